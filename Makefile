@@ -1,0 +1,24 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: run test screenshots clean
+
+$(BIN)/cockpit: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(BIN)/cockpit
+	$(BIN)/cockpit
+
+test: $(BIN)/cockpit
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+screenshots: $(BIN)/cockpit
+	$(BIN)/cockpit screenshots --out screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache

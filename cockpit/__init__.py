@@ -1,0 +1,3 @@
+"""cockpit: a terminal operations cockpit."""
+
+__version__ = "0.1.0"

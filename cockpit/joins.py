@@ -1,0 +1,115 @@
+"""Joins across a snapshot: incident -> service -> owner -> on-call -> runbook.
+
+Built once per snapshot (an index), then every panel asks it instead of
+scanning lists itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from cockpit.model import Incident, OnCall, Runbook, Service, SLOStatus, Snapshot, Team
+
+
+@dataclass
+class Index:
+    snapshot: Snapshot
+    services: dict[str, Service] = field(default_factory=dict)
+    dependents: dict[str, list[str]] = field(default_factory=dict)
+    slos: dict[str, list[SLOStatus]] = field(default_factory=dict)
+    incidents: dict[str, list[Incident]] = field(default_factory=dict)
+    oncall: dict[str, list[OnCall]] = field(default_factory=dict)
+    runbooks: dict[str, list[Runbook]] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, snapshot: Snapshot) -> "Index":
+        index = cls(snapshot)
+        index.services = {s.name: s for s in snapshot.services}
+        dependents: dict[str, list[str]] = defaultdict(list)
+        for service in snapshot.services:
+            for dep in service.depends_on:
+                dependents[dep].append(service.name)
+        index.dependents = dict(dependents)
+        index.slos = _group(snapshot.slos, lambda s: (s.slo.service,))
+        index.incidents = _group(snapshot.incidents, lambda i: tuple(dict.fromkeys((i.service, *i.services))))
+        index.oncall = _group(sorted(snapshot.oncall, key=lambda o: o.level), lambda o: (o.service,))
+        index.runbooks = _group(snapshot.runbooks, lambda r: _runbook_services(r, snapshot.services))
+        teams: dict[str, list[Service]] = defaultdict(list)
+        for service in snapshot.services:
+            teams[service.owner].append(service)
+        index.teams = {
+            name: Team(name, tuple(s.name for s in members),
+                       tuple(dict.fromkeys(s.primary_contact for s in members if s.primary_contact)))
+            for name, members in sorted(teams.items())
+        }
+        return index
+
+    def unowned_incidents(self) -> list[Incident]:
+        return [i for i in self.snapshot.incidents if not i.service or i.service not in self.services]
+
+    def runbook(self, ref: str) -> Runbook | None:
+        """Find a runbook by path, file name or slug (for alert annotations)."""
+        ref = ref.strip()
+        if not ref:
+            return None
+        slug = PurePosixPath(ref.split("?")[0].rstrip("/")).stem
+        for runbook in self.snapshot.runbooks:
+            if ref == runbook.path or ref.endswith("/" + runbook.path):
+                return runbook
+        for runbook in self.snapshot.runbooks:
+            if PurePosixPath(runbook.path).stem == slug:
+                return runbook
+        return None
+
+    def open_incidents(self) -> list[Incident]:
+        return [i for i in self.snapshot.incidents if i.is_open]
+
+
+def _group(items, keys_of) -> dict:
+    grouped: dict = defaultdict(list)
+    for item in items:
+        for key in keys_of(item):
+            if key:
+                grouped[key].append(item)
+    return dict(grouped)
+
+
+def _runbook_services(runbook: Runbook, services: tuple[Service, ...]) -> tuple[str, ...]:
+    """Services a runbook belongs to: its front matter, plus any service whose
+    catalog `runbooks:` entry names the runbook's file or folder."""
+    names = list(runbook.services)
+    path = PurePosixPath(runbook.path)
+    for service in services:
+        for ref in service.runbooks:
+            ref_path = PurePosixPath(ref.rstrip("/"))
+            # Catalog entries are often written from the repo root
+            # ("docs/runbooks/api-server/"): compare the trailing parts.
+            if _tail_matches(path, ref_path) or _tail_matches(path.parent, ref_path):
+                names.append(service.name)
+    return tuple(dict.fromkeys(names))
+
+
+def _tail_matches(path: PurePosixPath, ref: PurePosixPath) -> bool:
+    if not path.parts or not ref.parts:
+        return False
+    n = min(len(path.parts), len(ref.parts))
+    return path.parts[-n:] == ref.parts[-n:] and (n == len(path.parts) or n == len(ref.parts))
+
+
+def escalation_due(incident: Incident, service: Service | None, now: datetime) -> str:
+    """'escalate to <who> now' once an unacknowledged incident has waited past
+    a level's threshold; '' otherwise."""
+    if service is None or incident.acknowledged or not incident.is_open:
+        return ""
+    waited = now - incident.started_at
+    due = ""
+    for step in service.escalation_path:
+        if step.level <= 1 or (step.critical_only and incident.severity not in ("P0",)):
+            continue
+        if waited >= step.after:
+            due = step.contact
+    return f"escalate to {due} now" if due else ""

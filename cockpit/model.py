@@ -1,0 +1,244 @@
+"""Immutable domain objects: what sources return and panels render.
+
+Nothing here knows about Textual, HTTP or YAML. Collections are tuples and
+mappings are read-only so a snapshot can be shared between the hub and every
+panel without copies or locks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+from typing import Mapping
+
+SEVERITIES = ("P0", "P1", "P2", "P3")
+INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+ALERT_STATUSES = ("firing", "acknowledged", "silenced", "inhibited", "resolved")
+# The seed's escalation timing: L2 after 15 min, L3 after 1 h, L4 critical only.
+DEFAULT_ESCALATION_AFTER = (timedelta(0), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=1))
+
+EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+def frozen_map(items: Mapping | None) -> Mapping:
+    """A read-only copy of ``items`` (for dataclass fields)."""
+    return MappingProxyType(dict(items or {}))
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    level: int  # 1 = first responder
+    contact: str
+    after: timedelta  # how long an unacknowledged incident waits before this level
+    critical_only: bool = False
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    owner: str  # team name
+    primary_contact: str = ""
+    escalation_path: tuple[EscalationStep, ...] = ()
+    on_call: bool = False
+    runbooks: tuple[str, ...] = ()  # paths or folders, as written in the catalog
+    depends_on: tuple[str, ...] = ()
+    data_domains: tuple[str, ...] = ()
+    description: str = ""
+    tier: str = ""
+
+
+@dataclass(frozen=True)
+class DataDomain:
+    name: str
+    owner: str
+    schema: str = ""
+    retention: str = ""
+    pii: bool = False
+    gdpr_applies: bool = False
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    services: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PolicyTier:
+    """One row of the error budget policy: applies while consumed is in [min, max)."""
+
+    name: str  # healthy, warning, critical, exhausted
+    min_consumed: float  # fraction of the budget consumed, 0..1 (exhausted: 1.0)
+    max_consumed: float | None  # None = no upper bound
+    actions: tuple[str, ...] = ()  # "Action: Freeze feature releases", ...
+
+
+@dataclass(frozen=True)
+class SLO:
+    """An SLO definition, whatever format it was written in."""
+
+    service: str
+    name: str
+    objective: float  # 0.999
+    window: timedelta
+    sli: str = ""  # SLI name (availability, latency, ...)
+    description: str = ""
+    target_text: str = ""  # the target as written ("99.9%", "p99 < 500ms")
+    # PromQL for the error and total event rates, with "{{.window}}" where the
+    # range goes (Sloth's convention); empty for SLOs with no metrics source.
+    error_query: str = ""
+    total_query: str = ""
+    labels: Mapping[str, str] = field(default=EMPTY)
+    origin: str = ""  # FILE:LINE the definition came from
+
+    @property
+    def key(self) -> str:
+        return f"{self.service}/{self.name}"
+
+    @property
+    def error_budget(self) -> float:
+        return 1.0 - self.objective
+
+
+@dataclass(frozen=True)
+class SLOStatus:
+    """An SLO evaluated at one moment."""
+
+    slo: SLO
+    sli_value: float | None  # good / total over the SLO window, None = no data
+    budget_remaining: float | None  # fraction, may be negative
+    burn_rates: Mapping[str, float | None] = field(default=EMPTY)  # "1h" -> rate
+    alerts_firing: tuple[str, ...] = ()  # "page-1h", "ticket-3d"
+    exhaustion_eta_s: float | None = None
+    data: str = "ok"  # ok | insufficient_traffic | no_data
+    tier: str = ""
+    tier_actions: tuple[str, ...] = ()
+    history: tuple[float, ...] = ()  # budget remaining over the window, oldest first
+    source: str = ""
+    demo: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # declared | note | status | role | action | alert
+    text: str
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An open incident or a firing alert, from any source, in one list."""
+
+    id: str
+    title: str
+    severity: str  # P0..P3
+    status: str
+    service: str  # catalog service name, "" when unowned
+    started_at: datetime
+    source: str  # source name
+    kind: str = "incident"  # incident | alert
+    services: tuple[str, ...] = ()  # every affected service (incident log)
+    commander: str = ""
+    roles: Mapping[str, str] = field(default=EMPTY)  # role -> person
+    resolved_at: datetime | None = None
+    acknowledged: bool = False
+    silenced: bool = False
+    labels: Mapping[str, str] = field(default=EMPTY)
+    annotations: Mapping[str, str] = field(default=EMPTY)
+    instances: tuple[str, ...] = ()  # which backends hold it (HA pairs)
+    runbook: str = ""
+    url: str = ""
+    timeline: tuple[TimelineEntry, ...] = ()
+    demo: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != "resolved"
+
+
+@dataclass(frozen=True)
+class Runbook:
+    path: str  # relative to the runbooks folder, e.g. "api-server/high-error-rate.md"
+    title: str
+    body: str
+    owner: str = ""
+    services: tuple[str, ...] = ()
+    last_validated: date | None = None
+    review_every: timedelta = timedelta(days=7)
+    source: str = ""
+
+    @property
+    def next_review(self) -> date | None:
+        if self.last_validated is None:
+            return None
+        return self.last_validated + self.review_every
+
+    def is_stale(self, today: date) -> bool:
+        """Never validated, or past its review date."""
+        return self.next_review is None or today > self.next_review
+
+
+@dataclass(frozen=True)
+class OnCall:
+    service: str
+    escalation_policy: str
+    level: int
+    user: str
+    until: datetime | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    path: str
+    title: str
+    incident_id: str = ""
+    severity: str = ""
+    status: str = "draft"  # draft | reviewed
+    created: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SourceData:
+    """What one fetch of one source returns; a source fills only what it provides."""
+
+    services: tuple[Service, ...] = ()
+    data_domains: tuple[DataDomain, ...] = ()
+    slos: tuple[SLOStatus, ...] = ()
+    policy: tuple[PolicyTier, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    runbooks: tuple[Runbook, ...] = ()
+    oncall: tuple[OnCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    name: str
+    kind: str
+    ok: bool
+    error: str = ""
+    fetched_at: datetime | None = None  # time of the last good result
+    stale: bool = False  # last attempt failed, data shown is the last good one
+    breaker: str = "closed"  # closed | open | half-open
+    read_only: bool = False
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the panels show, merged from every source at one moment."""
+
+    taken_at: datetime
+    services: tuple[Service, ...] = ()
+    data_domains: tuple[DataDomain, ...] = ()
+    slos: tuple[SLOStatus, ...] = ()
+    policy: tuple[PolicyTier, ...] = ()
+    incidents: tuple[Incident, ...] = ()
+    runbooks: tuple[Runbook, ...] = ()
+    oncall: tuple[OnCall, ...] = ()
+    sources: tuple[SourceHealth, ...] = ()
+    read_only: bool = False

@@ -1,0 +1,206 @@
+"""SLO math, as the Google SRE workbook defines it and Sloth/Pyrra implement it.
+
+Pure functions over numbers and domain objects: no I/O, no UI.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Mapping, Sequence
+
+from cockpit.model import SLO, PolicyTier, SLOStatus, frozen_map
+
+# Burn rates the cockpit shows for every SLO.
+BURN_WINDOWS: dict[str, timedelta] = {
+    "5m": timedelta(minutes=5),
+    "30m": timedelta(minutes=30),
+    "1h": timedelta(hours=1),
+    "2h": timedelta(hours=2),
+    "6h": timedelta(hours=6),
+    "1d": timedelta(days=1),
+    "3d": timedelta(days=3),
+}
+
+# Below this many events in a window, a ratio says nothing ("insufficient traffic").
+DEFAULT_MIN_EVENTS = 10
+
+
+@dataclass(frozen=True)
+class MultiwindowRule:
+    """A multiwindow burn-rate alert: fires when both windows burn faster than
+    ``burn_rate_for(period)``. ``budget_share`` is the share of the whole SLO
+    period's budget that burning at the threshold for ``long`` would consume;
+    the workbook's 30-day thresholds (14.4, 6, 3, 1) follow from it, and other
+    periods scale the same way Sloth scales them."""
+
+    name: str  # page-1h
+    severity: str  # page | ticket
+    long: str
+    short: str
+    budget_share: float
+
+    def burn_rate_for(self, period: timedelta) -> float:
+        return self.budget_share * (period / BURN_WINDOWS[self.long])
+
+
+MULTIWINDOW_RULES: tuple[MultiwindowRule, ...] = (
+    MultiwindowRule("page-1h", "page", "1h", "5m", 0.02),
+    MultiwindowRule("page-6h", "page", "6h", "30m", 0.05),
+    MultiwindowRule("ticket-1d", "ticket", "1d", "2h", 0.10),
+    MultiwindowRule("ticket-3d", "ticket", "3d", "6h", 0.10),
+)
+
+# The seed's error budget policy. Its headings read "0-50% Budget Remaining
+# (Warning)" and "50-100% ... (Critical)", which only makes sense as budget
+# *consumed*; below a quarter consumed (the seed's 75 % recovery target) no
+# policy action applies.
+DEFAULT_POLICY: tuple[PolicyTier, ...] = (
+    PolicyTier("healthy", 0.0, 0.25, ("No policy action: ship features as usual.",)),
+    PolicyTier(
+        "warning",
+        0.25,
+        0.50,
+        (
+            "Action: Review recent incidents",
+            "Communication: Post-mortem scheduled",
+            "Prevention: Increase monitoring, review runbooks",
+        ),
+    ),
+    PolicyTier(
+        "critical",
+        0.50,
+        1.0,
+        (
+            "Action: Freeze feature releases",
+            "Communication: All-hands announcement",
+            "Focus: Stability work only",
+            "Review: Weekly SLO review meetings",
+        ),
+    ),
+    PolicyTier(
+        "exhausted",
+        1.0,
+        None,
+        (
+            "Action: Stop all non-critical work",
+            "Communication: Executive escalation",
+            "Focus: Reliability work exclusively",
+            "Review: Daily SLO review until recovered",
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Events:
+    """Error and total event counts (or rates) over one window."""
+
+    errors: float
+    total: float
+
+    @property
+    def ratio(self) -> float | None:
+        """Error ratio, or None when there is nothing to divide."""
+        if not _finite(self.errors) or not _finite(self.total) or self.total <= 0:
+            return None
+        return min(max(self.errors / self.total, 0.0), 1.0)
+
+
+def _finite(x: float | None) -> bool:
+    return x is not None and not math.isnan(x) and not math.isinf(x)
+
+
+def budget_remaining(error_ratio: float, objective: float) -> float:
+    """Fraction of the error budget left; negative once overspent."""
+    return 1.0 - error_ratio / (1.0 - objective)
+
+
+def burn_rate(error_ratio: float, objective: float) -> float:
+    """How many times faster than sustainable the budget is burning."""
+    return error_ratio / (1.0 - objective)
+
+
+def firing_rules(burn_rates: Mapping[str, float | None], period: timedelta) -> tuple[str, ...]:
+    """Names of the multiwindow rules whose long and short windows both burn
+    faster than the rule's threshold for this SLO period."""
+    firing = []
+    for rule in MULTIWINDOW_RULES:
+        threshold = rule.burn_rate_for(period)
+        long_rate, short_rate = burn_rates.get(rule.long), burn_rates.get(rule.short)
+        if _finite(long_rate) and _finite(short_rate) and long_rate > threshold and short_rate > threshold:
+            firing.append(rule.name)
+    return tuple(firing)
+
+
+def exhaustion_eta_s(remaining: float | None, current_burn: float | None, period: timedelta) -> float | None:
+    """Seconds until the budget is gone at the current burn rate; None when
+    it is not being consumed (or unknown), 0 when already gone."""
+    if not _finite(remaining) or not _finite(current_burn):
+        return None
+    if remaining <= 0:
+        return 0.0
+    if current_burn <= 0:
+        return None
+    # Burn rate 1 spends the whole budget in one period.
+    return remaining * period.total_seconds() / current_burn
+
+
+def tier_for(remaining: float | None, policy: Sequence[PolicyTier] = DEFAULT_POLICY) -> PolicyTier | None:
+    """The policy tier that applies with ``remaining`` budget (None: no data)."""
+    if not _finite(remaining):
+        return None
+    consumed = 1.0 - remaining
+    for tier in sorted(policy, key=lambda t: t.min_consumed, reverse=True):
+        if consumed >= tier.min_consumed:
+            return tier
+    return min(policy, key=lambda t: t.min_consumed) if policy else None
+
+
+def evaluate(
+    slo: SLO,
+    window_events: Events | None,
+    burn_events: Mapping[str, Events | None],
+    *,
+    policy: Sequence[PolicyTier] = DEFAULT_POLICY,
+    min_events: float = DEFAULT_MIN_EVENTS,
+    history: Sequence[float] = (),
+    source: str = "",
+    demo: bool = False,
+    warnings: Sequence[str] = (),
+) -> SLOStatus:
+    """Turn event counts into an SLOStatus.
+
+    ``window_events`` covers the whole SLO window; ``burn_events`` maps each
+    of BURN_WINDOWS to its counts. Windows with fewer than ``min_events`` events
+    get no burn rate, and an SLO window with too few is "insufficient traffic"
+    rather than a misleading 0 % or 100 %.
+    """
+    status = SLOStatus(slo=slo, sli_value=None, budget_remaining=None, source=source, demo=demo,
+                       warnings=tuple(warnings), history=tuple(history))
+    rates: dict[str, float | None] = {}
+    for window in BURN_WINDOWS:
+        events = burn_events.get(window)
+        ratio = events.ratio if events is not None and events.total >= min_events else None
+        rates[window] = None if ratio is None else burn_rate(ratio, slo.objective)
+
+    ratio = window_events.ratio if window_events is not None else None
+    if ratio is None:
+        return replace(status, burn_rates=frozen_map(rates), data="no_data")
+    if window_events.total < min_events:
+        return replace(status, burn_rates=frozen_map(rates), data="insufficient_traffic")
+
+    remaining = budget_remaining(ratio, slo.objective)
+    tier = tier_for(remaining, policy)
+    return replace(
+        status,
+        sli_value=1.0 - ratio,
+        budget_remaining=remaining,
+        burn_rates=frozen_map(rates),
+        alerts_firing=firing_rules(rates, slo.window),
+        exhaustion_eta_s=exhaustion_eta_s(remaining, rates.get("1h"), slo.window),
+        data="ok",
+        tier=tier.name if tier else "",
+        tier_actions=tier.actions if tier else (),
+    )

@@ -1,0 +1,153 @@
+"""The source protocol: what every data source (built-in or plugin) implements.
+
+A source fetches one kind of thing and returns domain objects
+(:class:`cockpit.model.SourceData`). Nothing above the sources knows HTTP or
+YAML. Writable sources list their actions and implement :meth:`Source.perform`;
+the hub refuses writes in read-only mode before a source ever sees them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Mapping
+
+from cockpit.model import SourceData
+
+# What a source can provide (the keys of SourceData it fills).
+PROVIDES = frozenset({"catalog", "slos", "incidents", "runbooks", "oncall"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the configuration or a file it names."""
+
+    file: str
+    line: int  # 1-based; 0 when unknown
+    key: str  # dotted key path, e.g. "sources[2].refresh"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    """A place in a file that names a catalog service (for cross-checks)."""
+
+    service: str
+    file: str
+    line: int
+    key: str
+    what: str  # "depends_on", "SLO", "runbook" ...
+
+
+@dataclass
+class CheckResult:
+    """What `cockpit check` learns from one source's files."""
+
+    problems: list[Problem] = field(default_factory=list)
+    # Services this source defines, with where (catalog sources).
+    defines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # Services this source's files refer to; unknown ones are reported.
+    refers: list[ServiceRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One option a source accepts in its config entry."""
+
+    type: type | tuple[type, ...]
+    required: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A source's entry in the config, validated and with ${VAR}s expanded."""
+
+    kind: str
+    name: str
+    refresh: timedelta
+    timeout: timedelta
+    options: Mapping[str, Any]
+    base_dir: Path  # folder of the config file: relative paths resolve from here
+    config_file: str = ""
+    line: int = 0  # where the entry starts in the config file
+
+    def path(self, value: str) -> Path:
+        """Resolve a path option relative to the config file's folder."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What the app gives every source: a clock, the user, app-wide settings."""
+
+    clock: Callable[[], datetime]
+    user: str = ""
+    data_dir: Path = Path(".")
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A write going back to the source that owns the item."""
+
+    name: str  # declare | note | status | ack | resolve | silence | expire ...
+    target: str = ""  # incident id, alert fingerprint, silence id; "" for declare
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    ok: bool
+    message: str = ""
+    target: str = ""  # e.g. the id of a newly declared incident
+
+
+class SourceError(Exception):
+    """A fetch or action failed; the message is shown to the user as is."""
+
+    #: True when trying again may help (HTTP 500/502/503/504, connection errors).
+    retryable = False
+
+
+class TransientSourceError(SourceError):
+    retryable = True
+
+
+class Source:
+    """Base class for data sources; subclasses set the class attributes."""
+
+    kind: ClassVar[str] = ""
+    provides: ClassVar[frozenset[str]] = frozenset()
+    actions: ClassVar[frozenset[str]] = frozenset()
+    options: ClassVar[Mapping[str, OptionSpec]] = {}
+    demo: ClassVar[bool] = False  # everything it returns is simulated
+
+    def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
+        self.spec = spec
+        self.context = context
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @classmethod
+    def check(cls, spec: SourceSpec) -> CheckResult:
+        """Validate the files this source reads (for `cockpit check`): every
+        problem with its file and line, the services defined and referred to.
+        Must never raise for bad input."""
+        return CheckResult()
+
+    async def fetch(self) -> SourceData:
+        raise NotImplementedError
+
+    async def perform(self, action: Action) -> ActionResult:
+        raise SourceError(f"{self.kind} source {self.name!r} has no action {action.name!r}")
+
+    async def aclose(self) -> None:
+        """Release connections and files."""

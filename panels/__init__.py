@@ -1,0 +1,1 @@
+"""The cockpit's panels: one module per panel, each a self-contained widget."""
