@@ -90,7 +90,7 @@ class SLO:
     # range goes (Sloth's convention); empty for SLOs with no metrics source.
     error_query: str = ""
     total_query: str = ""
-    labels: Mapping[str, str] = field(default=EMPTY)
+    labels: Mapping[str, str] = field(default_factory=lambda: EMPTY)
     origin: str = ""  # FILE:LINE the definition came from
 
     @property
@@ -109,7 +109,7 @@ class SLOStatus:
     slo: SLO
     sli_value: float | None  # good / total over the SLO window, None = no data
     budget_remaining: float | None  # fraction, may be negative
-    burn_rates: Mapping[str, float | None] = field(default=EMPTY)  # "1h" -> rate
+    burn_rates: Mapping[str, float | None] = field(default_factory=lambda: EMPTY)  # "1h" -> rate
     alerts_firing: tuple[str, ...] = ()  # "page-1h", "ticket-3d"
     exhaustion_eta_s: float | None = None
     data: str = "ok"  # ok | insufficient_traffic | no_data
@@ -143,12 +143,12 @@ class Incident:
     kind: str = "incident"  # incident | alert
     services: tuple[str, ...] = ()  # every affected service (incident log)
     commander: str = ""
-    roles: Mapping[str, str] = field(default=EMPTY)  # role -> person
+    roles: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # role -> person
     resolved_at: datetime | None = None
     acknowledged: bool = False
     silenced: bool = False
-    labels: Mapping[str, str] = field(default=EMPTY)
-    annotations: Mapping[str, str] = field(default=EMPTY)
+    labels: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    annotations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
     instances: tuple[str, ...] = ()  # which backends hold it (HA pairs)
     runbook: str = ""
     url: str = ""
