@@ -1,0 +1,310 @@
+"""What the panels share: a keyed, filterable table and small coloured badges.
+
+`FilterTable` is a DataTable whose rows carry a stable key. A refresh with the
+same rows in the same order only touches the cells that changed (Dolphie's
+diffing inside ``batch_update``), so the cursor, scroll position and filter
+survive every snapshot. ``/`` opens a filter box; every word typed must
+appear somewhere in the row (case-insensitive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Sequence
+
+from rich.text import Text
+from textual import on
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Input
+
+from cockpit.durations import format_duration
+from cockpit.model import EMPTY, SourceHealth
+from panels.base import literal
+
+# ---------------------------------------------------------------- badges
+
+SEVERITY_STYLES = {"P0": "bold white on red", "P1": "bold red", "P2": "yellow", "P3": "cyan"}
+TIER_STYLES = {"healthy": "green", "warning": "yellow", "critical": "bold red", "exhausted": "bold white on red"}
+STATUS_STYLES = {
+    "investigating": "bold red", "identified": "yellow", "monitoring": "cyan", "resolved": "green",
+    "firing": "bold red", "acknowledged": "yellow", "silenced": "dim", "inhibited": "dim",
+}
+
+
+def severity_badge(severity: str) -> Text:
+    return literal(severity or "?", SEVERITY_STYLES.get(severity, "dim"))
+
+
+def tier_badge(tier: str) -> Text:
+    """A policy tier ("" means the SLO has no data, so no tier applies)."""
+    return literal(tier or "no data", TIER_STYLES.get(tier, "dim"))
+
+
+def status_badge(status: str) -> Text:
+    return literal(status, STATUS_STYLES.get(status, ""))
+
+
+def demo_badge() -> Text:
+    """Marks simulated data, so nobody mistakes the demo for production."""
+    return Text(" DEMO ", style="bold black on magenta")
+
+
+def stale_badge() -> Text:
+    return Text(" STALE ", style="bold black on yellow")
+
+
+def age(since: datetime | None, now: datetime) -> str:
+    """How long ago ``since`` was, short form ("12m"); "—" when unknown."""
+    return format_duration(None if since is None else now - since)
+
+
+def health_badge(health: SourceHealth) -> Text:
+    """One source's state in a word: ok, stale (showing old data) or error."""
+    if health.ok:
+        return Text("ok", style="green")
+    if health.stale:
+        return Text("stale", style="bold yellow")
+    return Text("error", style="bold red")
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+# ----------------------------------------------------------------- table
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sortable: bool = False  # rows supply Row.sort_values[key] for it
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # stable across refreshes: service name, incident id, SLO key ...
+    cells: tuple[Text | str, ...]
+    sort_values: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+    search_text: str = ""  # matched by the filter besides the cells
+
+    def matches(self, words: Sequence[str]) -> bool:
+        haystack = " ".join(_plain(c) for c in self.cells).lower() + " " + self.search_text.lower()
+        return all(word in haystack for word in words)
+
+
+def _plain(cell: Text | str) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def _cell(value: Text | str) -> Text:
+    # Plain strings are untrusted too: never let the DataTable parse them as markup.
+    return value if isinstance(value, Text) else literal(value)
+
+
+class KeyTable(DataTable):
+    """The DataTable inside a FilterTable, with vi-style cursor keys."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+    ]
+
+
+class FilterTable(Widget, can_focus=False):
+    """A keyed DataTable with a ``/`` filter box; posts ``Chosen`` on enter."""
+
+    DEFAULT_CSS = """
+    FilterTable { height: 1fr; }
+    FilterTable > Input { display: none; height: 3; }
+    FilterTable.-filtering > Input { display: block; }
+    FilterTable > KeyTable { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("slash", "open_filter", "Filter", id="table.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="table.clear_filter"),
+        Binding("greater_than_sign", "next_sort", "Sort", id="table.sort"),
+        Binding("less_than_sign", "reverse_sort", "Reverse", show=False, id="table.reverse"),
+    ]
+
+    class Chosen(Message):
+        """enter on a row: ``key`` is the row's key."""
+
+        def __init__(self, table: "FilterTable", key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> "FilterTable":
+            return self.table
+
+    def __init__(self, columns: Sequence[Column], *, id: str | None = None, placeholder: str = "filter") -> None:
+        super().__init__(id=id)
+        self.columns = tuple(columns)
+        self._rows: list[Row] = []
+        self._shown: list[Row] = []
+        self._sort_key: str | None = None
+        self._sort_reverse = False
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=f"{self._placeholder}: words, all must match (esc clears)")
+        table = KeyTable(cursor_type="row", zebra_stripes=True)
+        for column in self.columns:
+            table.add_column(column.label, key=column.key)
+        yield table
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(KeyTable)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def filter_text(self) -> str:
+        return self.filter_input.value
+
+    @property
+    def shown_keys(self) -> list[str]:
+        """Keys of the rows on screen, in order (after filter and sort)."""
+        return [row.key for row in self._shown]
+
+    @property
+    def selected_key(self) -> str | None:
+        if not self._shown or self.table.cursor_row < 0:
+            return None
+        return self._shown[min(self.table.cursor_row, len(self._shown) - 1)].key
+
+    def focus(self, scroll_visible: bool = True) -> "FilterTable":
+        self.table.focus(scroll_visible)
+        return self
+
+    def set_rows(self, rows: Iterable[Row]) -> None:
+        """Show ``rows``, keeping filter, sort and the cursor on the same key."""
+        self._rows = list(rows)
+        self._render_rows()
+
+    def select_key(self, key: str) -> bool:
+        """Move the cursor to ``key``; clears a filter that hides it."""
+        if key not in {row.key for row in self._rows}:
+            return False
+        if key not in self.shown_keys:
+            self._set_filter("")
+        self.table.move_cursor(row=self.shown_keys.index(key))
+        return True
+
+    def sort_by(self, column_key: str | None, reverse: bool = False) -> None:
+        self._sort_key, self._sort_reverse = column_key, reverse
+        self._render_rows()
+
+    # -------------------------------------------------------------- actions
+
+    def action_open_filter(self) -> None:
+        self.add_class("-filtering")
+        self.filter_input.focus()
+
+    def action_clear_filter(self) -> None:
+        # Nothing to clear: let esc reach the panel / app ("back").
+        if not self.has_class("-filtering") and not self.filter_text:
+            raise SkipAction()
+        self._set_filter("")
+        self.table.focus()
+
+    def action_next_sort(self) -> None:
+        keys = [None] + [c.key for c in self.columns if c.sortable]
+        if len(keys) == 1:
+            raise SkipAction()
+        self.sort_by(keys[(keys.index(self._sort_key) + 1) % len(keys)], self._sort_reverse)
+        self.notify(f"sorted by {self._sort_label()}", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_by(self._sort_key, not self._sort_reverse)
+
+    def _sort_label(self) -> str:
+        label = next((c.label for c in self.columns if c.key == self._sort_key), "default order")
+        return label + (" (reversed)" if self._sort_reverse else "")
+
+    # ------------------------------------------------------------- messages
+
+    @on(Input.Changed)
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._render_rows()
+
+    @on(Input.Submitted)
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        # Keep the filter, go back to the rows; an empty filter closes the box.
+        event.stop()
+        if not event.value:
+            self.remove_class("-filtering")
+        self.table.focus()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Chosen(self, event.row_key.value))
+
+    # ------------------------------------------------------------ rendering
+
+    def _set_filter(self, text: str) -> None:
+        with self.prevent(Input.Changed):
+            self.filter_input.value = text
+        if not text:
+            self.remove_class("-filtering")
+        self._render_rows()
+
+    def _visible_rows(self) -> list[Row]:
+        words = self.filter_text.lower().split()
+        rows = [row for row in self._rows if row.matches(words)]
+        if self._sort_key is not None:
+            key = self._sort_key
+            # Rows without a value sort last whichever way round.
+            present = [r for r in rows if r.sort_values.get(key) is not None]
+            missing = [r for r in rows if r.sort_values.get(key) is None]
+            present.sort(key=lambda r: r.sort_values[key], reverse=self._sort_reverse)
+            rows = present + missing
+        elif self._sort_reverse:
+            rows.reverse()
+        return rows
+
+    def _render_rows(self) -> None:
+        if not self.is_mounted:
+            return
+        table = self.table
+        rows = self._visible_rows()
+        selected = self.selected_key
+        cursor = table.cursor_row
+        with self.app.batch_update():
+            if [r.key for r in rows] == self.shown_keys:
+                self._update_changed_cells(rows)
+            else:
+                table.clear()
+                for row in rows:
+                    table.add_row(*(_cell(c) for c in row.cells), key=row.key)
+            self._shown = rows
+            keys = self.shown_keys
+            if selected in keys:
+                table.move_cursor(row=keys.index(selected), animate=False)
+            elif rows:
+                table.move_cursor(row=min(max(cursor, 0), len(rows) - 1), animate=False)
+
+    def _update_changed_cells(self, rows: list[Row]) -> None:
+        old = {row.key: row for row in self._shown}
+        for row in rows:
+            before = old[row.key]
+            for column, cell, previous in zip(self.columns, row.cells, before.cells):
+                if _plain(cell) != _plain(previous) or _cell(cell).style != _cell(previous).style \
+                        or _cell(cell).spans != _cell(previous).spans:
+                    self.table.update_cell(row.key, column.key, _cell(cell), update_width=True)
