@@ -1,0 +1,272 @@
+"""Postmortem drafts: the seed's blameless template, prefilled from an incident.
+
+Only facts the cockpit knows are filled in (title, dates, severity, services
+and owners, the timeline); every other section keeps the template's prompt so
+nobody mistakes a guess for a finding. Pure except for the file helpers at
+the bottom; no Textual import.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import yaml
+
+from cockpit.durations import format_duration
+from cockpit.frontmatter import parse_front_matter
+from cockpit.model import Incident, Postmortem, Service, TimelineEntry
+from cockpit.untrusted import clean
+
+# The seed's template (architecture-practices.md, "Postmortem Template"), in order.
+SECTIONS = (
+    "Summary", "Impact", "Timeline", "Root Cause", "Contributing Factors",
+    "What Went Well", "What Went Wrong", "Action Items", "Lessons Learned", "References",
+)
+
+# The template's prompts for what only people can write.
+PROMPTS: Mapping[str, str] = {
+    "Summary": "[One paragraph summary of what happened]",
+    "Root Cause": "[What actually caused the incident?]",
+    "Contributing Factors": "- [Factor 1]\n- [Factor 2]\n- [Factor 3]",
+    "What Went Well": "- [Positive thing 1]\n- [Positive thing 2]",
+    "What Went Wrong": "- [Issue 1]\n- [Issue 2]",
+    "Action Items": (
+        "| Action | Owner | Due Date | Status |\n"
+        "|--------|-------|----------|--------|\n"
+        "| [Action 1] | [@owner] | YYYY-MM-DD | [ ] |\n"
+        "| [Action 2] | [@owner] | YYYY-MM-DD | [ ] |"
+    ),
+    "Lessons Learned": "- [Lesson 1]\n- [Lesson 2]",
+}
+_EMPTY_TIMELINE_ROWS = "| HH:MM | [Event description] |\n| HH:MM | [Event description] |"
+
+
+@dataclass(frozen=True)
+class SloBurn:
+    """Error budget an SLO burned during the incident window (from a metrics source)."""
+
+    slo: str  # "api-server/availability"
+    burned: float  # fraction of the SLO window's budget, 0.125 = 12.5 %
+
+
+def draft_from_incident(
+    incident: Incident,
+    *,
+    services: Mapping[str, Service],
+    now: datetime,
+    audit_entries: Iterable[TimelineEntry] = (),
+    slo_burn: Iterable[SloBurn] = (),
+    alerts: Iterable[Incident] = (),
+) -> str:
+    """The postmortem draft for ``incident`` as markdown with YAML front matter.
+
+    ``audit_entries`` are the cockpit's own actions on it (acks, silences) and
+    ``alerts`` the alerts that fired for it; both join the timeline.
+    """
+    title = clean(incident.title, single_line=True) or incident.id
+    affected = affected_services(incident)
+    front = {
+        "incident": incident.id,
+        "source": incident.source,
+        "title": title,
+        "severity": incident.severity,
+        "status": "draft",
+        "created": now.astimezone(timezone.utc).isoformat(),
+        "services": list(affected),
+    }
+    rows = timeline_rows(incident, audit_entries, alerts)
+    parts = [
+        "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n",
+        f"# Postmortem: {title}\n",
+        f"**Date**: {_utc(incident.started_at):%Y-%m-%d}  \n"
+        f"**Duration**: {_duration_line(incident)}  \n"
+        f"**Severity**: {incident.severity or 'P0 | P1 | P2 | P3'}  \n"
+        f"**Status**: {incident.status.capitalize() or 'Resolved'}  \n",
+    ]
+    for section in SECTIONS:
+        if section == "Impact":
+            body = _impact(incident, affected, services, slo_burn)
+        elif section == "Timeline":
+            body = _timeline_table(rows, incident)
+        elif section == "References":
+            body = _references(incident)
+        else:
+            body = PROMPTS[section]
+        parts.append(f"## {section}\n\n{body}\n")
+    return "\n".join(parts)
+
+
+def affected_services(incident: Incident) -> tuple[str, ...]:
+    return tuple(name for name in dict.fromkeys((incident.service, *incident.services)) if name)
+
+
+def timeline_rows(
+    incident: Incident, audit_entries: Iterable[TimelineEntry] = (), alerts: Iterable[Incident] = ()
+) -> list[tuple[datetime, str]]:
+    """(time, event) for everything known about the incident, oldest first."""
+    rows: list[tuple[datetime, str]] = []
+    for entry in (*incident.timeline, *audit_entries):
+        who = f" ({clean(entry.author, single_line=True)})" if entry.author else ""
+        rows.append((entry.at, f"{entry.kind}{who}: {clean(entry.text, single_line=True)}"))
+    own_alert = (incident,) if incident.kind == "alert" else ()
+    for alert in (*own_alert, *alerts):
+        name = clean(alert.title, single_line=True)
+        rows.append((alert.started_at, f"alert firing: {name}"))
+        if alert.resolved_at is not None:
+            rows.append((alert.resolved_at, f"alert resolved: {name}"))
+    return sorted(rows, key=lambda row: _utc(row[0]))
+
+
+def _timeline_table(rows: list[tuple[datetime, str]], incident: Incident) -> str:
+    header = "| Time | Event |\n|------|-------|\n"
+    if not rows:
+        return header + _EMPTY_TIMELINE_ROWS
+    day = _utc(incident.started_at).date()
+    lines = []
+    for at, event in rows:
+        at = _utc(at)
+        when = f"{at:%H:%M}" if at.date() == day else f"{at:%Y-%m-%d %H:%M}"
+        lines.append(f"| {when} | {_cell(event)} |")
+    return header + "\n".join(lines)
+
+
+def _impact(incident: Incident, affected: tuple[str, ...], services: Mapping[str, Service],
+            slo_burn: Iterable[SloBurn]) -> str:
+    duration = (format_duration(incident.resolved_at - incident.started_at)
+                if incident.resolved_at else "[How long]")
+    listed = ", ".join(f"{name} ({_owner(name, services)})" for name in affected) or "[List services]"
+    lines = [
+        "- **Users Affected**: [Number/percentage]",
+        f"- **Duration**: {duration}",
+        f"- **Services Affected**: {listed}",
+        "- **Revenue Impact**: [If applicable]",
+    ]
+    burns = [f"{clean(b.slo, single_line=True)} {b.burned:.1%}" for b in slo_burn]
+    if burns:
+        lines.append(f"- **Error Budget Burned**: {', '.join(burns)}")
+    return "\n".join(lines)
+
+
+def _owner(name: str, services: Mapping[str, Service]) -> str:
+    service = services.get(name)
+    return f"owner: {service.owner}" if service else "not in the catalog"
+
+
+def _references(incident: Incident) -> str:
+    lines = [f"- Incident {incident.id} (source: {incident.source})"]
+    if incident.url:
+        lines.append(f"- {clean(incident.url, single_line=True)}")
+    if incident.runbook:
+        lines.append(f"- Runbook: {clean(incident.runbook, single_line=True)}")
+    lines.append("- [Links to monitoring, logs, etc.]")
+    return "\n".join(lines)
+
+
+def _duration_line(incident: Incident) -> str:
+    start = f"{_utc(incident.started_at):%Y-%m-%d %H:%M} UTC"
+    if incident.resolved_at is None:
+        return f"{start} - [End time: not resolved yet]"
+    end = f"{_utc(incident.resolved_at):%Y-%m-%d %H:%M} UTC"
+    return f"{start} - {end} ({format_duration(incident.resolved_at - incident.started_at)})"
+
+
+def _cell(text: str) -> str:
+    """A markdown table cell: a pipe would split the row."""
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# -- files -----------------------------------------------------------------
+
+def draft_path(folder: Path, incident: Incident) -> Path:
+    """Where the draft for ``incident`` lives: <start date>-<incident id>.md."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", incident.id).strip("-.") or "incident"
+    return Path(folder) / f"{_utc(incident.started_at):%Y-%m-%d}-{slug}.md"
+
+
+def save_draft(folder: Path, incident: Incident, text: str) -> Path:
+    path = draft_path(folder, incident)
+    write_atomic(path, text)
+    return path
+
+
+def list_drafts(folder: Path) -> list[Postmortem]:
+    """Every draft in ``folder`` (newest first), from its front matter; a file
+    with broken front matter is still listed, under its file name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    drafts = []
+    for path in folder.glob("*.md"):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        drafts.append(_postmortem(path, parse_front_matter(text, str(path)).data))
+    epoch = datetime.min.replace(tzinfo=timezone.utc)
+    return sorted(drafts, key=lambda d: (d.created or epoch, d.path), reverse=True)
+
+
+def _postmortem(path: Path, data: Mapping) -> Postmortem:
+    def text(key: str) -> str:
+        value = data.get(key)
+        return clean(value, single_line=True) if isinstance(value, (str, int, float)) else ""
+
+    return Postmortem(
+        path=str(path),
+        title=text("title") or path.stem,
+        incident_id=text("incident"),
+        severity=text("severity"),
+        status=text("status") or "draft",
+        created=_timestamp(data.get("created")),
+    )
+
+
+def _timestamp(value: object) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return _utc(value) if isinstance(value, datetime) else None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so a crash leaves the old or the new file,
+    never half of one: write a temp file beside it, fsync, rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (not possible on every platform)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,178 @@
+"""Postmortem drafts: the seed's template, facts filled, prompts kept, files written safely."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from cockpit.frontmatter import parse_front_matter
+from cockpit.model import Incident, Service, TimelineEntry
+from cockpit.postmortem import (
+    PROMPTS, SECTIONS, SloBurn, draft_from_incident, draft_path, list_drafts, save_draft, write_atomic,
+)
+
+NOW = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
+SEED = Path("/work/shared/seed/architecture-practices.md")
+
+SERVICES = {
+    "api-server": Service("api-server", owner="backend-team"),
+    "postgres-primary": Service("postgres-primary", owner="platform-team"),
+}
+
+
+def incident(**changes) -> Incident:
+    start = datetime(2026, 11, 28, 1, 10, tzinfo=timezone.utc)
+    base = dict(
+        id="INC-7", title="Checkout errors spike", severity="P1", status="resolved",
+        service="api-server", services=("api-server", "postgres-primary"),
+        started_at=start, resolved_at=start + timedelta(minutes=95), source="incidents",
+        # Deliberately out of order: the draft must sort them.
+        timeline=(
+            TimelineEntry(start + timedelta(minutes=40), "status", "identified", "bob"),
+            TimelineEntry(start, "declared", "declared P1", "alice"),
+            TimelineEntry(start + timedelta(minutes=5), "note", "pool | exhausted", "alice"),
+        ),
+    )
+    base.update(changes)
+    return Incident(**base)
+
+
+def section(text: str, name: str) -> str:
+    match = re.search(rf"^## {re.escape(name)}\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    assert match, f"section {name} missing"
+    return match.group(1).strip()
+
+
+def test_sections_match_the_seed_template_in_order():
+    # Read the template from the seed itself so a drift between the two shows up.
+    seed = SEED.read_text(encoding="utf-8")
+    template = seed[seed.index("#### Postmortem Template"):seed.index("### Runbook Testing")]
+    assert tuple(re.findall(r"^## (.+)$", template, re.M)) == SECTIONS
+
+
+def test_every_section_present_once_in_order():
+    text = draft_from_incident(incident(), services=SERVICES, now=NOW)
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    assert headings == list(SECTIONS)
+
+
+def test_front_matter_names_incident_and_is_a_draft():
+    text = draft_from_incident(incident(), services=SERVICES, now=NOW)
+    front = parse_front_matter(text, "draft.md")
+    assert not front.problems
+    assert front.data["incident"] == "INC-7"
+    assert front.data["severity"] == "P1"
+    assert front.data["status"] == "draft"
+    assert datetime.fromisoformat(front.data["created"]) == NOW
+    assert front.body.lstrip().startswith("# Postmortem: Checkout errors spike")
+
+
+def test_facts_filled_in_header_and_impact():
+    text = draft_from_incident(incident(), services=SERVICES, now=NOW)
+    assert "**Date**: 2026-11-28" in text
+    assert "**Duration**: 2026-11-28 01:10 UTC - 2026-11-28 02:45 UTC (1h35m)" in text
+    assert "**Severity**: P1" in text
+    impact = section(text, "Impact")
+    assert "- **Duration**: 1h35m" in impact
+    assert "api-server (owner: backend-team)" in impact
+    assert "postgres-primary (owner: platform-team)" in impact
+    # Users and revenue are not known to the cockpit: the prompts stay.
+    assert "[Number/percentage]" in impact and "[If applicable]" in impact
+
+
+def test_sections_the_cockpit_cannot_know_keep_the_template_prompt():
+    text = draft_from_incident(incident(), services=SERVICES, now=NOW)
+    for name, prompt in PROMPTS.items():
+        assert section(text, name) == prompt
+    # And the prompts are the seed's own words.
+    seed = SEED.read_text(encoding="utf-8")
+    for prompt in PROMPTS.values():
+        assert prompt in seed
+
+
+def test_timeline_rows_are_sorted_and_pipes_escaped():
+    text = draft_from_incident(incident(), services=SERVICES, now=NOW)
+    rows = [line for line in section(text, "Timeline").splitlines()[2:]]
+    assert rows == [
+        "| 01:10 | declared (alice): declared P1 |",
+        "| 01:15 | note (alice): pool \\| exhausted |",
+        "| 01:50 | status (bob): identified |",
+    ]
+
+
+def test_audit_entries_and_alerts_join_the_timeline_in_order():
+    start = incident().started_at
+    alert = Incident("fp1", "HighErrorRate", "P1", "resolved", "api-server", start - timedelta(minutes=3),
+                     "alertmanager", kind="alert", resolved_at=start + timedelta(minutes=60))
+    audit = [TimelineEntry(start + timedelta(minutes=2), "action", "silenced HighErrorRate for 1h", "alice")]
+    text = draft_from_incident(incident(), services=SERVICES, now=NOW, audit_entries=audit, alerts=[alert])
+    times = [line.split("|")[1].strip() for line in section(text, "Timeline").splitlines()[2:]]
+    assert times == sorted(times)
+    assert "| 01:07 | alert firing: HighErrorRate |" in text
+    assert "| 01:12 | action (alice): silenced HighErrorRate for 1h |" in text
+    assert "| 02:10 | alert resolved: HighErrorRate |" in text
+
+
+def test_empty_timeline_keeps_template_rows():
+    text = draft_from_incident(incident(timeline=()), services=SERVICES, now=NOW)
+    assert "| HH:MM | [Event description] |" in section(text, "Timeline")
+
+
+def test_unresolved_incident_does_not_invent_an_end():
+    text = draft_from_incident(incident(status="monitoring", resolved_at=None), services=SERVICES, now=NOW)
+    assert "**Duration**: 2026-11-28 01:10 UTC - [End time: not resolved yet]" in text
+    assert "- **Duration**: [How long]" in section(text, "Impact")
+    assert "**Status**: Monitoring" in text
+
+
+def test_unknown_service_and_budget_burn():
+    inc = incident(service="ghost", services=())
+    text = draft_from_incident(inc, services=SERVICES, now=NOW, slo_burn=[SloBurn("ghost/availability", 0.125)])
+    impact = section(text, "Impact")
+    assert "ghost (not in the catalog)" in impact
+    assert "- **Error Budget Burned**: ghost/availability 12.5%" in impact
+
+
+def test_untrusted_title_cannot_break_front_matter_or_terminal():
+    inc = incident(title="evil\x1b]0;pwned\x07\n---\nstatus: reviewed")
+    text = draft_from_incident(inc, services=SERVICES, now=NOW)
+    assert "\x1b" not in text and "\x07" not in text
+    front = parse_front_matter(text, "d.md")
+    assert front.data["status"] == "draft"
+    assert re.findall(r"^## (.+)$", text, re.M) == list(SECTIONS)
+
+
+def test_save_and_list_drafts(tmp_path):
+    older = incident(id="INC-1", title="Older", severity="P2")
+    newer = incident(id="INC/2", title="Newer")
+    path1 = save_draft(tmp_path, older, draft_from_incident(older, services=SERVICES, now=NOW - timedelta(days=1)))
+    path2 = save_draft(tmp_path, newer, draft_from_incident(newer, services=SERVICES, now=NOW))
+    assert path1 == draft_path(tmp_path, older) and path1.name == "2026-11-28-INC-1.md"
+    assert path2.parent == tmp_path  # an id with a slash stays inside the folder
+    (tmp_path / "broken.md").write_text("---\n: [\n---\nbody\n", encoding="utf-8")
+    drafts = list_drafts(tmp_path)
+    assert [d.title for d in drafts] == ["Newer", "Older", "broken"]
+    assert (drafts[1].incident_id, drafts[1].severity, drafts[1].status) == ("INC-1", "P2", "draft")
+    assert drafts[0].created == NOW
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files left
+
+
+def test_list_drafts_of_missing_folder_is_empty(tmp_path):
+    assert list_drafts(tmp_path / "nope") == []
+
+
+def test_write_atomic_keeps_old_file_when_write_fails(tmp_path, monkeypatch):
+    path = tmp_path / "draft.md"
+    write_atomic(path, "old text")
+
+    def fail(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("cockpit.postmortem.os.fsync", fail)
+    with pytest.raises(OSError):
+        write_atomic(path, "new text")
+    assert path.read_text() == "old text"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["draft.md"]
