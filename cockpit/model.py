@@ -154,6 +154,9 @@ class Incident:
     url: str = ""
     timeline: tuple[TimelineEntry, ...] = ()
     demo: bool = False
+    # Alertmanager's own group for an alert: its group labels as matcher text,
+    # '{alertname="X", service="y"}' (cockpit.alerts groups and silences by it).
+    group: str = ""
 
     @property
     def is_open(self) -> bool:
