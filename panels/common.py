@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Input
 
 from cockpit.durations import format_duration
 from cockpit.model import EMPTY, SourceHealth
-from panels.base import literal
+from panels.base import Navigate, literal
 
 # ---------------------------------------------------------------- badges
 
@@ -74,6 +74,15 @@ def health_badge(health: SourceHealth) -> Text:
 
 def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+class NavigateFiltered(Navigate):
+    """Show ``panel`` with its main table filtered by ``text`` (the overview's
+    "P1 incidents" or "critical SLOs" lines jump this way)."""
+
+    def __init__(self, panel: str, text: str) -> None:
+        super().__init__(panel)
+        self.filter_text = text
 
 
 # ----------------------------------------------------------------- table
@@ -203,6 +212,12 @@ class FilterTable(Widget, can_focus=False):
             self._set_filter("")
         self.table.move_cursor(row=self.shown_keys.index(key))
         return True
+
+    def set_filter(self, text: str) -> None:
+        """Filter the rows as if ``text`` had been typed after ``/``."""
+        if text:
+            self.add_class("-filtering")
+        self._set_filter(text)
 
     def sort_by(self, column_key: str | None, reverse: bool = False) -> None:
         self._sort_key, self._sort_reverse = column_key, reverse
