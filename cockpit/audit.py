@@ -1,0 +1,141 @@
+"""Append-only, hash-chained audit log of every write the cockpit attempts.
+
+One JSON object per line: time (ISO UTC), user, action, target, source,
+result, prev and hash. ``hash`` is sha256 over the canonical JSON of every
+other field (prev included), and ``prev`` is the previous line's hash, so
+editing, deleting or reordering a line breaks the chain at that line.
+(Cutting lines off the end leaves a valid shorter chain: anchor the latest
+hash elsewhere if that matters.)
+
+Only the action's name, target and a short result message are logged, never
+its parameters: notes and silences may carry tokens or personal data.
+Several cockpit processes may append at once: each append holds an exclusive
+flock while it reads the last hash and writes its line with O_APPEND.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from cockpit.untrusted import clean
+
+GENESIS = "0" * 64  # the "previous hash" of the first line
+FIELDS = ("time", "user", "action", "target", "source", "result", "prev")
+MAX_RESULT = 200  # characters of the result message kept
+_TAIL = 64 * 1024  # bytes read from the end to find the last line
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    line: int  # first bad line, 1-based; 0 when ok or the file is unreadable
+    message: str
+
+
+def line_hash(entry: dict) -> str:
+    """sha256 of the canonical JSON of ``entry``'s fields other than hash."""
+    body = {key: entry.get(key) for key in FIELDS}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class AuditLog:
+    def __init__(self, path: Path | str, clock: Callable[[], datetime]) -> None:
+        self.path = Path(path).expanduser()
+        self._clock = clock
+
+    def append(self, *, user: str, action: str, target: str, source: str, result: str) -> dict:
+        """Append one line and return it as written. Raises OSError when the
+        log cannot be written."""
+        entry = {
+            "time": _iso_utc(self._clock()),
+            "user": user,
+            "action": action,
+            "target": target,
+            "source": source,
+            "result": _short(result),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            entry["prev"] = _last_hash(self.path)
+            entry["hash"] = line_hash(entry)
+            line = json.dumps(entry, ensure_ascii=False) + "\n"
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)  # closing releases the lock
+        return entry
+
+
+def verify(path: Path | str) -> VerifyResult:
+    """Check the whole chain; name the first line that was altered, or that
+    follows a missing or moved line."""
+    path = Path(path).expanduser()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return VerifyResult(True, 0, f"{path}: no audit log yet (nothing has been written)")
+    except OSError as error:
+        return VerifyResult(False, 0, f"{path}: cannot read ({error.strerror})")
+    lines = raw.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    prev = GENESIS
+    for number, data in enumerate(lines, start=1):
+        where = f"{path}:{number}"
+        try:
+            entry = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return VerifyResult(False, number, f"{where}: not a JSON audit entry (altered or truncated)")
+        if not isinstance(entry, dict) or any(key not in entry for key in (*FIELDS, "hash")):
+            return VerifyResult(False, number, f"{where}: fields missing (altered)")
+        if entry["hash"] != line_hash(entry):
+            return VerifyResult(False, number, f"{where}: altered (its content does not match its hash)")
+        if entry["prev"] != prev:
+            before = f"line {number - 1}" if number > 1 else "the start of the log"
+            return VerifyResult(False, number, f"{where}: chain broken after {before} "
+                                "(a line before it is missing or out of order)")
+        prev = entry["hash"]
+    return VerifyResult(True, 0, f"{path}: {len(lines)} lines, chain intact")
+
+
+def _last_hash(path: Path) -> str:
+    """The hash of the file's last line (GENESIS for an empty file). A last
+    line that is not a valid entry is chained by its raw bytes, so the new
+    line still commits to it; verify reports the bad line itself."""
+    with open(path, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - _TAIL))
+        tail = f.read()
+        if size > _TAIL and tail.count(b"\n") < 2:
+            f.seek(0)  # one enormous line: read it all
+            tail = f.read()
+    last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    if not last:
+        return GENESIS
+    try:
+        value = json.loads(last.decode("utf-8"))["hash"]
+        if isinstance(value, str):
+            return value
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        pass
+    return hashlib.sha256(last).hexdigest()
+
+
+def _iso_utc(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _short(text: str) -> str:
+    text = clean(text, single_line=True)
+    return text if len(text) <= MAX_RESULT else text[: MAX_RESULT - 1] + "…"

@@ -1,0 +1,154 @@
+"""Shared HTTP plumbing for sources that talk to a backend (Prometheus,
+Alertmanager, PagerDuty): one way to build a client from a source's options,
+and one translation of HTTP failures into SourceError / TransientSourceError.
+
+Messages name the method, host and path, never query strings, userinfo or
+header values: tokens travel in headers and URLs, and errors reach the screen.
+"""
+
+from __future__ import annotations
+
+import ssl
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Mapping
+
+import httpx
+
+from cockpit.sources.base import OptionSpec, SourceError, SourceSpec, TransientSourceError
+
+# Options every HTTP source accepts; merge into the source's own ``options``.
+HTTP_OPTIONS: Mapping[str, OptionSpec] = {
+    "headers": OptionSpec(dict, help="extra request headers, e.g. {Authorization: 'Bearer ${TOKEN}'}"),
+    "ca_file": OptionSpec(str, help="PEM bundle to verify the server's TLS certificate"),
+}
+
+RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
+AUTH_STATUS = frozenset({401, 403})
+# Request headers whose values are harmless to show; every other value is
+# treated as a possible secret and scrubbed from error messages.
+_PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "connection", "content-length", "content-type",
+                            "host", "user-agent"})
+_MAX_BODY = 200  # characters of an error body worth showing
+
+
+class RateLimitedError(TransientSourceError):
+    """HTTP 429; ``retry_after`` is the server's requested wait in seconds (None: not given)."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def make_client(
+    spec: SourceSpec,
+    *,
+    base_url: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> httpx.AsyncClient:
+    """An AsyncClient for ``spec``: its ``headers`` option (plus ``headers``
+    the source adds, e.g. a token), ``ca_file`` resolved from the config's
+    folder, ``spec.timeout``, and a ``transport`` option tests set directly."""
+    options = spec.options
+    merged = {str(k): str(v) for k, v in dict(options.get("headers") or {}).items()}
+    merged.update(headers or {})
+    verify: ssl.SSLContext | bool = True
+    if options.get("ca_file"):
+        ca_path = spec.path(str(options["ca_file"]))
+        try:
+            verify = ssl.create_default_context(cafile=str(ca_path))
+        except (OSError, ssl.SSLError) as error:
+            raise SourceError(f"ca_file {ca_path}: cannot load ({error.__class__.__name__})") from None
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers=merged,
+        verify=verify,
+        timeout=spec.timeout.total_seconds(),
+        transport=options.get("transport"),
+    )
+
+
+async def send(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """``client.request`` with every failure turned into a SourceError; a
+    response below 400 is returned as is."""
+    try:
+        response = await client.request(method, url, **kwargs)
+    except httpx.TimeoutException:
+        raise TransientSourceError(f"{method} {_where(client, url)}: timed out") from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        raise SourceError(f"{method} {_where(client, url)}: invalid URL") from None
+    except httpx.TransportError as error:
+        raise TransientSourceError(f"{method} {_where(client, url)}: cannot connect "
+                                   f"({error.__class__.__name__})") from None
+    raise_for_status(response)
+    return response
+
+
+def raise_for_status(response: httpx.Response, *, now: datetime | None = None) -> None:
+    """Raise the SourceError that matches an HTTP error response."""
+    status = response.status_code
+    if status < 400:
+        return
+    request = response.request
+    where = f"{request.method} {_safe_url(request.url)}"
+    if status in AUTH_STATUS:
+        raise SourceError(f"{where}: authentication failed (HTTP {status}); check the token or credentials")
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=now)
+        wait = f", retry after {retry_after:g}s" if retry_after is not None else ""
+        raise RateLimitedError(f"{where}: rate limited (HTTP 429{wait})", retry_after)
+    detail = _redact(_body_excerpt(response), request)
+    message = f"{where}: HTTP {status} {response.reason_phrase}" + (f": {detail}" if detail else "")
+    if status in RETRYABLE_STATUS:
+        raise TransientSourceError(message)
+    raise SourceError(message)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def _where(client: httpx.AsyncClient, url: str) -> str:
+    try:
+        return _safe_url(client.base_url.join(url))
+    except httpx.InvalidURL:
+        return "<invalid URL>"
+
+
+def _safe_url(url: httpx.URL) -> str:
+    """scheme://host:port/path: no userinfo, no query (either may hold a token)."""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}{url.path}"
+
+
+def _body_excerpt(response: httpx.Response) -> str:
+    try:
+        text = response.text
+    except (httpx.ResponseNotRead, UnicodeDecodeError, LookupError):
+        return ""
+    text = " ".join(text.split())
+    return text[:_MAX_BODY] + ("…" if len(text) > _MAX_BODY else "")
+
+
+def _redact(text: str, request: httpx.Request) -> str:
+    """A server may echo a request back; scrub every non-trivial header value."""
+    for name, value in request.headers.items():
+        if name.lower() not in _PLAIN_HEADERS and len(value) >= 4:
+            text = text.replace(value, "***")
+            # "Bearer abc" may be echoed as just "abc".
+            _, _, credential = value.partition(" ")
+            if len(credential) >= 4:
+                text = text.replace(credential, "***")
+    return text

@@ -1,0 +1,153 @@
+"""The retry policy and circuit breaker, with fake sleep and clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.resilience import CLOSED, HALF_OPEN, OPEN, CircuitBreaker, RetryPolicy
+from cockpit.sources.base import SourceError, TransientSourceError
+from cockpit.sources.http import RateLimitedError
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    """An async sleep that only records what it was asked to wait."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def failing(errors):
+    """An attempt function raising each of ``errors`` in turn, then returning "ok"."""
+    calls = []
+
+    async def attempt():
+        calls.append(1)
+        if len(calls) <= len(errors):
+            raise errors[len(calls) - 1]
+        return "ok"
+
+    return attempt, calls
+
+
+def test_seed_defaults():
+    policy = RetryPolicy()
+    assert (policy.tries, policy.initial_delay, policy.multiplier, policy.max_delay) == (3, 1.0, 2.0, 30.0)
+    breaker = CircuitBreaker()
+    assert (breaker.failure_threshold, breaker.window, breaker.reset_after) == (5, 60.0, 300.0)
+
+
+def test_delays_double_and_are_capped():
+    assert list(RetryPolicy(tries=8, initial_delay=1, multiplier=2, max_delay=30).delays()) == [1, 2, 4, 8, 16, 30, 30]
+    assert list(RetryPolicy(tries=1).delays()) == []
+
+
+async def test_transient_errors_are_retried_until_success():
+    sleep = Recorder()
+    attempt, calls = failing([TransientSourceError("503"), TransientSourceError("503")])
+    assert await RetryPolicy().run(attempt, sleep=sleep) == "ok"
+    assert len(calls) == 3
+    assert sleep.waits == [1.0, 2.0]
+
+
+async def test_gives_up_after_tries_with_last_error():
+    sleep = Recorder()
+    attempt, calls = failing([TransientSourceError(f"fail {n}") for n in range(5)])
+    with pytest.raises(TransientSourceError, match="fail 2"):
+        await RetryPolicy(tries=3).run(attempt, sleep=sleep)
+    assert len(calls) == 3
+    assert sleep.waits == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("error", [SourceError("authentication failed"), ValueError("bug")])
+async def test_non_retryable_errors_are_not_retried(error):
+    sleep = Recorder()
+    attempt, calls = failing([error])
+    with pytest.raises(type(error)):
+        await RetryPolicy().run(attempt, sleep=sleep)
+    assert len(calls) == 1 and sleep.waits == []
+
+
+async def test_retry_after_is_honoured_or_gives_up_when_too_long():
+    sleep = Recorder()
+    attempt, calls = failing([RateLimitedError("429", retry_after=7)])
+    assert await RetryPolicy().run(attempt, sleep=sleep) == "ok"
+    assert sleep.waits == [7]
+
+    sleep = Recorder()
+    attempt, calls = failing([RateLimitedError("429", retry_after=120)])
+    with pytest.raises(RateLimitedError):
+        await RetryPolicy(max_delay=30).run(attempt, sleep=sleep)
+    assert len(calls) == 1 and sleep.waits == []
+
+
+def test_breaker_opens_after_threshold_failures_within_window():
+    clock = FakeClock()
+    breaker = CircuitBreaker(clock=clock)
+    for _ in range(4):
+        breaker.record_failure()
+        clock.now += 10
+    assert breaker.state == CLOSED and breaker.allow()
+    breaker.record_failure()  # the fifth, 40 s after the first
+    assert breaker.state == OPEN
+    assert not breaker.allow()
+
+
+def test_failures_spread_beyond_the_window_do_not_open():
+    clock = FakeClock()
+    breaker = CircuitBreaker(clock=clock)
+    for _ in range(10):
+        breaker.record_failure()
+        clock.now += 16  # 5 failures span 64 s > 60 s
+    assert breaker.state == CLOSED
+
+
+def test_success_resets_the_failure_count():
+    clock = FakeClock()
+    breaker = CircuitBreaker(clock=clock)
+    for _ in range(4):
+        breaker.record_failure()
+    breaker.record_success()
+    breaker.record_failure()
+    assert breaker.state == CLOSED
+
+
+def test_half_open_lets_one_trial_through_and_success_closes():
+    clock = FakeClock()
+    breaker = CircuitBreaker(clock=clock)
+    for _ in range(5):
+        breaker.record_failure()
+    clock.now += 299
+    assert breaker.state == OPEN and not breaker.allow()
+    assert breaker.retry_in() == pytest.approx(1)
+    clock.now += 1
+    assert breaker.state == HALF_OPEN
+    assert breaker.allow()  # the trial
+    assert not breaker.allow()  # nobody else while it runs
+    breaker.record_success()
+    assert breaker.state == CLOSED and breaker.allow()
+
+
+def test_failed_trial_reopens_for_another_full_period():
+    clock = FakeClock()
+    breaker = CircuitBreaker(clock=clock)
+    for _ in range(5):
+        breaker.record_failure()
+    clock.now += 300
+    assert breaker.allow()
+    breaker.record_failure()
+    assert breaker.state == OPEN
+    clock.now += 299
+    assert breaker.state == OPEN
+    clock.now += 1
+    assert breaker.state == HALF_OPEN
