@@ -216,6 +216,9 @@ class SourceData:
     incidents: tuple[Incident, ...] = ()
     runbooks: tuple[Runbook, ...] = ()
     oncall: tuple[OnCall, ...] = ()
+    # Partial failures that did not stop the fetch, e.g. one Alertmanager of
+    # several is down: shown on the source's health line, data still used.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
