@@ -1,12 +1,17 @@
-"""The retry policy and circuit breaker, with fake sleep and clock."""
+"""The retry policy and circuit breaker (fake sleep and clock), and the
+shared HTTP helper's translation of failures into retryable or final errors."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
 import pytest
 
 from cockpit.resilience import CLOSED, HALF_OPEN, OPEN, CircuitBreaker, RetryPolicy
-from cockpit.sources.base import SourceError, TransientSourceError
-from cockpit.sources.http import RateLimitedError
+from cockpit.sources.base import SourceError, SourceSpec, TransientSourceError
+from cockpit.sources.http import RateLimitedError, make_client, parse_retry_after, send
 
 
 class FakeClock:
@@ -151,3 +156,89 @@ def test_failed_trial_reopens_for_another_full_period():
     assert breaker.state == OPEN
     clock.now += 1
     assert breaker.state == HALF_OPEN
+
+
+# -- the shared HTTP helper: httpx failures become SourceErrors -------------
+
+TOKEN = "s3cr3t-token-value"
+
+
+def http_spec(handler, **options) -> SourceSpec:
+    return SourceSpec(kind="test", name="test", refresh=timedelta(seconds=30), timeout=timedelta(seconds=5),
+                      options={"transport": httpx.MockTransport(handler), **options}, base_dir=Path("."))
+
+
+async def get(handler, path="/api/v2/alerts?token=" + TOKEN, **options):
+    spec = http_spec(handler, headers={"Authorization": f"Bearer {TOKEN}"}, **options)
+    async with make_client(spec, base_url="https://am.example:9093") as client:
+        return await send(client, "GET", path)
+
+
+async def test_success_returns_the_response_and_sends_configured_headers():
+    seen = {}
+
+    def handler(request):
+        seen.update(request.headers)
+        return httpx.Response(200, json={"ok": True})
+
+    response = await get(handler)
+    assert response.json() == {"ok": True}
+    assert seen["authorization"] == f"Bearer {TOKEN}"
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_server_errors_are_retryable(status):
+    with pytest.raises(TransientSourceError) as caught:
+        await get(lambda request: httpx.Response(status, text="upstream down"))
+    assert caught.value.retryable
+    assert f"HTTP {status}" in str(caught.value) and "upstream down" in str(caught.value)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_auth_errors_are_clear_and_not_retryable(status):
+    with pytest.raises(SourceError) as caught:
+        await get(lambda request: httpx.Response(status, text=f"bad token {TOKEN}"))
+    assert not caught.value.retryable
+    assert "authentication failed" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+async def test_other_client_errors_are_not_retryable_and_echoed_secrets_are_scrubbed():
+    with pytest.raises(SourceError) as caught:
+        await get(lambda request: httpx.Response(400, text=f"bad matcher; you sent Bearer {TOKEN}"))
+    message = str(caught.value)
+    assert not caught.value.retryable
+    assert "HTTP 400" in message and "bad matcher" in message
+    assert TOKEN not in message
+
+
+async def test_429_carries_retry_after_seconds():
+    with pytest.raises(RateLimitedError) as caught:
+        await get(lambda request: httpx.Response(429, headers={"Retry-After": "12"}))
+    assert caught.value.retry_after == 12
+    assert caught.value.retryable
+
+
+def test_retry_after_as_http_date():
+    now = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
+    assert parse_retry_after("Sat, 28 Nov 2026 03:00:30 GMT", now=now) == 30
+    assert parse_retry_after("soon", now=now) is None
+    assert parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize("exc", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"),
+                                 httpx.RemoteProtocolError("eof")])
+async def test_transport_failures_are_retryable_and_name_only_host_and_path(exc):
+    def handler(request):
+        raise exc
+
+    with pytest.raises(TransientSourceError) as caught:
+        await get(handler)
+    message = str(caught.value)
+    assert "https://am.example:9093/api/v2/alerts" in message
+    assert TOKEN not in message  # the query string may hold a token
+
+
+async def test_missing_ca_file_is_a_source_error():
+    with pytest.raises(SourceError, match="ca_file"):
+        await get(lambda request: httpx.Response(200), ca_file="/nonexistent/ca.pem")
