@@ -2,18 +2,35 @@
 
 Resolution order: --config PATH, $COCKPIT_CONFIG, ./cockpit.yaml, the user
 config dir's cockpit/cockpit.yaml, the bundled default (config/cockpit.yaml).
+
+Every problem is collected (never only the first) so one `cockpit check` run
+lists everything to fix. ``validate_mapping`` is the small option validator
+that sources reuse for their own files.
 """
 
 from __future__ import annotations
 
+import getpass
+import os
+import re
+import typing
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
-from cockpit.sources.base import Problem, SourceSpec
+import platformdirs
+import yaml
+
+from cockpit.durations import parse_duration
+from cockpit.sources import installed_kinds, load_kind
+from cockpit.sources.base import OptionSpec, Problem, SourceContext, SourceSpec
+from cockpit.untrusted import clean
+from cockpit.yamlfile import LineDict, LineList, YamlError, line_of, load_yaml_file
 
 BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "config" / "cockpit.yaml"
+CONFIG_ENV_VAR = "COCKPIT_CONFIG"
+DEFAULT_TIMEOUT = timedelta(seconds=10)
 
 
 class ConfigError(Exception):
@@ -36,3 +53,360 @@ class Config:
     audit_log: Path = Path("audit.jsonl")
     postmortems: Path = Path("postmortems")
     review_every: timedelta = timedelta(days=7)  # runbook default, seed: weekly
+
+
+# --- where the config comes from -------------------------------------------
+
+def resolve_config_path(cli_path: str | None, env: Mapping[str, str] = os.environ,
+                        cwd: Path | None = None) -> Path:
+    """The config file to load: the first of --config, $COCKPIT_CONFIG,
+    ./cockpit.yaml, <user config dir>/cockpit.yaml, the bundled default.
+    Explicit choices are returned even when missing, so the loader can say so."""
+    if cli_path:
+        return Path(cli_path).expanduser()
+    if env.get(CONFIG_ENV_VAR):
+        return Path(env[CONFIG_ENV_VAR]).expanduser()
+    local = (cwd or Path.cwd()) / "cockpit.yaml"
+    if local.is_file():
+        return local
+    user = Path(platformdirs.user_config_dir("cockpit")) / "cockpit.yaml"
+    if user.is_file():
+        return user
+    return BUNDLED_CONFIG
+
+
+# --- ${VAR} expansion ---------------------------------------------------------
+
+class EnvStr(str):
+    """A string that came (partly) from the environment: messages name the
+    variables instead of echoing the value, which may be a secret."""
+
+    variables: tuple[str, ...] = ()
+
+
+_VAR = re.compile(r"\$\$|\$\{([^}]*)\}")
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def join_key(prefix: str, key: Any) -> str:
+    """Dotted key path: join_key("sources", 2) -> "sources[2]"."""
+    if isinstance(key, int):
+        return f"{prefix}[{key}]"
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
+def expand_env(data: Any, env: Mapping[str, str], file: str, prefix: str = "") -> list[Problem]:
+    """Replace ${VAR} in every string value, in place (line numbers stay);
+    "$${" writes a literal "${". Returns a problem per missing variable."""
+    problems: list[Problem] = []
+    if isinstance(data, (dict, list)):
+        items = list(data.items()) if isinstance(data, dict) else list(enumerate(data))
+        for key, value in items:
+            path = join_key(prefix, key)
+            if isinstance(value, str) and "$" in value:
+                data[key] = _expand_string(value, env, file, line_of(data, key), path, problems)
+            else:
+                problems += expand_env(value, env, file, path)
+    return problems
+
+
+def _expand_string(text: str, env: Mapping[str, str], file: str, line: int, key: str,
+                   problems: list[Problem]) -> str:
+    used: list[str] = []
+
+    def substitute(match: re.Match) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name = match.group(1)
+        if not _VAR_NAME.match(name):
+            problems.append(Problem(file, line, key, f"${{{clean(name)}}} is not a valid variable name"))
+            return ""
+        if name not in env:
+            problems.append(Problem(file, line, key, f"environment variable {name} is not set"))
+            return ""
+        used.append(name)
+        return env[name]
+
+    result = _VAR.sub(substitute, text)
+    if not used:
+        return result
+    marked = EnvStr(result)
+    marked.variables = tuple(used)
+    return marked
+
+
+def show(value: Any) -> str:
+    """A value for an error message: never the value of an env variable."""
+    if isinstance(value, EnvStr):
+        return "the value of " + ", ".join(f"${{{v}}}" for v in value.variables)
+    text = clean(repr(value), single_line=True)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --- the option validator ---------------------------------------------------
+
+_TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
+               list: "a list", dict: "a mapping", timedelta: "a duration (e.g. 30s, 5m, 1h, 7d)"}
+
+
+def _type_name(expected: Any) -> str:
+    if isinstance(expected, tuple):
+        return " or ".join(_type_name(t) for t in expected)
+    if typing.get_origin(expected) is list:
+        return f"a list of {_type_name(typing.get_args(expected)[0]).removeprefix('a ')}s"
+    return _TYPE_NAMES.get(expected, getattr(expected, "__name__", str(expected)))
+
+
+def _coerce(value: Any, expected: Any) -> tuple[bool, Any]:
+    """(ok, converted value) for one expected type."""
+    if isinstance(expected, tuple):
+        for option in expected:
+            ok, converted = _coerce(value, option)
+            if ok:
+                return True, converted
+        return False, value
+    if isinstance(value, EnvStr) and expected in (bool, int, float):
+        try:  # "${READ_ONLY}" may say "true"
+            value = yaml.safe_load(str(value))
+        except yaml.YAMLError:
+            return False, value
+    if typing.get_origin(expected) is list:
+        item_type = typing.get_args(expected)[0]
+        return isinstance(value, list) and all(_coerce(v, item_type)[0] for v in value), value
+    if expected is timedelta:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            try:
+                return True, parse_duration(value)
+            except ValueError:
+                return False, value
+        return False, value
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool), value
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    return isinstance(value, expected), value
+
+
+def validate_mapping(raw: Mapping, specs: Mapping[str, OptionSpec], *, file: str, key: str = "",
+                     ignore: frozenset[str] = frozenset()) -> tuple[LineDict, list[Problem]]:
+    """Check ``raw`` against ``specs``: unknown keys, missing required keys,
+    wrong types. Returns the valid values (durations parsed to timedelta,
+    line numbers kept) and every problem. Keys in ``ignore`` are skipped."""
+    values, problems = LineDict(), []
+    values.line, values.key_lines = getattr(raw, "line", 0), {}
+    for name, value in raw.items():
+        if name in ignore:
+            continue
+        line = line_of(raw, name)
+        path = join_key(key, clean(name, single_line=True))
+        spec = specs.get(name) if isinstance(name, str) else None
+        if spec is None:
+            accepted = ", ".join(sorted(set(specs) - ignore)) or "none"
+            problems.append(Problem(file, line, path, f"unknown key (accepted: {accepted})"))
+            continue
+        ok, converted = _coerce(value, spec.type)
+        if not ok:
+            problems.append(Problem(file, line, path, f"expected {_type_name(spec.type)}, got {show(value)}"))
+            continue
+        values[name] = converted
+        values.key_lines[name] = line
+    for name, spec in specs.items():
+        if spec.required and name not in raw and name not in ignore:
+            hint = f" ({spec.help})" if spec.help else ""
+            problems.append(Problem(file, getattr(raw, "line", 0), join_key(key, name),
+                                    f"missing required key{hint}"))
+    return values, problems
+
+
+# --- the config file --------------------------------------------------------
+
+TOP_LEVEL: dict[str, OptionSpec] = {
+    "refresh": OptionSpec(timedelta, help="default refresh interval of every source"),
+    "read_only": OptionSpec(bool, help="refuse every write"),
+    "sources": OptionSpec(list, required=True, help="a list like [{kind: catalog, path: services.yaml}]"),
+    "user": OptionSpec(str, help="who notes and the audit log name; default $USER"),
+    "audit_log": OptionSpec(str, help="JSON-lines file every action is appended to"),
+    "postmortems": OptionSpec(str, help="folder for postmortem drafts"),
+    "review_every": OptionSpec(timedelta, help="runbook review cadence"),
+    "data_dir": OptionSpec(str, help="per-user state: incident log, onboarding progress"),
+    "keymap": OptionSpec(dict, help="binding id -> key, e.g. {quit: ctrl+q}"),
+}
+SOURCE_COMMON: dict[str, OptionSpec] = {
+    "kind": OptionSpec(str, required=True, help="the source kind"),
+    "name": OptionSpec(str, help="defaults to the kind"),
+    "refresh": OptionSpec(timedelta),
+    "timeout": OptionSpec(timedelta),
+}
+
+
+def load_config(path: Path, *, env: Mapping[str, str] = os.environ, read_only: bool = False) -> Config:
+    """Load and validate ``path``; raise ConfigError listing every problem.
+    ``read_only`` (the CLI's --read-only) forces read-only mode on."""
+    config, problems = parse_config(path, env=env)
+    if problems or config is None:
+        raise ConfigError(problems)
+    return Config(**{**config.__dict__, "read_only": config.read_only or read_only})
+
+
+def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Config | None, list[Problem]]:
+    """Every problem, plus a Config of the parts that are valid (None when the
+    file cannot be read at all), so `cockpit check` can go on to check the
+    files of the sources that were configured correctly."""
+    file = str(path)
+    try:
+        data = load_yaml_file(path)
+    except YamlError as exc:
+        return None, [exc.problem]
+    if data is None:
+        return None, [Problem(file, 1, "(file)", "empty config: expected settings such as "
+                                                 "`sources: [{kind: catalog, path: services.yaml}]`")]
+    if not isinstance(data, dict):
+        return None, [Problem(file, getattr(data, "line", 1), "(file)",
+                              f"expected a mapping of settings at the top level, got {_type_label(data)}")]
+    problems = expand_env(data, env, file)
+    top, found = validate_mapping(data, TOP_LEVEL, file=file)
+    problems += found
+    base_dir = path.expanduser().resolve().parent
+    refresh = _positive(top, "refresh", timedelta(seconds=30), file, "", problems)
+    sources = _parse_sources(data.get("sources"), top, refresh, base_dir, file, problems)
+    data_dir = _path(top, "data_dir", base_dir) or Path(platformdirs.user_data_dir("cockpit"))
+    keymap = _keymap(top.get("keymap", {}), file, problems)
+    config = Config(
+        path=path,
+        refresh=refresh,
+        read_only=top.get("read_only", False),
+        sources=tuple(sources),
+        keymap=keymap,
+        user=top.get("user") or env.get("USER") or _login_name(),
+        data_dir=data_dir,
+        audit_log=_path(top, "audit_log", base_dir) or data_dir / "audit.jsonl",
+        postmortems=_path(top, "postmortems", base_dir) or base_dir / "postmortems",
+        review_every=_positive(top, "review_every", timedelta(days=7), file, "", problems),
+    )
+    return config, problems
+
+
+def _parse_sources(raw: Any, top: LineDict, refresh: timedelta, base_dir: Path, file: str,
+                   problems: list[Problem]) -> list[SourceSpec]:
+    if "sources" not in top:  # missing or wrong type: already reported
+        return []
+    specs: list[SourceSpec] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(raw):
+        key = join_key("sources", index)
+        line = line_of(raw, index)
+        if not isinstance(entry, dict):
+            problems.append(Problem(file, line, key, f"expected a mapping like {{kind: catalog, path: "
+                                                     f"services.yaml}}, got {_type_label(entry)}"))
+            continue
+        spec = _parse_source(entry, key, refresh, base_dir, file, problems)
+        if spec is None:
+            continue
+        if spec.name in seen:
+            problems.append(Problem(file, spec.line, join_key(key, "name"),
+                                    f"duplicate source name {spec.name!r} (also at line {seen[spec.name]}); "
+                                    "give one of them a distinct `name:`"))
+            continue
+        seen[spec.name] = spec.line
+        specs.append(spec)
+    return specs
+
+
+def _parse_source(entry: LineDict, key: str, refresh: timedelta, base_dir: Path, file: str,
+                  problems: list[Problem]) -> SourceSpec | None:
+    """One source entry, validated against its class's options; None if broken."""
+    before = len(problems)
+    kind = entry.get("kind")
+    options_spec = _options_of(kind, entry, key, file, problems) if isinstance(kind, str) else None
+    if options_spec is None:  # still report what is wrong with the common keys
+        kinds = OptionSpec(str, required=True, help="installed: " + ", ".join(sorted(installed_kinds())))
+        _, found = validate_mapping(entry, {**SOURCE_COMMON, "kind": kinds}, file=file, key=key,
+                                    ignore=frozenset(entry) - set(SOURCE_COMMON))
+        problems += found
+        return None
+    values, found = validate_mapping(entry, {**SOURCE_COMMON, **options_spec}, file=file, key=key)
+    problems += found
+    options = LineDict((k, v) for k, v in values.items() if k not in SOURCE_COMMON)
+    options.line, options.key_lines = values.line, values.key_lines
+    spec = SourceSpec(
+        kind=kind,
+        name=values.get("name") or kind,
+        refresh=_positive(values, "refresh", refresh, file, key, problems),
+        timeout=_positive(values, "timeout", DEFAULT_TIMEOUT, file, key, problems),
+        options=options,
+        base_dir=base_dir,
+        config_file=file,
+        line=entry.line,
+    )
+    return spec if len(problems) == before else None
+
+
+def _options_of(kind: str, entry: LineDict, key: str, file: str,
+                problems: list[Problem]) -> Mapping[str, OptionSpec] | None:
+    line = line_of(entry, "kind")
+    kinds = installed_kinds()
+    if kind not in kinds:
+        problems.append(Problem(file, line, join_key(key, "kind"),
+                                f"unknown source kind {clean(kind)!r} (installed: {', '.join(sorted(kinds))})"))
+        return None
+    try:
+        return load_kind(kind).options
+    except Exception as exc:  # a broken plugin must not break the config
+        problems.append(Problem(file, line, join_key(key, "kind"),
+                                f"source kind {kind!r} is installed but cannot be loaded: "
+                                f"{type(exc).__name__}: {clean(exc, single_line=True)}"))
+        return None
+
+
+def _positive(values: Mapping, name: str, default: timedelta, file: str, key: str,
+              problems: list[Problem]) -> timedelta:
+    value = values.get(name, default)
+    if value <= timedelta(0):
+        problems.append(Problem(file, line_of(values, name), join_key(key, name), "must be longer than 0s"))
+        return default
+    return value
+
+
+def _path(values: Mapping, name: str, base_dir: Path) -> Path | None:
+    if not values.get(name):
+        return None
+    p = Path(values[name]).expanduser()
+    return p if p.is_absolute() else base_dir / p
+
+
+def _keymap(raw: Mapping, file: str, problems: list[Problem]) -> dict[str, str]:
+    keymap = {}
+    for binding, keys in raw.items():
+        if isinstance(binding, str) and isinstance(keys, str) and keys.strip():
+            keymap[binding] = keys
+        else:
+            problems.append(Problem(file, line_of(raw, binding), join_key("keymap", clean(binding)),
+                                    f"expected binding-id: key (e.g. quit: ctrl+q), got {show(keys)}"))
+    return keymap
+
+
+def _type_label(value: Any) -> str:
+    for kind, label in ((bool, "true/false"), (dict, "a mapping"), (list, "a list"), (str, "a string"),
+                        (int, "a number"), (float, "a number")):
+        if isinstance(value, kind):
+            return label
+    return "nothing" if value is None else type(value).__name__
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no $USER/$LOGNAME and no passwd entry (some containers)
+        return "unknown"
+
+
+def source_context(config: Config, clock: Callable) -> SourceContext:
+    """What every source gets: the clock, the user, and the app-wide settings
+    (settings keys: review_every, read_only, postmortems, audit_log)."""
+    return SourceContext(
+        clock=clock,
+        user=config.user,
+        data_dir=config.data_dir,
+        settings={"review_every": config.review_every, "read_only": config.read_only,
+                  "postmortems": config.postmortems, "audit_log": config.audit_log},
+    )

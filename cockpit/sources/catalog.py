@@ -1,0 +1,299 @@
+"""The service catalog: who owns what, who to call, what depends on what.
+
+Reads the seed's ownership format (a `services:` map, plus `data_domains:`)
+and Backstage catalog entities (Component / Resource -> service, Group ->
+team contact), from one file or every .yaml file in a folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from cockpit.config import join_key, show, validate_mapping
+from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, Service, SourceData
+from cockpit.sources.base import CheckResult, OptionSpec, Problem, ServiceRef, Source, SourceError, SourceSpec
+from cockpit.untrusted import clean
+from cockpit.yamlfile import YamlError, line_of, load_yaml_documents, read_text
+
+# Backstage's entity name rule; seed service names follow it too.
+_NAME = re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?\Z")
+_NAME_RULE = "letters and digits, with - _ . between them, at most 63 characters"
+
+SEED_KEYS = {
+    "services": OptionSpec(dict, help="service name -> owner, primary_contact, escalation_path ..."),
+    "data_domains": OptionSpec(dict, help="domain name -> owner, schema, retention, pii ..."),
+}
+SERVICE_KEYS = {
+    "owner": OptionSpec(str, required=True, help="the owning team"),
+    "primary_contact": OptionSpec(str),
+    "escalation_path": OptionSpec(list),
+    "on_call": OptionSpec(bool),
+    "runbooks": OptionSpec(list[str]),
+    "depends_on": OptionSpec(list[str]),
+    "data_domains": OptionSpec(list[str]),
+    "description": OptionSpec(str),
+    "tier": OptionSpec(str),
+}
+STEP_KEYS = {
+    "contact": OptionSpec(str, required=True, help="who is paged at this level"),
+    "after": OptionSpec(timedelta),
+    "critical_only": OptionSpec(bool),
+}
+DOMAIN_KEYS = {
+    "owner": OptionSpec(str, required=True, help="the owning team"),
+    "schema": OptionSpec(str),
+    "retention": OptionSpec((str, int)),
+    "pii": OptionSpec(bool),
+    "gdpr_applies": OptionSpec(bool),
+}
+# Backstage kinds that carry nothing the cockpit shows.
+_BACKSTAGE_IGNORED = {"System", "Domain", "API", "User", "Location", "Template"}
+
+
+@dataclass
+class Catalog:
+    """What one catalog path holds, with every problem found reading it."""
+
+    services: dict[str, Service] = field(default_factory=dict)
+    domains: dict[str, DataDomain] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    defines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    refers: list[ServiceRef] = field(default_factory=list)
+    domain_refs: list[ServiceRef] = field(default_factory=list)
+    runbook_refs: list[tuple[str, Path, ServiceRef]]  # as written, resolved = field(default_factory=list)
+    group_contacts: dict[str, str] = field(default_factory=dict)  # Backstage group -> email
+
+    def define(self, name: str, file: str, line: int, key: str) -> bool:
+        if not _NAME.match(name):
+            self.problems.append(Problem(file, line, key, f"{show(name)} is not a valid name ({_NAME_RULE})"))
+            return False
+        if name in self.defines:
+            where = ":".join(map(str, self.defines[name]))
+            self.problems.append(Problem(file, line, key, f"service {name!r} is already defined at {where}"))
+            return False
+        self.defines[name] = (file, line)
+        return True
+
+
+def parse_catalog(path: Path) -> Catalog:
+    """Read a catalog file or folder; never raises for bad input."""
+    catalog = Catalog()
+    for file in _catalog_files(path, catalog):
+        try:
+            docs = load_yaml_documents(read_text(file), str(file))
+        except YamlError as exc:
+            catalog.problems.append(exc.problem)
+            continue
+        if not docs:
+            catalog.problems.append(Problem(str(file), 1, "(file)", "empty catalog file: expected `services:`"))
+        for doc in docs:
+            if isinstance(doc, dict) and "apiVersion" in doc:
+                _read_backstage(doc, str(file), catalog)
+            elif isinstance(doc, dict):
+                _read_seed(doc, file, catalog)
+            else:
+                catalog.problems.append(Problem(str(file), getattr(doc, "line", 1), "(file)",
+                                                "expected a `services:` map or Backstage entities"))
+    _fill_group_contacts(catalog)
+    return catalog
+
+
+def _catalog_files(path: Path, catalog: Catalog) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not files:
+            catalog.problems.append(Problem(str(path), 0, "(folder)", "no .yaml files in this folder"))
+        return files
+    return [path]  # a missing file is reported by read_text
+
+
+# --- the seed's ownership format --------------------------------------------
+
+def _read_seed(doc: dict, path: Path, catalog: Catalog) -> None:
+    file = str(path)
+    top, problems = validate_mapping(doc, SEED_KEYS, file=file)
+    catalog.problems += problems
+    services = top.get("services", {})
+    for name, raw in services.items():
+        key = join_key("services", clean(name))
+        line = line_of(services, name)
+        name = str(name)
+        if not catalog.define(name, file, line, key):
+            continue
+        if not isinstance(raw, dict):
+            catalog.problems.append(Problem(file, line, key, "expected a mapping with owner, primary_contact, "
+                                                             "escalation_path, on_call, runbooks"))
+            continue
+        service = _seed_service(name, raw, path, key, catalog)
+        if service is not None:
+            catalog.services[name] = service
+    domains = top.get("data_domains", {})
+    for name, raw in domains.items():
+        key = join_key("data_domains", clean(name))
+        if not isinstance(raw, dict):
+            catalog.problems.append(Problem(file, line_of(domains, name), key,
+                                            "expected a mapping with owner, schema, retention, pii"))
+            continue
+        values, problems = validate_mapping(raw, DOMAIN_KEYS, file=file, key=key)
+        catalog.problems += problems
+        if not problems:
+            catalog.domains[str(name)] = DataDomain(
+                name=str(name), owner=values["owner"], schema=values.get("schema", ""),
+                retention=str(values.get("retention", "")), pii=values.get("pii", False),
+                gdpr_applies=values.get("gdpr_applies", False))
+
+
+def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) -> Service | None:
+    file = str(path)
+    values, problems = validate_mapping(raw, SERVICE_KEYS, file=file, key=key)
+    steps = _escalation(values.get("escalation_path", []), file, join_key(key, "escalation_path"), problems)
+    if name in values.get("depends_on", []):
+        problems.append(Problem(file, line_of(values, "depends_on"), join_key(key, "depends_on"),
+                                "a service cannot depend on itself"))
+    catalog.problems += problems
+    for field_name, what, refs in (("depends_on", "depends_on", catalog.refers),
+                                   ("data_domains", "data_domain", catalog.domain_refs)):
+        items = values.get(field_name, [])
+        for i, target in enumerate(items):
+            refs.append(ServiceRef(target, file, line_of(items, i), f"{key}.{field_name}[{i}]", what))
+    runbooks = values.get("runbooks", [])
+    for i, ref in enumerate(runbooks):
+        if "://" not in ref:  # links to a wiki are not checked
+            catalog.runbook_refs.append((ref, path.parent / ref, ServiceRef(
+                name, file, line_of(runbooks, i), f"{key}.runbooks[{i}]", "runbook")))
+    if problems:
+        return None
+    return Service(
+        name=name,
+        owner=values["owner"],
+        primary_contact=values.get("primary_contact") or (steps[0].contact if steps else ""),
+        escalation_path=steps,
+        on_call=values.get("on_call", False),
+        runbooks=tuple(runbooks),
+        depends_on=tuple(values.get("depends_on", ())),
+        data_domains=tuple(values.get("data_domains", ())),
+        description=values.get("description", ""),
+        tier=values.get("tier", ""),
+    )
+
+
+def _escalation(items: list, file: str, key: str, problems: list[Problem]) -> tuple[EscalationStep, ...]:
+    """Levels in order; a plain contact gets the seed's timing (L1 now, L2
+    after 15 min, L3 after 1 h, L4+ critical incidents only)."""
+    steps = []
+    for i, item in enumerate(items):
+        default_after = DEFAULT_ESCALATION_AFTER[min(i, len(DEFAULT_ESCALATION_AFTER) - 1)]
+        default_critical = i >= 3
+        if isinstance(item, str) and item.strip():
+            steps.append(EscalationStep(i + 1, item, default_after, default_critical))
+        elif isinstance(item, dict):
+            values, found = validate_mapping(item, STEP_KEYS, file=file, key=join_key(key, i))
+            problems += found
+            if not found:
+                steps.append(EscalationStep(i + 1, values["contact"], values.get("after", default_after),
+                                            values.get("critical_only", default_critical)))
+        else:
+            problems.append(Problem(file, line_of(items, i), join_key(key, i),
+                                    "expected a contact (\"@lead\") or {contact, after, critical_only}"))
+    return tuple(steps)
+
+
+# --- Backstage catalog entities ---------------------------------------------
+
+def _entity_name(ref: str) -> tuple[str, str]:
+    """("kind", "name") of a Backstage entity ref: [kind:][namespace/]name."""
+    kind, _, rest = ref.rpartition(":")
+    return kind.lower(), rest.rpartition("/")[2]
+
+
+def _read_backstage(doc: dict, file: str, catalog: Catalog) -> None:
+    kind = doc.get("kind")
+    if kind in _BACKSTAGE_IGNORED:
+        return
+    if kind not in ("Component", "Resource", "Group"):
+        catalog.problems.append(Problem(file, line_of(doc, "kind"), "kind",
+                                        f"unsupported Backstage kind {show(kind)}"))
+        return
+    meta, spec = doc.get("metadata"), doc.get("spec")
+    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+        catalog.problems.append(Problem(file, line_of(doc, "metadata"), "metadata.name", "missing entity name"))
+        return
+    spec = spec if isinstance(spec, dict) else {}
+    name, line = meta["name"], line_of(meta, "name")
+    if kind == "Group":
+        profile = spec.get("profile")
+        email = profile.get("email") if isinstance(profile, dict) else None
+        if isinstance(email, str):
+            catalog.group_contacts[name] = email
+        return
+    if not catalog.define(name, file, line, "metadata.name"):
+        return
+    owner = spec.get("owner")
+    if not isinstance(owner, str) or not owner:
+        catalog.problems.append(Problem(file, line_of(spec, "owner") if spec else doc.line, "spec.owner",
+                                        "missing owner (a group or user reference)"))
+        return
+    depends = spec.get("dependsOn", [])
+    if not isinstance(depends, list):
+        catalog.problems.append(Problem(file, line_of(spec, "dependsOn"), "spec.dependsOn",
+                                        "expected a list of entity references"))
+        return
+    targets = []
+    for i, ref in enumerate(depends):
+        ref_kind, target = _entity_name(str(ref))
+        if ref_kind in ("", "component", "resource"):
+            targets.append(target)
+            catalog.refers.append(ServiceRef(target, file, line_of(depends, i), f"spec.dependsOn[{i}]",
+                                             "depends_on"))
+    description = meta.get("description")
+    catalog.services[name] = Service(
+        name=name,
+        owner=_entity_name(owner)[1],
+        depends_on=tuple(targets),
+        description=description if isinstance(description, str) else "",
+        on_call=spec.get("lifecycle") == "production",  # someone is paged only for production
+    )
+
+
+def _fill_group_contacts(catalog: Catalog) -> None:
+    """Backstage components name no contact: use their owning group's email."""
+    for name, service in catalog.services.items():
+        contact = catalog.group_contacts.get(service.owner)
+        if contact and not service.primary_contact:
+            catalog.services[name] = Service(**{**service.__dict__, "primary_contact": contact})
+
+
+# --- the source -----------------------------------------------------------------
+
+class CatalogSource(Source):
+    kind = "catalog"
+    provides = frozenset({"catalog"})
+    options = {"path": OptionSpec(str, required=True, help="a catalog file, or a folder of them")}
+
+    @classmethod
+    def check(cls, spec: SourceSpec) -> CheckResult:
+        path = spec.path(spec.options["path"])
+        if not path.exists():
+            return CheckResult(problems=[Problem(spec.config_file, line_of(spec.options, "path"),
+                                                 f"sources.{spec.name}.path", f"not found: {path}")])
+        catalog = parse_catalog(path)
+        problems = list(catalog.problems)
+        for ref in catalog.domain_refs:
+            if ref.service not in catalog.domains:
+                problems.append(Problem(ref.file, ref.line, ref.key, f"unknown data domain {ref.service!r}"))
+        for written, target, ref in catalog.runbook_refs:
+            if not target.exists():
+                problems.append(Problem(ref.file, ref.line, ref.key, f"runbook not found: {written!r} "
+                                                                     "(paths resolve from this file's folder)"))
+        return CheckResult(problems=problems, defines=catalog.defines, refers=catalog.refers)
+
+    async def fetch(self) -> SourceData:
+        catalog = await asyncio.to_thread(parse_catalog, self.spec.path(self.spec.options["path"]))
+        if catalog.problems:
+            raise SourceError(str(catalog.problems[0]))
+        return SourceData(services=tuple(catalog.services.values()), data_domains=tuple(catalog.domains.values()))
