@@ -65,7 +65,7 @@ class Catalog:
     defines: dict[str, tuple[str, int]] = field(default_factory=dict)
     refers: list[ServiceRef] = field(default_factory=list)
     domain_refs: list[ServiceRef] = field(default_factory=list)
-    runbook_refs: list[tuple[str, Path, ServiceRef]]  # as written, resolved = field(default_factory=list)
+    runbook_refs: list[tuple[str, Path, ServiceRef]] = field(default_factory=list)  # as written, resolved
     group_contacts: dict[str, str] = field(default_factory=dict)  # Backstage group -> email
 
     def define(self, name: str, file: str, line: int, key: str) -> bool:
