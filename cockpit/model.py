@@ -90,6 +90,8 @@ class SLO:
     # range goes (Sloth's convention); empty for SLOs with no metrics source.
     error_query: str = ""
     total_query: str = ""
+    # Sloth's `raw` SLIs: one query giving the error ratio itself (no event counts).
+    error_ratio_query: str = ""
     labels: Mapping[str, str] = field(default_factory=lambda: EMPTY)
     origin: str = ""  # FILE:LINE the definition came from
 
