@@ -20,7 +20,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, OptionList
+from textual.widgets.option_list import Option
 
 from cockpit.durations import format_duration
 from cockpit.model import EMPTY, SourceHealth
@@ -29,6 +30,7 @@ from panels.base import Navigate, literal
 # ---------------------------------------------------------------- badges
 
 SEVERITY_STYLES = {"P0": "bold white on red", "P1": "bold red", "P2": "yellow", "P3": "cyan"}
+TIER_ORDER = ("healthy", "warning", "critical", "exhausted")  # worse to the right
 TIER_STYLES = {"healthy": "green", "warning": "yellow", "critical": "bold red", "exhausted": "bold white on red"}
 STATUS_STYLES = {
     "investigating": "bold red", "identified": "yellow", "monitoring": "cyan", "resolved": "green",
@@ -43,6 +45,12 @@ def severity_badge(severity: str) -> Text:
 def tier_badge(tier: str) -> Text:
     """A policy tier ("" means the SLO has no data, so no tier applies)."""
     return literal(tier or "no data", TIER_STYLES.get(tier, "dim"))
+
+
+def worst_tier(tiers: Iterable[str]) -> str:
+    """The most severe policy tier among ``tiers`` ("" when none has data)."""
+    known = [t for t in tiers if t in TIER_ORDER]
+    return max(known, key=TIER_ORDER.index) if known else ""
 
 
 def status_badge(status: str) -> Text:
@@ -323,3 +331,66 @@ class FilterTable(Widget, can_focus=False):
                 if _plain(cell) != _plain(previous) or _cell(cell).style != _cell(previous).style \
                         or _cell(cell).spans != _cell(previous).spans:
                     self.table.update_cell(row.key, column.key, _cell(cell), update_width=True)
+
+
+# ------------------------------------------------------------------ links
+
+
+@dataclass(frozen=True)
+class Link:
+    """One selectable line of a detail view: enter navigates to (panel, ref)."""
+
+    label: Text | str
+    panel: str
+    ref: str
+
+
+class LinkList(OptionList):
+    """Sections of links (depends-on, SLOs, incidents, runbooks ...); enter on
+    one posts ``Navigate``. Section titles and "none" lines are not selectable."""
+
+    DEFAULT_CSS = """
+    LinkList { height: 1fr; border: none; padding: 0; }
+    LinkList:focus { border: none; }
+    """
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="links.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="links.up"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._links: list[Link] = []
+        self._sections: tuple = ()
+
+    def set_sections(self, sections: Sequence[tuple[str, Sequence[Link]]]) -> None:
+        """Replace the content (only when it changed, so the cursor stays put)."""
+        key = tuple((title, tuple((_plain(l.label), l.panel, l.ref) for l in links)) for title, links in sections)
+        if key == self._sections:
+            return
+        self._sections = key
+        highlighted = self.highlighted
+        self._links = []
+        options: list[Option] = []
+        for title, links in sections:
+            options.append(Option(Text(title, style="bold underline"), disabled=True))
+            if not links:
+                options.append(Option(Text("  none", style="dim"), disabled=True))
+            for link in links:
+                options.append(Option(Text("  ").append_text(_cell(link.label)), id=f"link-{len(self._links)}"))
+                self._links.append(link)
+        self.clear_options()
+        self.add_options(options)
+        enabled = [i for i, option in enumerate(options) if not option.disabled]
+        if enabled:
+            self.highlighted = highlighted if highlighted in enabled else enabled[0]
+
+    @property
+    def links(self) -> list[Link]:
+        return list(self._links)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        link = self._links[int((event.option.id or "link-0").removeprefix("link-"))]
+        self.post_message(Navigate(link.panel, link.ref))
