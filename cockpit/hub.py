@@ -1,0 +1,322 @@
+"""The hub: runs every source, keeps each one's last good result, merges
+them into immutable snapshots, and is the only way writes reach a source.
+
+Per source: never two refreshes at once (a second request joins the running
+one), a timeout around each attempt, the one retry policy, and a circuit
+breaker. A failing source keeps its last good data (marked stale) and never
+delays or breaks the others. Periodic loops re-arm only after the previous
+refresh finished, so a slow backend is never hit by overlapping requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Sequence
+
+from cockpit.audit import AuditLog
+from cockpit.config import Config, source_context
+from cockpit.durations import format_duration
+from cockpit.model import SEVERITIES, Incident, Snapshot, SourceData, SourceHealth
+from cockpit.resilience import OPEN, CircuitBreaker, Monotonic, RetryPolicy, Sleep
+from cockpit.sources import load_kind
+from cockpit.sources.base import Action, ActionResult, Source, SourceContext, SourceError, TransientSourceError
+from cockpit.untrusted import clean
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[Snapshot], object]
+READ_ONLY_REFUSAL = "refused: read-only mode"
+
+
+@dataclass
+class _SourceState:
+    source: Source
+    breaker: CircuitBreaker
+    data: SourceData | None = None  # last good result
+    fetched_at: datetime | None = None  # when it was fetched
+    error: str = ""  # why the last refresh failed ("" after a success)
+    attempted: bool = False
+    running: asyncio.Task | None = None  # the refresh in flight, joined by later requests
+
+
+class Hub:
+    def __init__(
+        self,
+        sources: Sequence[Source],
+        *,
+        clock: Callable[[], datetime],
+        read_only: bool = False,
+        audit: AuditLog | None = None,
+        user: str = "",
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        monotonic: Monotonic = time.monotonic,
+    ) -> None:
+        self.read_only = read_only
+        self.user = user
+        self._clock = clock
+        self._audit = audit
+        self._retry = retry
+        self._sleep = sleep
+        self._states: dict[str, _SourceState] = {}
+        for source in sources:
+            if source.name in self._states:
+                raise ValueError(f"two sources are named {source.name!r}")
+            self._states[source.name] = _SourceState(source, CircuitBreaker(clock=monotonic))
+        self._subscribers: list[Subscriber] = []
+        self._loops: list[asyncio.Task] = []
+
+    @classmethod
+    def from_config(cls, config: Config, clock: Callable[[], datetime]) -> "Hub":
+        """A hub over every source in ``config``; a source whose plugin cannot
+        be loaded or built shows up failing with the reason, not as a crash."""
+        context = source_context(config, clock)
+        sources = [_instantiate(spec, context) for spec in config.sources]
+        return cls(sources, clock=clock, read_only=config.read_only, audit=AuditLog(config.audit_log, clock),
+                   user=config.user)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return tuple(state.source for state in self._states.values())
+
+    # -- reading ---------------------------------------------------------
+
+    async def refresh_all(self) -> Snapshot:
+        """Fetch every source once, concurrently; return the new snapshot."""
+        await asyncio.gather(*(self._refresh(state) for state in self._states.values()))
+        return self._publish()
+
+    async def refresh(self, name: str) -> Snapshot:
+        """Fetch one source now (or join its refresh already running)."""
+        await self._refresh(self._states[name])
+        return self._publish()
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback(snapshot)`` after every refresh; returns an unsubscribe function."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def start(self) -> None:
+        """Start one periodic loop per source (call from a running event loop)."""
+        if not self._loops:
+            self._loops = [asyncio.create_task(self._loop(state), name=f"cockpit-refresh-{name}")
+                           for name, state in self._states.items()]
+
+    async def stop(self) -> None:
+        """Stop the loops and any refresh still running."""
+        tasks = self._loops + [s.running for s in self._states.values() if s.running is not None]
+        self._loops = []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        await self.stop()
+        for state in self._states.values():
+            try:
+                await state.source.aclose()
+            except Exception:  # closing must not stop the others from closing
+                log.exception("closing source %s", state.source.name)
+
+    def snapshot(self) -> Snapshot:
+        """Every source's last good data, merged, with each source's health."""
+        merged: dict[str, list] = {key: [] for key in _MERGED}
+        for state in self._states.values():
+            if state.data is not None:
+                for key in _MERGED:
+                    merged[key].extend(getattr(state.data, key))
+        merged["incidents"].sort(key=_incident_order)
+        return Snapshot(
+            taken_at=self._clock(),
+            **{key: tuple(items) for key, items in merged.items()},
+            sources=tuple(self._health(state) for state in self._states.values()),
+            read_only=self.read_only,
+        )
+
+    # -- writing ---------------------------------------------------------
+
+    def can(self, action_name: str) -> bool:
+        """Is ``action_name`` possible at all: not read-only and some source has it."""
+        return not self.read_only and any(action_name in s.source.actions for s in self._states.values())
+
+    async def perform(self, source_name: str, action: Action) -> ActionResult:
+        """Send ``action`` to its source, unless read-only or unsupported;
+        every attempt, refused or not, is audited; the source is refreshed
+        afterwards so the change shows at once."""
+        state = self._states.get(source_name)
+        called = False
+        if self.read_only:
+            result = ActionResult(False, READ_ONLY_REFUSAL)
+        elif state is None:
+            result = ActionResult(False, f"refused: no source named {source_name!r}")
+        elif action.name not in state.source.actions:
+            result = ActionResult(False, f"refused: {source_name} does not support {action.name!r}")
+        else:
+            called = True
+            result = await self._call(state, action)
+        result = self._audit_write(source_name, action, result)
+        if called:
+            await self.refresh(source_name)
+        return result
+
+    # -- internals -------------------------------------------------------
+
+    async def _loop(self, state: _SourceState) -> None:
+        interval = state.source.spec.refresh.total_seconds()
+        while True:
+            await self._refresh(state)
+            self._publish()
+            await self._sleep(interval)
+
+    async def _refresh(self, state: _SourceState) -> None:
+        if state.running is None or state.running.done():
+            state.running = asyncio.create_task(self._fetch(state))
+        # shield: a caller giving up (cancelled) must not cancel a refresh others wait for.
+        await asyncio.shield(state.running)
+
+    async def _fetch(self, state: _SourceState) -> None:
+        """One refresh: attempts under the retry policy; records the outcome."""
+        try:
+            data = await self._retry.run(lambda: self._attempt(state), sleep=self._sleep)
+        except SourceError:
+            # _attempt recorded why (a skip by the open breaker keeps the error that opened it).
+            state.attempted = True
+            return
+        state.data, state.fetched_at, state.error, state.attempted = data, self._clock(), "", True
+
+    async def _attempt(self, state: _SourceState) -> SourceData:
+        """One fetch through the breaker and the per-source timeout; every
+        failure is recorded on ``state`` and comes out as a SourceError."""
+        breaker, source = state.breaker, state.source
+        if not breaker.allow():
+            raise _BreakerOpen(state.error)
+        timeout = source.spec.timeout.total_seconds()
+        try:
+            async with asyncio.timeout(timeout):
+                data = await source.fetch()
+            if not isinstance(data, SourceData):
+                raise SourceError(f"fetch returned {type(data).__name__}, not SourceData")
+        except TimeoutError:
+            error: SourceError = TransientSourceError(f"timed out after {format_duration(timeout)}")
+        except SourceError as raised:
+            error = raised
+        except Exception as raised:  # a bug in a source must not take the hub down
+            log.exception("source %s failed", source.name)
+            error = SourceError(f"internal error in source: {raised.__class__.__name__}")
+        else:
+            breaker.record_success()
+            return data
+        breaker.record_failure()
+        state.error = clean(error, single_line=True) or error.__class__.__name__
+        raise error
+
+    async def _call(self, state: _SourceState, action: Action) -> ActionResult:
+        """A write: one try (writes are not idempotent), under the source's timeout."""
+        timeout = state.source.spec.timeout.total_seconds()
+        try:
+            async with asyncio.timeout(timeout):
+                result = await state.source.perform(action)
+        except TimeoutError:
+            return ActionResult(False, f"timed out after {format_duration(timeout)}; the write may or may not "
+                                "have happened")
+        except SourceError as error:
+            return ActionResult(False, clean(error, single_line=True))
+        except Exception as error:
+            log.exception("action %s on %s failed", action.name, state.source.name)
+            return ActionResult(False, f"internal error in source: {error.__class__.__name__}")
+        if not isinstance(result, ActionResult):
+            return ActionResult(False, f"source returned {type(result).__name__}, not ActionResult")
+        return result
+
+    def _audit_write(self, source_name: str, action: Action, result: ActionResult) -> ActionResult:
+        if self._audit is None:
+            return result
+        outcome = ("ok" if result.ok else "failed") + (f": {result.message}" if result.message else "")
+        try:
+            self._audit.append(user=self.user, action=action.name, target=action.target or result.target,
+                               source=source_name, result=outcome)
+        except OSError as error:
+            log.error("audit log %s not written: %s", self._audit.path, error)
+            note = f"WARNING: audit log not written ({error.strerror or error})"
+            return ActionResult(result.ok, f"{result.message}; {note}" if result.message else note, result.target)
+        return result
+
+    def _health(self, state: _SourceState) -> SourceHealth:
+        source = state.source
+        ok, error = not state.error, state.error
+        if not state.attempted:
+            ok, error = False, "not fetched yet"
+        elif state.breaker.state == OPEN:
+            error = f"circuit breaker open, next try in {format_duration(state.breaker.retry_in())}; " \
+                    f"last error: {state.error}"
+        return SourceHealth(
+            name=source.name,
+            kind=source.kind,
+            ok=ok,
+            error=error,
+            fetched_at=state.fetched_at,
+            stale=bool(state.error) and state.data is not None,
+            breaker=state.breaker.state,
+            read_only=self.read_only or not source.actions,
+            demo=source.demo,
+        )
+
+    def _publish(self) -> Snapshot:
+        snapshot = self.snapshot()
+        for callback in list(self._subscribers):
+            try:
+                callback(snapshot)
+            except Exception:  # one broken subscriber must not stop the others or the loop
+                log.exception("snapshot subscriber failed")
+        return snapshot
+
+
+_MERGED = ("services", "data_domains", "slos", "policy", "incidents", "runbooks", "oncall")
+
+
+def _incident_order(incident: Incident) -> tuple[int, float]:
+    """Most severe first (unknown severities last), then oldest first."""
+    rank = SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
+    started = incident.started_at
+    if started.tzinfo is None:  # never compare naive with aware datetimes
+        started = started.replace(tzinfo=timezone.utc)
+    return rank, started.timestamp()
+
+
+class _BreakerOpen(SourceError):
+    """The breaker refused the attempt (not retryable: it stays open for minutes)."""
+
+
+class _UnavailableSource(Source):
+    """Stands in for a source whose plugin could not be loaded or built, so
+    the failure shows as that source's error instead of stopping the cockpit."""
+
+    def __init__(self, spec, context, reason: str) -> None:
+        super().__init__(spec, context)
+        self.kind = spec.kind
+        self._reason = reason
+
+    async def fetch(self) -> SourceData:
+        raise SourceError(self._reason)
+
+
+def _instantiate(spec, context: SourceContext) -> Source:
+    try:
+        cls = load_kind(spec.kind)
+    except KeyError:
+        return _UnavailableSource(spec, context, f"no source kind {spec.kind!r} is installed")
+    except Exception as error:
+        log.exception("loading source kind %s", spec.kind)
+        return _UnavailableSource(spec, context, f"cannot load source kind {spec.kind!r}: "
+                                  f"{error.__class__.__name__}: {error}")
+    try:
+        return cls(spec, context)
+    except SourceError as error:
+        return _UnavailableSource(spec, context, str(error))
+    except Exception as error:
+        log.exception("creating source %s", spec.name)
+        return _UnavailableSource(spec, context, f"cannot start: {error.__class__.__name__}")
