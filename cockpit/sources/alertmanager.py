@@ -1,0 +1,419 @@
+"""Alertmanager (v2 API) as an incidents source: many instances in one view,
+HA pairs deduplicated, silences as the way to acknowledge.
+
+Alerts are read from ``/api/v2/alerts/groups`` (one request per instance):
+it holds every alert with its state plus the group Alertmanager put it in.
+Writes go only to the instances that hold the alert; instances that share a
+``cluster`` name gossip silences to each other, so one write per cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping, Sequence
+
+import httpx
+
+from cockpit.alerts import (
+    Matcher,
+    MatcherError,
+    Silence,
+    dedupe,
+    equality_matchers,
+    format_labels,
+    format_matchers,
+    matches_all,
+    merge_silences,
+    parse_matchers,
+    sort_alerts,
+)
+from cockpit.durations import format_duration, parse_duration
+from cockpit.model import SEVERITIES, Incident, SourceData, frozen_map
+from cockpit.sources.base import (
+    Action,
+    ActionResult,
+    CheckResult,
+    OptionSpec,
+    Problem,
+    Source,
+    SourceContext,
+    SourceError,
+    SourceSpec,
+    TransientSourceError,
+)
+from cockpit.sources.http import HTTP_OPTIONS, make_client, send
+
+DEFAULT_SEVERITY_MAP: Mapping[str, str] = {
+    "critical": "P1", "page": "P1",
+    "high": "P2", "error": "P2", "major": "P2",
+    "warning": "P3", "minor": "P3", "low": "P3", "info": "P3",
+}
+DEFAULT_SEVERITY = "P3"  # an alert with no (known) severity label
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # start time of an alert that gives none
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str  # shown in `instances`: the configured name, else the URL without credentials
+    url: str
+    cluster: str  # instances with one cluster name gossip; default: the instance alone
+
+
+def parse_instances(urls: Any) -> tuple[list[Instance], list[tuple[str, str]]]:
+    """The ``urls`` option: strings, or maps {url, name?, cluster?}.
+    Returns the instances and (key, message) for each bad entry."""
+    if isinstance(urls, str):
+        urls = [urls]
+    if not isinstance(urls, list) or not urls:
+        return [], [("urls", "must be a non-empty list of Alertmanager URLs")]
+    instances, problems = [], []
+    for index, entry in enumerate(urls):
+        key = f"urls[{index}]"
+        if isinstance(entry, str):
+            entry = {"url": entry}
+        url = entry.get("url") if isinstance(entry, Mapping) else None
+        if not isinstance(url, str) or not url.strip():
+            problems.append((key, "must be a URL or a map with url (and optional name, cluster)"))
+            continue
+        try:
+            parsed = httpx.URL(url.strip())
+        except httpx.InvalidURL as error:
+            problems.append((key, f"invalid URL ({error})"))
+            continue
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            problems.append((key, "must be an http:// or https:// URL"))
+            continue
+        name = str(entry.get("name") or _display_url(parsed))
+        instances.append(Instance(name, str(parsed).rstrip("/"), str(entry.get("cluster") or name)))
+    names = [i.name for i in instances]
+    for name in {n for n in names if names.count(n) > 1}:
+        problems.append(("urls", f"instance name {name!r} is used twice; give each a distinct name"))
+    return instances, problems
+
+
+def _display_url(url: httpx.URL) -> str:
+    """scheme://host:port/path: never the user:password a URL may carry."""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}{url.path}".rstrip("/")
+
+
+def parse_severity_map(value: Any) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    mapping, problems = dict(DEFAULT_SEVERITY_MAP), []
+    if value is None:
+        return mapping, problems
+    if not isinstance(value, Mapping):
+        return mapping, [("severity_map", "must map label values to P0..P3, e.g. {critical: P1}")]
+    for label, severity in value.items():
+        if str(severity) not in SEVERITIES:
+            problems.append((f"severity_map.{label}", f"must be one of {', '.join(SEVERITIES)}, not {severity!r}"))
+        else:
+            mapping[str(label).lower()] = str(severity)
+    return mapping, problems
+
+
+class AlertmanagerSource(Source):
+    kind = "alertmanager"
+    provides = frozenset({"incidents"})
+    actions = frozenset({"silence", "expire"})
+    options = {
+        **HTTP_OPTIONS,
+        "urls": OptionSpec(list, required=True,
+                           help="Alertmanager URLs, or maps {url, name, cluster}; instances of one HA cluster "
+                                "that gossip share a cluster name"),
+        "service_label": OptionSpec((str, list), help="label(s) naming the catalog service; default service"),
+        "severity_map": OptionSpec(dict, help="severity label value -> P0..P3, e.g. {critical: P1, warning: P3}"),
+        "created_by": OptionSpec(str, help="createdBy of silences; default the cockpit user"),
+    }
+
+    def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
+        super().__init__(spec, context)
+        self.instances, _ = parse_instances(spec.options.get("urls"))
+        self.severity_map, _ = parse_severity_map(spec.options.get("severity_map"))
+        labels = spec.options.get("service_label") or "service"
+        self.service_labels = (labels,) if isinstance(labels, str) else tuple(str(x) for x in labels)
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._held: dict[str, Incident] = {}  # the last fetch's alerts by fingerprint, to target writes
+
+    @classmethod
+    def check(cls, spec: SourceSpec) -> CheckResult:
+        result = CheckResult()
+        _, url_problems = parse_instances(spec.options.get("urls"))
+        _, map_problems = parse_severity_map(spec.options.get("severity_map"))
+        key_lines = getattr(spec.options, "key_lines", {}) or {}
+        for key, message in url_problems + map_problems:
+            line = key_lines.get(key.split("[")[0].split(".")[0], spec.line)
+            result.problems.append(Problem(spec.config_file, line, f"{spec.name}.{key}", message))
+        return result
+
+    # --- reading ------------------------------------------------------------
+
+    async def fetch(self) -> SourceData:
+        if not self.instances:
+            raise SourceError(f"{self.name}: no valid Alertmanager URL configured (see `cockpit check`)")
+        per_instance, warnings = await self._each(self.instances, self._fetch_instance)
+        alerts = dedupe(per_instance)
+        self._held = {alert.id: alert for alert in alerts}
+        return SourceData(incidents=tuple(sort_alerts(alerts)), warnings=tuple(warnings))
+
+    async def _fetch_instance(self, instance: Instance) -> list[Incident]:
+        groups = await self._get_json(instance, "/api/v2/alerts/groups")
+        if not isinstance(groups, list):
+            raise SourceError(f"{instance.name}: unexpected reply to /api/v2/alerts/groups (not a list)")
+        alerts = []
+        for group in groups:
+            if not isinstance(group, Mapping):
+                continue
+            group_key = format_labels(_str_map(group.get("labels")))
+            for raw in group.get("alerts") or ():
+                alert = self._to_incident(raw, group_key)
+                if alert is not None:
+                    alerts.append(alert)
+        return alerts
+
+    def _to_incident(self, raw: Any, group: str) -> Incident | None:
+        """One gettableAlert as an Incident; None for an entry too broken to show."""
+        if not isinstance(raw, Mapping):
+            return None
+        labels = _str_map(raw.get("labels"))
+        annotations = _str_map(raw.get("annotations"))
+        if not labels:
+            return None
+        status = raw.get("status") if isinstance(raw.get("status"), Mapping) else {}
+        state = "silenced" if status.get("silencedBy") else "inhibited" if status.get("inhibitedBy") else "firing"
+        summary = annotations.get("summary") or annotations.get("description") or ""
+        alertname = labels.get("alertname", "")
+        return Incident(
+            id=str(raw.get("fingerprint") or format_labels(labels)),
+            title=f"{alertname}: {summary}" if alertname and summary else alertname or summary,
+            severity=self._severity(labels),
+            status=state,
+            service=next((labels[n] for n in self.service_labels if labels.get(n)), ""),
+            started_at=_time(raw.get("startsAt")),
+            source=self.name,
+            kind="alert",
+            silenced=state == "silenced",
+            labels=frozen_map(labels),
+            annotations=frozen_map(annotations),
+            runbook=annotations.get("runbook_url") or annotations.get("runbook") or "",
+            url=str(raw.get("generatorURL") or ""),
+            group=group,
+        )
+
+    def _severity(self, labels: Mapping[str, str]) -> str:
+        value = labels.get("severity", "")
+        if value in SEVERITIES:
+            return value
+        return self.severity_map.get(value.lower(), DEFAULT_SEVERITY)
+
+    async def list_silences(self, include_expired: bool = False) -> tuple[Silence, ...]:
+        """Every silence on every instance, merged (one entry per silence however
+        many instances hold it), active first. Raises only if no instance answers."""
+        per_instance, _ = await self._each(self.instances, self._silences_of)
+        silences = merge_silences(s for _, found in per_instance for s in found)
+        return tuple(s for s in silences if include_expired or s.state != "expired")
+
+    async def _silences_of(self, instance: Instance) -> list[Silence]:
+        data = await self._get_json(instance, "/api/v2/silences")
+        silences = []
+        for raw in data if isinstance(data, list) else ():
+            try:
+                silences.append(Silence(
+                    id=str(raw["id"]),
+                    matchers=tuple(Matcher.from_api(m) for m in raw.get("matchers") or ()),
+                    starts_at=_time(raw.get("startsAt")),
+                    ends_at=_time(raw.get("endsAt")),
+                    created_by=str(raw.get("createdBy") or ""),
+                    comment=str(raw.get("comment") or ""),
+                    state=str((raw.get("status") or {}).get("state") or ""),
+                    ids=((instance.name, str(raw["id"])),),
+                    source=self.name,
+                    annotations=frozen_map(_str_map(raw.get("annotations"))),
+                ))
+            except (KeyError, TypeError, AttributeError, MatcherError):
+                continue  # one malformed silence must not hide the rest
+        return silences
+
+    # --- writing ------------------------------------------------------------
+
+    async def perform(self, action: Action) -> ActionResult:
+        if action.name == "silence":
+            return await self._silence(action)
+        if action.name == "expire":
+            return await self._expire(action.target)
+        return await super().perform(action)
+
+    async def _silence(self, action: Action) -> ActionResult:
+        """Silence one alert (target = its fingerprint) or every alert a matcher
+        set selects (params["matchers"]: text or Matchers, e.g. a group's)."""
+        params = action.params
+        comment = str(params.get("comment") or "").strip()
+        if not comment:
+            raise SourceError("a silence needs a comment saying why")
+        try:
+            duration = _duration(params.get("duration"))
+        except ValueError as error:
+            raise SourceError(f"silence duration: {error}") from None
+        matchers, holders = self._silence_scope(action)
+        now = self.context.clock()
+        body = {
+            "matchers": [m.to_api() for m in matchers],
+            "startsAt": _iso(now),
+            "endsAt": _iso(now + duration),
+            "createdBy": str(self.spec.options.get("created_by") or self.context.user or "cockpit"),
+            "comment": comment,
+        }
+
+        async def post(instance: Instance) -> str:
+            reply = _json(await self._request(instance, "POST", "/api/v2/silences", json=body), instance)
+            return str(reply.get("silenceID", "")) if isinstance(reply, Mapping) else ""
+
+        done, failed = await self._write_per_cluster(holders, post)
+        what = f"silenced {format_matchers(matchers)} for {format_duration(duration)}"
+        return _write_result(what, done, failed, target=done[0][1])
+
+    def _silence_scope(self, action: Action) -> tuple[tuple[Matcher, ...], list[Instance]]:
+        """The matchers to post and the instances holding what they select."""
+        if action.target:
+            alert = self._held.get(action.target)
+            if alert is None:
+                raise SourceError(f"alert {action.target} is not among the current alerts; refresh and retry")
+            return equality_matchers(alert.labels), self._instances_named(alert.instances)
+        raw = action.params.get("matchers")
+        try:
+            matchers = parse_matchers(raw) if isinstance(raw, str) else tuple(raw or ())
+        except MatcherError as error:
+            raise SourceError(f"silence matchers: {error}") from None
+        if not matchers or not all(isinstance(m, Matcher) for m in matchers):
+            raise SourceError("a silence needs an alert or at least one label matcher")
+        selected = [a for a in self._held.values() if matches_all(matchers, a.labels)]
+        if not selected:
+            raise SourceError(f"no current alert matches {format_matchers(matchers)}; nothing to silence")
+        return matchers, self._instances_named(n for a in selected for n in a.instances)
+
+    async def _expire(self, silence_id: str) -> ActionResult:
+        """Expire a silence everywhere it exists (by any of its per-instance ids)."""
+        if not silence_id:
+            raise SourceError("expire needs a silence id")
+        silences = await self.list_silences(include_expired=True)
+        found = next((s for s in silences if silence_id in {i for _, i in s.ids}), None)
+        if found is None:
+            raise SourceError(f"silence {silence_id} is not on any Alertmanager of {self.name}")
+        if found.state == "expired":
+            return ActionResult(True, f"silence {silence_id} had already expired", silence_id)
+        ids = dict(found.ids)  # instance -> id
+
+        async def delete(instance: Instance) -> str:
+            await self._request(instance, "DELETE", f"/api/v2/silence/{ids[instance.name]}")
+            return ids[instance.name]
+
+        done, failed = await self._write_per_cluster(self._instances_named(ids), delete)
+        return _write_result(f"expired silence {found.matchers_text}", done, failed, target=silence_id)
+
+    async def _write_per_cluster(self, instances: list[Instance], write) -> tuple[list, list]:
+        """Run ``write`` once per cluster (members tried in order until one
+        succeeds); ([(instance, result)], [(instance, error)])."""
+        clusters: dict[str, list[Instance]] = {}
+        for instance in instances:
+            clusters.setdefault(instance.cluster, []).append(instance)
+
+        async def one_cluster(members: list[Instance]):
+            errors = []
+            for member in members:
+                try:
+                    return (member.name, await write(member)), errors
+                except SourceError as error:
+                    errors.append((member.name, str(error)))
+            return None, errors
+
+        outcomes = await asyncio.gather(*(one_cluster(m) for m in clusters.values()))
+        done = [ok for ok, _ in outcomes if ok is not None]
+        failed = [e for ok, errors in outcomes if ok is None for e in errors]
+        if not done:
+            raise SourceError("; ".join(f"{name}: {message}" for name, message in failed) or "no instance to write to")
+        return done, failed
+
+    # --- plumbing -------------------------------------------------------------
+
+    def _instances_named(self, names: Iterable[str]) -> list[Instance]:
+        wanted = set(names)
+        return [i for i in self.instances if i.name in wanted]
+
+    async def _each(self, instances: Sequence[Instance], call) -> tuple[list[tuple[str, Any]], list[str]]:
+        """``call`` on every instance at once: ([(name, result)], [error lines]);
+        raises when none answered (retryable if any failure was)."""
+        results = await asyncio.gather(*(call(i) for i in instances), return_exceptions=True)
+        answers, errors, retryable = [], [], False
+        for instance, result in zip(instances, results):
+            if isinstance(result, SourceError):
+                errors.append(f"{instance.name}: {result}")
+                retryable = retryable or result.retryable
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                answers.append((instance.name, result))
+        if not answers:
+            raise (TransientSourceError if retryable else SourceError)("; ".join(errors))
+        return answers, errors
+
+    def _client(self, instance: Instance) -> httpx.AsyncClient:
+        client = self._clients.get(instance.name)
+        if client is None:
+            client = self._clients[instance.name] = make_client(self.spec, base_url=instance.url)
+        return client
+
+    async def _request(self, instance: Instance, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await send(self._client(instance), method, path, **kwargs)
+
+    async def _get_json(self, instance: Instance, path: str) -> Any:
+        return _json(await self._request(instance, "GET", path), instance)
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+
+def _write_result(what: str, done: list, failed: list, target: str) -> ActionResult:
+    message = f"{what} on {', '.join(name for name, _ in done)}"
+    if failed:
+        message += "; failed on " + "; ".join(f"{name}: {error}" for name, error in failed)
+    return ActionResult(ok=not failed, message=message, target=target)
+
+
+def _json(response: httpx.Response, instance: Instance) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise SourceError(f"{instance.name}: reply to {response.request.url.path} is not JSON") from None
+
+
+def _str_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _time(value: Any) -> datetime:
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return EPOCH
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _iso(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        duration = value
+    elif value in (None, ""):
+        raise ValueError("missing (e.g. 2h)")
+    else:
+        duration = parse_duration(value)
+    if duration <= timedelta(0):
+        raise ValueError("must be longer than 0s")
+    return duration
