@@ -264,11 +264,12 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
         return None, [Problem(file, getattr(data, "line", 1), "(file)",
                               f"expected a mapping of settings at the top level, got {_type_label(data)}")]
     problems = expand_env(data, env, file)
+    unset = {p.key for p in problems}  # sources using them are left out, not half-configured
     top, found = validate_mapping(data, TOP_LEVEL, file=file)
     problems += found
     base_dir = path.expanduser().resolve().parent
     refresh = _positive(top, "refresh", timedelta(seconds=30), file, "", problems)
-    sources = _parse_sources(data.get("sources"), top, refresh, base_dir, file, problems)
+    sources = _parse_sources(data.get("sources"), top, refresh, base_dir, file, problems, unset)
     data_dir = _path(top, "data_dir", base_dir) or Path(platformdirs.user_data_dir("cockpit"))
     keymap = _keymap(top.get("keymap", {}), file, problems)
     config = Config(
@@ -287,7 +288,7 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
 
 
 def _parse_sources(raw: Any, top: LineDict, refresh: timedelta, base_dir: Path, file: str,
-                   problems: list[Problem]) -> list[SourceSpec]:
+                   problems: list[Problem], unset: set[str]) -> list[SourceSpec]:
     if "sources" not in top:  # missing or wrong type: already reported
         return []
     specs: list[SourceSpec] = []
@@ -300,7 +301,7 @@ def _parse_sources(raw: Any, top: LineDict, refresh: timedelta, base_dir: Path, 
                                                      f"services.yaml}}, got {_type_label(entry)}"))
             continue
         spec = _parse_source(entry, key, refresh, base_dir, file, problems)
-        if spec is None:
+        if spec is None or any(k.startswith(key + ".") for k in unset):
             continue
         if spec.name in seen:
             problems.append(Problem(file, spec.line, join_key(key, "name"),
