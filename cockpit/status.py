@@ -1,0 +1,154 @@
+"""`cockpit status [--json]`: fetch every source once and print the result.
+
+The JSON keys are a contract scripts rely on; NaN and infinities become null
+(JSON has neither). A failing source is listed with ok false and its error,
+and the rest of the document is printed anyway (exit 0); only a broken config
+exits 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from cockpit.clock import system_clock
+from cockpit.durations import prom_window
+from cockpit.model import Snapshot
+from cockpit.untrusted import clean
+
+
+def snapshot_to_json(snapshot: Snapshot) -> dict:
+    today = snapshot.taken_at.date()
+    document = {
+        "services": [
+            {
+                "name": s.name,
+                "owner": s.owner,
+                "primary_contact": s.primary_contact,
+                "escalation_path": [step.contact for step in sorted(s.escalation_path, key=lambda e: e.level)],
+                "on_call": s.on_call,
+                "depends_on": list(s.depends_on),
+                "runbooks": list(s.runbooks),
+            }
+            for s in snapshot.services
+        ],
+        "slos": [
+            {
+                "service": st.slo.service,
+                "name": st.slo.name,
+                "objective": st.slo.objective,
+                "sli": st.sli_value,  # measured good/total over the window; the SLI's name is in "name"
+                "budget_remaining": st.budget_remaining,
+                "burn_rates": dict(st.burn_rates),
+                "tier": st.tier,
+                "alerts_firing": list(st.alerts_firing),
+                "exhaustion_eta_s": st.exhaustion_eta_s,
+                "data": st.data,
+                "window": prom_window(st.slo.window),
+            }
+            for st in snapshot.slos
+        ],
+        "incidents": [
+            {
+                "id": i.id,
+                "title": i.title,
+                "severity": i.severity,
+                "status": i.status,
+                "service": i.service,
+                "started_at": _iso(i.started_at),
+                "source": i.source,
+                "silenced": i.silenced,
+                "acknowledged": i.acknowledged,
+                "instances": list(i.instances),
+                "runbook": i.runbook,
+                "labels": dict(i.labels),
+            }
+            for i in snapshot.incidents
+        ],
+        "runbooks": [
+            {
+                "path": r.path,
+                "title": r.title,
+                "owner": r.owner,
+                "last_validated": _iso(r.last_validated),
+                "stale": r.is_stale(today),
+            }
+            for r in snapshot.runbooks
+        ],
+        "sources": [
+            {"name": h.name, "kind": h.kind, "ok": h.ok, "error": h.error, "fetched_at": _iso(h.fetched_at)}
+            for h in snapshot.sources
+        ],
+        "oncall": [
+            {"service": o.service, "escalation_policy": o.escalation_policy, "level": o.level, "user": o.user,
+             "until": _iso(o.until)}
+            for o in snapshot.oncall
+        ],
+    }
+    return _finite(document)
+
+
+def run_status(config_path: str | None, *, as_json: bool) -> int:
+    # Imported here: the hub pulls in every source plugin, `cockpit --help` should not.
+    from cockpit.config import ConfigError, load_config, resolve_config_path
+    from cockpit.hub import Hub
+
+    try:
+        config = load_config(resolve_config_path(config_path))
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    snapshot = asyncio.run(_fetch_once(Hub.from_config(config, system_clock)))
+    if as_json:
+        print(json.dumps(snapshot_to_json(snapshot), indent=2, allow_nan=False))
+    else:
+        print(summary(snapshot))
+    return 0
+
+
+async def _fetch_once(hub) -> Snapshot:
+    try:
+        return await hub.refresh_all()
+    finally:
+        await hub.aclose()
+
+
+def summary(snapshot: Snapshot) -> str:
+    """A few lines for a human: counts, open incidents, unhealthy sources."""
+    open_incidents = [i for i in snapshot.incidents if i.is_open]
+    lines = [
+        f"{len(snapshot.services)} services, {len(snapshot.slos)} SLOs, "
+        f"{len(open_incidents)} open incidents, {len(snapshot.runbooks)} runbooks",
+    ]
+    for incident in open_incidents:
+        lines.append(f"  {_text(incident.severity)} {_text(incident.status):<13} "
+                     f"{_text(incident.service) or 'unowned':<24} {_text(incident.title)}")
+    for health in snapshot.sources:
+        state = "ok" if health.ok else f"FAILING: {_text(health.error)}"
+        lines.append(f"source {_text(health.name)} ({_text(health.kind)}): {state}")
+    return "\n".join(lines)
+
+
+def _text(value: object) -> str:
+    """Source-supplied text, safe to print to a terminal."""
+    return clean(value, single_line=True)
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _finite(value: Any) -> Any:
+    """The same structure with NaN and infinities replaced by None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
