@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -105,6 +106,23 @@ def verify(path: Path | str) -> VerifyResult:
                                 "(a line before it is missing or out of order)")
         prev = entry["hash"]
     return VerifyResult(True, 0, f"{path}: {len(lines)} lines, chain intact")
+
+
+def run_verify(config_path: str | None, file: str | None) -> int:
+    """`cockpit audit verify [--file PATH]`: 0 when the chain is intact, 1
+    naming the first bad line, 2 when the config (needed without --file) is broken."""
+    if file is None:
+        from cockpit.config import ConfigError, load_config, resolve_config_path
+
+        try:
+            file = str(load_config(resolve_config_path(config_path)).audit_log)
+        except ConfigError as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            return 2
+    result = verify(file)
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
 
 
 def _last_hash(path: Path) -> str:

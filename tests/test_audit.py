@@ -131,3 +131,29 @@ def test_two_processes_appending_keep_one_intact_chain(tmp_path):
     lines = path.read_text().splitlines()
     assert len(lines) == 400
     assert verify(path).ok, verify(path).message
+
+
+def test_run_verify_exit_codes(tmp_path, capsys):
+    from cockpit.audit import run_verify
+
+    path = tmp_path / "audit.jsonl"
+    lines = write_log(path)
+    assert run_verify(None, str(path)) == 0
+    assert "chain intact" in capsys.readouterr().out
+    del lines[2]
+    rewrite(path, lines)
+    assert run_verify(None, str(path)) == 1
+    assert f"{path}:3:" in capsys.readouterr().err
+
+
+def test_run_verify_finds_the_log_through_the_config(tmp_path, capsys):
+    from cockpit.audit import run_verify
+
+    config = tmp_path / "cockpit.yaml"
+    config.write_text("audit_log: logs/audit.jsonl\nsources: []\n")
+    lines = write_log(tmp_path / "logs" / "audit.jsonl")
+    rewrite(tmp_path / "logs" / "audit.jsonl", lines[1:])
+    assert run_verify(str(config), None) == 1
+    assert "audit.jsonl:1:" in capsys.readouterr().err
+    config.write_text("audit_log: [not, a, path]\n")
+    assert run_verify(str(config), None) == 2
