@@ -235,7 +235,7 @@ def _read_backstage(doc: dict, file: str, catalog: Catalog) -> None:
         return
     owner = spec.get("owner")
     if not isinstance(owner, str) or not owner:
-        catalog.problems.append(Problem(file, line_of(spec, "owner") if spec else doc.line, "spec.owner",
+        catalog.problems.append(Problem(file, line_of(spec, "owner") if "owner" in spec else line_of(doc, "spec"), "spec.owner",
                                         "missing owner (a group or user reference)"))
         return
     depends = spec.get("dependsOn", [])
@@ -279,7 +279,7 @@ class CatalogSource(Source):
     def check(cls, spec: SourceSpec) -> CheckResult:
         path = spec.path(spec.options["path"])
         if not path.exists():
-            return CheckResult(problems=[Problem(spec.config_file, line_of(spec.options, "path"),
+            return CheckResult(problems=[Problem(spec.config_file, line_of(spec.options, "path") or spec.line,
                                                  f"sources.{spec.name}.path", f"not found: {path}")])
         catalog = parse_catalog(path)
         problems = list(catalog.problems)
