@@ -13,7 +13,8 @@ from cockpit.clock import DEMO_TIME, fixed_clock
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Runbook
 from cockpit.runbook_search import query_terms, search_runbooks
-from cockpit.sources.base import SourceContext, SourceSpec
+from cockpit.sources import load_kind
+from cockpit.sources.base import SourceContext, SourceError, SourceSpec
 from cockpit.sources.runbooks import RunbooksSource
 
 REPO = Path(__file__).resolve().parent.parent
@@ -316,3 +317,13 @@ async def test_some_bundled_runbooks_are_stale_on_the_demo_date():
     assert 3 <= len(stale) <= 4
     # fresh ones were validated within their cadence, in the days before the demo date
     assert all(r.last_validated <= DEMO_TIME.date() for r in runbooks)
+
+
+async def test_fetch_of_a_missing_folder_is_a_source_error(tmp_path):
+    with pytest.raises(SourceError, match="not found"):
+        await fetch(tmp_path / "nowhere")
+
+
+def test_runbooks_and_incident_log_are_registered_kinds():
+    assert load_kind("runbooks") is RunbooksSource
+    assert load_kind("incident-log").__name__ == "IncidentLogSource"
