@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Callable, Sequence
 
@@ -71,9 +71,12 @@ class Hub:
         self._loops: list[asyncio.Task] = []
 
     @classmethod
-    def from_config(cls, config: Config, clock: Callable[[], datetime]) -> "Hub":
-        """A hub over every source in ``config``; a source whose plugin cannot
-        be loaded or built shows up failing with the reason, not as a crash."""
+    def from_config(cls, config: Config, clock: Callable[[], datetime], *, read_only: bool | None = None) -> "Hub":
+        """A hub over every source in ``config``; ``read_only`` (when given)
+        overrides the config's. A source whose plugin cannot be loaded or
+        built shows up failing with the reason, not as a crash."""
+        if read_only is not None and read_only != config.read_only:
+            config = replace(config, read_only=read_only)
         context = source_context(config, clock)
         sources = [_instantiate(spec, context) for spec in config.sources]
         return cls(sources, clock=clock, read_only=config.read_only, audit=AuditLog(config.audit_log, clock),

@@ -429,3 +429,9 @@ async def test_from_config_turns_an_unloadable_kind_into_a_failing_source(tmp_pa
 def test_duplicate_source_names_are_rejected():
     with pytest.raises(ValueError):
         Hub([FakeSource("a"), FakeSource("a")], clock=Clock())
+
+
+def test_from_config_read_only_override(tmp_path):
+    config = Config(path=tmp_path / "cockpit.yaml", audit_log=tmp_path / "audit.jsonl")
+    assert not Hub.from_config(config, Clock()).read_only
+    assert Hub.from_config(config, Clock(), read_only=True).read_only
