@@ -127,10 +127,12 @@ def summary(snapshot: Snapshot) -> str:
     ]
     for incident in open_incidents:
         lines.append(f"  {_text(incident.severity)} {_text(incident.status):<13} "
-                     f"{_text(incident.service) or 'unowned':<24} {_text(incident.title)}")
+                     f"{_text(incident.service) or 'unowned':<24} {_text(incident.title)}"
+                     + (" [demo]" if incident.demo else ""))
     for health in snapshot.sources:
         state = "ok" if health.ok else f"FAILING: {_text(health.error)}"
-        lines.append(f"source {_text(health.name)} ({_text(health.kind)}): {state}")
+        demo = ", simulated demo data" if health.demo else ""
+        lines.append(f"source {_text(health.name)} ({_text(health.kind)}{demo}): {state}")
     return "\n".join(lines)
 
 

@@ -90,8 +90,11 @@ def test_summary_prints_escape_free_text():
     snapshot = full_snapshot()
     evil = Incident(id="X", title="\x1b[2Jwiped", severity="P0", status="investigating", service="",
                     started_at=T0, source="am")
-    text = summary(Snapshot(taken_at=T0, incidents=(evil,), sources=snapshot.sources))
+    simulated = Incident(id="D", title="budget burn", severity="P2", status="firing", service="api-server",
+                         started_at=T0, source="demo", demo=True)
+    text = summary(Snapshot(taken_at=T0, incidents=(evil, simulated), sources=snapshot.sources))
     assert "\x1b" not in text and "wiped" in text and "unowned" in text
+    assert "budget burn [demo]" in text and "wiped [demo]" not in text
     assert "FAILING: connection refused" in text
 
 
