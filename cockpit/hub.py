@@ -142,9 +142,15 @@ class Hub:
 
     # -- writing ---------------------------------------------------------
 
-    def can(self, action_name: str) -> bool:
-        """Is ``action_name`` possible at all: not read-only and some source has it."""
-        return not self.read_only and any(action_name in s.source.actions for s in self._states.values())
+    def can(self, action_name: str, source_name: str | None = None) -> bool:
+        """Is ``action_name`` possible: not read-only, and the named source
+        (or, with no name, some source) supports it."""
+        if self.read_only:
+            return False
+        if source_name is not None:
+            state = self._states.get(source_name)
+            return state is not None and action_name in state.source.actions
+        return any(action_name in s.source.actions for s in self._states.values())
 
     async def perform(self, source_name: str, action: Action) -> ActionResult:
         """Send ``action`` to its source, unless read-only or unsupported;

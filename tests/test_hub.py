@@ -353,7 +353,7 @@ async def test_read_only_refuses_before_the_source_sees_it_and_audits(tmp_path):
     source = FakeSource("log")
     audit = AuditLog(tmp_path / "audit.jsonl", Clock())
     hub = make_hub(source, read_only=True, audit=audit, user="alice")
-    assert not hub.can("note")
+    assert not hub.can("note") and not hub.can("note", "log")
     result = await hub.perform("log", Action("note", "INC-1", {"text": "hi"}))
     assert not result.ok and "read-only" in result.message
     assert source.performed == [] and source.fetches == 0
@@ -368,6 +368,7 @@ async def test_every_write_attempt_is_audited_without_its_parameters(tmp_path):
     path = tmp_path / "audit.jsonl"
     hub = make_hub(source, audit=AuditLog(path, Clock()), user="alice")
     assert hub.can("note") and not hub.can("silence")
+    assert hub.can("note", "log") and not hub.can("note", "nope") and not hub.can("silence", "log")
 
     ok = await hub.perform("log", Action("note", "INC-1", {"text": "token=hunter2"}))
     refused = await hub.perform("log", Action("silence", "fp"))
