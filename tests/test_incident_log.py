@@ -62,7 +62,7 @@ async def test_declare_note_status_resolve_round_trip(tmp_path):
     assert incident.id == incident_id and incident.kind == "incident" and incident.source == "incident-log"
     assert incident.service == "checkout-service"
     assert incident.services == ("checkout-service", "payments-gateway")
-    assert incident.commander == "bob"
+    assert incident.commander == "bob" and incident.acknowledged
     assert dict(incident.roles) == {"commander": "bob", "scribe": "carol"}
     assert incident.status == "resolved" and not incident.is_open
     assert incident.started_at == DEMO_TIME
@@ -86,6 +86,8 @@ async def test_ids_count_up_and_commander_defaults_to_the_user(tmp_path):
     assert (first, second) == ("INC-0001", "INC-0002")
     by_id = {i.id: i for i in (await source.fetch()).incidents}
     assert by_id[second].commander == "dave"
+    # a declared incident with a commander is owned: no "escalate now" for it
+    assert by_id[second].acknowledged
     assert by_id[second].service == "" and by_id[second].services == ()
 
 

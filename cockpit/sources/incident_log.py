@@ -148,6 +148,9 @@ class IncidentStore:
             commander=row["commander"],
             roles=frozen_map({role: row[role] for role in ROLES if row[role]}),
             resolved_at=datetime.fromisoformat(row["resolved_at"]) if row["resolved_at"] else None,
+            # Declared by a person, with a commander on it: someone owns it, so
+            # escalation timers (meant for unacknowledged pages) do not run.
+            acknowledged=bool(row["commander"]),
             timeline=tuple(
                 TimelineEntry(at=datetime.fromisoformat(e["at"]), kind=e["kind"], text=e["text"], author=e["author"])
                 for e in entries
