@@ -38,6 +38,19 @@ STATUS_STYLES = {
 }
 
 
+def line(*parts: Text | str) -> Text:
+    """Join pieces into one Text, each keeping its own style (appending to a
+    styled Text would otherwise spread its style over everything after it).
+    Plain strings here are the cockpit's own words, not untrusted data."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for part in parts:
+        if isinstance(part, Text):
+            text.append_text(part)
+        else:
+            text.append(part)
+    return text
+
+
 def severity_badge(severity: str) -> Text:
     return literal(severity or "?", SEVERITY_STYLES.get(severity, "dim"))
 
@@ -174,7 +187,9 @@ class FilterTable(Widget, can_focus=False):
         self._placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=f"{self._placeholder}: words, all must match (esc clears)")
+        box = Input(placeholder=f"{self._placeholder}: words, all must match (esc clears)")
+        box.can_focus = False
+        yield box
         table = KeyTable(cursor_type="row", zebra_stripes=True)
         for column in self.columns:
             table.add_column(column.label, key=column.key)
@@ -224,7 +239,7 @@ class FilterTable(Widget, can_focus=False):
     def set_filter(self, text: str) -> None:
         """Filter the rows as if ``text`` had been typed after ``/``."""
         if text:
-            self.add_class("-filtering")
+            self._show_filter(True)
         self._set_filter(text)
 
     def sort_by(self, column_key: str | None, reverse: bool = False) -> None:
@@ -234,8 +249,13 @@ class FilterTable(Widget, can_focus=False):
     # -------------------------------------------------------------- actions
 
     def action_open_filter(self) -> None:
-        self.add_class("-filtering")
+        self._show_filter(True)
         self.filter_input.focus()
+
+    def _show_filter(self, show: bool) -> None:
+        # A hidden box must not take focus (auto-focus, tab) and swallow keys.
+        self.set_class(show, "-filtering")
+        self.filter_input.can_focus = show
 
     def action_clear_filter(self) -> None:
         # Nothing to clear: let esc reach the panel / app ("back").
@@ -270,7 +290,7 @@ class FilterTable(Widget, can_focus=False):
         # Keep the filter, go back to the rows; an empty filter closes the box.
         event.stop()
         if not event.value:
-            self.remove_class("-filtering")
+            self._show_filter(False)
         self.table.focus()
 
     @on(DataTable.RowSelected)
@@ -285,7 +305,7 @@ class FilterTable(Widget, can_focus=False):
         with self.prevent(Input.Changed):
             self.filter_input.value = text
         if not text:
-            self.remove_class("-filtering")
+            self._show_filter(False)
         self._render_rows()
 
     def _visible_rows(self) -> list[Row]:
@@ -350,7 +370,7 @@ class LinkList(OptionList):
     one posts ``Navigate``. Section titles and "none" lines are not selectable."""
 
     DEFAULT_CSS = """
-    LinkList { height: 1fr; border: none; padding: 0; }
+    LinkList { height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis; }
     LinkList:focus { border: none; }
     """
     BINDINGS = [
@@ -392,5 +412,7 @@ class LinkList(OptionList):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        link = self._links[int((event.option.id or "link-0").removeprefix("link-"))]
+        self._navigate_to(self._links[int((event.option.id or "link-0").removeprefix("link-"))])
+
+    def _navigate_to(self, link: Link) -> None:
         self.post_message(Navigate(link.panel, link.ref))

@@ -1,0 +1,248 @@
+"""The Textual app shell: header bars, one panel at a time, global keys,
+help, command palette, and the wiring from hub snapshots to panels.
+
+``make_app`` is the one factory the CLI, the tests and the screenshots use
+(Posting's pattern), so they all run the same app.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import sys
+from datetime import datetime
+from typing import Callable
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import ContentSwitcher, Footer
+
+from cockpit.clock import system_clock
+from cockpit.config import BUNDLED_CONFIG, Config, ConfigError, load_config, resolve_config_path
+from cockpit.joins import Index
+from cockpit.model import Snapshot
+from cockpit.screens.chrome import PanelTabs, SourceBar
+from cockpit.screens.help import HelpScreen, binding_rows
+from cockpit.screens.palette import JumpProvider
+from panels.base import Navigate, Panel
+from panels.common import FilterTable, NavigateFiltered
+
+log = logging.getLogger(__name__)
+
+# (panel id, default keys, title): order of the tabs and of the 1-7 keys.
+PANELS: tuple[tuple[str, str, str], ...] = (
+    ("overview", "o,1", "Overview"),
+    ("services", "s,2", "Services"),
+    ("slos", "b,3", "SLOs"),
+    ("incidents", "i,4", "Incidents"),
+    ("runbooks", "r,5", "Runbooks"),
+    ("postmortems", "p,6", "Postmortems"),
+    ("onboarding", "w,7", "Onboarding"),
+)
+HISTORY_LIMIT = 50
+
+
+def _panel_class(panel_id: str) -> type[Panel] | None:
+    """The Panel subclass in panels/<panel_id>.py, None if that module is absent."""
+    try:
+        module = importlib.import_module(f"panels.{panel_id}")
+    except ModuleNotFoundError as error:
+        if error.name == f"panels.{panel_id}":
+            return None
+        raise
+    for _, cls in inspect.getmembers(module, inspect.isclass):
+        if issubclass(cls, Panel) and cls.panel_id == panel_id:
+            return cls
+    return None
+
+
+class SnapshotReady(Message):
+    """A new snapshot from the hub (posted from the hub's callback)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class CockpitApp(App):
+    TITLE = "cockpit"
+    AUTO_FOCUS = None  # the shown panel's first widget is focused instead (_focus_panel)
+    COMMANDS = App.COMMANDS | {JumpProvider}
+    CSS = """
+    #panels { height: 1fr; }
+    """
+    BINDINGS = [
+        *(Binding(keys, f"show_panel('{panel}')", title, id=f"cockpit.{panel}", show=False)
+          for panel, keys, title in PANELS),
+        Binding("question_mark", "help", "Help", id="cockpit.help"),
+        Binding("escape", "back", "Back", id="cockpit.back"),
+        Binding("ctrl+p", "command_palette", "Jump", id="cockpit.palette", priority=True),
+        Binding("q", "quit", "Quit", id="cockpit.quit"),
+    ]
+
+    def __init__(self, config: Config, hub, clock: Callable[[], datetime], read_only: bool) -> None:
+        super().__init__()
+        self.config = config
+        self.hub = hub
+        self.clock = clock
+        self.read_only = read_only
+        self.snapshot: Snapshot | None = None
+        self.index: Index | None = None
+        self.panel_classes = {panel: cls for panel, _, _ in PANELS if (cls := _panel_class(panel))}
+        self.history: list[str] = []
+        self._unsubscribe: Callable[[], None] | None = None
+        if config.keymap:
+            self.set_keymap(dict(config.keymap))
+
+    # ------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        keymap = dict(self.config.keymap)
+        yield PanelTabs([(panel, keymap.get(f"cockpit.{panel}", keys).split(",")[0], title)
+                         for panel, keys, title in PANELS if panel in self.panel_classes])
+        yield SourceBar()
+        with ContentSwitcher(initial="overview" if "overview" in self.panel_classes else None, id="panels"):
+            for cls in self.panel_classes.values():
+                yield cls()
+        yield Footer(compact=True, show_command_palette=False)
+
+    async def on_mount(self) -> None:
+        self._show_tab()
+        self._apply(self.hub.snapshot())
+        self._unsubscribe = self.hub.subscribe(lambda snapshot: self.post_message(SnapshotReady(snapshot)))
+        self.hub.start()
+        self.call_after_refresh(self._focus_panel)
+
+    async def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        await self.hub.aclose()
+
+    def on_resize(self) -> None:
+        self.query_one(SourceBar).show(self.snapshot, self.clock(), self.read_only)
+
+    # ------------------------------------------------------------ snapshots
+
+    @on(SnapshotReady)
+    def _snapshot_ready(self, message: SnapshotReady) -> None:
+        self._apply(message.snapshot)
+
+    def _apply(self, snapshot: Snapshot) -> None:
+        """Give every panel the new snapshot; a panel that fails to render
+        says so and keeps its old view, the others carry on."""
+        self.snapshot, self.index = snapshot, Index.build(snapshot)
+        self.query_one(SourceBar).show(snapshot, self.clock(), self.read_only)
+        for panel in self.query(Panel):
+            try:
+                panel.show_snapshot(snapshot, self.index)
+            except Exception as error:
+                log.exception("panel %s failed to render", panel.panel_id)
+                self.notify(f"{panel.title or panel.panel_id}: cannot render ({error.__class__.__name__})",
+                            severity="error")
+
+    # ---------------------------------------------------------- navigation
+
+    @property
+    def current_panel(self) -> Panel | None:
+        current = self.query_one(ContentSwitcher).current
+        return self.query_one(f"#{current}", Panel) if current else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_panel":
+            return parameters[0] in self.panel_classes
+        return True
+
+    def action_show_panel(self, panel_id: str) -> None:
+        self.show_panel(panel_id)
+
+    def show_panel(self, panel_id: str, *, remember: bool = True) -> Panel | None:
+        switcher = self.query_one(ContentSwitcher)
+        if panel_id not in self.panel_classes:
+            return None
+        if remember and switcher.current and switcher.current != panel_id:
+            self.history = (self.history + [switcher.current])[-HISTORY_LIMIT:]
+        switcher.current = panel_id
+        self._show_tab()
+        self.call_after_refresh(self._focus_panel)
+        return self.current_panel
+
+    def _show_tab(self) -> None:
+        self.query_one(PanelTabs).show_current(self.query_one(ContentSwitcher).current or "")
+
+    def _focus_panel(self) -> None:
+        """Focus the first focusable widget of the shown panel (keys work at once)."""
+        panel = self.current_panel
+        if panel is None or (self.focused is not None and panel in self.focused.ancestors):
+            return
+        for widget in self.screen.focus_chain:
+            if panel in widget.ancestors:
+                widget.focus()
+                return
+
+    def action_back(self) -> None:
+        """esc: close the panel's detail view, else return to the previous panel."""
+        panel = self.current_panel
+        if panel is not None and panel.back():
+            self.call_after_refresh(self._focus_panel)
+            return
+        while self.history:
+            previous = self.history.pop()
+            if previous in self.panel_classes:
+                self.show_panel(previous, remember=False)
+                return
+
+    @on(Navigate)
+    def _navigate(self, message: Navigate) -> None:
+        """Drill-downs from panels and jumps from the palette and overview."""
+        message.stop()
+        arriving = self.query_one(ContentSwitcher).current != message.panel
+        panel = self.show_panel(message.panel)
+        if panel is None:
+            self.notify(f"No {message.panel} panel.", severity="warning")
+            return
+        if arriving or isinstance(message, NavigateFiltered):
+            for _ in range(HISTORY_LIMIT):  # leave old detail views: start from the panel's table
+                if not panel.back():
+                    break
+        if isinstance(message, NavigateFiltered):
+            tables = panel.query(FilterTable)
+            if tables:
+                tables.first().set_filter(message.filter_text)
+                self.call_after_refresh(tables.first().focus)
+        elif message.ref and not panel.focus_item(message.ref):
+            self.notify(f"{message.ref} is not in {panel.title or message.panel}.", severity="warning")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(binding_rows(self, self.screen.active_bindings)))
+
+
+def make_app(config: Config | None = None, *, hub=None, clock: Callable[[], datetime] | None = None,
+             read_only: bool | None = None) -> CockpitApp:
+    """The cockpit app over ``config`` (default: the bundled demo config).
+    Pass ``hub`` to drive it from tests; ``read_only`` overrides the config."""
+    from cockpit.hub import Hub  # the hub pulls in every source plugin: only when an app is built
+
+    clock = clock or system_clock
+    if config is None:
+        config = load_config(BUNDLED_CONFIG) if hub is None else Config(path=BUNDLED_CONFIG)
+    if read_only is None:
+        read_only = config.read_only
+    if hub is None:
+        hub = Hub.from_config(config, clock, read_only=read_only)
+    return CockpitApp(config, hub, clock, read_only or getattr(hub, "read_only", False))
+
+
+def run_app(config_path: str | None, read_only: bool = False) -> int:
+    """`cockpit`: load the config and run the app; 2 on a config error."""
+    path = resolve_config_path(config_path)
+    try:
+        config = load_config(path, read_only=read_only)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    make_app(config, read_only=read_only or None).run()
+    return 0

@@ -1,0 +1,131 @@
+"""Overview: what is broken right now, at a glance.
+
+Four blocks: open incidents by severity (and the worst few), SLOs by policy
+tier (and the lowest budgets), runbooks past their review date, and the health
+of every source with the age of its data and its last error. Each block is a
+list: tab moves between blocks, enter on a count opens that panel filtered,
+enter on an item opens the item.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual.widgets import Static
+
+from cockpit.joins import Index
+from cockpit.model import SEVERITIES, Snapshot, SourceHealth
+from panels.base import Panel, literal
+from panels.common import (TIER_ORDER, Link, LinkList, NavigateFiltered, age, demo_badge, health_badge, line,
+                           percent, severity_badge, status_badge, tier_badge)
+
+TOP_ITEMS = 5  # items listed under each block's counts
+
+
+class CountLink(Link):
+    """A count line: enter opens ``panel`` filtered by ``ref`` (a filter text)."""
+
+
+class OverviewList(LinkList):
+    """A LinkList whose count lines jump to a filtered panel."""
+
+    def _navigate_to(self, link: Link) -> None:
+        if isinstance(link, CountLink):
+            self.post_message(NavigateFiltered(link.panel, link.ref))
+        else:
+            super()._navigate_to(link)
+
+
+def _count_label(count: int, what: Text, total_style: str = "bold") -> Text:
+    return line(Text(f"{count:>3} ", style=total_style if count else "dim"), what)
+
+
+def incident_block(index: Index, now: datetime) -> list[tuple[str, list[Link]]]:
+    open_incidents = index.open_incidents()
+    counts = [CountLink(_count_label(sum(i.severity == sev for i in open_incidents),
+                                     line(severity_badge(sev), " open")), "incidents", sev)
+              for sev in SEVERITIES]
+    top = []
+    for incident in open_incidents[:TOP_ITEMS]:  # the hub sorts them most severe, then oldest, first
+        label = line(severity_badge(incident.severity), " ", literal(incident.id, "bold"), " ",
+                     literal(incident.service or "unowned", "cyan"), " ", status_badge(incident.status),
+                     Text(f" {age(incident.started_at, now)}", "dim"),
+                     Text(" demo", "magenta") if incident.demo else "", " ", literal(incident.title))
+        top.append(Link(label, "incidents", incident.id))
+    return [("By severity", counts), (f"Open ({len(open_incidents)})", top)]
+
+
+def slo_block(snapshot: Snapshot) -> list[tuple[str, list[Link]]]:
+    tiers = list(reversed(TIER_ORDER))
+    counts = [CountLink(_count_label(sum(s.tier == tier for s in snapshot.slos), tier_badge(tier)), "slos", tier)
+              for tier in tiers]
+    no_data = sum(s.tier not in TIER_ORDER for s in snapshot.slos)
+    counts.append(CountLink(_count_label(no_data, tier_badge("")), "slos", "no data"))
+    spent = sorted((s for s in snapshot.slos if s.budget_remaining is not None), key=lambda s: s.budget_remaining)
+    lowest = []
+    for status in spent[:TOP_ITEMS]:
+        label = line(Text(f"{percent(status.budget_remaining):>7} ", "bold"), tier_badge(status.tier), " ",
+                     literal(status.slo.service, "cyan"), " ", literal(status.slo.name))
+        lowest.append(Link(label, "slos", status.slo.key))
+    return [("By policy tier", counts), ("Least budget left", lowest)]
+
+
+def runbook_block(snapshot: Snapshot, now: datetime) -> list[tuple[str, list[Link]]]:
+    stale = [r for r in snapshot.runbooks if r.is_stale(now.date())]
+    count = CountLink(_count_label(len(stale), Text(f"stale of {len(snapshot.runbooks)} (past review date)"),
+                                   "bold yellow"), "runbooks", "stale")
+    items = [Link(line(literal(r.title), Text(f"  {r.next_review or 'never validated'}", "dim")),
+                  "runbooks", r.path) for r in stale[:TOP_ITEMS]]
+    return [("Runbooks", [count]), ("Stale", items)]
+
+
+def source_lines(sources: tuple[SourceHealth, ...], now: datetime) -> Text:
+    text = Text()
+    for health in sources:
+        text.append_text(health_badge(health)).append(" ")
+        text.append_text(literal(health.name, "bold")).append(f" ({health.kind})", style="dim")
+        if health.demo:
+            text.append(" ").append_text(demo_badge())
+        text.append(f"  data {age(health.fetched_at, now)} old" if health.fetched_at else "  no data yet",
+                    style="dim")
+        if health.breaker != "closed":
+            text.append(f"  breaker {health.breaker}", style="yellow")
+        if health.error:
+            text.append("\n    ").append_text(literal(health.error, "red"))
+        text.append("\n")
+    return text if sources else Text("no sources configured", style="dim")
+
+
+class OverviewPanel(Panel):
+    panel_id = "overview"
+    title = "Overview"
+
+    DEFAULT_CSS = """
+    OverviewPanel > Grid { grid-size: 2 2; grid-gutter: 0 1; height: 1fr; }
+    OverviewPanel .block { border: round $primary 40%; border-title-style: bold; height: 1fr; }
+    OverviewPanel .block:focus { border: round $accent; }
+    OverviewPanel #overview-sources { overflow-y: auto; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Grid():
+            for block_id, title in (("incidents", "Incidents"), ("slos", "SLOs"), ("runbooks", "Runbooks")):
+                block = OverviewList(id=f"overview-{block_id}")
+                block.add_class("block")
+                block.border_title = title
+                yield block
+            sources = Static(id="overview-sources", classes="block")
+            sources.border_title = "Sources"
+            yield sources
+
+    def refresh_view(self) -> None:
+        if self.snapshot is None or self.index is None or not self.is_mounted:
+            return
+        now = self.now
+        self.query_one("#overview-incidents", OverviewList).set_sections(incident_block(self.index, now))
+        self.query_one("#overview-slos", OverviewList).set_sections(slo_block(self.snapshot))
+        self.query_one("#overview-runbooks", OverviewList).set_sections(runbook_block(self.snapshot, now))
+        self.query_one("#overview-sources", Static).update(source_lines(self.snapshot.sources, now))

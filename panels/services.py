@@ -1,0 +1,221 @@
+"""Services: who owns what, and the service card an on-call engineer needs.
+
+The table lists every catalog service; enter opens its card (owner, contact,
+escalation path with timing, who is on call now, dependencies both ways, data
+domains) with selectable links to its SLOs, incidents, runbooks and to the
+services it touches. esc walks back through the cards, then to the table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, Static
+
+from cockpit.durations import format_duration
+from cockpit.joins import Index, escalation_due
+from cockpit.model import SEVERITIES, Incident, Service
+from panels.base import Panel, literal
+from panels.common import (Column, FilterTable, Link, LinkList, Row, age, line, percent, severity_badge,
+                           status_badge, tier_badge, worst_tier)
+
+COLUMNS = (
+    Column("name", "Service", sortable=True),
+    Column("owner", "Owner", sortable=True),
+    Column("oncall", "On call now"),
+    Column("incidents", "Open incidents", sortable=True),
+    Column("tier", "Worst SLO tier", sortable=True),
+)
+
+
+def on_call_now(service: Service, index: Index) -> tuple[str, bool]:
+    """Who answers a page now: the on-call source's first level, else the
+    catalog's first escalation contact (second value False: not confirmed)."""
+    shifts = index.oncall.get(service.name, [])
+    if shifts:
+        return ", ".join(dict.fromkeys(s.user for s in shifts if s.level == shifts[0].level)), True
+    if service.escalation_path:
+        return service.escalation_path[0].contact, False
+    return service.primary_contact, False
+
+
+def open_incidents(service: str, index: Index) -> list[Incident]:
+    return [i for i in index.incidents.get(service, []) if i.is_open]
+
+
+def _severity_rank(incident: Incident) -> int:
+    return SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
+
+
+def service_row(service: Service, index: Index) -> Row:
+    who, confirmed = on_call_now(service, index)
+    incidents = sorted(open_incidents(service.name, index), key=_severity_rank)
+    count = line(str(len(incidents)), " (", severity_badge(incidents[0].severity), ")") if incidents \
+        else Text("0", style="dim")
+    tier = worst_tier(s.tier for s in index.slos.get(service.name, []))
+    tier_rank = ("", "healthy", "warning", "critical", "exhausted").index(tier)
+    return Row(
+        service.name,
+        (literal(service.name, "bold"), literal(service.owner), literal(who, "" if confirmed else "dim"),
+         count, tier_badge(tier) if index.slos.get(service.name) else Text("no SLO", style="dim")),
+        sort_values={"name": service.name, "owner": service.owner,
+                     "incidents": (len(incidents), -_severity_rank(incidents[0]) if incidents else 0),
+                     "tier": tier_rank},
+        search_text=" ".join((service.description, *service.depends_on, *service.data_domains)),
+    )
+
+
+class ServiceCard(Vertical):
+    """Everything about one service; the links below the summary are selectable."""
+
+    DEFAULT_CSS = """
+    ServiceCard { height: 1fr; padding: 0 1; }
+    ServiceCard > #card-summary { height: auto; max-height: 60%; }
+    ServiceCard > LinkList { height: 1fr; margin-top: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="card-summary")
+        yield LinkList(id="card-links")
+
+    def show(self, service: Service, index: Index, now: datetime) -> None:
+        self.query_one("#card-summary", Static).update(card_summary(service, index, now))
+        self.query_one(LinkList).set_sections(card_links(service, index, now))
+
+
+def card_summary(service: Service, index: Index, now: datetime) -> Text:
+    text = Text()
+    text.append_text(literal(service.name, "bold reverse"))
+    text.append("  ")
+    text.append_text(literal(service.owner, "bold"))
+    if service.tier:
+        text.append("  tier ").append_text(literal(service.tier))
+    text.append("\n")
+    if service.description:
+        text.append_text(literal(service.description, "italic")).append("\n")
+    text.append("Primary contact  ", style="dim").append_text(literal(service.primary_contact or "—")).append("\n")
+    who, confirmed = on_call_now(service, index)
+    text.append("On call now      ", style="dim").append_text(literal(who or "—", "bold"))
+    if not confirmed:
+        text.append("  (first responder per escalation path; no on-call source)", style="dim")
+    text.append("\n")
+    text.append("Escalation       ", style="dim")
+    if not service.escalation_path:
+        text.append("none in the catalog", style="bold red")
+    for n, step in enumerate(service.escalation_path):
+        if n:
+            text.append(" → ", style="dim")
+        text.append(f"L{step.level} ", style="bold")
+        text.append_text(literal(step.contact))
+        when = "now" if not step.after else f"+{format_duration(step.after)}"
+        text.append(f" {when}{' P0 only' if step.critical_only else ''}", style="dim")
+    text.append("\n")
+    due = [d for i in open_incidents(service.name, index) if (d := escalation_due(i, service, now))]
+    if due:
+        text.append("                 ").append_text(literal(due[0], "bold red")).append("\n")
+    text.append("Data domains     ", style="dim").append_text(literal(", ".join(service.data_domains) or "—"))
+    return text
+
+
+def card_links(service: Service, index: Index, now: datetime) -> list[tuple[str, list[Link]]]:
+    def service_link(name: str) -> Link:
+        known = name in index.services
+        label = line(literal(name, "" if known else "red"), "" if known else Text(" (not in the catalog)", "dim"))
+        return Link(label, "services", name)
+
+    slos = []
+    for status in index.slos.get(service.name, []):
+        label = line(literal(status.slo.name, "bold"), "  ", literal(status.slo.target_text or
+                     percent(status.slo.objective, 2)), f"  budget {percent(status.budget_remaining)}  ",
+                     tier_badge(status.tier), Text(" demo", "magenta") if status.demo else "")
+        slos.append(Link(label, "slos", status.slo.key))
+    incidents = []
+    for incident in sorted(open_incidents(service.name, index), key=_severity_rank):
+        label = line(severity_badge(incident.severity), " ", literal(incident.id, "bold"), " ",
+                     literal(incident.title), "  ", status_badge(incident.status),
+                     Text(f" {age(incident.started_at, now)}", "dim"))
+        incidents.append(Link(label, "incidents", incident.id))
+    runbooks = []
+    for runbook in index.runbooks.get(service.name, []):
+        label = line(literal(runbook.title), Text("  stale", "bold yellow") if runbook.is_stale(now.date()) else "")
+        runbooks.append(Link(label, "runbooks", runbook.path))
+    return [
+        ("Open incidents", incidents),
+        ("SLOs", slos),
+        ("Runbooks", runbooks),
+        ("Depends on", [service_link(name) for name in service.depends_on]),
+        ("Depended on by", [service_link(name) for name in index.dependents.get(service.name, [])]),
+    ]
+
+
+class ServicesPanel(Panel):
+    panel_id = "services"
+    title = "Services"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.card_stack: list[str] = []  # services whose cards were opened, last = shown
+        # The first card came from another panel (drill-down, palette): esc on
+        # it returns there rather than to this table (k9s' back).
+        self.entered_directly = False
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="services-table"):
+            yield FilterTable(COLUMNS, id="services-table", placeholder="filter services")
+            yield ServiceCard(id="service-card")
+
+    @property
+    def shown_service(self) -> str | None:
+        return self.card_stack[-1] if self.card_stack else None
+
+    def refresh_view(self) -> None:
+        if self.index is None or not self.is_mounted:
+            return
+        services = sorted(self.index.services.values(), key=lambda s: s.name)
+        self.query_one(FilterTable).set_rows(service_row(s, self.index) for s in services)
+        self._show_card()
+
+    def _show_card(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        name = self.shown_service
+        service = self.index.services.get(name) if (self.index and name) else None
+        if service is None:
+            switcher.current = "services-table"
+            return
+        self.query_one(ServiceCard).show(service, self.index, self.now)
+        switcher.current = "service-card"
+
+    def open_card(self, name: str, *, directly: bool = False) -> bool:
+        if self.index is None or name not in self.index.services:
+            return False
+        if not self.card_stack:
+            self.entered_directly = directly
+        if self.shown_service != name:
+            self.card_stack.append(name)
+        self.query_one(FilterTable).select_key(name)
+        self._show_card()
+        self.query_one(LinkList).focus()
+        return True
+
+    @on(FilterTable.Chosen)
+    def _chosen(self, event: FilterTable.Chosen) -> None:
+        event.stop()
+        self.open_card(event.key)
+
+    def focus_item(self, ref: str) -> bool:
+        return self.open_card(ref, directly=not self.card_stack)
+
+    def back(self) -> bool:
+        if not self.card_stack:
+            return False
+        self.card_stack.pop()
+        self._show_card()
+        if self.card_stack:
+            self.query_one(LinkList).focus()
+            return True
+        self.query_one(FilterTable).focus()
+        return not self.entered_directly

@@ -1,0 +1,208 @@
+"""SLOs: budget remaining, burn rates and the error-budget policy tier.
+
+The table sorts by budget remaining or 1h burn (``>`` cycles the sort);
+enter opens the detail: the multiwindow burn-rate rules with their
+thresholds and which fire, when the budget runs out at the current rate, the
+budget over the window as a sparkline, and what the policy tier demands.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, Sparkline, Static
+
+from cockpit.durations import format_duration
+from cockpit.joins import Index
+from cockpit.model import SLOStatus
+from cockpit.slo import MULTIWINDOW_RULES
+from panels.base import Panel, literal
+from panels.common import Column, FilterTable, Link, LinkList, Row, demo_badge, line, percent, tier_badge
+
+COLUMNS = (
+    Column("service", "Service", sortable=True),
+    Column("slo", "SLO"),
+    Column("objective", "Objective"),
+    Column("sli", "SLI now"),
+    Column("budget", "Budget left", sortable=True),
+    Column("burn", "1h burn", sortable=True),
+    Column("tier", "Tier"),
+    Column("data", "Data"),
+)
+DATA_LABELS = {"ok": ("ok", "green"), "insufficient_traffic": ("low traffic", "yellow"), "no_data": ("no data", "red")}
+
+
+def rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}x"
+
+
+def budget_text(status: SLOStatus) -> Text:
+    remaining = status.budget_remaining
+    style = "" if remaining is None else "bold red" if remaining <= 0 else "yellow" if remaining < 0.5 else "green"
+    return Text(percent(remaining), style=style)
+
+
+def data_text(status: SLOStatus) -> Text:
+    label, style = DATA_LABELS.get(status.data, (status.data, "dim"))
+    return line(literal(label, style), Text(" demo", "magenta") if status.demo else "")
+
+
+def slo_row(status: SLOStatus) -> Row:
+    slo = status.slo
+    burn = status.burn_rates.get("1h")
+    return Row(
+        slo.key,
+        (literal(slo.service, "bold"), literal(slo.name), literal(slo.target_text or percent(slo.objective, 2)),
+         Text(percent(status.sli_value, 3)), budget_text(status),
+         Text(rate(burn), style="bold red" if "page-1h" in status.alerts_firing else ""),
+         tier_badge(status.tier), data_text(status)),
+        sort_values={"service": slo.key, "budget": status.budget_remaining, "burn": burn},
+        search_text=" ".join((slo.sli, slo.description, *status.alerts_firing)),
+    )
+
+
+def burn_table(status: SLOStatus) -> Table:
+    """The workbook's multiwindow rules for this SLO: both windows must burn
+    faster than the threshold for a rule to fire."""
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
+    for header in ("Rule", "Windows", "Long rate", "Short rate", "Threshold", "Firing"):
+        table.add_column(header, justify="left" if header in ("Rule", "Windows", "Firing") else "right")
+    for rule in MULTIWINDOW_RULES:
+        firing = rule.name in status.alerts_firing
+        table.add_row(
+            Text(rule.name, style="bold" if firing else ""), f"{rule.long} / {rule.short}",
+            rate(status.burn_rates.get(rule.long)), rate(status.burn_rates.get(rule.short)),
+            f"{rule.burn_rate_for(status.slo.window):.1f}x",
+            Text("FIRING", style="bold white on red") if firing else Text("no", style="dim"),
+        )
+    return table
+
+
+def summary(status: SLOStatus) -> Text:
+    slo = status.slo
+    text = line(literal(slo.service, "bold reverse"), " ", literal(slo.name, "bold"))
+    text.no_wrap = False
+    if status.demo:
+        text.append(" ").append_text(demo_badge())
+    text.append(f"\nObjective {slo.target_text or percent(slo.objective, 2)} over {format_duration(slo.window)}",
+                style="")
+    text.append("   SLI ").append_text(literal(slo.sli or "—"))
+    text.append(f" now {percent(status.sli_value, 3)}   budget left ").append_text(budget_text(status))
+    text.append("   data ").append_text(data_text(status))
+    eta = status.exhaustion_eta_s
+    text.append("\nBudget runs out ", style="dim")
+    if eta is None:
+        text.append("not at the current rate (1h burn ≤ 0 or unknown)")
+    elif eta == 0:
+        text.append("already spent", style="bold red")
+    else:
+        text.append(f"in {format_duration(eta)} at the 1h burn rate", style="bold" if eta < 86400 * 3 else "")
+    for warning in status.warnings:
+        text.append("\n").append_text(literal(warning, "yellow"))
+    return text
+
+
+def policy_text(status: SLOStatus) -> Text:
+    text = Text()
+    text.append("Policy tier ", style="dim").append_text(tier_badge(status.tier))
+    for action in status.tier_actions:
+        text.append("\n  • ").append_text(literal(action))
+    return text
+
+
+class SloDetail(Vertical):
+    DEFAULT_CSS = """
+    SloDetail { height: 1fr; padding: 0 1; }
+    SloDetail > Static { height: auto; }
+    SloDetail > #slo-burn { margin-top: 1; }
+    SloDetail > Sparkline { height: 2; margin: 0 0 1 0; }
+    SloDetail > LinkList { height: auto; max-height: 6; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="slo-summary")
+        yield Static(id="slo-burn")
+        yield Static("Budget left over the window (oldest → now)", id="slo-spark-label")
+        yield Sparkline([], id="slo-spark")
+        yield Static(id="slo-policy")
+        yield LinkList(id="slo-links")
+
+    def show(self, status: SLOStatus, index: Index, now: datetime) -> None:
+        self.query_one("#slo-summary", Static).update(summary(status))
+        self.query_one("#slo-burn", Static).update(burn_table(status))
+        spark = self.query_one(Sparkline)
+        spark.data = list(status.history)
+        spark.display = self.query_one("#slo-spark-label").display = bool(status.history)
+        self.query_one("#slo-policy", Static).update(policy_text(status))
+        service = status.slo.service
+        runbooks = [Link(literal(r.title), "runbooks", r.path) for r in index.runbooks.get(service, [])]
+        self.query_one(LinkList).set_sections([
+            ("Service", [Link(literal(f"{service} service card"), "services", service)]),
+            ("Runbooks", runbooks),
+        ])
+
+
+class SlosPanel(Panel):
+    panel_id = "slos"
+    title = "SLOs"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown_slo: str | None = None
+        self.entered_directly = False  # esc on a detail opened from elsewhere goes back there
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="slos-table"):
+            yield FilterTable(COLUMNS, id="slos-table", placeholder="filter SLOs")
+            yield SloDetail(id="slo-detail")
+
+    def _status(self, key: str | None) -> SLOStatus | None:
+        if self.snapshot is None or key is None:
+            return None
+        return next((s for s in self.snapshot.slos if s.slo.key == key), None)
+
+    def refresh_view(self) -> None:
+        if self.snapshot is None or not self.is_mounted:
+            return
+        self.query_one(FilterTable).set_rows(slo_row(s) for s in self.snapshot.slos)
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        status = self._status(self.shown_slo)
+        switcher = self.query_one(ContentSwitcher)
+        if status is None or self.index is None:
+            switcher.current = "slos-table"
+            return
+        self.query_one(SloDetail).show(status, self.index, self.now)
+        switcher.current = "slo-detail"
+
+    def open_detail(self, key: str, *, directly: bool = False) -> bool:
+        if self._status(key) is None:
+            return False
+        self.shown_slo, self.entered_directly = key, directly
+        self.query_one(FilterTable).select_key(key)
+        self._show_detail()
+        self.query_one(LinkList).focus()
+        return True
+
+    @on(FilterTable.Chosen)
+    def _chosen(self, event: FilterTable.Chosen) -> None:
+        event.stop()
+        self.open_detail(event.key)
+
+    def focus_item(self, ref: str) -> bool:
+        return self.open_detail(ref, directly=self.shown_slo is None)
+
+    def back(self) -> bool:
+        if self.shown_slo is None:
+            return False
+        self.shown_slo = None
+        self._show_detail()
+        self.query_one(FilterTable).focus()
+        return not self.entered_directly
