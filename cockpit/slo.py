@@ -185,10 +185,13 @@ def evaluate(
         ratio = events.ratio if events is not None and events.total >= min_events else None
         rates[window] = None if ratio is None else burn_rate(ratio, slo.objective)
 
-    ratio = window_events.ratio if window_events is not None else None
-    if ratio is None:
+    # No series, NaN or nonsense is "no data"; a series that counted zero (or
+    # too few) events is "insufficient traffic", never a 0 % or 100 % SLI.
+    if window_events is None or not _finite(window_events.errors) or not _finite(window_events.total) \
+            or window_events.total < 0:
         return replace(status, burn_rates=frozen_map(rates), data="no_data")
-    if window_events.total < min_events:
+    ratio = window_events.ratio
+    if ratio is None or window_events.total < min_events:
         return replace(status, burn_rates=frozen_map(rates), data="insufficient_traffic")
 
     remaining = budget_remaining(ratio, slo.objective)

@@ -1,0 +1,192 @@
+"""SLO math against numbers worked out by hand (Google SRE workbook, Sloth)."""
+
+import math
+from datetime import timedelta
+
+import pytest
+
+from cockpit.model import SLO
+from cockpit.slo import (
+    BURN_WINDOWS,
+    DEFAULT_POLICY,
+    MULTIWINDOW_RULES,
+    Events,
+    budget_remaining,
+    burn_rate,
+    evaluate,
+    exhaustion_eta_s,
+    firing_rules,
+    tier_for,
+)
+
+DAY = timedelta(days=1)
+SLO_999 = SLO(service="api-server", name="api_availability", objective=0.999, window=30 * DAY)
+
+
+def steady(errors_per_event: float, total: float) -> dict[str, Events]:
+    """The same error ratio in every burn window."""
+    return {w: Events(errors=errors_per_event * total, total=total) for w in BURN_WINDOWS}
+
+
+# -- budget and burn -----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "errors, total, remaining",
+    [
+        (0, 100_000, 1.0),  # no errors: all budget left
+        (30, 100_000, 0.7),  # 0.03% errors of a 0.1% budget: 30% spent
+        (50, 100_000, 0.5),
+        (100, 100_000, 0.0),  # exactly the budget
+        (150, 100_000, -0.5),  # overspent by half: negative, not clamped
+    ],
+)
+def test_budget_remaining_is_event_weighted(errors, total, remaining):
+    status = evaluate(SLO_999, Events(errors, total), {})
+    assert status.budget_remaining == pytest.approx(remaining)
+    assert status.sli_value == pytest.approx(1 - errors / total)
+    assert status.data == "ok"
+
+
+def test_burn_rate_is_error_ratio_over_budget():
+    # 1.44% errors against a 0.1% budget burns 14.4x too fast.
+    assert burn_rate(0.0144, 0.999) == pytest.approx(14.4)
+    assert budget_remaining(0.0005, 0.99) == pytest.approx(0.95)
+
+
+def test_burn_rates_per_window():
+    burns = {"5m": Events(2, 1000), "1h": Events(15, 10_000), "3d": Events(5, 100_000)}
+    status = evaluate(SLO_999, Events(10, 100_000), burns)
+    assert status.burn_rates["5m"] == pytest.approx(2.0)
+    assert status.burn_rates["1h"] == pytest.approx(1.5)
+    assert status.burn_rates["3d"] == pytest.approx(0.05)
+    assert status.burn_rates["6h"] is None  # not given: unknown, not zero
+    assert set(status.burn_rates) == set(BURN_WINDOWS)
+
+
+# -- multiwindow thresholds ----------------------------------------------------
+
+# Sloth: threshold = budget share * period / long window. Worked by hand:
+# 30d = 720h: 0.02*720/1 = 14.4, 0.05*720/6 = 6, 0.1*720/24 = 3, 0.1*720/72 = 1
+# 28d = 672h: 13.44, 5.6, 2.8, 0.9333
+# 7d  = 168h: 3.36, 1.4, 0.7, 0.2333
+@pytest.mark.parametrize(
+    "days, expected",
+    [
+        (30, {"page-1h": 14.4, "page-6h": 6.0, "ticket-1d": 3.0, "ticket-3d": 1.0}),
+        (28, {"page-1h": 13.44, "page-6h": 5.6, "ticket-1d": 2.8, "ticket-3d": 0.9333333}),
+        (7, {"page-1h": 3.36, "page-6h": 1.4, "ticket-1d": 0.7, "ticket-3d": 0.2333333}),
+    ],
+)
+def test_thresholds_scale_with_the_slo_period(days, expected):
+    got = {rule.name: rule.burn_rate_for(timedelta(days=days)) for rule in MULTIWINDOW_RULES}
+    assert got == pytest.approx(expected)
+
+
+def test_rule_windows_are_the_workbooks():
+    assert [(r.name, r.long, r.short) for r in MULTIWINDOW_RULES] == [
+        ("page-1h", "1h", "5m"), ("page-6h", "6h", "30m"), ("ticket-1d", "1d", "2h"), ("ticket-3d", "3d", "6h")]
+
+
+def test_a_rule_fires_only_when_both_windows_exceed_it():
+    rates = {"5m": 20.0, "1h": 15.0, "30m": 5.0, "6h": 7.0, "2h": 1.0, "1d": 1.0, "3d": 0.5}
+    assert firing_rules(rates, 30 * DAY) == ("page-1h",)  # 6h burns at 7 but 30m only at 5
+    rates["1h"] = 14.4  # equal is not above
+    assert firing_rules(rates, 30 * DAY) == ()
+
+
+def test_the_same_burn_pages_a_7_day_slo_but_not_a_30_day_one():
+    rates = {w: 4.0 for w in BURN_WINDOWS}
+    assert firing_rules(rates, 30 * DAY) == ("ticket-1d", "ticket-3d")
+    assert firing_rules(rates, 7 * DAY) == ("page-1h", "page-6h", "ticket-1d", "ticket-3d")
+
+
+def test_unknown_windows_never_fire():
+    rates = {w: None for w in BURN_WINDOWS} | {"1h": 50.0}
+    assert firing_rules(rates, 30 * DAY) == ()
+    rates["5m"] = math.nan
+    assert firing_rules(rates, 30 * DAY) == ()
+
+
+def test_evaluate_reports_page_alert_from_events():
+    # 1h: 1.5% errors (burn 15), 5m: 2% (burn 20), others calm.
+    burns = steady(0.0002, 10_000) | {"1h": Events(150, 10_000), "5m": Events(20, 1000)}
+    status = evaluate(SLO_999, Events(40, 100_000), burns)
+    assert status.alerts_firing == ("page-1h",)
+
+
+# -- exhaustion and tiers ------------------------------------------------------
+
+def test_time_to_exhaustion():
+    # Half the budget left, burning twice as fast as sustainable over 30 days:
+    # the whole budget would last 15 days, half of it 7.5 days.
+    assert exhaustion_eta_s(0.5, 2.0, 30 * DAY) == pytest.approx(7.5 * 86400)
+    assert exhaustion_eta_s(0.5, 0.0, 30 * DAY) is None  # not burning
+    assert exhaustion_eta_s(-0.1, 3.0, 30 * DAY) == 0.0  # already gone
+    assert exhaustion_eta_s(math.nan, 3.0, 30 * DAY) is None
+
+
+def test_evaluate_uses_the_1h_burn_for_exhaustion():
+    status = evaluate(SLO_999, Events(50, 100_000), steady(0.002, 10_000))  # burn 2 everywhere
+    assert status.exhaustion_eta_s == pytest.approx(7.5 * 86400)
+
+
+@pytest.mark.parametrize(
+    "remaining, tier",
+    [(1.0, "healthy"), (0.76, "healthy"), (0.75, "warning"), (0.51, "warning"), (0.5, "critical"),
+     (0.01, "critical"), (0.0, "exhausted"), (-2.0, "exhausted")],
+)
+def test_policy_tiers_by_budget_consumed(remaining, tier):
+    assert tier_for(remaining).name == tier
+
+
+def test_tier_actions_come_with_the_status():
+    status = evaluate(SLO_999, Events(70, 100_000), {})  # 70% consumed
+    assert status.tier == "critical"
+    assert "Action: Freeze feature releases" in status.tier_actions
+
+
+# -- honest numbers ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "events, data",
+    [
+        (None, "no_data"),  # empty query result
+        (Events(math.nan, 1000), "no_data"),
+        (Events(1, math.nan), "no_data"),
+        (Events(1, math.inf), "no_data"),
+        (Events(0, 0), "insufficient_traffic"),  # the series exists but counted nothing
+        (Events(0, 9), "insufficient_traffic"),  # below the default minimum of 10
+        (Events(9, 9), "insufficient_traffic"),  # 100% errors of 9 requests: still not a verdict
+    ],
+)
+def test_no_verdict_without_data(events, data):
+    status = evaluate(SLO_999, events, steady(0.0, 1000))
+    assert status.data == data
+    assert status.sli_value is None
+    assert status.budget_remaining is None
+    assert status.tier == "" and status.tier_actions == ()
+    assert status.alerts_firing == ()
+    assert status.exhaustion_eta_s is None
+
+
+def test_min_events_is_a_parameter():
+    assert evaluate(SLO_999, Events(0, 5), {}, min_events=5).data == "ok"
+    assert evaluate(SLO_999, Events(0, 5), {}, min_events=6).data == "insufficient_traffic"
+
+
+def test_thin_or_nan_burn_windows_have_no_rate():
+    burns = {"5m": Events(1, 3), "1h": Events(math.nan, 1000), "6h": Events(0, 1000)}
+    status = evaluate(SLO_999, Events(10, 100_000), burns)
+    assert status.burn_rates["5m"] is None  # 3 events: too few to call 33% errors
+    assert status.burn_rates["1h"] is None
+    assert status.burn_rates["6h"] == 0.0  # real traffic, no errors: a true zero
+
+
+def test_tier_for_unknown_is_none():
+    assert tier_for(None) is None
+    assert tier_for(math.nan) is None
+
+
+def test_default_policy_follows_the_seed():
+    assert [t.name for t in DEFAULT_POLICY] == ["healthy", "warning", "critical", "exhausted"]
+    assert DEFAULT_POLICY[-1].max_consumed is None
