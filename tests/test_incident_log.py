@@ -229,3 +229,10 @@ async def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     for name in ("p1", "p2"):
         # every note present, and each writer's notes in the order it wrote them
         assert [t for t in notes if t.startswith(name)] == [f"{name} note {n}" for n in range(50)]
+
+
+async def test_a_file_that_is_not_a_database_is_a_source_error(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "incidents.db").write_text("not sqlite at all, " * 100)
+    with pytest.raises(SourceError, match="incident log"):
+        await make_source(tmp_path).fetch()

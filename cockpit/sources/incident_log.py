@@ -83,19 +83,12 @@ class IncidentStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        with self._connect() as conn, _immediate(conn):
+            yield conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA journal_mode = WAL")  # persistent: stored in the file
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _immediate(conn):
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = conn.execute("SELECT version FROM schema_version").fetchone()
             version = row[0] if row else 0
@@ -108,10 +101,6 @@ class IncidentStore:
                 conn.execute("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))
             else:
                 conn.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     # -- reads -------------------------------------------------------------
 
@@ -200,6 +189,20 @@ class IncidentStore:
         return f"{person} is {role} of {incident_id}"
 
 
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction that takes the write lock up front: a second writer
+    waits on the busy timeout instead of failing half-way through."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:  # some errors already ended it
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 class _NoIncident(Exception):
     pass
 
@@ -272,7 +275,7 @@ class IncidentLogSource(Source):
             if "locked" in str(exc) or "busy" in str(exc):
                 raise TransientSourceError(f"incident log {self.store.path}: {exc}") from None
             raise SourceError(f"incident log {self.store.path}: {exc}") from None
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise SourceError(f"incident log {self.store.path}: {exc}") from None
 
     async def fetch(self) -> SourceData:
