@@ -30,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
     status.add_argument("--json", action="store_true", help="print one JSON document")
 
+    audit = commands.add_parser("audit", help="the append-only audit log of every write")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser("verify", help="check the hash chain; exit 1 naming the first bad line")
+    verify.add_argument("--file", metavar="PATH", help="audit log to verify (default: audit_log from config)")
+    verify.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
+
     shots = commands.add_parser("screenshots", help="write an SVG of every panel (bundled default, fixed clock)")
     shots.add_argument("--out", metavar="DIR", default="screenshots")
     return parser
@@ -46,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             from cockpit.status import run_status
 
             return run_status(args.config, as_json=args.json)
+        if args.command == "audit":
+            from cockpit.audit import run_verify
+
+            return run_verify(args.config, args.file)
         if args.command == "screenshots":
             from cockpit.screenshots import run_screenshots
 
