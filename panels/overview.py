@@ -50,10 +50,10 @@ def incident_block(index: Index, now: datetime) -> list[tuple[str, list[Link]]]:
               for sev in SEVERITIES]
     top = []
     for incident in open_incidents[:TOP_ITEMS]:  # the hub sorts them most severe, then oldest, first
-        label = line(severity_badge(incident.severity), " ", literal(incident.id, "bold"), " ",
-                     literal(incident.service or "unowned", "cyan"), " ", status_badge(incident.status),
+        label = line(severity_badge(incident.severity), " ", literal(incident.service or "unowned", "cyan"), " ",
+                     literal(incident.title), " ", status_badge(incident.status),
                      Text(f" {age(incident.started_at, now)}", "dim"),
-                     Text(" demo", "magenta") if incident.demo else "", " ", literal(incident.title))
+                     Text(" demo", "magenta") if incident.demo else "", " ", literal(incident.id, "dim"))
         top.append(Link(label, "incidents", incident.id))
     return [("By severity", counts), (f"Open ({len(open_incidents)})", top)]
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich import box
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher, Sparkline, Static
 
 from cockpit.durations import format_duration
@@ -70,7 +69,7 @@ def slo_row(status: SLOStatus) -> Row:
 def burn_table(status: SLOStatus) -> Table:
     """The workbook's multiwindow rules for this SLO: both windows must burn
     faster than the threshold for a rule to fire."""
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False)
+    table = Table(box=None, padding=(0, 2, 0, 0), header_style="bold underline")
     for header in ("Rule", "Windows", "Long rate", "Short rate", "Threshold", "Firing"):
         table.add_column(header, justify="left" if header in ("Rule", "Windows", "Firing") else "right")
     for rule in MULTIWINDOW_RULES:
@@ -90,19 +89,18 @@ def summary(status: SLOStatus) -> Text:
     text.no_wrap = False
     if status.demo:
         text.append(" ").append_text(demo_badge())
-    text.append(f"\nObjective {slo.target_text or percent(slo.objective, 2)} over {format_duration(slo.window)}",
-                style="")
-    text.append("   SLI ").append_text(literal(slo.sli or "—"))
-    text.append(f" now {percent(status.sli_value, 3)}   budget left ").append_text(budget_text(status))
     text.append("   data ").append_text(data_text(status))
+    text.append(f"\nObjective {slo.target_text or percent(slo.objective, 2)} over {format_duration(slo.window)}")
+    text.append("   SLI ").append_text(literal(slo.sli or "—")).append(f" {percent(status.sli_value, 3)}")
+    text.append("\nBudget left ").append_text(budget_text(status))
     eta = status.exhaustion_eta_s
-    text.append("\nBudget runs out ", style="dim")
     if eta is None:
-        text.append("not at the current rate (1h burn ≤ 0 or unknown)")
+        text.append("  not being spent at the 1h rate", style="dim")
     elif eta == 0:
-        text.append("already spent", style="bold red")
+        text.append("  already spent", style="bold red")
     else:
-        text.append(f"in {format_duration(eta)} at the 1h burn rate", style="bold" if eta < 86400 * 3 else "")
+        text.append(f"  runs out in {format_duration(eta)} at the 1h burn rate",
+                    style="bold" if eta < 86400 * 3 else "")
     for warning in status.warnings:
         text.append("\n").append_text(literal(warning, "yellow"))
     return text
@@ -116,22 +114,22 @@ def policy_text(status: SLOStatus) -> Text:
     return text
 
 
-class SloDetail(Vertical):
+class SloDetail(VerticalScroll, can_focus=False):
     DEFAULT_CSS = """
     SloDetail { height: 1fr; padding: 0 1; }
     SloDetail > Static { height: auto; }
+    SloDetail > LinkList { height: auto; max-height: 5; }
     SloDetail > #slo-burn { margin-top: 1; }
-    SloDetail > Sparkline { height: 2; margin: 0 0 1 0; }
-    SloDetail > LinkList { height: auto; max-height: 6; }
+    SloDetail > Sparkline { height: 1; margin-bottom: 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="slo-summary")
+        yield LinkList(id="slo-links")
         yield Static(id="slo-burn")
-        yield Static("Budget left over the window (oldest → now)", id="slo-spark-label")
+        yield Static("Budget left over the window, oldest → now", id="slo-spark-label", classes="dim")
         yield Sparkline([], id="slo-spark")
         yield Static(id="slo-policy")
-        yield LinkList(id="slo-links")
 
     def show(self, status: SLOStatus, index: Index, now: datetime) -> None:
         self.query_one("#slo-summary", Static).update(summary(status))
@@ -141,10 +139,9 @@ class SloDetail(Vertical):
         spark.display = self.query_one("#slo-spark-label").display = bool(status.history)
         self.query_one("#slo-policy", Static).update(policy_text(status))
         service = status.slo.service
-        runbooks = [Link(literal(r.title), "runbooks", r.path) for r in index.runbooks.get(service, [])]
+        runbooks = [Link(line("runbook ", literal(r.title)), "runbooks", r.path) for r in index.runbooks.get(service, [])]
         self.query_one(LinkList).set_sections([
-            ("Service", [Link(literal(f"{service} service card"), "services", service)]),
-            ("Runbooks", runbooks),
+            ("Go to", [Link(line("service card ", literal(service, "bold")), "services", service), *runbooks]),
         ])
 
 

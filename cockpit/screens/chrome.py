@@ -32,10 +32,11 @@ class PanelTabs(Static):
     def show_current(self, panel_id: str) -> None:
         self.current = panel_id
         text = Text(no_wrap=True, overflow="ellipsis")
-        for panel, key, title in self.tabs:
+        for n, (panel, key, title) in enumerate(self.tabs):
             active = panel == panel_id
-            text.append(f" {key}", style="bold reverse" if active else "bold cyan")
-            text.append(f" {title} ", style="bold reverse" if active else "")
+            text.append(" " if n else "")
+            text.append(key, style="bold reverse" if active else "bold cyan")
+            text.append(f" {title}", style="bold reverse" if active else "")
         self.update(text)
 
 
