@@ -14,7 +14,7 @@ import getpass
 import os
 import re
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -84,7 +84,7 @@ class EnvStr(str):
     variables: tuple[str, ...] = ()
 
 
-_VAR = re.compile(r"\$\$|\$\{([^}]*)\}")
+_VAR = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -115,8 +115,8 @@ def _expand_string(text: str, env: Mapping[str, str], file: str, line: int, key:
     used: list[str] = []
 
     def substitute(match: re.Match) -> str:
-        if match.group(0) == "$$":
-            return "$"
+        if match.group(0) == "$${":
+            return "${"
         name = match.group(1)
         if not _VAR_NAME.match(name):
             problems.append(Problem(file, line, key, f"${{{clean(name)}}} is not a valid variable name"))
@@ -245,7 +245,7 @@ def load_config(path: Path, *, env: Mapping[str, str] = os.environ, read_only: b
     config, problems = parse_config(path, env=env)
     if problems or config is None:
         raise ConfigError(problems)
-    return Config(**{**config.__dict__, "read_only": config.read_only or read_only})
+    return replace(config, read_only=config.read_only or read_only)
 
 
 def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Config | None, list[Problem]]:

@@ -162,13 +162,13 @@ def test_env_vars_expand_in_every_string(tmp_path, registry):
     path = write(tmp_path, """\
 user: ${OPS_USER}
 sources:
-  - {kind: fake-slos, url: "https://${PROM_HOST}:9090/", slos: ["${SLO_DIR}/a.yaml", "$${literal}"]}
+  - {kind: fake-slos, url: "https://${PROM_HOST}:9090/", slos: ["${SLO_DIR}/a.yaml", "$${literal}", "cost$$"]}
 """)
     config = load_config(path, env={"OPS_USER": "ada", "PROM_HOST": "prom.internal", "SLO_DIR": "/etc/slos"})
     [spec] = config.sources
     assert config.user == "ada"
     assert spec.options["url"] == "https://prom.internal:9090/"
-    assert spec.options["slos"] == ["/etc/slos/a.yaml", "${literal}"]
+    assert spec.options["slos"] == ["/etc/slos/a.yaml", "${literal}", "cost$$"]
 
 
 def test_env_var_typed_settings(tmp_path, registry):
