@@ -8,6 +8,7 @@ the bottom; no Textual import.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -121,6 +122,42 @@ def timeline_rows(
         if alert.resolved_at is not None:
             rows.append((alert.resolved_at, f"alert resolved: {name}"))
     return sorted(rows, key=lambda row: _utc(row[0]))
+
+
+def related_alerts(incident: Incident, incidents: Iterable[Incident], now: datetime) -> list[Incident]:
+    """Alerts on the incident's services that were firing during its window."""
+    affected = set(affected_services(incident))
+    end = _utc(incident.resolved_at or now)
+    start = _utc(incident.started_at)
+    return [
+        alert for alert in incidents
+        if alert.kind == "alert" and alert is not incident and alert.service in affected
+        and _utc(alert.started_at) <= end and (alert.resolved_at is None or _utc(alert.resolved_at) >= start)
+    ]
+
+
+def audit_entries_for(audit_log: Path, incident: Incident, alerts: Iterable[Incident] = ()) -> list[TimelineEntry]:
+    """The cockpit's own successful writes (acks, silences, notes) on the
+    incident or its alerts, read from the audit log (one JSON object a line).
+    Writes to an incident log are skipped: its timeline records them already."""
+    targets = {(a.source, a.id) for a in alerts}
+    if incident.kind != "incident":
+        targets.add((incident.source, incident.id))
+    try:
+        lines = Path(audit_log).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    entries = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            when = datetime.fromisoformat(str(entry["time"]).replace("Z", "+00:00"))
+        except (ValueError, KeyError, TypeError):
+            continue  # a damaged line; `cockpit audit verify` reports it
+        if (entry.get("source"), entry.get("target")) in targets and str(entry.get("result", "")).startswith("ok"):
+            entries.append(TimelineEntry(when, "action", f"{entry.get('action')} {entry.get('target')} "
+                                         f"via {entry.get('source')}", str(entry.get("user") or "")))
+    return entries
 
 
 def _timeline_table(rows: list[tuple[datetime, str]], incident: Incident) -> str:

@@ -1,0 +1,393 @@
+"""Incidents: open incidents and firing alerts from every source in one table,
+a detail view with the timeline and who to call, and the commander's writes
+(declare, note, status, resolve) sent through the hub."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from cockpit.durations import format_duration
+from cockpit.joins import Index, escalation_due
+from cockpit.model import INCIDENT_STATUSES, SEVERITIES, Incident, Runbook
+from cockpit.screens.modals import ChoicePrompt, TextPrompt
+from cockpit.sources.base import Action
+from cockpit.untrusted import clean
+from panels.base import Navigate, Panel, literal
+from panels.common import (
+    Column, FilterTable, Row, age, demo_badge, severity_badge, status_badge,
+)
+from panels.forms import DeclareForm
+from panels.postmortems import create_draft
+
+COLUMNS = (
+    Column("severity", "Sev", sortable=True),
+    Column("age", "Age", sortable=True),
+    Column("title", "Title"),
+    Column("service", "Service", sortable=True),
+    Column("status", "Status", sortable=True),
+    Column("source", "Source", sortable=True),
+    Column("flags", "Flags"),
+)
+# Binding action -> the hub action it needs (hidden when the hub can't do it).
+WRITES = {"declare": "declare", "note": "note", "status": "status", "resolve": "resolve"}
+
+
+def incident_order(incident: Incident) -> tuple[int, datetime]:
+    """Most severe first, then the longest-running first."""
+    rank = SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
+    return rank, incident.started_at
+
+
+def flags(incident: Incident) -> Text:
+    text = Text()
+    if incident.acknowledged:
+        text.append("ack ", style="yellow")
+    if incident.silenced:
+        text.append("silenced ", style="dim")
+    if incident.demo:
+        text.append_text(demo_badge())
+    return text
+
+
+def runbook_for(incident: Incident, index: Index) -> Runbook | None:
+    """The incident's own runbook, else the first of its service's."""
+    found = index.runbook(incident.runbook) if incident.runbook else None
+    if found is None and incident.service:
+        found = next(iter(index.runbooks.get(incident.service, ())), None)
+    return found
+
+
+class IncidentsPanel(Panel):
+    panel_id = "incidents"
+    title = "Incidents"
+
+    DEFAULT_CSS = """
+    IncidentsPanel > #incident-detail { display: none; height: 1fr; padding: 0 1; }
+    IncidentsPanel.-detail > #incident-detail { display: block; }
+    IncidentsPanel.-detail > FilterTable { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("d", "declare", "Declare", id="incidents.declare"),
+        Binding("n", "note", "Note", id="incidents.note"),
+        Binding("t", "status", "Status", id="incidents.status"),
+        Binding("x", "resolve", "Resolve", id="incidents.resolve"),
+        Binding("c", "service", "Service card", id="incidents.service"),
+        Binding("u", "runbook", "Runbook", id="incidents.runbook"),
+        Binding("m", "postmortem", "Postmortem", id="incidents.postmortem"),
+        Binding("h", "toggle_resolved", "Resolved", id="incidents.show_resolved"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.detail_id: str | None = None
+        self.show_resolved = False
+        self._focus_when_listed: str | None = None  # a just-declared incident
+
+    def compose(self) -> ComposeResult:
+        yield FilterTable(COLUMNS, id="incidents-table", placeholder="filter incidents")
+        with VerticalScroll(id="incident-detail"):
+            yield Static(id="incident-detail-body")
+
+    @property
+    def table(self) -> FilterTable:
+        return self.query_one(FilterTable)
+
+    # ---------------------------------------------------------------- view
+
+    def listed(self) -> list[Incident]:
+        if self.snapshot is None:
+            return []
+        shown = [i for i in self.snapshot.incidents if self.show_resolved or i.is_open]
+        return sorted(shown, key=incident_order)
+
+    def refresh_view(self) -> None:
+        if self.snapshot is None or not self.is_mounted:
+            return
+        now = self.now
+        self.table.set_rows(self._row(incident, now) for incident in self.listed())
+        if self._focus_when_listed and self.focus_item(self._focus_when_listed):
+            self._focus_when_listed = None
+        elif self.detail_id is not None:
+            self._render_detail()
+        self.refresh_bindings()
+
+    def _row(self, incident: Incident, now: datetime) -> Row:
+        return Row(
+            key=_key(incident),
+            cells=(
+                severity_badge(incident.severity),
+                age(incident.started_at, now),
+                literal(incident.title),
+                literal(incident.service or "unowned", "" if incident.service else "dim italic"),
+                status_badge(incident.status),
+                literal(incident.source),
+                flags(incident),
+            ),
+            sort_values={
+                "severity": incident_order(incident)[0], "age": -incident.started_at.timestamp(),
+                "service": incident.service, "status": incident.status, "source": incident.source,
+            },
+            search_text=" ".join((incident.id, *incident.labels.values(), *incident.services)),
+        )
+
+    def incident(self, key: str | None) -> Incident | None:
+        if key is None or self.snapshot is None:
+            return None
+        return next((i for i in self.snapshot.incidents if _key(i) == key), None)
+
+    @property
+    def selected(self) -> Incident | None:
+        """The incident in the detail view, else the one under the cursor."""
+        if self.detail_id is not None:
+            return self.incident(self.detail_id)
+        return self.incident(self.table.selected_key) if self.is_mounted else None
+
+    def focus_item(self, ref: str) -> bool:
+        found = next((i for i in (self.snapshot.incidents if self.snapshot else ())
+                      if ref in (_key(i), i.id)), None)
+        if found is None:
+            return False
+        if not found.is_open and not self.show_resolved:
+            self.show_resolved = True
+            self.refresh_view()
+        self.table.select_key(_key(found))
+        self.open_detail(_key(found))
+        return True
+
+    def open_detail(self, key: str) -> None:
+        self.detail_id = key
+        self.add_class("-detail")
+        self._render_detail()
+        self.query_one("#incident-detail").focus()
+        self.refresh_bindings()
+
+    def back(self) -> bool:
+        if self.detail_id is None:
+            return False
+        self.detail_id = None
+        self.remove_class("-detail")
+        self.table.focus()
+        self.refresh_bindings()
+        return True
+
+    def _render_detail(self) -> None:
+        incident = self.incident(self.detail_id)
+        body = self.query_one("#incident-detail-body", Static)
+        if incident is None or self.index is None:
+            body.update(Text("This incident is no longer listed by its source.", style="italic"))
+            return
+        body.update(incident_detail(incident, self.index, self.now))
+
+    @on(FilterTable.Chosen, "#incidents-table")
+    def _chosen(self, event: FilterTable.Chosen) -> None:
+        event.stop()
+        self.open_detail(event.key)
+
+    @on(DataTable.RowHighlighted)
+    def _moved(self) -> None:
+        self.refresh_bindings()  # the writes available depend on the incident's source
+
+    # ------------------------------------------------------------- bindings
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITES:
+            hub = getattr(self.app, "hub", None)
+            if hub is None or not hub.can(WRITES[action]):
+                return False  # read-only: the key is not offered at all
+            if action != "declare" and not self._source_can(self.selected, WRITES[action]):
+                return None  # shown greyed: this incident's source can't do it
+        if action in ("service", "runbook", "postmortem", "note", "status", "resolve"):
+            return True if self.selected is not None else None
+        return True
+
+    def _source_can(self, incident: Incident | None, action: str) -> bool:
+        if incident is None:
+            return False
+        source = next((s for s in self.app.hub.sources if s.name == incident.source), None)
+        return source is not None and action in source.actions
+
+    # -------------------------------------------------------------- actions
+
+    def action_toggle_resolved(self) -> None:
+        self.show_resolved = not self.show_resolved
+        self.notify("showing resolved incidents too" if self.show_resolved else "showing open incidents only",
+                    timeout=2)
+        self.refresh_view()
+
+    def action_service(self) -> None:
+        incident = self.selected
+        if incident is None:
+            return
+        if not incident.service:
+            self.notify("This incident names no service (unowned).", severity="warning")
+            return
+        self.post_message(Navigate("services", incident.service))
+
+    def action_runbook(self) -> None:
+        incident = self.selected
+        if incident is None or self.index is None:
+            return
+        runbook = runbook_for(incident, self.index)
+        if runbook is None:
+            self.notify("No runbook for this incident or its service.", severity="warning")
+            return
+        self.post_message(Navigate("runbooks", runbook.path))
+
+    def action_postmortem(self) -> None:
+        incident = self.selected
+        if incident is not None:
+            create_draft(self, incident)
+
+    def action_declare(self) -> None:
+        services = self.index.services if self.index else {}
+        self.app.push_screen(DeclareForm(services, commander=self.app.hub.user), self._declared)
+
+    def _declared(self, params: dict | None) -> None:
+        source = next((s.name for s in self.app.hub.sources if "declare" in s.actions), None)
+        if params is not None and source is not None:
+            self._perform(source, Action("declare", params=params), focus_new=True)
+
+    def action_note(self) -> None:
+        incident = self.selected
+        if incident is None:
+            return
+
+        def add(text: str | None) -> None:
+            if text:
+                self._perform(incident.source, Action("note", incident.id, {"text": text}))
+
+        self.app.push_screen(TextPrompt(f"Note for {incident.id}", placeholder="what happened, what you did"), add)
+
+    def action_status(self) -> None:
+        incident = self.selected
+        if incident is None:
+            return
+
+        def change(status: str | None) -> None:
+            if status and status != incident.status:
+                self._perform(incident.source, Action("status", incident.id, {"status": status}))
+
+        self.app.push_screen(ChoicePrompt(f"Status of {incident.id}", INCIDENT_STATUSES,
+                                          selected=incident.status), change)
+
+    def action_resolve(self) -> None:
+        incident = self.selected
+        if incident is not None:
+            self._perform(incident.source, Action("resolve", incident.id))
+
+    @work(group="incident-writes")
+    async def _perform(self, source: str, action: Action, focus_new: bool = False) -> None:
+        result = await self.app.hub.perform(source, action)
+        if result.ok:
+            self.notify(clean(result.message or f"{action.name}: done"), timeout=4, markup=False)
+            if focus_new and result.target:
+                self._focus_when_listed = result.target
+                self.refresh_view()  # the app may have shown the new snapshot already
+        else:
+            self.notify(clean(result.message or f"{action.name} failed"), severity="error", timeout=8,
+                        markup=False)
+
+
+def _key(incident: Incident) -> str:
+    # Ids are unique per source, not across them (two Alertmanagers, one log).
+    return f"{incident.source}/{incident.id}"
+
+
+def incident_detail(incident: Incident, index: Index, now: datetime) -> Text:
+    """Everything known about one incident, and what to do next."""
+    text = Text()
+
+    def heading(title: str) -> None:
+        text.append(f"\n{title}\n", style="bold underline")
+
+    def fact(label: str, value: Text | str) -> None:
+        text.append(f"{label:<14}", style="bold")
+        text.append_text(value if isinstance(value, Text) else literal(value))
+        text.append("\n")
+
+    text.append_text(severity_badge(incident.severity))
+    text.append("  ")
+    text.append_text(literal(incident.title, "bold"))
+    text.append("  ")
+    text.append_text(status_badge(incident.status))
+    if incident.demo:
+        text.append("  ")
+        text.append_text(demo_badge())
+    text.append("\n\n")
+    fact("Id", incident.id)
+    fact("Kind", incident.kind)
+    fact("Source", incident.source)
+    service = index.services.get(incident.service)
+    owner = f" (owner {service.owner})" if service else ("" if not incident.service else " (not in the catalog)")
+    fact("Service", literal((incident.service or "unowned") + owner))
+    if len(incident.services) > 1:
+        fact("Services", ", ".join(incident.services))
+    fact("Started", f"{incident.started_at:%Y-%m-%d %H:%M %Z} ({age(incident.started_at, now)} ago)")
+    if incident.resolved_at:
+        fact("Resolved", f"{incident.resolved_at:%Y-%m-%d %H:%M %Z} "
+                         f"(after {age(incident.started_at, incident.resolved_at)})")
+    if incident.commander:
+        fact("Commander", incident.commander)
+    for role, person in incident.roles.items():
+        if role != "commander":
+            fact(role.capitalize(), person)
+    fact("Acknowledged", "yes" if incident.acknowledged else "no")
+    if incident.silenced:
+        fact("Silenced", "yes")
+    if incident.instances:
+        fact("Instances", ", ".join(incident.instances))
+    if incident.url:
+        fact("URL", incident.url)
+    runbook = runbook_for(incident, index)
+    fact("Runbook", f"{runbook.title} ({runbook.path})  [u opens it]" if runbook
+         else (f"{incident.runbook} (not among the loaded runbooks)" if incident.runbook else "none"))
+
+    heading("Escalation")
+    due = escalation_due(incident, service, now)
+    if due:
+        text.append(f"⚠ {due}\n", style="bold red")
+    for step in service.escalation_path if service else ():
+        when = "first" if step.level <= 1 else f"after {format_duration(step.after)}"
+        text.append(f"  L{step.level} ", style="bold")
+        text.append_text(literal(step.contact))
+        text.append(f"  {when}{'  (critical only)' if step.critical_only else ''}\n", style="dim")
+    if service is None or not service.escalation_path:
+        text.append("  no escalation path known\n", style="dim")
+    oncall = index.oncall.get(incident.service, [])
+    for person in oncall:
+        until = f" until {person.until:%H:%M %Z}" if person.until else ""
+        text.append("  on call: ", style="bold")
+        text.append_text(literal(f"L{person.level} {person.user}{until} ({person.escalation_policy})"))
+        text.append("\n")
+    if not oncall:
+        text.append("  on call: unknown (no on-call source for this service)\n", style="dim")
+
+    for title, mapping in (("Labels", incident.labels), ("Annotations", incident.annotations)):
+        if mapping:
+            heading(title)
+            for key, value in sorted(mapping.items()):
+                text.append_text(literal(f"  {key}", "bold"))
+                text.append(" = ")
+                text.append_text(literal(value, single_line=False))
+                text.append("\n")
+
+    heading("Timeline")
+    for entry in sorted(incident.timeline, key=lambda e: e.at):
+        text.append(f"  {entry.at:%m-%d %H:%M}  ", style="dim")
+        text.append(f"{entry.kind:<9}", style="bold")
+        if entry.author:
+            text.append_text(literal(entry.author, "italic"))
+            text.append("  ")
+        text.append_text(literal(entry.text))
+        text.append("\n")
+    if not incident.timeline:
+        text.append("  no entries yet (n adds a note)\n", style="dim")
+    return text

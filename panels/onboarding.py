@@ -1,0 +1,140 @@
+"""Onboarding: the seed's on-call checklist with progress per section; ticking
+an item saves at once, and items worked on in the cockpit link there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from cockpit.onboarding import CHECKLIST, ChecklistItem, Progress, load_progress, save_progress
+from panels.base import Navigate, Panel, literal
+
+ITEMS = {item.id: item for section in CHECKLIST for item in section.items}
+
+
+class ChecklistList(OptionList):
+    """The items, under their section titles; space or enter ticks one."""
+
+    BINDINGS = [
+        Binding("space", "toggle", "Tick", id="onboarding.toggle"),
+        Binding("j", "cursor_down", "Down", show=False, id="onboarding.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="onboarding.up"),
+    ]
+
+    def action_toggle(self) -> None:
+        self.action_select()  # one path for space and enter: OptionSelected
+
+
+class OnboardingPanel(Panel):
+    panel_id = "onboarding"
+    title = "Onboarding"
+
+    DEFAULT_CSS = """
+    OnboardingPanel #onboarding-user { padding: 0 1; text-style: bold; }
+    OnboardingPanel #onboarding-progress { height: auto; padding: 0 1; margin-bottom: 1; }
+    OnboardingPanel .section-progress { height: 1; }
+    OnboardingPanel .section-progress > Label { width: 30; }
+    OnboardingPanel .section-progress > ProgressBar { width: auto; }
+    OnboardingPanel ChecklistList { height: 1fr; border: none; }
+    """
+
+    BINDINGS = [Binding("l", "open_link", "Go there", id="onboarding.open_link")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress = Progress("", {})
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="onboarding-user")
+        with Vertical(id="onboarding-progress"):
+            for number, section in enumerate(CHECKLIST):
+                with Horizontal(classes="section-progress"):
+                    yield Label(literal(section.title))
+                    yield ProgressBar(total=len(section.items), show_eta=False, id=f"progress-{number}")
+        yield ChecklistList(id="onboarding-items")
+
+    @property
+    def items(self) -> ChecklistList:
+        return self.query_one(ChecklistList)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.app.config.data_dir)  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        user = self.app.config.user or "default"  # type: ignore[attr-defined]
+        self.progress = load_progress(self.data_dir, user)
+        if self.progress.problem:
+            self.notify(self.progress.problem, severity="warning", markup=False)
+        self.query_one("#onboarding-user", Static).update(
+            literal(f"On-call onboarding checklist for {user}  (space/enter ticks, l goes there)"))
+        options: list[Option] = []
+        for section in CHECKLIST:
+            options.append(Option(Text(section.title, style="bold underline"), disabled=True))
+            options.extend(Option(self._prompt(item), id=item.id) for item in section.items)
+        self.items.add_options(options)
+        self.items.highlighted = 1  # the first item (0 is a section title)
+        self._show_progress()
+
+    def _prompt(self, item: ChecklistItem) -> Text:
+        done = self.progress.is_done(item.id)
+        text = Text("  [x] " if done else "  [ ] ", style="green" if done else "")
+        text.append(item.text, style="dim" if done else "")
+        if item.panel:
+            text.append(f"  → {item.panel}", style="cyan")
+        return text
+
+    def _show_progress(self) -> None:
+        for number, section in enumerate(CHECKLIST):
+            done, _ = self.progress.count(section)
+            self.query_one(f"#progress-{number}", ProgressBar).update(progress=done)
+
+    @on(OptionList.OptionSelected, "#onboarding-items")
+    def _toggle(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        item_id = event.option.id
+        if item_id not in ITEMS:
+            return
+        progress = self.progress.toggled(item_id, self.now)
+        try:
+            save_progress(self.data_dir, progress)
+        except OSError as error:
+            self.notify(f"Progress not saved: {error.strerror or error}", severity="error", markup=False)
+            return
+        self.progress = progress
+        self.items.replace_option_prompt(item_id, self._prompt(ITEMS[item_id]))
+        self._show_progress()
+
+    def focus_item(self, ref: str) -> bool:
+        if ref not in ITEMS:
+            return False
+        self.items.highlighted = self.items.get_option_index(ref)
+        self.items.focus()
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_link":
+            return True if self._highlighted_item() and self._highlighted_item().panel else None
+        return True
+
+    def _highlighted_item(self) -> ChecklistItem | None:
+        if not self.is_mounted:
+            return None
+        option = self.items.highlighted_option
+        return ITEMS.get(option.id) if option is not None and option.id else None
+
+    @on(OptionList.OptionHighlighted, "#onboarding-items")
+    def _moved(self) -> None:
+        self.refresh_bindings()
+
+    def action_open_link(self) -> None:
+        item = self._highlighted_item()
+        if item is not None and item.panel:
+            self.post_message(Navigate(item.panel))

@@ -1,0 +1,241 @@
+"""Postmortems: the drafts in the configured folder, a new draft from any
+incident (prefilled from the seed's template), a rendered view and a
+markdown editor that saves atomically."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Markdown, Static, TextArea
+
+from cockpit.frontmatter import split_front_matter
+from cockpit.model import Incident, Postmortem
+from cockpit.postmortem import (
+    audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts, save_draft, write_atomic,
+)
+from cockpit.screens.modals import ChoicePrompt
+from cockpit.untrusted import clean
+from panels.base import Navigate, Panel, literal
+from panels.common import Column, FilterTable, Row, age, severity_badge
+
+COLUMNS = (
+    Column("title", "Title"),
+    Column("incident", "Incident", sortable=True),
+    Column("severity", "Sev", sortable=True),
+    Column("status", "Status", sortable=True),
+    Column("age", "Age", sortable=True),
+)
+
+
+def create_draft(widget: Widget, incident: Incident) -> Path | None:
+    """Write the draft for ``incident`` (unless one exists: never overwrite a
+    commander's words) and ask the app to open it in the postmortems panel."""
+    app = widget.app
+    folder = Path(app.config.postmortems)  # type: ignore[attr-defined]
+    path = draft_path(folder, incident)
+    if path.exists():
+        widget.notify(f"A draft for {clean(incident.id)} exists already: opening it.", markup=False, timeout=4)
+    else:
+        now = app.clock()  # type: ignore[attr-defined]
+        snapshot = getattr(widget, "snapshot", None)
+        index = getattr(widget, "index", None)
+        alerts = related_alerts(incident, snapshot.incidents if snapshot else (), now)
+        text = draft_from_incident(
+            incident, services=index.services if index else {}, now=now, alerts=alerts,
+            audit_entries=audit_entries_for(app.config.audit_log, incident, alerts),  # type: ignore[attr-defined]
+        )
+        try:
+            path = save_draft(folder, incident, text)
+        except OSError as error:
+            widget.notify(f"Cannot write the draft in {folder}: {error.strerror or error}", severity="error",
+                          markup=False)
+            return None
+        widget.notify(f"Draft written: {path}", markup=False, timeout=4)
+    widget.post_message(Navigate("postmortems", str(path)))
+    return path
+
+
+class PostmortemsPanel(Panel):
+    panel_id = "postmortems"
+    title = "Postmortems"
+
+    DEFAULT_CSS = """
+    PostmortemsPanel > #postmortem-view, PostmortemsPanel > #postmortem-editor { display: none; height: 1fr; }
+    PostmortemsPanel.-view > #postmortem-view { display: block; }
+    PostmortemsPanel.-edit > #postmortem-editor { display: block; }
+    PostmortemsPanel.-view > FilterTable, PostmortemsPanel.-edit > FilterTable { display: none; }
+    PostmortemsPanel #postmortem-facts { color: $text-muted; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("n", "new", "New draft", id="postmortems.new"),
+        Binding("e", "edit", "Edit", id="postmortems.edit"),
+        Binding("ctrl+s", "save", "Save", id="postmortems.save"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drafts: list[Postmortem] = []
+        self.open_path: str | None = None
+        self.mode = "list"  # list | view | edit
+        self._saved_text = ""  # what the file held when the editor opened or last saved
+        self._discard_armed = False  # esc pressed once with unsaved changes
+
+    def compose(self) -> ComposeResult:
+        yield FilterTable(COLUMNS, id="postmortems-table", placeholder="filter drafts")
+        with VerticalScroll(id="postmortem-view"):
+            yield Static(id="postmortem-facts")
+            yield Markdown(id="postmortem-markdown", open_links=False)
+        yield TextArea(id="postmortem-editor", language="markdown", show_line_numbers=True, soft_wrap=True)
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.app.config.postmortems)  # type: ignore[attr-defined]
+
+    @property
+    def table(self) -> FilterTable:
+        return self.query_one(FilterTable)
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one(TextArea)
+
+    # ---------------------------------------------------------------- view
+
+    def refresh_view(self) -> None:
+        if not self.is_mounted:
+            return
+        self.drafts = list_drafts(self.folder)
+        now = self.now
+        self.table.set_rows(self._row(draft, now) for draft in self.drafts)
+
+    def _row(self, draft: Postmortem, now: datetime) -> Row:
+        return Row(
+            key=draft.path,
+            cells=(literal(draft.title), literal(draft.incident_id), severity_badge(draft.severity),
+                   literal(draft.status, "green" if draft.status == "reviewed" else "yellow"),
+                   age(draft.created, now)),
+            sort_values={"incident": draft.incident_id, "severity": draft.severity, "status": draft.status,
+                         "age": -(draft.created.timestamp() if draft.created else 0)},
+            search_text=Path(draft.path).name,
+        )
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def focus_item(self, ref: str) -> bool:
+        if ref not in {d.path for d in self.drafts}:
+            self.refresh_view()  # a draft just written is not listed yet
+        if not self.table.select_key(ref):
+            return False
+        self.open_draft(ref)
+        return True
+
+    def open_draft(self, path: str) -> None:
+        text = self._read(path)
+        if text is None:
+            return
+        self.open_path = path
+        _, body, _ = split_front_matter(text)
+        draft = next((d for d in self.drafts if d.path == path), None)
+        facts = f"{path}" + (f"   incident {draft.incident_id}   {draft.severity}   {draft.status}" if draft else "")
+        self.query_one("#postmortem-facts", Static).update(literal(facts + "   (e edits)"))
+        self.query_one(Markdown).update(clean(body))
+        self._set_mode("view")
+        self.query_one("#postmortem-view").focus()
+
+    def _read(self, path: str) -> str | None:
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.notify(f"Cannot read {path}: {error}", severity="error", markup=False)
+            return None
+
+    def _set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.set_class(mode == "view", "-view")
+        self.set_class(mode == "edit", "-edit")
+        self.refresh_bindings()
+
+    def back(self) -> bool:
+        if self.mode == "edit":
+            if self.editor.text != self._saved_text and not self._discard_armed:
+                self._discard_armed = True
+                self.notify("Unsaved changes: ctrl+s saves, esc again discards them.", severity="warning",
+                            timeout=6)
+                return True
+            self._discard_armed = False
+            if self.open_path:
+                self.open_draft(self.open_path)
+            return True
+        if self.mode == "view":
+            self._set_mode("list")
+            self.table.focus()
+            return True
+        return False
+
+    @on(FilterTable.Chosen, "#postmortems-table")
+    def _chosen(self, event: FilterTable.Chosen) -> None:
+        event.stop()
+        self.open_draft(event.key)
+
+    @on(TextArea.Changed)
+    def _edited(self) -> None:
+        self._discard_armed = False
+
+    # -------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save":
+            return self.mode == "edit"
+        if action == "new":
+            return self.mode == "list"
+        if action == "edit":
+            return self.mode == "view" or (self.mode == "list" and self.table.selected_key is not None)
+        return True
+
+    def action_new(self) -> None:
+        incidents = sorted(self.snapshot.incidents if self.snapshot else (), key=lambda i: i.started_at,
+                           reverse=True)
+        if not incidents:
+            self.notify("No incidents to draft from.", severity="warning")
+            return
+        labels = {clean(f"{i.id} · {i.severity} · {i.status} · {i.title} ({i.source})", single_line=True): i
+                  for i in incidents}
+
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                create_draft(self, labels[label])
+
+        self.app.push_screen(ChoicePrompt("Draft a postmortem for which incident?", list(labels)), chosen)
+
+    def action_edit(self) -> None:
+        path = self.open_path if self.mode == "view" else self.table.selected_key
+        text = self._read(path) if path else None
+        if text is None:
+            return
+        self.open_path = path
+        self._saved_text = text
+        self.editor.load_text(text)
+        self._discard_armed = False
+        self._set_mode("edit")
+        self.editor.focus()
+
+    def action_save(self) -> None:
+        if self.mode != "edit" or not self.open_path:
+            return
+        text = self.editor.text
+        try:
+            write_atomic(Path(self.open_path), text)
+        except OSError as error:
+            self.notify(f"Not saved: {error.strerror or error}", severity="error", markup=False)
+            return
+        self._saved_text = text
+        self.notify(f"Saved {self.open_path}", timeout=3, markup=False)
+        self.refresh_view()

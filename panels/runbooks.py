@@ -1,0 +1,234 @@
+"""Runbooks: the list with review dates and stale badges, full-text search
+with each match shown in its line, and a Markdown viewer (fenced code is
+highlighted by Textual's MarkdownFence, which uses pygments)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Markdown, Static
+
+from cockpit.durations import format_duration
+from cockpit.model import Runbook
+from cockpit.runbook_search import Match, search_runbooks
+from cockpit.untrusted import clean
+from panels.base import Navigate, Panel, literal
+from panels.common import Column, FilterTable, Row, stale_badge
+
+COLUMNS = (
+    Column("title", "Title", sortable=True),
+    Column("owner", "Owner", sortable=True),
+    Column("services", "Services"),
+    Column("validated", "Last validated", sortable=True),
+    Column("review", "Next review", sortable=True),
+    Column("stale", ""),
+)
+RESULT_COLUMNS = (Column("runbook", "Runbook"), Column("line", "Line"), Column("match", "Match"))
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "never"
+
+
+def match_in_context(match: Match) -> Text:
+    """The matched line with every hit highlighted (cleaned piece by piece, so
+    the highlights stay on the right characters)."""
+    text, pos = Text(), 0
+    for start, end in match.spans:
+        text.append(clean(match.line_text[pos:start]))
+        text.append(clean(match.line_text[start:end]), style="bold reverse")
+        pos = end
+    text.append(clean(match.line_text[pos:]))
+    # Leading indentation only wastes the column.
+    return text[len(text.plain) - len(text.plain.lstrip()):]
+
+
+class RunbooksPanel(Panel):
+    panel_id = "runbooks"
+    title = "Runbooks"
+
+    DEFAULT_CSS = """
+    RunbooksPanel > #runbook-search, RunbooksPanel > #runbook-results, RunbooksPanel > #runbook-view {
+        display: none;
+    }
+    RunbooksPanel.-search > #runbook-search, RunbooksPanel.-search > #runbook-results { display: block; }
+    RunbooksPanel.-search > #runbooks-table { display: none; }
+    RunbooksPanel.-view > #runbook-view { display: block; height: 1fr; }
+    RunbooksPanel.-view > #runbooks-table, RunbooksPanel.-view > #runbook-search,
+    RunbooksPanel.-view > #runbook-results { display: none; }
+    RunbooksPanel #runbook-facts { padding: 0 1; background: $boost; }
+    RunbooksPanel #runbook-markdown { padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("f", "find", "Full-text search", id="runbooks.search"),
+        Binding("c", "service", "Service card", id="runbooks.service"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "list"  # list | search | view
+        self.open_path: str | None = None
+        self._return_to = "list"  # the mode esc goes back to from the viewer
+        self._matches: dict[str, Match] = {}
+
+    def compose(self) -> ComposeResult:
+        yield FilterTable(COLUMNS, id="runbooks-table", placeholder="filter runbooks")
+        yield Input(placeholder="search every runbook: words or \"a phrase\" (enter searches, esc closes)",
+                    id="runbook-search")
+        yield FilterTable(RESULT_COLUMNS, id="runbook-results", placeholder="filter matches")
+        with VerticalScroll(id="runbook-view"):
+            yield Static(id="runbook-facts")
+            yield Markdown(id="runbook-markdown", open_links=False)
+
+    @property
+    def table(self) -> FilterTable:
+        return self.query_one("#runbooks-table", FilterTable)
+
+    @property
+    def runbooks(self) -> tuple[Runbook, ...]:
+        return self.snapshot.runbooks if self.snapshot else ()
+
+    def runbook(self, path: str | None) -> Runbook | None:
+        return next((r for r in self.runbooks if r.path == path), None)
+
+    # ---------------------------------------------------------------- view
+
+    def refresh_view(self) -> None:
+        if self.snapshot is None or not self.is_mounted:
+            return
+        today = self.now.date()
+        self.table.set_rows(self._row(runbook, today) for runbook in sorted(self.runbooks, key=lambda r: r.path))
+        if self.mode == "search":
+            self._search(self.query_one("#runbook-search", Input).value)
+
+    def _row(self, runbook: Runbook, today: date) -> Row:
+        stale = runbook.is_stale(today)
+        return Row(
+            key=runbook.path,
+            cells=(literal(runbook.title), literal(runbook.owner or "—"), literal(", ".join(runbook.services)),
+                   _day(runbook.last_validated),
+                   Text(_day(runbook.next_review), style="bold yellow" if stale else ""),
+                   stale_badge() if stale else ""),
+            sort_values={"title": runbook.title.lower(), "owner": runbook.owner,
+                         "validated": runbook.last_validated, "review": runbook.next_review},
+            search_text=f"{runbook.path} {'stale' if stale else ''}",
+        )
+
+    def _set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.set_class(mode == "search", "-search")
+        self.set_class(mode == "view", "-view")
+        self.refresh_bindings()
+
+    def focus_item(self, ref: str) -> bool:
+        runbook = self.runbook(ref) or (self.index.runbook(ref) if self.index else None)
+        if runbook is None:
+            return False
+        self.table.select_key(runbook.path)
+        self._return_to = "list"
+        self.open_runbook(runbook.path)
+        return True
+
+    def open_runbook(self, path: str) -> None:
+        runbook = self.runbook(path)
+        if runbook is None:
+            self.notify(f"{path} is no longer listed.", severity="warning", markup=False)
+            return
+        self.open_path = path
+        self.query_one("#runbook-facts", Static).update(self._facts(runbook))
+        self.query_one("#runbook-markdown", Markdown).update(clean(runbook.body))
+        self._set_mode("view")
+        view = self.query_one("#runbook-view", VerticalScroll)
+        view.scroll_home(animate=False)
+        view.focus()
+
+    def _facts(self, runbook: Runbook) -> Text:
+        stale = runbook.is_stale(self.now.date())
+        text = Text()
+        if stale:
+            text.append_text(stale_badge())
+            text.append(" ")
+        text.append_text(literal(runbook.title, "bold"))
+        text.append("\n")
+        for label, value in (
+            ("path", runbook.path), ("owner", runbook.owner or "—"),
+            ("services", ", ".join(runbook.services) or "—"),
+            ("last validated", _day(runbook.last_validated)),
+            ("next review", f"{_day(runbook.next_review)} (every {format_duration(runbook.review_every)})"),
+        ):
+            text.append(f"{label}: ", style="dim")
+            text.append_text(literal(value, "bold yellow" if stale and label == "next review" else ""))
+            text.append("   ")
+        return text
+
+    def back(self) -> bool:
+        if self.mode == "view":
+            self._set_mode(self._return_to)
+            target = self.query_one("#runbook-results" if self.mode == "search" else "#runbooks-table", FilterTable)
+            target.focus()
+            return True
+        if self.mode == "search":
+            self._set_mode("list")
+            self.table.focus()
+            return True
+        return False
+
+    # --------------------------------------------------------------- search
+
+    def action_find(self) -> None:
+        self._set_mode("search")
+        self.query_one("#runbook-search", Input).focus()
+
+    @on(Input.Changed, "#runbook-search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._search(event.value)
+
+    @on(Input.Submitted, "#runbook-search")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        results = self.query_one("#runbook-results", FilterTable)
+        if results.shown_keys:
+            results.focus()
+        else:
+            self.notify("No runbook matches every word.", severity="warning", timeout=3)
+
+    def _search(self, query: str) -> None:
+        matches = search_runbooks(self.runbooks, query)
+        self._matches = {f"{m.runbook.path}:{m.line_no}": m for m in matches}
+        self.query_one("#runbook-results", FilterTable).set_rows(
+            Row(key=key, cells=(literal(m.runbook.title), "title" if m.line_no == 0 else str(m.line_no),
+                                match_in_context(m)))
+            for key, m in self._matches.items()
+        )
+
+    # ------------------------------------------------------------- choosing
+
+    @on(FilterTable.Chosen, "#runbooks-table")
+    def _chosen(self, event: FilterTable.Chosen) -> None:
+        event.stop()
+        self._return_to = "list"
+        self.open_runbook(event.key)
+
+    @on(FilterTable.Chosen, "#runbook-results")
+    def _result_chosen(self, event: FilterTable.Chosen) -> None:
+        event.stop()
+        self._return_to = "search"
+        self.open_runbook(self._matches[event.key].runbook.path)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "service":
+            runbook = self.runbook(self.open_path if self.mode == "view" else self.table.selected_key)
+            return True if runbook is not None and runbook.services else None
+        return True
+
+    def action_service(self) -> None:
+        runbook = self.runbook(self.open_path if self.mode == "view" else self.table.selected_key)
+        if runbook is not None and runbook.services:
+            self.post_message(Navigate("services", runbook.services[0]))

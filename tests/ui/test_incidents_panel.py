@@ -1,0 +1,176 @@
+"""The incidents panel, driven by keys: table order, detail, joins, and the
+commander's writes against a real incident log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from cockpit.app import make_app
+from cockpit.clock import fixed_clock
+from cockpit.hub import Hub
+from cockpit.model import Incident, SourceData
+from cockpit.sources.base import SourceContext, SourceSpec
+from cockpit.sources.incident_log import IncidentLogSource
+from tests.ui.conftest import MALICIOUS, NOW, CannedSource, catalog, demo_data, settle
+
+SIZE = (120, 36)
+
+
+def panel_text(app) -> str:
+    return app.query_one("#incident-detail-body").render().plain
+
+
+def incident_log(tmp_path: Path, user: str = "tester") -> IncidentLogSource:
+    spec = SourceSpec(kind="incident-log", name="incident-log", refresh=timedelta(hours=1),
+                      timeout=timedelta(seconds=10), options={"path": str(tmp_path / "incidents.db")},
+                      base_dir=tmp_path)
+    return IncidentLogSource(spec, SourceContext(clock=fixed_clock(), user=user, data_dir=tmp_path))
+
+
+def world(extra: tuple[Incident, ...] = ()) -> SourceData:
+    data = demo_data()
+    return SourceData(slos=data.slos, incidents=data.incidents + extra, oncall=data.oncall)
+
+
+def app_with(config, *sources, read_only=False):
+    hub = Hub(list(sources), clock=fixed_clock(), read_only=read_only, user=config.user)
+    return make_app(config, hub=hub, clock=fixed_clock())
+
+
+async def open_incidents(app, pilot):
+    await settle(app, pilot)
+    await pilot.press("i")
+    await pilot.pause()
+    return app.query_one("#incidents")
+
+
+async def test_table_sorted_by_severity_then_age_with_unowned_and_flags(config):
+    extra = (
+        Incident("a-p0", "Everything down", "P0", "firing", "", NOW - timedelta(minutes=2), "am",
+                 kind="alert", silenced=True),
+        Incident("a-old-p2", "Old P2", "P2", "firing", "auth-service", NOW - timedelta(hours=3), "am",
+                 kind="alert", acknowledged=True),
+        Incident("done", "Resolved one", "P0", "resolved", "api-server", NOW - timedelta(hours=1), "am",
+                 resolved_at=NOW - timedelta(minutes=30)),
+    )
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world(extra), demo=True))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_incidents(app, pilot)
+        assert panel.table.shown_keys == ["am/a-p0", "incident-log/INC-7", "am/a-old-p2", "demo/ALERT-1"]
+        table = panel.table.table
+        assert table.get_row("am/a-p0")[3].plain == "unowned"
+        assert "silenced" in table.get_row("am/a-p0")[6].plain
+        assert "ack" in table.get_row("am/a-old-p2")[6].plain
+        assert "DEMO" in table.get_row("demo/ALERT-1")[6].plain
+        # h shows recently resolved incidents too (to draft postmortems from).
+        await pilot.press("h")
+        await pilot.pause()
+        assert "am/done" in panel.table.shown_keys
+
+
+async def test_detail_shows_escalation_oncall_timeline_and_literal_labels(config):
+    hostile = Incident("a-1", MALICIOUS, "P1", "firing", "api-server", NOW - timedelta(minutes=20), "am",
+                       kind="alert", labels={"alertname": MALICIOUS}, annotations={"runbook": "high-error-rate"})
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world((hostile,)), demo=True))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_incidents(app, pilot)
+        panel.table.select_key("am/a-1")
+        await pilot.press("enter")
+        await pilot.pause()
+        text = panel_text(app)
+        # 20 minutes unacknowledged: past the 15-minute L2 threshold, not yet L3 (1 h).
+        assert "escalate to @backend-lead now" in text
+        assert "on call: L1 alice" in text
+        assert "[bold]x[/] red" in text and "\x1b" not in text  # markup shown literally, escapes gone
+        assert "alertname = [bold]x[/] red" in text
+        assert "API high error rate (api-server/high-error-rate.md)" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert panel.detail_id is None
+
+
+async def test_jump_to_service_card_and_runbook(config):
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world(), demo=True))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_incidents(app, pilot)
+        panel.table.select_key("incident-log/INC-7")
+        await pilot.press("u")
+        await pilot.pause()
+        runbooks = app.query_one("#runbooks")
+        assert app.current_panel is runbooks and runbooks.open_path == "api-server/high-error-rate.md"
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.current_panel.panel_id == "services"
+
+
+async def test_declare_note_status_resolve_flow_against_the_incident_log(config, tmp_path):
+    log = incident_log(tmp_path)
+    app = app_with(config, CannedSource("catalog", catalog()), log)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_incidents(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press(*"Login failures", "enter")  # enter on the title moves on, to severity
+        await pilot.press("enter", "up", "enter")  # P2 (the default) -> P1
+        await pilot.press("tab", "enter", *"auth", "enter")  # type to search the catalog
+        await pilot.press("tab", "enter")  # commander: defaults to the user
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        stored = await log.get("INC-0001")
+        assert (stored.title, stored.severity, stored.services, stored.commander) == \
+            ("Login failures", "P1", ("auth-service",), "tester")
+        assert panel.detail_id == "incident-log/INC-0001"  # the new incident is opened
+
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"rolled back auth deploy", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # investigating -> monitoring
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        stored = await log.get("INC-0001")
+        assert stored.status == "monitoring"
+        assert [e.kind for e in stored.timeline] == ["declared", "note", "status"]
+        assert stored.timeline[1].text == "rolled back auth deploy"
+        assert "rolled back auth deploy" in panel_text(app)  # the detail shows the refreshed timeline
+
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert (await log.get("INC-0001")).status == "resolved"
+
+
+async def test_read_only_hides_every_write_binding(config, tmp_path):
+    app = app_with(config, CannedSource("catalog", catalog()), incident_log(tmp_path), read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_incidents(app, pilot)
+        keys = set(app.screen.active_bindings)
+        assert not keys & {"d", "n", "t", "x"}
+        assert {"c", "u", "m"} <= keys
+        await pilot.press("d")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1  # no form opened
+
+
+async def test_writes_offered_when_writable(config, tmp_path):
+    app = app_with(config, CannedSource("catalog", catalog()), incident_log(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_incidents(app, pilot)
+        assert {"d", "n", "t", "x"} <= set(app.screen.active_bindings)
+
+
+def test_snapshot(snap_compare, config):
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world(), demo=True))
+
+    async def run_before(pilot):
+        await settle(app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

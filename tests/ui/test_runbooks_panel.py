@@ -1,0 +1,145 @@
+"""The runbooks panel, driven by keys: list with stale badges, `/` filter,
+full-text search in context, and the Markdown viewer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import Markdown
+from textual.widgets._markdown import MarkdownFence
+
+from cockpit.model import Runbook, SourceData
+from tests.ui.conftest import catalog, make_hub, settle
+
+SIZE = (120, 36)
+
+CACHE_BODY = """# Cache outage
+
+Redis is down or refusing connections.
+
+## Steps
+
+1. Check the primary:
+
+   ```bash
+   redis-cli -h redis-cache ping   # expect PONG
+   ```
+
+2. If it does not answer, fail over to the replica.
+"""
+HOSTILE_BODY = "# Evil\n\nterminal title \x1b]0;pwned\x07 and colour \x1b[31mred\x1b[0m\n"
+
+
+def runbook_world() -> SourceData:
+    base = catalog()
+    runbooks = (
+        *base.runbooks,
+        Runbook("cache-outage.md", "Cache outage", CACHE_BODY, "platform-team", ("redis-cache",),
+                date(2026, 11, 27)),
+        Runbook("evil.md", "Evil", HOSTILE_BODY, "", (), None),
+    )
+    return SourceData(services=base.services, runbooks=runbooks)
+
+
+def build(config):
+    from cockpit.app import make_app
+    from cockpit.clock import fixed_clock
+
+    return make_app(config, hub=make_hub(catalog_data=runbook_world()), clock=fixed_clock())
+
+
+async def open_runbooks(app, pilot):
+    await settle(app, pilot)
+    await pilot.press("r")
+    await pilot.pause()
+    return app.query_one("#runbooks")
+
+
+async def test_list_review_dates_and_stale_badges(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_runbooks(app, pilot)
+        table = panel.table.table
+        # Validated 2026-11-25, reviewed weekly: due 2026-12-02, fresh on 2026-11-28.
+        fresh = table.get_row("api-server/high-error-rate.md")
+        assert (str(fresh[3]), str(fresh[4]), str(fresh[5])) == ("2026-11-25", "2026-12-02", "")
+        stale = table.get_row("postgres-primary/failover.md")
+        assert str(stale[4]) == "2026-09-08" and "STALE" in str(stale[5])
+        assert "STALE" in str(table.get_row("evil.md")[5]) and str(table.get_row("evil.md")[3]) == "never"
+        await pilot.press("slash", *"stale")
+        await pilot.pause()
+        assert panel.table.shown_keys == ["evil.md", "postgres-primary/failover.md"]
+
+
+async def test_viewer_shows_front_matter_facts_and_highlights_code(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_runbooks(app, pilot)
+        panel.table.select_key("cache-outage.md")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert panel.mode == "view"
+        facts = app.query_one("#runbook-facts").render().plain
+        assert "owner: platform-team" in facts and "next review: 2026-12-04 (every 7d)" in facts
+        fence = app.query_one(MarkdownFence)
+        assert fence.lexer == "bash"
+        # pygments tokenised the command: the comment is styled apart from the command.
+        assert fence._highlighted_code.spans
+        await pilot.press("escape")
+        await pilot.pause()
+        assert panel.mode == "list"
+
+
+async def test_runbook_body_cannot_inject_escape_sequences(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_runbooks(app, pilot)
+        assert panel.focus_item("evil.md")
+        await pilot.pause()
+        source = app.query_one("#runbook-markdown", Markdown).source
+        assert "\x1b" not in source and "\x07" not in source
+        assert "colour red" in source
+
+
+async def test_full_text_search_shows_matches_in_context_and_opens_them(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_runbooks(app, pilot)
+        await pilot.press("f", *"replica")
+        await pilot.pause()
+        results = app.query_one("#runbook-results")
+        line = 1 + CACHE_BODY.splitlines().index("2. If it does not answer, fail over to the replica.")
+        assert results.shown_keys == [f"cache-outage.md:{line}"]
+        context = results.table.get_row(f"cache-outage.md:{line}")[2]
+        assert context.plain == "2. If it does not answer, fail over to the replica."
+        assert any(context.plain[s.start:s.end] == "replica" for s in context.spans)
+        await pilot.press("enter", "enter")  # to the results, then open the match
+        await pilot.pause()
+        assert (panel.mode, panel.open_path) == ("view", "cache-outage.md")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert panel.mode == "search"  # back to the matches, not the list
+        await pilot.press("escape")
+        await pilot.pause()
+        assert panel.mode == "list"
+
+
+async def test_service_card_from_runbook(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_runbooks(app, pilot)
+        panel.table.select_key("postgres-primary/failover.md")
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.current_panel.panel_id == "services"
+
+
+def test_snapshot(snap_compare, config):
+    app = build(config)
+
+    async def run_before(pilot):
+        panel = await open_runbooks(app, pilot)
+        panel.focus_item("cache-outage.md")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
