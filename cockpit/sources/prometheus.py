@@ -1,0 +1,392 @@
+"""The prometheus source: live SLOs computed by the user's own Prometheus, or
+anything speaking its HTTP API (Thanos, Mimir, VictoriaMetrics).
+
+One refresh sends, all evaluated at the source clock's time:
+- one query for Sloth's recording rules; SLOs that have them are read from
+  them (cockpit.sloth_rules), plus one range query for their budget history;
+- per query group (cockpit.promql: SLOs whose queries differ only in one
+  label's value) an error and a total query for each burn window, and an
+  error and a total range query of per-step counts over two SLO windows:
+  rolling sums of those give the SLO-window events and the budget history;
+- per Sloth ``raw`` SLI (an error ratio, no counts) one query per window.
+So the count depends on expression shapes, not on the number of services.
+
+prometheus-api-client is synchronous: its calls run in worker threads, at
+most MAX_CONCURRENT at once, with its own retries off so that the hub's
+retry policy is the only one.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+import math
+import re
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Sequence
+from urllib.parse import urlsplit
+
+import requests
+from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
+from urllib3.util.retry import Retry
+
+from cockpit import sloth_rules
+from cockpit.durations import format_duration, parse_duration, prom_window
+from cockpit.model import SLO, SourceData
+from cockpit.promql import (QueryGroup, group_slos, history_step, per_second, render, sample_value,
+                            split_instant, split_range)
+from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, Events, budget_remaining, evaluate
+from cockpit.slo_specs import load_slo_paths
+from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
+                                  SourceSpec, TransientSourceError)
+from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, RETRYABLE_STATUS
+from cockpit.untrusted import clean
+
+MAX_CONCURRENT = 4
+RETENTION_RECHECK = timedelta(hours=1)
+BAD_QUERY_STATUS = frozenset({400, 422})  # Prometheus refused one expression
+_STATUS = re.compile(r"HTTP Status Code (\d+) \((.*)\)\Z", re.S)
+
+
+class BadQuery(SourceError):
+    """One expression was refused; only the SLOs using it go without data."""
+
+
+@dataclass
+class _Result:
+    """What the queries said about one SLO, ready for slo.evaluate."""
+
+    window: Events | None = None
+    burn: dict[str, Events | None] = field(default_factory=dict)
+    history: tuple[float, ...] = ()
+    min_events: float | None = None  # None: the source's min_events
+    warnings: list[str] = field(default_factory=list)
+
+
+class PrometheusSource(Source):
+    kind = "prometheus"
+    provides = frozenset({"slos"})
+    options = {
+        "url": OptionSpec(str, required=True, help="Prometheus base URL, e.g. http://prometheus:9090"),
+        "slos": OptionSpec((str, list[str]), required=True, help="SLO files or folders"),
+        **HTTP_OPTIONS,
+        "min_events": OptionSpec((int, float), help="below this many events in a window: insufficient "
+                                                     f"traffic (default {DEFAULT_MIN_EVENTS})"),
+    }
+
+    def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
+        super().__init__(spec, context)
+        self.min_events = float(spec.options.get("min_events", DEFAULT_MIN_EVENTS))
+        self.url = str(spec.options.get("url", "")).rstrip("/")
+        self.headers = {str(k): str(v) for k, v in dict(spec.options.get("headers") or {}).items()}
+        self._session: requests.Session | None = None
+        self._api: PrometheusConnect | None = None
+        self._limit: asyncio.Semaphore | None = None
+        self._retention: tuple[datetime, timedelta | None] | None = None  # (checked at, value)
+        self.queries_last_refresh = 0  # PromQL queries (instant + range) the last fetch sent
+        self._sent = 0
+
+    @classmethod
+    def check(cls, spec: SourceSpec) -> CheckResult:
+        result = CheckResult()
+        parts = urlsplit(str(spec.options.get("url", "")))
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            line = getattr(spec.options, "key_lines", {}).get("url", spec.line)
+            result.problems.append(Problem(spec.config_file, line, f"{spec.name}.url",
+                                           "expected an http:// or https:// URL with a host"))
+        specs = load_slo_paths(_slo_paths(spec))
+        result.problems.extend(specs.problems)
+        result.refers.extend(specs.refers)
+        return result
+
+    async def fetch(self) -> SourceData:
+        specs = load_slo_paths(_slo_paths(self.spec))
+        now = self.context.clock()
+        self._connect()
+        self._limit, sent_before = asyncio.Semaphore(MAX_CONCURRENT), self._sent
+        retention = await self._retention_at(now)
+        results = await self._sloth(specs.slos, now)
+        rest = [slo for slo in specs.slos if id(slo) not in results]
+        jobs = [self._group(group, now) for group in group_slos(s for s in rest if s.error_query and s.total_query)]
+        jobs += [self._ratio_slo(s, now) for s in rest if s.error_ratio_query and not s.total_query]
+        for found in await asyncio.gather(*jobs):
+            results.update(found)
+        self.queries_last_refresh = self._sent - sent_before
+
+        statuses, warnings = [], []
+        short = retention is not None and any(slo.window > retention for slo in specs.slos)
+        if short:
+            warnings.append(f"Prometheus keeps {format_duration(retention)} of data: less than some SLO windows")
+        for slo in specs.slos:
+            found = results.get(id(slo)) or _Result(
+                warnings=["no PromQL for this SLO (needs error_query and total_query, or a raw error ratio)"])
+            if short and slo.window > retention:
+                found.warnings.append(f"Prometheus keeps {format_duration(retention)} of data, less than the "
+                                      f"{format_duration(slo.window)} SLO window: the budget covers only that")
+            min_events = self.min_events if found.min_events is None else found.min_events
+            statuses.append(evaluate(slo, found.window, found.burn, policy=specs.policy, min_events=min_events,
+                                     history=found.history, source=self.name, warnings=found.warnings))
+        return SourceData(slos=tuple(statuses), policy=specs.policy, warnings=tuple(warnings))
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = self._api = None
+
+    # --- Sloth recording rules ------------------------------------------------
+
+    async def _sloth(self, slos: Sequence[SLO], now: datetime) -> dict[int, _Result]:
+        if not slos:
+            return {}
+        try:
+            ratios = sloth_rules.parse_ratios(await self._query(sloth_rules.ratio_query(slos), now))
+        except BadQuery:
+            return {}  # an engine that refuses the __name__ regex: raw queries it is
+        found = [slo for slo in slos if sloth_rules.key_of(slo) in ratios]
+        history: dict[sloth_rules.SlothKey, tuple[float, ...]] = {}
+        for window in sorted({slo.window for slo in found}):
+            members = [slo for slo in found if slo.window == window]
+            step = history_step(window)
+            answer = await self._query_range(sloth_rules.budget_query(members), now - window + step, now, step)
+            history.update(sloth_rules.parse_history(answer))
+        results = {}
+        for slo in found:
+            recorded = ratios[sloth_rules.key_of(slo)]
+            results[id(slo)] = _Result(
+                window=_ratio_events(recorded.get(prom_window(slo.window))),
+                burn={w: _ratio_events(recorded.get(w)) for w in BURN_WINDOWS},
+                history=history.get(sloth_rules.key_of(slo), ()),
+                min_events=0.0)  # recorded ratios carry no event counts to guard with
+        return results
+
+    # --- raw event queries ----------------------------------------------------
+
+    async def _group(self, group: QueryGroup, now: datetime) -> dict[int, _Result]:
+        results = {id(slo): _Result() for slo in group.slos}
+        windows = sorted({slo.window for slo in group.slos})
+        try:
+            burns, ranges = await asyncio.gather(
+                asyncio.gather(*(self._pair(group, w, now) for w in BURN_WINDOWS.values())),
+                asyncio.gather(*(self._range_pair(group, w, now) for w in windows)))
+        except BadQuery as error:
+            for result in results.values():
+                result.warnings.append(str(error))
+            return results
+        for name, (errors, totals) in zip(BURN_WINDOWS, burns):
+            for value, slos in group.members.items():
+                events = _events(errors.get(value), totals.get(value))
+                for slo in slos:
+                    results[id(slo)].burn[name] = events
+        for window, (errors, totals, points) in zip(windows, ranges):
+            for value, slos in group.members.items():
+                rolling = _rolling(errors.get(value), totals.get(value), points)
+                for slo in (s for s in slos if s.window == window):
+                    results[id(slo)].window = rolling[-1]
+                    results[id(slo)].history = tuple(
+                        budget_remaining(e.ratio, slo.objective) for e in rolling
+                        if e is not None and e.ratio is not None and e.total >= max(self.min_events, 1e-9))
+        return results
+
+    async def _pair(self, group: QueryGroup, window: timedelta, now: datetime):
+        """Error and total counts over ``window``, per member label value."""
+        errors, totals = await asyncio.gather(self._query(group.error_query(window), now),
+                                              self._query(group.total_query(window), now))
+        seconds = window.total_seconds()
+        return (_scaled(split_instant(group, errors), seconds if per_second(group.error_template) else 1.0),
+                _scaled(split_instant(group, totals), seconds if per_second(group.total_template) else 1.0))
+
+    async def _range_pair(self, group: QueryGroup, window: timedelta, now: datetime):
+        """Counts per step over two SLO windows, so that every history point
+        in the last window has a whole window of steps behind it."""
+        step = history_step(window)
+        points = max(1, round(window / step))
+        start = now - step * (2 * points - 2)
+        errors, totals = await asyncio.gather(self._query_range(group.error_query(step), start, now, step),
+                                              self._query_range(group.total_query(step), start, now, step))
+        origin, seconds = round(start.timestamp()), step.total_seconds()
+
+        def grids(answer: list[dict], template: str) -> dict[str, list[float]]:
+            scale = seconds if per_second(template) else 1.0
+            return {value: [v * scale for v in grid]
+                    for value, grid in split_range(group, answer, origin, seconds, 2 * points - 1).items()}
+
+        return grids(errors, group.error_template), grids(totals, group.total_template), points
+
+    async def _ratio_slo(self, slo: SLO, now: datetime) -> dict[int, _Result]:
+        """A Sloth raw SLI: its query gives the error ratio itself."""
+        windows = {**BURN_WINDOWS, prom_window(slo.window): slo.window}
+        try:
+            answers = await asyncio.gather(*(self._query(render(slo.error_ratio_query, w), now)
+                                             for w in windows.values()))
+        except BadQuery as error:
+            return {id(slo): _Result(warnings=[str(error)])}
+        ratios = {name: _ratio_events(_single(answer)) for name, answer in zip(windows, answers)}
+        return {id(slo): _Result(window=ratios[prom_window(slo.window)], burn={w: ratios[w] for w in BURN_WINDOWS},
+                                 min_events=0.0, warnings=["raw error-ratio SLI: traffic unknown, no budget history"])}
+
+    # --- retention ------------------------------------------------------------
+
+    async def _retention_at(self, now: datetime) -> timedelta | None:
+        """The server's time retention, re-read at most hourly (None: unknown,
+        e.g. Thanos or Mimir, which do not serve these status pages)."""
+        if self._retention is None or now - self._retention[0] >= RETENTION_RECHECK:
+            try:
+                retention = await self._run("/api/v1/status", self._read_retention)
+            except TransientSourceError:
+                raise
+            except SourceError:
+                retention = None  # a proxy's odd reply to a status page must not stop the SLOs
+            self._retention = (now, retention)
+        return self._retention[1]
+
+    def _read_retention(self) -> timedelta | None:
+        for path, key in (("/api/v1/status/runtimeinfo", "storageRetention"),
+                          ("/api/v1/status/flags", "storage.tsdb.retention.time")):
+            response = self._session.get(self.url + path, headers=self.headers, timeout=self._timeout)
+            if response.status_code != 200:
+                continue
+            # "15d", "15d or 512MiB" (time or size), "512MiB", "0s" (flag unset).
+            for part in str((response.json().get("data") or {}).get(key, "")).split(" or "):
+                try:
+                    retention = parse_duration(part)
+                except ValueError:
+                    continue
+                if retention > timedelta(0):
+                    return retention
+        return None
+
+    # --- the client -----------------------------------------------------------
+
+    @property
+    def _timeout(self) -> float:
+        return self.spec.timeout.total_seconds()
+
+    def _connect(self) -> None:
+        if self._api is not None:
+            return
+        session = requests.Session()
+        if self.spec.options.get("ca_file"):
+            ca_file = self.spec.path(str(self.spec.options["ca_file"]))
+            if not ca_file.is_file():
+                raise SourceError(f"ca_file {ca_file}: not found")
+            session.verify = str(ca_file)
+        # Retry(total=0): no retries by the client; the hub owns the retry policy.
+        self._session, self._api = session, PrometheusConnect(
+            url=self.url, headers=self.headers, retry=Retry(total=0, read=False, redirect=5),
+            session=session, timeout=self._timeout)
+
+    async def _query(self, promql: str, at: datetime) -> list[dict]:
+        self._sent += 1
+        return await self._run("/api/v1/query", self._api.custom_query, promql, params={"time": at.timestamp()})
+
+    async def _query_range(self, promql: str, start: datetime, end: datetime, step: timedelta) -> list[dict]:
+        self._sent += 1
+        return await self._run("/api/v1/query_range", self._api.custom_query_range, promql,
+                               start_time=start, end_time=end, step=str(int(step.total_seconds())))
+
+    async def _run(self, path: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        async with self._limit:
+            return await asyncio.to_thread(self._translated, path, call, *args, **kwargs)
+
+    def _translated(self, path: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``call`` with every failure turned into a SourceError whose message
+        names host and path only (never the query string or header values)."""
+        where = f"{self.name}: {_safe_url(self.url)}{path}"
+        try:
+            return call(*args, **kwargs)
+        except PrometheusApiClientException as error:
+            raise self._status_error(where, str(error)) from None
+        except requests.exceptions.JSONDecodeError:
+            raise SourceError(f"{where}: the reply is not a Prometheus API response") from None
+        except requests.exceptions.SSLError:
+            raise SourceError(f"{where}: TLS certificate verification failed (see ca_file)") from None
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as error:
+            raise TransientSourceError(f"{where}: cannot connect ({type(error).__name__})") from None
+        except requests.exceptions.RequestException as error:
+            raise SourceError(f"{where}: request failed ({type(error).__name__})") from None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise SourceError(f"{where}: the reply is not a Prometheus API response") from None
+
+    def _status_error(self, where: str, message: str) -> SourceError:
+        match = _STATUS.match(message)
+        status = int(match.group(1)) if match else 0
+        detail = _error_detail(match.group(2)) if match else ""
+        for value in self.headers.values():  # a server may echo a request back
+            for secret in (value, value.partition(" ")[2]):
+                if len(secret) >= 4:
+                    detail = detail.replace(secret, "***")
+        text = f"{where}: HTTP {status}" + (f": {detail}" if detail else "")
+        if status in AUTH_STATUS:
+            return SourceError(f"{where}: authentication failed (HTTP {status}); check the headers option")
+        if status in BAD_QUERY_STATUS:
+            return BadQuery(text)
+        if status in RETRYABLE_STATUS or status == 429:
+            return TransientSourceError(text)
+        return SourceError(text)
+
+
+def _slo_paths(spec: SourceSpec) -> list[Path]:
+    paths = spec.options.get("slos") or []
+    return [spec.path(str(p)) for p in ([paths] if isinstance(paths, str) else paths)]
+
+
+def _safe_url(url: str) -> str:
+    """scheme://host:port/path: no userinfo or query, which may hold secrets."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
+def _error_detail(body_repr: str) -> str:
+    """Prometheus' own error text from the client's repr of the reply body."""
+    try:
+        body = ast.literal_eval(body_repr)
+        text = json.loads(body).get("error", "") if body.strip().startswith(b"{") else body.decode()
+    except (ValueError, SyntaxError, AttributeError, UnicodeDecodeError):
+        return ""
+    text = clean(str(text), single_line=True)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _scaled(values: dict[str, float], factor: float) -> dict[str, float]:
+    return {key: value * factor for key, value in values.items()}
+
+
+def _events(errors: float | None, total: float | None) -> Events | None:
+    """No total series: no data. An error series missing beside a total means
+    no errors happened (error counters often have no samples until one does)."""
+    if total is None:
+        return None
+    return Events(errors=errors or 0.0, total=total)
+
+
+def _rolling(errors: list[float] | None, totals: list[float] | None, points: int) -> list[Events | None]:
+    """Window sums over ``2 * points - 1`` per-step counts: one Events for
+    each of the last ``points`` steps, summing the ``points`` steps up to it
+    (the last one is the SLO window); None where no step had a total."""
+    if totals is None:
+        return [None] * points
+    errors = errors or [math.nan] * len(totals)
+    rolling: list[Events | None] = []
+    for end in range(points - 1, 2 * points - 1):
+        steps = range(end - points + 1, end + 1)
+        present = [i for i in steps if not math.isnan(totals[i])]
+        if not present:
+            rolling.append(None)
+            continue
+        error_sum = sum(errors[i] for i in present if not math.isnan(errors[i]))
+        rolling.append(Events(errors=error_sum, total=sum(totals[i] for i in present)))
+    return rolling
+
+
+def _ratio_events(ratio: float | None) -> Events | None:
+    return None if ratio is None else Events(errors=ratio, total=1.0)
+
+
+def _single(result: list[dict]) -> float | None:
+    """The one series a ratio query should give (None if it gave 0 or many)."""
+    return sample_value(result[0].get("value", (0, None))[1]) if len(result) == 1 else None
