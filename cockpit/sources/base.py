@@ -8,6 +8,7 @@ the hub refuses writes in read-only mode before a source ever sees them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -79,7 +80,8 @@ class SourceSpec:
     def path(self, value: str) -> Path:
         """Resolve a path option relative to the config file's folder."""
         p = Path(value).expanduser()
-        return p if p.is_absolute() else (self.base_dir / p)
+        # normpath: problems should name runbooks/x.md, not config/../runbooks/x.md
+        return Path(os.path.normpath(p if p.is_absolute() else self.base_dir / p))
 
 
 @dataclass(frozen=True)
