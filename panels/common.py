@@ -114,6 +114,7 @@ class Column:
     key: str
     label: str
     sortable: bool = False  # rows supply Row.sort_values[key] for it
+    width: int | None = None  # None: fit the content; longer cells are cut
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ class FilterTable(Widget, can_focus=False):
         yield box
         table = KeyTable(cursor_type="row", zebra_stripes=True)
         for column in self.columns:
-            table.add_column(column.label, key=column.key)
+            table.add_column(column.label, key=column.key, width=column.width)
         yield table
 
     @property

@@ -105,15 +105,13 @@ def card_summary(service: Service, index: Index, now: datetime) -> Text:
     text.append("\n")
     text.append("Escalation       ", style="dim")
     if not service.escalation_path:
-        text.append("none in the catalog", style="bold red")
+        text.append("none in the catalog\n", style="bold red")
     for n, step in enumerate(service.escalation_path):
-        if n:
-            text.append(" → ", style="dim")
+        text.append("                 " if n else "")
         text.append(f"L{step.level} ", style="bold")
         text.append_text(literal(step.contact))
-        when = "now" if not step.after else f"+{format_duration(step.after)}"
-        text.append(f" {when}{' P0 only' if step.critical_only else ''}", style="dim")
-    text.append("\n")
+        when = "at once" if not step.after else f"after {format_duration(step.after)} unacknowledged"
+        text.append(f"  {when}{', P0 only' if step.critical_only else ''}\n", style="dim")
     due = [d for i in open_incidents(service.name, index) if (d := escalation_due(i, service, now))]
     if due:
         text.append("                 ").append_text(literal(due[0], "bold red")).append("\n")

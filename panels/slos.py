@@ -22,12 +22,13 @@ from cockpit.joins import Index
 from cockpit.model import SLOStatus
 from cockpit.slo import MULTIWINDOW_RULES
 from panels.base import Panel, literal
-from panels.common import Column, FilterTable, Link, LinkList, Row, demo_badge, line, percent, tier_badge
+from panels.common import (TIER_STYLES, Column, FilterTable, Link, LinkList, Row, demo_badge, line, percent,
+                           tier_badge)
 
 COLUMNS = (
     Column("service", "Service", sortable=True),
-    Column("slo", "SLO"),
-    Column("objective", "Objective"),
+    Column("slo", "SLO", width=21),
+    Column("objective", "Objective", width=12),
     Column("sli", "SLI now"),
     Column("budget", "Budget left", sortable=True),
     Column("burn", "1h burn", sortable=True),
@@ -42,9 +43,8 @@ def rate(value: float | None) -> str:
 
 
 def budget_text(status: SLOStatus) -> Text:
-    remaining = status.budget_remaining
-    style = "" if remaining is None else "bold red" if remaining <= 0 else "yellow" if remaining < 0.5 else "green"
-    return Text(percent(remaining), style=style)
+    # Coloured like the policy tier it puts the SLO in.
+    return Text(percent(status.budget_remaining), style=TIER_STYLES.get(status.tier, "dim"))
 
 
 def data_text(status: SLOStatus) -> Text:
@@ -89,7 +89,8 @@ def summary(status: SLOStatus) -> Text:
     text.no_wrap = False
     if status.demo:
         text.append(" ").append_text(demo_badge())
-    text.append("   data ").append_text(data_text(status))
+    label, style = DATA_LABELS.get(status.data, (status.data, "dim"))
+    text.append("   data ").append_text(literal(label, style))
     text.append(f"\nObjective {slo.target_text or percent(slo.objective, 2)} over {format_duration(slo.window)}")
     text.append("   SLI ").append_text(literal(slo.sli or "—")).append(f" {percent(status.sli_value, 3)}")
     text.append("\nBudget left ").append_text(budget_text(status))

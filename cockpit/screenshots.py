@@ -1,0 +1,115 @@
+"""`cockpit screenshots`: an SVG of every panel, from the bundled default.
+
+Deterministic: the fixed demo clock, a throw-away data dir (so the user's own
+incident log and onboarding progress never leak into pictures), a fixed user
+name, and the same keys in the same order every time. One incident is
+declared in the throw-away log first, so the incident views are not empty.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cockpit.clock import DEMO_TIME
+from cockpit.config import BUNDLED_CONFIG, ConfigError, load_config
+from cockpit.sources.base import Action
+
+SIZE = (120, 36)
+SCREENSHOT_USER = "demo-oncall"
+
+
+class SteppedClock:
+    """A fixed clock that the script moves by hand (to give the declared
+    incident a history before the pictures are taken at DEMO_TIME)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+async def _seed_incident(hub, clock: SteppedClock) -> None:
+    """A P1 declared 42 minutes before the demo time, with a note and a status change."""
+    log_source = next((s.name for s in hub.sources if "declare" in s.actions), None)
+    if log_source is None:
+        return
+    clock.at = DEMO_TIME - timedelta(minutes=42)
+    result = await hub.perform(log_source, Action("declare", params={
+        "title": "Checkout requests failing at the payments gateway", "severity": "P1",
+        "services": ["checkout-service", "payments-gateway"], "commander": "@payments-lead"}))
+    if result.ok:
+        clock.at = DEMO_TIME - timedelta(minutes=30)
+        await hub.perform(log_source, Action("note", result.target, {
+            "text": "Gateway returns 503 for ~20% of card payments; provider status page is green."}))
+        clock.at = DEMO_TIME - timedelta(minutes=12)
+        await hub.perform(log_source, Action("status", result.target, {"status": "identified"}))
+    clock.at = DEMO_TIME
+
+
+def _views(app) -> list[tuple[str, str, str]]:
+    """(file stem, panel, item ref) for every picture, items picked from the data."""
+    snapshot = app.snapshot
+    incidents = [i for i in snapshot.incidents if i.is_open]
+    service = incidents[0].service if incidents and incidents[0].service else snapshot.services[0].name
+    slo = min((s for s in snapshot.slos if s.budget_remaining is not None),
+              key=lambda s: s.budget_remaining, default=None)
+    runbooks = app.index.runbooks.get(service) or list(snapshot.runbooks)
+    views = [("overview", "overview", ""), ("services", "services", ""), ("service-card", "services", service),
+             ("slos", "slos", "")]
+    if slo is not None:
+        views.append(("slo-detail", "slos", slo.slo.key))
+    views.append(("incidents", "incidents", ""))
+    if incidents:
+        views.append(("incident-detail", "incidents", incidents[0].id))
+    views.append(("runbooks", "runbooks", ""))
+    if runbooks:
+        views.append(("runbook", "runbooks", runbooks[0].path))
+    views += [("postmortems", "postmortems", ""), ("onboarding", "onboarding", "")]
+    return [(stem, panel, ref) for stem, panel, ref in views if panel in app.panel_classes]
+
+
+async def _take_all(out: Path) -> list[Path]:
+    from cockpit.app import make_app
+    from panels.base import Navigate
+
+    written = []
+    with tempfile.TemporaryDirectory(prefix="cockpit-screenshots-") as tmp:
+        data = Path(tmp)
+        config = replace(load_config(BUNDLED_CONFIG), data_dir=data, audit_log=data / "audit.jsonl",
+                         postmortems=data / "postmortems", user=SCREENSHOT_USER, keymap={})
+        clock = SteppedClock(DEMO_TIME)
+        app = make_app(config, clock=clock, read_only=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await _seed_incident(app.hub, clock)
+            await app.hub.refresh_all()
+            await pilot.pause()
+            for stem, panel, ref in _views(app):
+                app.post_message(Navigate(panel, ref))
+                await pilot.pause()
+                await pilot.pause()
+                path = out / f"{stem}.svg"
+                path.write_text(app.export_screenshot(title=f"cockpit: {stem}"), encoding="utf-8")
+                written.append(path)
+            await pilot.press("q")
+    return written
+
+
+def run_screenshots(out: str) -> int:
+    """Write one SVG per panel into ``out``; 2 when the bundled config is broken."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        written = asyncio.run(_take_all(folder))
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
