@@ -12,6 +12,7 @@ import pytest
 from cockpit.alerts import (
     Matcher,
     MatcherError,
+    Sighting,
     Silence,
     dedupe,
     filter_alerts,
@@ -98,23 +99,26 @@ def test_label_filter_is_a_predicate_over_incidents():
 
 # --- dedupe -------------------------------------------------------------------
 
-def test_ha_pair_alert_shown_once_with_both_instances():
-    a_labels = {"alertname": "HighLatency", "service": "checkout-service"}
-    merged = dedupe([
-        ("am-a", [alert("f1", a_labels, minutes_ago=5), alert("f2", {"alertname": "DiskFull"})]),
-        ("am-b", [alert("f1", a_labels, minutes_ago=7), alert("f3", {"alertname": "Watchdog"})]),
+def seen(key: str, status: str = "firing", minutes_ago: int = 10, payload: str = "") -> Sighting:
+    return Sighting(key, status, T0 - timedelta(minutes=minutes_ago), payload or key)
+
+
+def test_ha_pair_alert_comes_out_once_with_both_instances():
+    held = dedupe([
+        ("am-a", [seen("f1", minutes_ago=5, payload="from a"), seen("f2")]),
+        ("am-b", [seen("f1", minutes_ago=7, payload="from b"), seen("f3")]),
     ])
-    by_id = {i.id: i for i in merged}
-    assert sorted(by_id) == ["f1", "f2", "f3"]
-    assert by_id["f1"].instances == ("am-a", "am-b")
-    assert by_id["f1"].started_at == T0 - timedelta(minutes=7)  # the earliest start
-    assert (by_id["f2"].instances, by_id["f3"].instances) == (("am-a",), ("am-b",))
+    by_key = {h.first.key: h for h in held}
+    assert sorted(by_key) == ["f1", "f2", "f3"]
+    assert by_key["f1"].instances == ("am-a", "am-b")
+    assert by_key["f1"].first.payload == "from a"  # built from the first instance's copy
+    assert by_key["f1"].started_at == T0 - timedelta(minutes=7)  # the earliest start
+    assert (by_key["f2"].instances, by_key["f3"].instances) == (("am-a",), ("am-b",))
 
 
 def test_an_alert_in_two_groups_of_one_instance_is_listed_once():
-    labels = {"alertname": "X"}
-    [merged] = dedupe([("am-a", [alert("f1", labels, group="g1"), alert("f1", labels, group="g2")])])
-    assert merged.instances == ("am-a",) and merged.group == "g1"
+    [held] = dedupe([("am-a", [seen("f1", payload="g1"), seen("f1", payload="g2")])])
+    assert held.instances == ("am-a",) and held.first.payload == "g1"
 
 
 @pytest.mark.parametrize("states, expected", [
@@ -123,15 +127,8 @@ def test_an_alert_in_two_groups_of_one_instance_is_listed_once():
     (("inhibited", "inhibited"), "inhibited"),
 ])
 def test_instances_that_disagree_show_the_loudest_state(states, expected):
-    labels = {"alertname": "X"}
-    [merged] = dedupe([(f"am-{n}", [alert("f1", labels, status=s)]) for n, s in enumerate(states)])
-    assert merged.status == expected and merged.silenced == (expected == "silenced")
-
-
-def test_alerts_without_fingerprint_dedupe_by_label_set():
-    labels = {"alertname": "X", "service": "api-server"}
-    merged = dedupe([("a", [alert("", dict(labels))]), ("b", [alert("", dict(reversed(list(labels.items()))))])])
-    assert len(merged) == 1 and merged[0].instances == ("a", "b")
+    [held] = dedupe([(f"am-{n}", [seen("f1", status=s)]) for n, s in enumerate(states)])
+    assert held.status == expected
 
 
 # --- grouping and filters -------------------------------------------------------

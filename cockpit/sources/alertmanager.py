@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
 import httpx
 
 from cockpit.alerts import (
+    Held,
     Matcher,
     MatcherError,
+    Sighting,
     Silence,
     dedupe,
     equality_matchers,
@@ -153,49 +156,59 @@ class AlertmanagerSource(Source):
         if not self.instances:
             raise SourceError(f"{self.name}: no valid Alertmanager URL configured (see `cockpit check`)")
         per_instance, warnings = await self._each(self.instances, self._fetch_instance)
-        alerts = dedupe(per_instance)
+        alerts = await asyncio.to_thread(self._merge, per_instance)
         self._held = {alert.id: alert for alert in alerts}
-        return SourceData(incidents=tuple(sort_alerts(alerts)), warnings=tuple(warnings))
+        return SourceData(incidents=tuple(alerts), warnings=tuple(warnings))
 
-    async def _fetch_instance(self, instance: Instance) -> list[Incident]:
-        groups = await self._get_json(instance, "/api/v2/alerts/groups")
+    async def _fetch_instance(self, instance: Instance) -> list[Sighting]:
+        response = await self._request(instance, "GET", "/api/v2/alerts/groups")
+        # Parsing 10,000 alerts takes a good part of a second: keep it off the
+        # event loop, which also draws the screen.
+        return await asyncio.to_thread(self._sightings, instance, response)
+
+    def _merge(self, per_instance: list[tuple[str, list[Sighting]]]) -> list[Incident]:
+        return sort_alerts(self._to_incident(held) for held in dedupe(per_instance))
+
+    def _sightings(self, instance: Instance, response: httpx.Response) -> list[Sighting]:
+        """Every alert one instance holds, with the group it is in; entries
+        too broken to show (not an object, no labels) are skipped."""
+        groups = _json(response, instance)
         if not isinstance(groups, list):
             raise SourceError(f"{instance.name}: unexpected reply to /api/v2/alerts/groups (not a list)")
-        alerts = []
+        sightings = []
         for group in groups:
-            if not isinstance(group, Mapping):
+            if type(group) is not dict:
                 continue
             group_key = format_labels(_str_map(group.get("labels")))
             for raw in group.get("alerts") or ():
-                alert = self._to_incident(raw, group_key)
-                if alert is not None:
-                    alerts.append(alert)
-        return alerts
+                labels = _str_map(raw.get("labels")) if type(raw) is dict else None
+                if not labels:
+                    continue
+                status = raw.get("status") if type(raw.get("status")) is dict else {}
+                state = "silenced" if status.get("silencedBy") else "inhibited" if status.get("inhibitedBy") \
+                    else "firing"
+                key = str(raw.get("fingerprint") or format_labels(labels))
+                sightings.append(Sighting(key, state, _time(raw.get("startsAt")), (raw, labels, group_key)))
+        return sightings
 
-    def _to_incident(self, raw: Any, group: str) -> Incident | None:
-        """One gettableAlert as an Incident; None for an entry too broken to show."""
-        if not isinstance(raw, Mapping):
-            return None
-        labels = _str_map(raw.get("labels"))
+    def _to_incident(self, held: Held) -> Incident:
+        raw, labels, group = held.first.payload
         annotations = _str_map(raw.get("annotations"))
-        if not labels:
-            return None
-        status = raw.get("status") if isinstance(raw.get("status"), Mapping) else {}
-        state = "silenced" if status.get("silencedBy") else "inhibited" if status.get("inhibitedBy") else "firing"
         summary = annotations.get("summary") or annotations.get("description") or ""
         alertname = labels.get("alertname", "")
         return Incident(
-            id=str(raw.get("fingerprint") or format_labels(labels)),
+            id=held.first.key,
             title=f"{alertname}: {summary}" if alertname and summary else alertname or summary,
             severity=self._severity(labels),
-            status=state,
+            status=held.status,
             service=next((labels[n] for n in self.service_labels if labels.get(n)), ""),
-            started_at=_time(raw.get("startsAt")),
+            started_at=held.started_at,
             source=self.name,
             kind="alert",
-            silenced=state == "silenced",
-            labels=frozen_map(labels),
-            annotations=frozen_map(annotations),
+            silenced=held.status == "silenced",
+            labels=MappingProxyType(labels),
+            annotations=MappingProxyType(annotations),
+            instances=held.instances,
             runbook=annotations.get("runbook_url") or annotations.get("runbook") or "",
             url=str(raw.get("generatorURL") or ""),
             group=group,
@@ -390,8 +403,11 @@ def _json(response: httpx.Response, instance: Instance) -> Any:
 
 
 def _str_map(value: Any) -> dict[str, str]:
-    if not isinstance(value, Mapping):
+    """A JSON object of strings as a fresh dict (cheap check: this runs per alert)."""
+    if type(value) is not dict:
         return {}
+    if all(type(v) is str for v in value.values()):
+        return dict(value)
     return {str(k): str(v) for k, v in value.items()}
 
 
