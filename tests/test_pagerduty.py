@@ -187,3 +187,17 @@ def test_check_flags_a_bad_from_and_an_empty_token():
     assert sorted(p.key for p in problems) == ["pd.from", "pd.token"]
     assert all(p.file == "cockpit.yaml" and p.line == 7 for p in problems)
     assert "${PAGERDUTY_TOKEN}" in next(p.message for p in problems if p.key == "pd.token")
+
+
+def test_check_refuses_a_token_written_into_the_file():
+    class FromEnvironment(str):  # what the config loader hands over for "${PAGERDUTY_TOKEN}"
+        variables = ("PAGERDUTY_TOKEN",)
+
+    def problems(token):
+        spec = SourceSpec(kind="pagerduty", name="pd", refresh=timedelta(seconds=60), timeout=timedelta(seconds=5),
+                          options={"token": token}, base_dir=Path("."))
+        return [p.message for p in load_kind("pagerduty").check(spec).problems]
+
+    assert problems(FromEnvironment(TOKEN)) == []
+    [message] = problems(TOKEN)
+    assert "never the key itself" in message and TOKEN not in message

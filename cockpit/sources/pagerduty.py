@@ -65,9 +65,13 @@ class PagerDutySource(Source):
         if sender is not None and "@" not in str(sender):
             result.problems.append(Problem(spec.config_file, lines.get("from", spec.line), f"{spec.name}.from",
                                            "must be the email address of a PagerDuty user"))
-        if not str(spec.options.get("token") or "").strip():
-            result.problems.append(Problem(spec.config_file, lines.get("token", spec.line), f"{spec.name}.token",
-                                           "is empty: set it to ${PAGERDUTY_TOKEN} and export that variable"))
+        token = spec.options.get("token") or ""
+        where = (spec.config_file, lines.get("token", spec.line), f"{spec.name}.token")
+        if not str(token).strip():
+            result.problems.append(Problem(*where, "is empty: set it to ${PAGERDUTY_TOKEN} and export that variable"))
+        elif not getattr(token, "variables", ()):  # the config marks values expanded from ${VAR}s
+            result.problems.append(Problem(*where, "write ${PAGERDUTY_TOKEN} (or another variable), never the key "
+                                                   "itself: config files get shared and committed"))
         return result
 
     # --- reading ------------------------------------------------------------
