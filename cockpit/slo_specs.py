@@ -26,6 +26,7 @@ from cockpit.durations import parse_duration
 from cockpit.model import SLO, PolicyTier, frozen_map
 from cockpit.slo import DEFAULT_POLICY
 from cockpit.sources.base import Problem, ServiceRef
+from cockpit.untrusted import clean
 from cockpit.yamlfile import YamlError, line_of, load_yaml_documents, read_text
 
 DEFAULT_WINDOW = timedelta(days=30)  # Sloth's default SLO period
@@ -82,7 +83,10 @@ class _Reader:
         return SLOSpecs(tuple(self.slos.values()), self.policy or DEFAULT_POLICY, self.problems, self.refers)
 
     def problem(self, node: Any, key: Any, path: str, message: str) -> None:
-        self.problems.append(Problem(self.file, line_of(node, key), path or "(document)", message))
+        line = getattr(node, "line", 0) if key is None else line_of(node, key)
+        # Keys and values in messages come from the file: strip escape sequences.
+        self.problems.append(Problem(self.file, line, clean(path or "(document)", single_line=True),
+                                     clean(message, single_line=True)))
 
     def read_file(self, path: Path, *, named: bool) -> None:
         self.file = str(path)
@@ -396,7 +400,8 @@ class _Reader:
             self.problem(spec, "timeWindows", "spec.timeWindows", "expected one time window {count, unit}")
             return None
         count, unit = windows[0].get("count"), windows[0].get("unit")
-        if isinstance(count, bool) or not isinstance(count, int) or count <= 0 or unit not in _OPENSLO_UNITS:
+        if isinstance(count, bool) or not isinstance(count, int) or count <= 0 \
+                or not isinstance(unit, str) or unit not in _OPENSLO_UNITS:
             self.problem(windows, 0, "spec.timeWindows[0]", f"expected a positive count and unit in "
                          f"{', '.join(_OPENSLO_UNITS)}; got count={count!r} unit={unit!r}")
             return None
