@@ -23,11 +23,10 @@ import asyncio
 import json
 import math
 import re
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Sequence
+from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 import requests

@@ -249,7 +249,7 @@ def test_http_errors_become_source_errors_without_secrets(tmp_path, status, retr
     with ExitStack() as stack:
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
         httpd.status = status  # type: ignore[attr-defined]
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         stack.callback(httpd.server_close)
         stack.callback(httpd.shutdown)
         slos = write_slos(tmp_path, ["steady"])

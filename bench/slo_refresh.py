@@ -1,0 +1,174 @@
+"""Benchmark: one SLO refresh against a real Prometheus holding 30 days of
+history, for 50 and for 500 services (two SLOs each).
+
+For each size it prints the PromQL queries one refresh sends and the refresh's
+wall time (PrometheusSource.fetch: SLO files, queries in worker threads,
+grouping, evaluation), next to the time of exactly the same queries sent raw
+with httpx (same concurrency, JSON decoded) in the same run. Targets: equal
+query counts at 50 and 500 services; cockpit refresh <= 1.3x raw.
+
+    .venv/bin/python bench/slo_refresh.py [--services 50 500] [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+
+import prometheus_harness as ph  # noqa: E402
+
+from cockpit.sources.base import SourceContext, SourceSpec  # noqa: E402
+from cockpit.sources.prometheus import MAX_CONCURRENT, PrometheusSource  # noqa: E402
+
+INCREASE_ERROR = 'sum(increase(http_requests_total{service="%s",code=~"5.."}[{{.window}}]))'
+INCREASE_TOTAL = 'sum(increase(http_requests_total{service="%s"}[{{.window}}]))'
+
+
+def profiles(count: int) -> list[ph.Profile]:
+    """Services with assorted error ratios; every tenth one burning now."""
+    result = []
+    for i in range(count):
+        bursts = (ph.Burst(timedelta(minutes=30), timedelta(0), 0.02),) if i % 10 == 0 else ()
+        result.append(ph.Profile(f"svc-{i:03d}", rps=5 + i % 7, error_ratio=0.0001 * (1 + i % 9), bursts=bursts))
+    return result
+
+
+def write_slos(path: Path, services: list[str]) -> None:
+    docs = []
+    for service in services:
+        docs.append("\n".join([
+            'version: "prometheus/v1"', f'service: "{service}"', "slos:",
+            '  - name: "availability"', "    objective: 99.9", "    sli:", "      events:",
+            f"        error_query: '{ph.ERROR_QUERY % service}'", f"        total_query: '{ph.TOTAL_QUERY % service}'",
+            '  - name: "availability-increase"', "    objective: 99.5", "    sli:", "      events:",
+            f"        error_query: '{INCREASE_ERROR % service}'", f"        total_query: '{INCREASE_TOTAL % service}'",
+        ]) + "\n")
+    path.write_text("---\n".join(docs))
+
+
+class Recorder:
+    """Wraps the client's query methods to note the requests a refresh sends."""
+
+    def __init__(self, api) -> None:
+        self.calls: list[tuple[str, dict]] = []
+        query, query_range = api.custom_query, api.custom_query_range
+
+        def record_query(promql, params=None, **kwargs):
+            self.calls.append(("/api/v1/query", {"query": promql, **(params or {})}))
+            return query(promql, params=params, **kwargs)
+
+        def record_range(promql, start_time, end_time, step, **kwargs):
+            self.calls.append(("/api/v1/query_range", {"query": promql, "start": round(start_time.timestamp()),
+                                                       "end": round(end_time.timestamp()), "step": step}))
+            return query_range(promql, start_time=start_time, end_time=end_time, step=step, **kwargs)
+
+        api.custom_query, api.custom_query_range = record_query, record_range
+
+
+async def raw_refresh(url: str, calls: list[tuple[str, dict]]) -> None:
+    """The same requests with httpx, MAX_CONCURRENT at a time, JSON decoded."""
+    limit = asyncio.Semaphore(MAX_CONCURRENT)
+    async with httpx.AsyncClient(base_url=url, timeout=60.0) as client:
+        async def one(path: str, params: dict) -> None:
+            async with limit:
+                response = await client.get(path, params=params)
+                response.raise_for_status()
+                response.json()["data"]["result"]
+        await asyncio.gather(*(one(path, params) for path, params in calls))
+
+
+def median_time(run, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench(count: int, runs: int, workdir: Path) -> dict:
+    end = ph.data_end()
+    started = time.perf_counter()
+    history = ph.generate(profiles(count), end)
+    ph.write_openmetrics(history, workdir / "data.om")
+    size_mb = (workdir / "data.om").stat().st_size / 1e6
+    ph.backfill(workdir / "data.om", workdir / "tsdb")
+    (workdir / "data.om").unlink()
+    prepared = time.perf_counter() - started
+    write_slos(workdir / "slos.yaml", list(history.totals))
+    with ph.prometheus(workdir / "tsdb") as url:
+        spec = SourceSpec(kind="prometheus", name="prom", refresh=timedelta(seconds=30),
+                          timeout=timedelta(seconds=60), options={"url": url, "slos": [str(workdir / "slos.yaml")]},
+                          base_dir=workdir)
+        source = PrometheusSource(spec, SourceContext(clock=lambda: end))
+
+        async def cockpit_refresh():
+            return await source.fetch()
+
+        loop = asyncio.new_event_loop()
+        try:
+            data = loop.run_until_complete(cockpit_refresh())  # warm-up: connections, caches, retention
+            recorder = Recorder(source._api)
+            loop.run_until_complete(cockpit_refresh())
+            queries = source.queries_last_refresh
+            calls = recorder.calls
+            # Alternate the two so server-side caching favours neither.
+            cockpit_times, raw_times = [], []
+            for _ in range(runs):
+                cockpit_times.append(median_time(lambda: loop.run_until_complete(cockpit_refresh()), 1))
+                raw_times.append(median_time(lambda: loop.run_until_complete(raw_refresh(url, calls)), 1))
+            loop.run_until_complete(source.aclose())
+        finally:
+            loop.close()
+    ok = sum(1 for status in data.slos if status.data == "ok")
+    return {"services": count, "slos": len(data.slos), "ok": ok, "queries": queries, "requests": len(calls),
+            "cockpit_s": statistics.median(cockpit_times), "raw_s": statistics.median(raw_times),
+            "data_mb": size_mb, "prepare_s": prepared}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, nargs="+", default=[50, 500])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    if not ph.available():
+        print("needs /usr/bin/prometheus and /usr/bin/promtool (scripts/ci-services.sh installs them)")
+        return 2
+    rows = []
+    for count in args.services:
+        workdir = Path(tempfile.mkdtemp(prefix=f"cockpit-bench-{count}-"))
+        try:
+            rows.append(bench(count, args.runs, workdir))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        row = rows[-1]
+        print(f"{row['services']:>4} services: {row['data_mb']:.0f} MB OpenMetrics, generated + backfilled "
+              f"in {row['prepare_s']:.1f}s", flush=True)
+    print()
+    print(f"{'services':>8} {'SLOs':>5} {'ok':>5} {'queries/refresh':>16} {'cockpit refresh':>16} "
+          f"{'raw httpx':>10} {'ratio':>6}")
+    for row in rows:
+        print(f"{row['services']:>8} {row['slos']:>5} {row['ok']:>5} {row['queries']:>16} "
+              f"{row['cockpit_s'] * 1000:>14.0f}ms {row['raw_s'] * 1000:>8.0f}ms "
+              f"{row['cockpit_s'] / row['raw_s']:>5.2f}x")
+    equal = len({row["queries"] for row in rows}) == 1
+    within = all(row["cockpit_s"] <= 1.3 * row["raw_s"] for row in rows)
+    print(f"\nqueries per refresh equal across sizes: {'yes' if equal else 'NO'}; "
+          f"cockpit <= 1.3x raw: {'yes' if within else 'NO'}")
+    return 0 if equal and within else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
