@@ -18,13 +18,13 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, ConfigError, load_config, resolve_config_path
 from cockpit.joins import Index
 from cockpit.model import Snapshot
-from cockpit.screens.chrome import PanelTabs, SourceBar
+from cockpit.screens.chrome import KeyHints, PanelTabs, SourceBar
 from cockpit.screens.help import HelpScreen, binding_rows
 from cockpit.screens.palette import JumpProvider
 from panels.base import Navigate, Panel
@@ -107,7 +107,7 @@ class CockpitApp(App):
         with ContentSwitcher(initial="overview" if "overview" in self.panel_classes else None, id="panels"):
             for cls in self.panel_classes.values():
                 yield cls()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyHints()
 
     async def on_mount(self) -> None:
         self._show_tab()
@@ -216,7 +216,7 @@ class CockpitApp(App):
             self.notify(f"{message.ref} is not in {panel.title or message.panel}.", severity="warning")
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(binding_rows(self, self.screen.active_bindings)))
+        self.push_screen(HelpScreen(binding_rows(self, self.screen)))
 
 
 def make_app(config: Config | None = None, *, hub=None, clock: Callable[[], datetime] | None = None,

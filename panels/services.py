@@ -27,8 +27,8 @@ COLUMNS = (
     Column("name", "Service", sortable=True),
     Column("owner", "Owner", sortable=True),
     Column("oncall", "On call now"),
-    Column("incidents", "Open incidents", sortable=True),
-    Column("tier", "Worst SLO tier", sortable=True),
+    Column("incidents", "Incidents", sortable=True),
+    Column("tier", "SLO tier", sortable=True),
 )
 
 
@@ -65,7 +65,7 @@ def service_row(service: Service, index: Index) -> Row:
         sort_values={"name": service.name, "owner": service.owner,
                      "incidents": (len(incidents), -_severity_rank(incidents[0]) if incidents else 0),
                      "tier": tier_rank},
-        search_text=" ".join((service.description, *service.depends_on, *service.data_domains)),
+        search_text=" ".join((service.description, *service.data_domains)),
     )
 
 

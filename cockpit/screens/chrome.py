@@ -75,3 +75,32 @@ class SourceBar(Static):
             text.append(" " * pad)
             text.append(clock, style="dim")
         self.update(text)
+
+
+class KeyHints(Static):
+    """The bottom line: the keys shown for where the focus is (`/ Filter  ? Help`).
+
+    One Text instead of Textual's Footer, which rebuilds a widget per key on
+    every focus change and made switching panels visibly slow."""
+
+    DEFAULT_CSS = """
+    KeyHints { dock: bottom; height: 1; background: $panel; }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        seen: set[str] = set()
+        for _, binding, enabled, _ in screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            text.append(f" {self.app.get_key_display(binding)}", style="bold cyan" if enabled else "dim")
+            text.append(f" {binding.description} ", style="" if enabled else "dim")
+        self.update(text)

@@ -6,22 +6,27 @@ from typing import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 
-def binding_rows(app, active: dict[str, ActiveBinding]) -> list[tuple[str, str, str]]:
-    """(keys, description, where) for each action bound in ``active``; keys
-    bound to the same action on the same widget are shown together."""
+def binding_rows(app, screen) -> list[tuple[str, str, str]]:
+    """(keys, description, where) for every binding that applies on ``screen``:
+    the focused widget's, its containers' and the app's, including keys one
+    widget shadows for another (esc clears a filter before it goes back).
+    Keys bound to the same action on the same widget are shown together."""
     rows: dict[tuple[int, str], list] = {}
-    for key, item in active.items():
-        binding: Binding = item.binding
-        where = "global" if item.node is app else type(item.node).__name__
-        description = binding.description or binding.tooltip or binding.action
-        slot = rows.setdefault((id(item.node), binding.action), [[], description, where])
-        slot[0].append(app.get_key_display(binding.with_key(key)))
+    # The chain Textual itself resolves keys through, keymap applied.
+    for node, bindings in screen._modal_binding_chain:
+        for key, binding in bindings:
+            if app._check_action_state(binding.action, node) is False:
+                continue  # disabled here (e.g. a panel that is not installed)
+            where = "global" if node is app else type(node).__name__
+            description = binding.description or binding.tooltip or binding.action
+            slot = rows.setdefault((id(node), binding.action), [[], description, where])
+            slot[0].append(app.get_key_display(binding.with_key(key)))
     return [(", ".join(keys), description, where) for keys, description, where in rows.values()]
 
 

@@ -1,0 +1,211 @@
+"""The app driven by keys only, over the canned world in conftest."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from textual.widgets import ContentSwitcher
+
+from cockpit.app import PANELS
+from cockpit.screens.help import HelpScreen
+from panels.common import FilterTable, LinkList
+from tests.ui.conftest import MALICIOUS, catalog, settle
+from tests.ui.helpers import screen_text
+
+
+def current(app) -> str:
+    return app.query_one(ContentSwitcher).current
+
+
+async def test_every_panel_has_a_letter_and_a_digit(app_factory):
+    app = app_factory()
+    installed = [(n, panel, keys.split(",")[0]) for n, (panel, keys, _) in enumerate(PANELS, 1)
+                 if panel in app.panel_classes]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert current(app) == "overview"
+        # Letters overview -> ... -> onboarding -> overview, then digits the same way round.
+        for _, panel, letter in installed[1:] + installed[:1]:
+            await pilot.press(letter)
+            assert current(app) == panel, letter
+        for n, panel, _ in installed[1:] + installed[:1]:
+            await pilot.press(str(n))
+            assert current(app) == panel, n
+        assert {"overview", "services", "slos"} <= set(app.panel_classes)
+
+
+async def test_slash_filters_services_enter_opens_the_card_esc_goes_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        table = app.query_one("#services-table", FilterTable)
+        assert table.shown_keys == ["api-server", "auth-service", "checkout-service", "postgres-primary"]
+        await pilot.press("slash", *"payments")
+        assert table.shown_keys == ["checkout-service"]
+        await pilot.press("enter", "enter")  # leave the filter box, then open the row
+        panel = app.query_one("#services")
+        assert panel.shown_service == "checkout-service"
+        text = screen_text(app)
+        assert "@payments-oncall" in text and "checkout-service" in text
+        await pilot.press("escape")
+        assert panel.shown_service is None and current(app) == "services"
+        await pilot.press("escape")  # clears the filter
+        assert len(table.shown_keys) == 4
+        await pilot.press("escape")  # nothing left to close: back to the previous panel
+        assert current(app) == "overview"
+
+
+async def test_card_links_drill_down_to_a_dependency_and_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "enter")  # api-server
+        links = app.query_one("#card-links", LinkList)
+        target = next(i for i, link in enumerate(links.links) if link.ref == "postgres-primary")
+        for _ in range(target):
+            await pilot.press("down")
+        await pilot.press("enter")
+        panel = app.query_one("#services")
+        assert panel.card_stack == ["api-server", "postgres-primary"]
+        assert "@platform-lead" in screen_text(app)
+        await pilot.press("escape")
+        assert panel.shown_service == "api-server"
+
+
+async def test_incident_link_on_the_card_opens_the_incident_and_esc_returns(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        if "incidents" not in app.panel_classes:
+            pytest.skip("incidents panel not installed")
+        await pilot.press("s", "enter", "enter")  # api-server card; first link is its open incident
+        assert current(app) == "incidents"
+        assert "API 5xx spike" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("escape")
+        assert current(app) == "services"
+
+
+async def test_slo_table_sorts_by_budget_and_detail_shows_the_firing_rule(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        table = app.query_one("#slos-table", FilterTable)
+        await pilot.press("greater_than_sign", "greater_than_sign")  # service, then budget left
+        budgets = {s.slo.key: s.budget_remaining for s in app.snapshot.slos}
+        shown = [budgets[key] for key in table.shown_keys]
+        assert shown == sorted(shown) and shown[0] < 0  # the exhausted one first
+        await pilot.press("escape")  # nothing to close on the table: back to overview
+        await pilot.press("b")
+        table.select_key("api-server/availability")
+        await pilot.press("enter")
+        text = screen_text(app)
+        assert "FIRING" in text and "page-1h" in text
+        assert "Freeze feature releases" in text  # the critical tier's policy actions
+        await pilot.press("escape")
+        assert app.query_one("#slos").shown_slo is None
+
+
+async def test_overview_count_jumps_to_the_filtered_panel(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")  # the SLO block
+        await pilot.press("enter")  # "exhausted" count, the first line
+        assert current(app) == "slos"
+        table = app.query_one("#slos-table", FilterTable)
+        assert table.filter_text == "exhausted"
+        assert table.shown_keys == ["checkout-service/latency"]
+        await pilot.press("escape", "escape")  # clear the filter, then back
+        assert current(app) == "overview"
+
+
+async def test_help_lists_every_active_binding(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        described = {description for _, description, _ in app.screen.rows}
+        for _, _, title in PANELS:
+            assert title in described
+        assert {"Help", "Back", "Quit", "Jump", "Filter", "Sort"} <= described
+        keys = {keys: description for keys, description, _ in app.screen.rows}
+        assert keys["/"] == "Filter"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_jumps_to_a_service_card(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"service postgres")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert current(app) == "services"
+        assert app.query_one("#services").shown_service == "postgres-primary"
+        await pilot.press("escape")  # opened from elsewhere: esc goes back there
+        assert current(app) == "overview"
+
+
+async def test_q_quits(app_factory):
+    app = app_factory()
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_keymap_rebinds_by_binding_id(app_factory):
+    app = app_factory(keymap={"cockpit.services": "f2", "cockpit.quit": "ctrl+q"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        assert current(app) == "overview"
+        await pilot.press("f2")
+        assert current(app) == "services"
+        await pilot.press("q")
+        assert app.is_running
+        assert "f2 Services" in screen_text(app)
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+
+
+async def test_untrusted_text_shows_literally_without_escapes(app_factory):
+    evil = catalog()
+    evil = replace(evil, services=tuple(replace(s, description=MALICIOUS) if s.name == "api-server" else s
+                                        for s in evil.services))
+    app = app_factory(catalog_data=evil)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "enter")
+        text = screen_text(app)
+        assert "[bold]x[/] red" in text
+        assert "\x1b" not in app.export_screenshot()
+
+
+async def test_failing_source_is_shown_and_the_rest_still_works(app_factory):
+    app = app_factory(failing="connection refused")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "pagerduty error" in text
+        assert "connection refused" in text
+        await pilot.press("s")
+        assert len(app.query_one("#services-table", FilterTable).shown_keys) == 4
+
+
+async def test_demo_and_read_only_are_labelled(app_factory):
+    app = app_factory(read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "READ-ONLY" in text and "DEMO" in text

@@ -1,0 +1,98 @@
+"""FilterTable on its own: filtering, keyed in-place refresh, sorting, enter."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from panels.common import Column, FilterTable, Row
+
+COLUMNS = (Column("name", "Name"), Column("team", "Team"), Column("n", "N", sortable=True))
+
+
+def rows(**changes) -> list[Row]:
+    data = {"a": ("api-server", "backend", 3), "b": ("billing-worker", "payments", 1), "c": ("checkout", "payments", 2)}
+    data.update(changes)
+    return [Row(key, (name, team, str(n)), sort_values={"n": n}) for key, (name, team, n) in data.items()]
+
+
+class TableApp(App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.chosen: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield FilterTable(COLUMNS)
+
+    def on_mount(self) -> None:
+        self.query_one(FilterTable).set_rows(rows())
+        self.query_one(FilterTable).focus()
+
+    def on_filter_table_chosen(self, message: FilterTable.Chosen) -> None:
+        self.chosen.append(message.key)
+
+
+async def test_slash_filters_live_and_esc_clears():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(FilterTable)
+        await pilot.press("slash", *"PAY")
+        assert table.shown_keys == ["b", "c"]  # case-insensitive, any cell
+        await pilot.press("space", *"check")
+        assert table.shown_keys == ["c"]  # every word must match
+        await pilot.press("escape")
+        assert table.shown_keys == ["a", "b", "c"]
+        assert table.filter_text == ""
+        assert app.focused is table.table
+
+
+async def test_refresh_updates_cells_in_place_and_keeps_the_cursor_on_its_key():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(FilterTable)
+        await pilot.press("down", "down")
+        assert table.selected_key == "c"
+        cleared = []
+        original_clear = table.table.clear
+        table.table.clear = lambda *a, **k: cleared.append(1) or original_clear(*a, **k)
+
+        table.set_rows(rows(c=("checkout", "payments", 9)))
+        await pilot.pause()
+        assert cleared == []  # same keys, same order: no rebuild
+        assert table.table.get_row("c")[2].plain == "9"
+        assert table.selected_key == "c"
+
+        table.set_rows(list(reversed(rows())))
+        await pilot.pause()
+        assert table.shown_keys == ["c", "b", "a"]
+        assert table.selected_key == "c"  # the cursor follows the item, not the row number
+
+
+async def test_sort_cycles_through_sortable_columns_and_reverses():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(FilterTable)
+        await pilot.press("greater_than_sign")
+        assert table.shown_keys == ["b", "c", "a"]  # by N ascending
+        await pilot.press("less_than_sign")
+        assert table.shown_keys == ["a", "c", "b"]
+        await pilot.press("greater_than_sign")  # back to the given order, still reversed
+        assert table.shown_keys == ["c", "b", "a"]
+        table.sort_by(None)
+        assert table.shown_keys == ["a", "b", "c"]
+
+
+async def test_enter_posts_the_key_of_the_row_under_the_cursor():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        await pilot.press("j", "enter")
+        assert app.chosen == ["b"]
+
+
+async def test_cells_are_never_markup():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(FilterTable)
+        table.set_rows([Row("x", ("[bold]x[/]", Text("ok"), "1"))])
+        await pilot.pause()
+        assert table.table.get_row("x")[0].plain == "[bold]x[/]"
