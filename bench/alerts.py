@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -103,7 +104,8 @@ def main() -> int:
     shown, groups = figures.pop("alerts shown / groups")
     print(f"{args.alerts} firing alerts on each of 2 Alertmanagers (an HA pair), {args.runs} runs; "
           f"posted in batches of 1000 in {post_ms:.0f} ms")
-    print(f"  shown once each: {shown:.0f} alerts in {groups:.0f} Alertmanager groups")
+    print(f"  shown once each: {shown:.0f} alerts in {groups:.0f} Alertmanager groups; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (the servers share them)")
     for name, samples in figures.items():
         print(summary(name, samples))
     return 0
