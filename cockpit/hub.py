@@ -272,6 +272,7 @@ class Hub:
             breaker=state.breaker.state,
             read_only=self.read_only or not source.actions,
             demo=source.demo,
+            warnings=state.data.warnings if state.data is not None else (),
         )
 
     def _publish(self) -> Snapshot:

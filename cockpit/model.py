@@ -234,6 +234,7 @@ class SourceHealth:
     breaker: str = "closed"  # closed | open | half-open
     read_only: bool = False
     demo: bool = False
+    warnings: tuple[str, ...] = ()  # from the last good fetch (SourceData.warnings)
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,14 @@ async def test_refresh_all_merges_every_source_and_sorts_incidents():
     assert snapshot.taken_at == T0 and snapshot.read_only is False
 
 
+async def test_partial_failure_warnings_reach_the_health_line_with_the_data():
+    warned = FakeSource("am", SourceData(services=(service("api"),), warnings=("am-2: connection refused",)))
+    snapshot = await make_hub(warned).refresh_all()
+    assert health(snapshot, "am").ok
+    assert health(snapshot, "am").warnings == ("am-2: connection refused",)
+    assert [s.name for s in snapshot.services] == ["api"]
+
+
 async def test_before_the_first_fetch_sources_say_so():
     snapshot = make_hub(FakeSource("a")).snapshot()
     assert not health(snapshot, "a").ok and health(snapshot, "a").error == "not fetched yet"

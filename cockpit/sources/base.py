@@ -72,7 +72,7 @@ class SourceSpec:
     name: str
     refresh: timedelta
     timeout: timedelta
-    options: Mapping[str, Any]
+    options: Mapping[str, Any] = field(repr=False)  # may hold tokens: never in a repr
     base_dir: Path  # folder of the config file: relative paths resolve from here
     config_file: str = ""
     line: int = 0  # where the entry starts in the config file
