@@ -141,6 +141,8 @@ def _cell(value: Text | str) -> Text:
 class KeyTable(DataTable):
     """The DataTable inside a FilterTable, with vi-style cursor keys."""
 
+    help_group = "table"
+
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="table.down"),
         Binding("k", "cursor_up", "Up", show=False, id="table.up"),
@@ -151,6 +153,8 @@ class KeyTable(DataTable):
 
 class FilterTable(Widget, can_focus=False):
     """A keyed DataTable with a ``/`` filter box; posts ``Chosen`` on enter."""
+
+    help_group = "table"
 
     DEFAULT_CSS = """
     FilterTable { height: 1fr; }
@@ -369,6 +373,8 @@ class Link:
 class LinkList(OptionList):
     """Sections of links (depends-on, SLOs, incidents, runbooks ...); enter on
     one posts ``Navigate``. Section titles and "none" lines are not selectable."""
+
+    help_group = "links"
 
     DEFAULT_CSS = """
     LinkList { height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis; }

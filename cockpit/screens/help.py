@@ -23,11 +23,16 @@ def binding_rows(app, screen) -> list[tuple[str, str, str]]:
         for key, binding in bindings:
             if app._check_action_state(binding.action, node) is False:
                 continue  # disabled here (e.g. a panel that is not installed)
-            where = "global" if node is app else type(node).__name__
+            where = "global" if node is app else _group_of(node)
             description = binding.description or binding.tooltip or binding.action
             slot = rows.setdefault((id(node), binding.action), [[], description, where])
             slot[0].append(app.get_key_display(binding.with_key(key)))
     return [(", ".join(keys), description, where) for keys, description, where in rows.values()]
+
+
+def _group_of(node) -> str:
+    """What the help calls a widget: its ``help_group``, a panel's title, or its class."""
+    return getattr(node, "help_group", "") or getattr(node, "title", "") or type(node).__name__
 
 
 class HelpScreen(ModalScreen[None]):
