@@ -79,10 +79,10 @@ class IncidentsPanel(Panel):
         Binding("n", "note", "Note", id="incidents.note"),
         Binding("t", "status", "Status", id="incidents.status"),
         Binding("x", "resolve", "Resolve", id="incidents.resolve"),
-        Binding("c", "service", "Service card", id="incidents.service"),
+        Binding("c", "service", "Service", id="incidents.service"),
         Binding("u", "runbook", "Runbook", id="incidents.runbook"),
         Binding("m", "postmortem", "Postmortem", id="incidents.postmortem"),
-        Binding("h", "toggle_resolved", "Resolved", id="incidents.show_resolved"),
+        Binding("h", "toggle_resolved", "Show resolved", id="incidents.show_resolved", show=False),
     ]
 
     def __init__(self) -> None:

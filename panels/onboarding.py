@@ -41,6 +41,7 @@ class OnboardingPanel(Panel):
     OnboardingPanel #onboarding-progress { height: auto; padding: 0 1; margin-bottom: 1; }
     OnboardingPanel .section-progress { height: 1; }
     OnboardingPanel .section-progress > Label { width: 30; }
+    OnboardingPanel .section-progress > .section-count { width: 12; }
     OnboardingPanel .section-progress > ProgressBar { width: auto; }
     OnboardingPanel ChecklistList { height: 1fr; border: none; }
     """
@@ -57,7 +58,9 @@ class OnboardingPanel(Panel):
             for number, section in enumerate(CHECKLIST):
                 with Horizontal(classes="section-progress"):
                     yield Label(literal(section.title))
-                    yield ProgressBar(total=len(section.items), show_eta=False, id=f"progress-{number}")
+                    yield ProgressBar(total=len(section.items), show_eta=False, show_percentage=False,
+                                      id=f"progress-{number}")
+                    yield Label("", id=f"count-{number}", classes="section-count")
         yield ChecklistList(id="onboarding-items")
 
     @property
@@ -93,8 +96,9 @@ class OnboardingPanel(Panel):
 
     def _show_progress(self) -> None:
         for number, section in enumerate(CHECKLIST):
-            done, _ = self.progress.count(section)
+            done, total = self.progress.count(section)
             self.query_one(f"#progress-{number}", ProgressBar).update(progress=done)
+            self.query_one(f"#count-{number}", Label).update(f" {done}/{total} done")
 
     @on(OptionList.OptionSelected, "#onboarding-items")
     def _toggle(self, event: OptionList.OptionSelected) -> None:

@@ -144,9 +144,12 @@ class PostmortemsPanel(Panel):
         self.open_path = path
         _, body, _ = split_front_matter(text)
         draft = next((d for d in self.drafts if d.path == path), None)
-        facts = f"{path}" + (f"   incident {draft.incident_id}   {draft.severity}   {draft.status}" if draft else "")
+        facts = Path(path).name + (f"   incident {draft.incident_id}   {draft.severity}   {draft.status}"
+                                   if draft else "")
         self.query_one("#postmortem-facts", Static).update(literal(facts + "   (e edits)"))
-        self.query_one(Markdown).update(clean(body))
+        markdown = self.query_one(Markdown)
+        if markdown.source != clean(body):  # rendering a long draft is slow: only when it changed
+            markdown.update(clean(body))
         self._set_mode("view")
         self.query_one("#postmortem-view").focus()
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.audit import AuditLog
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import Incident, Service, TimelineEntry
 from cockpit.postmortem import (
-    PROMPTS, SECTIONS, SloBurn, draft_from_incident, draft_path, list_drafts, save_draft, write_atomic,
+    PROMPTS, SECTIONS, SloBurn, audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts,
+    save_draft, write_atomic,
 )
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
@@ -176,3 +178,38 @@ def test_write_atomic_keeps_old_file_when_write_fails(tmp_path, monkeypatch):
         write_atomic(path, "new text")
     assert path.read_text() == "old text"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["draft.md"]
+
+
+def test_related_alerts_are_those_firing_on_affected_services_in_the_window():
+    inc = incident()
+    start, end = inc.started_at, inc.resolved_at
+
+    def alert(name, service, started, resolved=None):
+        return Incident(name, name, "P2", "firing", service, started, "am", kind="alert", resolved_at=resolved)
+
+    candidates = [
+        alert("during", "api-server", start + timedelta(minutes=10)),
+        alert("before-and-over", "postgres-primary", start - timedelta(hours=1), start + timedelta(minutes=1)),
+        alert("ended-before", "api-server", start - timedelta(hours=2), start - timedelta(minutes=1)),
+        alert("after", "api-server", end + timedelta(minutes=1)),
+        alert("other-service", "web-frontend", start + timedelta(minutes=10)),
+        incident(id="INC-8"),  # an incident, not an alert
+    ]
+    assert [a.id for a in related_alerts(inc, candidates, NOW)] == ["during", "before-and-over"]
+
+
+def test_audit_entries_for_alerts_only_successful_and_never_the_incident_logs_own(tmp_path):
+    clock_times = iter([NOW - timedelta(minutes=m) for m in (90, 80, 70, 60)])
+    log = AuditLog(tmp_path / "audit.jsonl", lambda: next(clock_times))
+    log.append(user="alice", action="silence", target="fp1", source="am", result="ok: silenced 1h")
+    log.append(user="alice", action="ack", target="fp1", source="am", result="failed: timeout")
+    log.append(user="alice", action="note", target="INC-7", source="incidents", result="ok")
+    log.append(user="bob", action="ack", target="fp2", source="am", result="ok")
+    with open(tmp_path / "audit.jsonl", "a") as handle:
+        handle.write("not json\n")
+    alert = Incident("fp1", "HighErrorRate", "P1", "firing", "api-server", NOW, "am", kind="alert")
+    entries = audit_entries_for(tmp_path / "audit.jsonl", incident(), [alert])
+    assert [(e.at, e.text, e.author) for e in entries] == [
+        (NOW - timedelta(minutes=90), "silence fp1 via am", "alice"),
+    ]
+    assert audit_entries_for(tmp_path / "missing.jsonl", incident(), [alert]) == []

@@ -69,7 +69,7 @@ async def test_table_sorted_by_severity_then_age_with_unowned_and_flags(config):
         assert "am/done" in panel.table.shown_keys
 
 
-async def test_detail_shows_escalation_oncall_timeline_and_literal_labels(config):
+async def test_detail_escalation_oncall_timeline_literal_labels_and_joins(config):
     hostile = Incident("a-1", MALICIOUS, "P1", "firing", "api-server", NOW - timedelta(minutes=20), "am",
                        kind="alert", labels={"alertname": MALICIOUS}, annotations={"runbook": "high-error-rate"})
     app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world((hostile,)), demo=True))
@@ -88,12 +88,7 @@ async def test_detail_shows_escalation_oncall_timeline_and_literal_labels(config
         await pilot.press("escape")
         await pilot.pause()
         assert panel.detail_id is None
-
-
-async def test_jump_to_service_card_and_runbook(config):
-    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world(), demo=True))
-    async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        # Joins: the incident's runbook, then its service card.
         panel.table.select_key("incident-log/INC-7")
         await pilot.press("u")
         await pilot.pause()
@@ -111,6 +106,7 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
     app = app_with(config, CannedSource("catalog", catalog()), log)
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_incidents(app, pilot)
+        assert {"d", "n", "t", "x"} <= set(app.screen.active_bindings)  # writable: every write offered
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"Login failures", "enter")  # enter on the title moves on, to severity
@@ -126,12 +122,13 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
 
         await pilot.press("n")
         await pilot.pause()
-        await pilot.press(*"rolled back auth deploy", "enter")
+        # tab: the shared prompts are not focused on open yet (app AUTO_FOCUS = None); reported.
+        await pilot.press("tab", *"rolled back auth deploy", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("t")
         await pilot.pause()
-        await pilot.press("down", "down", "enter")  # investigating -> monitoring
+        await pilot.press("tab", "down", "down", "enter")  # investigating -> monitoring
         await app.workers.wait_for_complete()
         await pilot.pause()
         stored = await log.get("INC-0001")
@@ -158,15 +155,9 @@ async def test_read_only_hides_every_write_binding(config, tmp_path):
         assert len(app.screen_stack) == 1  # no form opened
 
 
-async def test_writes_offered_when_writable(config, tmp_path):
-    app = app_with(config, CannedSource("catalog", catalog()), incident_log(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await open_incidents(app, pilot)
-        assert {"d", "n", "t", "x"} <= set(app.screen.active_bindings)
-
-
-def test_snapshot(snap_compare, config):
-    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world(), demo=True))
+def test_snapshot(snap_compare, config, tmp_path):
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world(), demo=True),
+                   incident_log(tmp_path))
 
     async def run_before(pilot):
         await settle(app, pilot)

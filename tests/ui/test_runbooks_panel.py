@@ -66,9 +66,13 @@ async def test_list_review_dates_and_stale_badges(config):
         stale = table.get_row("postgres-primary/failover.md")
         assert str(stale[4]) == "2026-09-08" and "STALE" in str(stale[5])
         assert "STALE" in str(table.get_row("evil.md")[5]) and str(table.get_row("evil.md")[3]) == "never"
-        await pilot.press("slash", *"stale")
+        await pilot.press("slash", *"stale", "enter")
         await pilot.pause()
         assert panel.table.shown_keys == ["evil.md", "postgres-primary/failover.md"]
+        panel.table.select_key("postgres-primary/failover.md")
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.current_panel.panel_id == "services"
 
 
 async def test_viewer_shows_front_matter_facts_and_highlights_code(config):
@@ -88,12 +92,7 @@ async def test_viewer_shows_front_matter_facts_and_highlights_code(config):
         await pilot.press("escape")
         await pilot.pause()
         assert panel.mode == "list"
-
-
-async def test_runbook_body_cannot_inject_escape_sequences(config):
-    app = build(config)
-    async with app.run_test(size=SIZE) as pilot:
-        panel = await open_runbooks(app, pilot)
+        # A runbook body cannot inject escape sequences.
         assert panel.focus_item("evil.md")
         await pilot.pause()
         source = app.query_one("#runbook-markdown", Markdown).source
@@ -122,16 +121,6 @@ async def test_full_text_search_shows_matches_in_context_and_opens_them(config):
         await pilot.press("escape")
         await pilot.pause()
         assert panel.mode == "list"
-
-
-async def test_service_card_from_runbook(config):
-    app = build(config)
-    async with app.run_test(size=SIZE) as pilot:
-        panel = await open_runbooks(app, pilot)
-        panel.table.select_key("postgres-primary/failover.md")
-        await pilot.press("c")
-        await pilot.pause()
-        assert app.current_panel.panel_id == "services"
 
 
 def test_snapshot(snap_compare, config):
