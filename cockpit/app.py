@@ -14,11 +14,11 @@ import sys
 from datetime import datetime
 from typing import Callable
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import ContentSwitcher
+from textual.widgets import ContentSwitcher, Input
 
 from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, ConfigError, load_config, resolve_config_path
@@ -57,6 +57,16 @@ def _panel_class(panel_id: str) -> type[Panel] | None:
         if issubclass(cls, Panel) and cls.panel_id == panel_id:
             return cls
     return None
+
+
+def _shown_within(widget, panel) -> bool:
+    """``widget`` and its containers up to ``panel`` are displayed."""
+    node = widget
+    while node is not panel:
+        if not node.display:
+            return False
+        node = node.parent
+    return True
 
 
 class SnapshotReady(Message):
@@ -166,20 +176,21 @@ class CockpitApp(App):
             self.history = (self.history + [switcher.current])[-HISTORY_LIMIT:]
         switcher.current = panel_id
         self._show_tab()
-        self.call_after_refresh(self._focus_panel)
+        self._focus_panel()
         return self.current_panel
 
     def _show_tab(self) -> None:
         self.query_one(PanelTabs).show_current(self.query_one(ContentSwitcher).current or "")
 
     def _focus_panel(self) -> None:
-        """Focus the first focusable widget of the shown panel (keys work at once)."""
+        """Focus the first shown, focusable widget of the current panel, at
+        once: keys typed right after a panel key must reach it."""
         panel = self.current_panel
         if panel is None or (self.focused is not None and panel in self.focused.ancestors):
             return
-        for widget in self.screen.focus_chain:
-            if panel in widget.ancestors:
-                widget.focus()
+        for widget in panel.query("*"):
+            if widget.focusable and _shown_within(widget, panel):
+                self.screen.set_focus(widget)
                 return
 
     def action_back(self) -> None:
@@ -214,6 +225,14 @@ class CockpitApp(App):
                 self.call_after_refresh(tables.first().focus)
         elif message.ref and not panel.focus_item(message.ref):
             self.notify(f"{message.ref} is not in {panel.title or message.panel}.", severity="warning")
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed quickly after "/" (or after a panel key) were queued for
+        # the widget that had focus then; unhandled, they bubble up to here.
+        # An input box that has focus now is where they were meant to go (no
+        # letter binding ran: a focused input disables those).
+        if event.is_printable and event.character and isinstance(self.focused, Input):
+            self.focused.insert_text_at_cursor(event.character)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_rows(self, self.screen)))

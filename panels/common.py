@@ -255,7 +255,8 @@ class FilterTable(Widget, can_focus=False):
 
     def action_open_filter(self) -> None:
         self._show_filter(True)
-        self.filter_input.focus()
+        # Focus now, not after a refresh: keys typed right after "/" must land in the box.
+        self.screen.set_focus(self.filter_input)
 
     def _show_filter(self, show: bool) -> None:
         # A hidden box must not take focus (auto-focus, tab) and swallow keys.

@@ -50,7 +50,9 @@ def incident_block(index: Index, now: datetime) -> list[tuple[str, list[Link]]]:
               for sev in SEVERITIES]
     top = []
     for incident in open_incidents[:TOP_ITEMS]:  # the hub sorts them most severe, then oldest, first
-        label = line(severity_badge(incident.severity), " ", literal(incident.service or "unowned", "cyan"), " ",
+        # Alert titles often start with their service already.
+        service = "" if incident.title.startswith(incident.service or "\0") else incident.service or "unowned"
+        label = line(severity_badge(incident.severity), " ", literal(service, "cyan"), " " if service else "",
                      literal(incident.title), " ", status_badge(incident.status),
                      Text(f" {age(incident.started_at, now)}", "dim"),
                      Text(" demo", "magenta") if incident.demo else "", " ", literal(incident.id, "dim"))
@@ -86,7 +88,9 @@ def source_lines(sources: tuple[SourceHealth, ...], now: datetime) -> Text:
     text = Text()
     for health in sources:
         text.append_text(health_badge(health)).append(" ")
-        text.append_text(literal(health.name, "bold")).append(f" ({health.kind})", style="dim")
+        text.append_text(literal(health.name, "bold"))
+        if health.kind != health.name:
+            text.append(f" ({health.kind})", style="dim")
         if health.demo:
             text.append(" ").append_text(demo_badge())
         text.append(f"  data {age(health.fetched_at, now)} old" if health.fetched_at else "  no data yet",

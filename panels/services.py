@@ -101,7 +101,7 @@ def card_summary(service: Service, index: Index, now: datetime) -> Text:
     who, confirmed = on_call_now(service, index)
     text.append("On call now      ", style="dim").append_text(literal(who or "—", "bold"))
     if not confirmed:
-        text.append("  (first responder per escalation path; no on-call source)", style="dim")
+        text.append("  (first on the escalation path; no on-call data)", style="dim")
     text.append("\n")
     text.append("Escalation       ", style="dim")
     if not service.escalation_path:

@@ -57,8 +57,8 @@ class SourceBar(Static):
         else:
             for health in snapshot.sources:
                 state = "ok" if health.ok else "stale" if health.stale else "error"
-                text.append(" ●", style=HEALTH_DOTS[state])
-                text.append_text(literal(f" {health.name}", "" if health.ok else f"bold {HEALTH_DOTS[state]}"))
+                text.append(" ● ", style=HEALTH_DOTS[state])
+                text.append_text(literal(health.name, "" if health.ok else f"bold {HEALTH_DOTS[state]}"))
                 if not health.ok:
                     text.append(f" {state}", style=HEALTH_DOTS[state])
                     if health.fetched_at is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from textual import events
 from textual.widgets import ContentSwitcher
 
 from cockpit.app import PANELS
@@ -55,6 +56,20 @@ async def test_slash_filters_services_enter_opens_the_card_esc_goes_back(app_fac
         assert len(table.shown_keys) == 4
         await pilot.press("escape")  # nothing left to close: back to the previous panel
         assert current(app) == "overview"
+
+
+async def test_keys_typed_before_the_focus_moves_are_not_lost(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        # All at once, as a fast typist or a paste delivers them: "s/pay".
+        for key, char in [("s", "s"), ("slash", "/"), ("p", "p"), ("a", "a"), ("y", "y")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        table = app.query_one("#services-table", FilterTable)
+        assert current(app) == "services"  # "p" (postmortems) typed into the box, not run
+        assert table.filter_text == "pay"
+        assert table.shown_keys == ["checkout-service"]
 
 
 async def test_card_links_drill_down_to_a_dependency_and_back(app_factory):
