@@ -26,15 +26,18 @@ from panels.common import (
 from panels.forms import DeclareForm
 from panels.postmortems import create_draft
 
+# Title near the end and cut short: at 80 columns the service and status
+# must stay on screen (the detail view shows the whole title).
 COLUMNS = (
     Column("severity", "Sev", sortable=True),
     Column("age", "Age", sortable=True),
-    Column("title", "Title"),
     Column("service", "Service", sortable=True),
     Column("status", "Status", sortable=True),
-    Column("source", "Source", sortable=True),
     Column("flags", "Flags"),
+    Column("title", "Title"),
+    Column("source", "Source", sortable=True),
 )
+TITLE_WIDTH = 60
 # Binding action -> the hub action it needs (hidden when the hub can't do it).
 WRITES = {"declare": "declare", "note": "note", "status": "status", "resolve": "resolve"}
 
@@ -125,17 +128,17 @@ class IncidentsPanel(Panel):
             cells=(
                 severity_badge(incident.severity),
                 age(incident.started_at, now),
-                literal(incident.title),
                 literal(incident.service or "unowned", "" if incident.service else "dim italic"),
                 status_badge(incident.status),
-                literal(incident.source),
                 flags(incident),
+                _short(literal(incident.title)),
+                literal(incident.source),
             ),
             sort_values={
                 "severity": incident_order(incident)[0], "age": -incident.started_at.timestamp(),
                 "service": incident.service, "status": incident.status, "source": incident.source,
             },
-            search_text=" ".join((incident.id, *incident.labels.values(), *incident.services)),
+            search_text=" ".join((incident.id, incident.title, *incident.labels.values(), *incident.services)),
         )
 
     def incident(self, key: str | None) -> Incident | None:
@@ -294,6 +297,11 @@ class IncidentsPanel(Panel):
         else:
             self.notify(clean(result.message or f"{action.name} failed"), severity="error", timeout=8,
                         markup=False)
+
+
+def _short(text: Text) -> Text:
+    text.truncate(TITLE_WIDTH, overflow="ellipsis")
+    return text
 
 
 def _key(incident: Incident) -> str:

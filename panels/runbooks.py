@@ -20,13 +20,14 @@ from cockpit.untrusted import clean
 from panels.base import Navigate, Panel, literal
 from panels.common import Column, FilterTable, Row, stale_badge
 
+# Stale badge and review date first: they must stay visible at 80 columns.
 COLUMNS = (
+    Column("stale", ""),
     Column("title", "Title", sortable=True),
+    Column("review", "Next review", sortable=True),
+    Column("validated", "Last validated", sortable=True),
     Column("owner", "Owner", sortable=True),
     Column("services", "Services"),
-    Column("validated", "Last validated", sortable=True),
-    Column("review", "Next review", sortable=True),
-    Column("stale", ""),
 )
 RESULT_COLUMNS = (Column("runbook", "Runbook"), Column("line", "Line"), Column("match", "Match"))
 
@@ -111,10 +112,10 @@ class RunbooksPanel(Panel):
         stale = runbook.is_stale(today)
         return Row(
             key=runbook.path,
-            cells=(literal(runbook.title), literal(runbook.owner or "—"), literal(", ".join(runbook.services)),
-                   _day(runbook.last_validated),
+            cells=(stale_badge() if stale else "", literal(runbook.title),
                    Text(_day(runbook.next_review), style="bold yellow" if stale else ""),
-                   stale_badge() if stale else ""),
+                   _day(runbook.last_validated), literal(runbook.owner or "—"),
+                   literal(", ".join(runbook.services))),
             sort_values={"title": runbook.title.lower(), "owner": runbook.owner,
                          "validated": runbook.last_validated, "review": runbook.next_review},
             search_text=f"{runbook.path} {'stale' if stale else ''}",
