@@ -36,9 +36,63 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--file", metavar="PATH", help="audit log to verify (default: audit_log from config)")
     verify.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
 
+    _incident_parser(commands)
+    runbooks = commands.add_parser("runbooks", help="list runbooks and when each is due for review")
+    runbooks.add_argument("--stale", action="store_true", help="only the stale ones; exit 1 when there are any")
+    runbooks.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
+    _postmortem_parser(commands)
+
     shots = commands.add_parser("screenshots", help="write an SVG of every panel (bundled default, fixed clock)")
     shots.add_argument("--out", metavar="DIR", default="screenshots")
     return parser
+
+
+def _incident_parser(commands) -> None:
+    incident = commands.add_parser("incident", help="declare and update incidents in the incident log (audited)")
+    actions = incident.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
+    declare = actions.add_parser("declare", help="declare an incident; prints its id")
+    declare.add_argument("--title", required=True)
+    declare.add_argument("--severity", required=True, metavar="P0-P3")
+    declare.add_argument("--service", required=True, action="append", dest="services", metavar="SERVICE",
+                         help="an affected catalog service (repeat for several)")
+    declare.add_argument("--commander", metavar="NAME", help="default: you (config user)")
+    note = actions.add_parser("note", help="add a timeline note")
+    note.add_argument("id")
+    note.add_argument("text")
+    status = actions.add_parser("status", help="investigating, identified, monitoring or resolved")
+    status.add_argument("id")
+    status.add_argument("status")
+    resolve = actions.add_parser("resolve", help="mark the incident resolved")
+    resolve.add_argument("id")
+    for action in (declare, note, status, resolve):
+        action.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
+        action.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                            help="refuse (and audit) the write")
+
+
+def _postmortem_parser(commands) -> None:
+    postmortem = commands.add_parser("postmortem", help="postmortem drafts: write one, lint one")
+    actions = postmortem.add_subparsers(dest="postmortem_command", metavar="ACTION", required=True)
+    new = actions.add_parser("new", help="write the draft for an incident; prints its path")
+    new.add_argument("--incident", required=True, metavar="ID")
+    new.add_argument("--out", metavar="DIR", help="folder for the draft (default: postmortems from config)")
+    new.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
+    check = actions.add_parser("check", help="lint a postmortem; exit 1 listing FILE:LINE: problems")
+    check.add_argument("file")
+
+
+def _run_incident(args: argparse.Namespace) -> int:
+    from cockpit.commands import incident
+
+    common = {"read_only": args.read_only}
+    if args.incident_command == "declare":
+        return incident.run_declare(args.config, title=args.title, severity=args.severity, services=args.services,
+                                    commander=args.commander, **common)
+    if args.incident_command == "note":
+        return incident.run_note(args.config, args.id, args.text, **common)
+    if args.incident_command == "status":
+        return incident.run_set_status(args.config, args.id, args.status, **common)
+    return incident.run_resolve(args.config, args.id, **common)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +110,18 @@ def main(argv: list[str] | None = None) -> int:
             from cockpit.audit import run_verify
 
             return run_verify(args.config, args.file)
+        if args.command == "incident":
+            return _run_incident(args)
+        if args.command == "runbooks":
+            from cockpit.commands.runbooks import run_runbooks
+
+            return run_runbooks(args.config, stale_only=args.stale)
+        if args.command == "postmortem":
+            from cockpit.commands.postmortem import run_postmortem_check, run_postmortem_new
+
+            if args.postmortem_command == "new":
+                return run_postmortem_new(args.config, args.incident, args.out)
+            return run_postmortem_check(args.file)
         if args.command == "screenshots":
             from cockpit.screenshots import run_screenshots
 

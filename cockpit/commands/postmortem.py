@@ -1,0 +1,91 @@
+"""`cockpit postmortem new --incident ID [--out DIR]` and
+`cockpit postmortem check FILE`.
+
+`new` looks the incident up in every source: the incident log by id (its
+whole timeline, however long ago it was resolved), the others in one fresh
+snapshot. The draft joins the alerts that fired on the incident's services
+and the cockpit's own audited actions on them, like the app's draft key.
+An existing draft is never overwritten: it may hold a commander's words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from cockpit.clock import Clock, system_clock
+from cockpit.commands import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, load_config_or_report
+from cockpit.model import Incident, Snapshot
+from cockpit.postmortem import audit_entries_for, draft_from_incident, draft_path, related_alerts, save_draft
+from cockpit.postmortem_lint import lint_postmortem
+from cockpit.sources.base import SourceError
+from cockpit.untrusted import clean
+
+
+def run_postmortem_new(config_path: str | None, incident_id: str, out: str | None = None, *,
+                       clock: Clock = system_clock) -> int:
+    """Write the draft for ``incident_id``; print its path."""
+    config = load_config_or_report(config_path)
+    if config is None:
+        return EXIT_CONFIG
+    try:
+        incident, snapshot = asyncio.run(_find(config, incident_id, clock))
+    except SourceError as error:
+        return fail(f"cockpit postmortem new: {error}")
+    if incident is None:
+        searched = ", ".join(h.name for h in snapshot.sources)
+        failing = [f"{h.name} ({h.error})" for h in snapshot.sources if not h.ok]
+        unreachable = f"; could not read {', '.join(failing)}" if failing else ""
+        return fail(f"cockpit postmortem new: no incident {incident_id!r} in any source "
+                    f"(searched {searched}){unreachable}")
+    folder = Path(out).expanduser() if out else config.postmortems
+    if draft_path(folder, incident).exists():
+        return fail(f"cockpit postmortem new: {draft_path(folder, incident)} exists already; not overwritten "
+                    "(edit it, or move it away to start over)")
+    now = clock()
+    alerts = related_alerts(incident, snapshot.incidents, now)
+    text = draft_from_incident(
+        incident, services={s.name: s for s in snapshot.services}, now=now, alerts=alerts,
+        audit_entries=audit_entries_for(config.audit_log, incident, alerts),
+    )
+    try:
+        path = save_draft(folder, incident, text)
+    except OSError as error:
+        return fail(f"cockpit postmortem new: cannot write the draft in {folder}: {error.strerror or error}")
+    print(path)
+    return EXIT_OK
+
+
+async def _find(config, incident_id: str, clock: Clock) -> tuple[Incident | None, Snapshot]:
+    """The incident (incident logs first, then every source's snapshot) and
+    the snapshot its draft is built from (owners, related alerts)."""
+    from cockpit.hub import Hub  # pulls in every source plugin: only once a command runs
+    from cockpit.sources.incident_log import IncidentLogSource
+
+    hub = Hub.from_config(config, clock)
+    try:
+        snapshot = await hub.refresh_all()
+        for source in hub.sources:
+            if isinstance(source, IncidentLogSource):
+                found = await source.get(incident_id)
+                if found is not None:
+                    return found, snapshot
+        return next((i for i in snapshot.incidents if i.id == incident_id), None), snapshot
+    finally:
+        await hub.aclose()
+
+
+def run_postmortem_check(file: str) -> int:
+    """Lint ``file``: 0 when ready for review, 1 listing each problem as FILE:LINE: ..."""
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        return fail(f"{file}: cannot read: {reason}", EXIT_CONFIG)
+    problems = lint_postmortem(text, file)
+    for problem in problems:
+        print(clean(problem, single_line=True))
+    if problems:
+        return fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}")
+    print(f"{file}: OK")
+    return EXIT_OK
