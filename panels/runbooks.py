@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Markdown, Static
+from textual.widgets.markdown import MarkdownBlock
 
 from cockpit.durations import format_duration
 from cockpit.model import Runbook
@@ -136,18 +137,29 @@ class RunbooksPanel(Panel):
         self.open_runbook(runbook.path)
         return True
 
-    def open_runbook(self, path: str) -> None:
+    def open_runbook(self, path: str, line: int = 0) -> None:
+        """Show the runbook; ``line`` (1-based, in the body) is scrolled to the top."""
         runbook = self.runbook(path)
         if runbook is None:
             self.notify(f"{path} is no longer listed.", severity="warning", markup=False)
             return
         self.open_path = path
         self.query_one("#runbook-facts", Static).update(self._facts(runbook))
-        self.query_one("#runbook-markdown", Markdown).update(clean(runbook.body))
         self._set_mode("view")
         view = self.query_one("#runbook-view", VerticalScroll)
-        view.scroll_home(animate=False)
         view.focus()
+        self.run_worker(self._show_body(clean(runbook.body), line), group="runbook-view", exclusive=True)
+
+    async def _show_body(self, body: str, line: int) -> None:
+        markdown = self.query_one("#runbook-markdown", Markdown)
+        view = self.query_one("#runbook-view", VerticalScroll)
+        await markdown.update(body)
+        view.scroll_home(animate=False, immediate=True)
+        # The innermost block holding the line (blocks know their source lines, 0-based),
+        # scrolled to once the new blocks have been laid out.
+        blocks = [b for b in markdown.query(MarkdownBlock) if b.source_range[0] <= line - 1 < b.source_range[1]]
+        if line > 0 and blocks:
+            view.call_after_refresh(view.scroll_to_widget, blocks[-1], top=True, animate=False)
 
     def _facts(self, runbook: Runbook) -> Text:
         stale = runbook.is_stale(self.now.date())
@@ -221,7 +233,8 @@ class RunbooksPanel(Panel):
     def _result_chosen(self, event: FilterTable.Chosen) -> None:
         event.stop()
         self._return_to = "search"
-        self.open_runbook(self._matches[event.key].runbook.path)
+        match = self._matches[event.key]
+        self.open_runbook(match.runbook.path, match.line_no)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "service":

@@ -27,6 +27,7 @@ Redis is down or refusing connections.
 
 2. If it does not answer, fail over to the replica.
 """
+LONG_BODY = "# Long\n\n" + "".join(f"Step {n} of the warm-up.\n\n" for n in range(60)) + "The needle is here.\n"
 HOSTILE_BODY = "# Evil\n\nterminal title \x1b]0;pwned\x07 and colour \x1b[31mred\x1b[0m\n"
 
 
@@ -37,6 +38,7 @@ def runbook_world() -> SourceData:
         Runbook("cache-outage.md", "Cache outage", CACHE_BODY, "platform-team", ("redis-cache",),
                 date(2026, 11, 27)),
         Runbook("evil.md", "Evil", HOSTILE_BODY, "", (), None),
+        Runbook("long.md", "Long", LONG_BODY, "platform-team", (), date(2026, 11, 27)),
     )
     return SourceData(services=base.services, runbooks=runbooks)
 
@@ -123,6 +125,19 @@ async def test_full_text_search_shows_matches_in_context_and_opens_them(config):
         await pilot.press("escape")
         await pilot.pause()
         assert panel.mode == "list"
+        # A match far down a long runbook opens scrolled to its line.
+        await pilot.press("f", *"needle", "enter", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.query_one("#runbook-view")
+        assert panel.open_path == "long.md" and view.scroll_y > 0
+        needle = [b for b in app.query("#runbook-markdown MarkdownParagraph") if "needle" in str(b._content)]
+        assert view.region.contains_region(needle[0].region)  # on screen
+        await pilot.press("escape", "escape")
+        await pilot.press("enter")  # the same runbook opened from the list starts at the top
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.scroll_y == 0
 
 
 def test_snapshot(snap_compare, config):
