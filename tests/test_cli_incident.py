@@ -1,0 +1,207 @@
+"""`cockpit incident declare|note|status|resolve`: the id contract, writes
+through the hub (read-only refusal, audit log), validation, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from cockpit.audit import verify
+from cockpit.cli import main
+from cockpit.sources.incident_log import IncidentStore
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write_config(tmp_path: Path, *extra: str, incident_log: bool = True) -> Path:
+    """A config that keeps every file in tmp_path (never the user's data dir)."""
+    lines = [
+        "user: alice",
+        f"data_dir: {tmp_path / 'data'}",
+        f"audit_log: {tmp_path / 'audit.jsonl'}",
+        "sources:",
+        f"  - {{kind: catalog, path: {REPO / 'config' / 'services.yaml'}}}",
+    ]
+    if incident_log:
+        lines.append(f"  - {{kind: incident-log, path: {tmp_path / 'incidents.db'}}}")
+    path = tmp_path / "cockpit.yaml"
+    path.write_text("\n".join([*extra, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def stored(tmp_path: Path, incident_id: str):
+    return IncidentStore(tmp_path / "incidents.db").get(incident_id, "incident-log")
+
+
+def audit_lines(tmp_path: Path) -> list[dict]:
+    path = tmp_path / "audit.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def declare(config: Path, capsys, *args: str) -> str:
+    code = main(["incident", "declare", "--title", "Checkout 5xx", "--severity", "P1",
+                 "--service", "checkout-service", "--config", str(config), *args])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return out
+
+
+def test_declare_prints_only_the_new_id(tmp_path, capsys):
+    config = write_config(tmp_path)
+    out = declare(config, capsys, "--service", "payments-gateway", "--commander", "bob")
+    incident_id = out.strip()
+    assert out == incident_id + "\n"
+    incident = stored(tmp_path, incident_id)
+    assert (incident.title, incident.severity, incident.commander) == ("Checkout 5xx", "P1", "bob")
+    assert incident.services == ("checkout-service", "payments-gateway")
+    # A second declaration gets a different id.
+    assert declare(config, capsys).strip() != incident_id
+
+
+def test_commander_defaults_to_the_config_user(tmp_path, capsys):
+    config = write_config(tmp_path)
+    assert stored(tmp_path, declare(config, capsys).strip()).commander == "alice"
+
+
+def test_note_status_resolve_change_the_incident(tmp_path, capsys):
+    config = write_config(tmp_path)
+    incident_id = declare(config, capsys).strip()
+
+    assert main(["incident", "note", incident_id, "rolled back v1.2", "--config", str(config)]) == 0
+    assert main(["incident", "status", incident_id, "monitoring", "--config", str(config)]) == 0
+    assert stored(tmp_path, incident_id).status == "monitoring"
+    assert main(["incident", "resolve", incident_id, "--config", str(config)]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    assert all(incident_id in line for line in out) and len(out) == 3
+    incident = stored(tmp_path, incident_id)
+    assert incident.status == "resolved" and incident.resolved_at is not None
+    notes = [e for e in incident.timeline if e.kind == "note"]
+    assert [(n.text, n.author) for n in notes] == [("rolled back v1.2", "alice")]
+
+
+@pytest.mark.parametrize("how", ["flag after", "flag before", "config"])
+def test_read_only_refuses_and_audits_the_refusal(tmp_path, capsys, how):
+    config = write_config(tmp_path)
+    incident_id = declare(config, capsys).strip()
+    if how == "config":
+        config = write_config(tmp_path, "read_only: true")
+    argv = ["incident", "note", incident_id, "should not land", "--config", str(config)]
+    argv = {"flag after": argv + ["--read-only"], "flag before": ["--read-only"] + argv, "config": argv}[how]
+
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "read-only" in err and "nothing was changed" in err
+    assert not [e for e in stored(tmp_path, incident_id).timeline if e.kind == "note"]
+    last = audit_lines(tmp_path)[-1]
+    assert (last["action"], last["target"], last["user"]) == ("note", incident_id, "alice")
+    assert last["result"].startswith("failed") and "read-only" in last["result"]
+
+
+def test_read_only_refuses_declare_too(tmp_path, capsys):
+    config = write_config(tmp_path, "read_only: true")
+    code = main(["incident", "declare", "--title", "T", "--severity", "P2", "--service", "api-server",
+                 "--config", str(config)])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    assert IncidentStore(tmp_path / "incidents.db").recent(datetime(2100, 1, 1, tzinfo=timezone.utc), "x") == []
+    assert audit_lines(tmp_path)[-1]["action"] == "declare"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["declare", "--title", "T", "--severity", "P7", "--service", "api-server"], "unknown severity 'P7'"),
+    (["declare", "--title", " ", "--severity", "P1", "--service", "api-server"], "title is required"),
+    (["status", "{id}", "fixing"], "unknown status 'fixing'"),
+    (["note", "INC-9999", "hello"], "no incident INC-9999"),
+    (["resolve", "INC-9999"], "no incident INC-9999"),
+])
+def test_validation_errors_exit_1_with_a_clear_message(tmp_path, capsys, argv, expected):
+    config = write_config(tmp_path)
+    incident_id = declare(config, capsys).strip()
+    before = stored(tmp_path, incident_id)
+    argv = [arg.replace("{id}", incident_id) for arg in argv]
+
+    assert main(["incident", *argv, "--config", str(config)]) == 1
+    captured = capsys.readouterr()
+    assert expected in captured.err and captured.out == ""
+    assert stored(tmp_path, incident_id) == before
+    assert IncidentStore(tmp_path / "incidents.db").get("INC-0002", "x") is None
+
+
+def test_audit_verify_passes_after_headless_writes(tmp_path, capsys):
+    config = write_config(tmp_path)
+    incident_id = declare(config, capsys).strip()
+    main(["incident", "note", incident_id, "first", "--config", str(config)])
+    main(["incident", "note", "INC-4242", "refused", "--config", str(config)])
+    main(["incident", "resolve", incident_id, "--config", str(config), "--read-only"])
+    main(["incident", "resolve", incident_id, "--config", str(config)])
+    capsys.readouterr()
+
+    entries = audit_lines(tmp_path)
+    assert [(e["action"], e["result"].split(":")[0]) for e in entries] == [
+        ("declare", "ok"), ("note", "ok"), ("note", "failed"), ("resolve", "failed"), ("resolve", "ok")]
+    assert main(["audit", "verify", "--config", str(config)]) == 0
+    assert "5 lines, chain intact" in capsys.readouterr().out
+
+    log = tmp_path / "audit.jsonl"
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join(lines[:1] + lines[2:]) + "\n")  # drop the second line
+    assert not verify(log).ok
+
+
+def test_audit_log_failure_is_a_warning_and_the_id_still_printed(tmp_path, capsys):
+    config = write_config(tmp_path)
+    (tmp_path / "audit.jsonl").mkdir()  # the log cannot be written
+    code = main(["incident", "declare", "--title", "T", "--severity", "P3", "--service", "api-server",
+                 "--config", str(config)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.out == "INC-0001\n"
+    assert "WARNING: audit log not written" in captured.err
+
+
+def test_no_incident_log_source_exits_2(tmp_path, capsys):
+    config = write_config(tmp_path, incident_log=False)
+    assert main(["incident", "resolve", "INC-0001", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "no incident-log source" in err and str(config) in err
+
+
+def test_first_incident_log_source_is_used(tmp_path, capsys):
+    config = write_config(tmp_path, incident_log=False)
+    with config.open("a") as f:
+        f.write(f"  - {{kind: incident-log, name: first, path: {tmp_path / 'incidents.db'}}}\n"
+                f"  - {{kind: incident-log, name: second, path: {tmp_path / 'other.db'}}}\n")
+    incident_id = declare(config, capsys).strip()
+    assert stored(tmp_path, incident_id) is not None
+    assert IncidentStore(tmp_path / "other.db").get(incident_id, "x") is None
+    assert audit_lines(tmp_path)[-1]["source"] == "first"
+
+
+def test_broken_config_exits_2_naming_the_line(tmp_path, capsys):
+    config = tmp_path / "cockpit.yaml"
+    config.write_text("sources:\n  - {kind: incident-log, bogus: 1}\n")
+    assert main(["incident", "note", "INC-0001", "x", "--config", str(config)]) == 2
+    assert f"{config}:2:" in capsys.readouterr().err
+
+
+def test_real_process_prints_the_id_and_never_a_traceback(tmp_path):
+    config = write_config(tmp_path)
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cockpit.cli", "incident", *argv, "--config", str(config)],
+                              capture_output=True, text=True, timeout=60, cwd=tmp_path)
+
+    declared = run("declare", "--title", "Search down", "--severity", "p0", "--service", "search-service")
+    assert (declared.returncode, declared.stdout) == (0, "INC-0001\n")
+    assert stored(tmp_path, "INC-0001").severity == "P0"
+    for argv in (("note", "INC-0404", "x"), ("status", "INC-0001", "exploded"),
+                 ("declare", "--title", "x", "--severity", "high", "--service", "x")):
+        result = run(*argv)
+        assert result.returncode == 1 and result.stderr.strip()
+        assert "Traceback" not in result.stderr + result.stdout
