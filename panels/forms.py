@@ -25,6 +25,7 @@ class DeclareForm(ModalScreen[dict | None]):
 
     DEFAULT_CSS = """
     DeclareForm { align: center middle; }
+    /* compact fields: the whole form fits an 80x24 terminal */
     DeclareForm > Vertical {
         width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: thick $accent; background: $surface; padding: 0 1;
@@ -46,13 +47,15 @@ class DeclareForm(ModalScreen[dict | None]):
         with Vertical():
             yield Label("Declare an incident", classes="form-title")
             yield Label("Title", classes="form-label")
-            yield Input(placeholder="what is broken, in a few words", id="title")
+            yield Input(placeholder="what is broken, in a few words", id="title", compact=True)
             yield Label("Severity", classes="form-label")
-            yield Select([(s, s) for s in SEVERITIES], value=self._severity, allow_blank=False, id="severity")
+            yield Select([(s, s) for s in SEVERITIES], value=self._severity, allow_blank=False, id="severity",
+                         compact=True)
             yield Label("Service (type to search; blank = not known yet)", classes="form-label")
-            yield Select([(literal(name), name) for name in self._services], prompt="(none)", id="service")
+            yield Select([(literal(name), name) for name in self._services], prompt="(none)", id="service",
+                         compact=True)
             yield Label("Commander", classes="form-label")
-            yield Input(value=self._commander, placeholder="who leads the response", id="commander")
+            yield Input(value=self._commander, placeholder="who leads the response", id="commander", compact=True)
             yield Static("", classes="form-error")
             yield Label("tab/enter: next field   enter on Commander: declare   esc: cancel", classes="form-help")
 
