@@ -38,8 +38,8 @@ COLUMNS = (
     Column("source", "Source", sortable=True),
 )
 TITLE_WIDTH = 60
-# Binding action -> the hub action it needs (hidden when the hub can't do it).
-WRITES = {"declare": "declare", "note": "note", "status": "status", "resolve": "resolve"}
+# Bindings named after the source action they perform (hidden when the hub can't).
+WRITES = frozenset({"declare", "note", "status", "resolve"})
 
 
 def incident_order(incident: Incident) -> tuple[int, datetime]:
@@ -203,19 +203,17 @@ class IncidentsPanel(Panel):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITES:
             hub = getattr(self.app, "hub", None)
-            if hub is None or not hub.can(WRITES[action]):
+            if hub is None or not hub.can(action):
                 return False  # read-only: the key is not offered at all
-            if action != "declare" and not self._source_can(self.selected, WRITES[action]):
+            if action != "declare" and not self._source_can(self.selected, action):
                 return None  # shown greyed: this incident's source can't do it
-        if action in ("service", "runbook", "postmortem", "note", "status", "resolve"):
-            return True if self.selected is not None else None
+        elif action in ("service", "runbook", "postmortem") and self.selected is None:
+            return None
         return True
 
     def _source_can(self, incident: Incident | None, action: str) -> bool:
-        if incident is None:
-            return False
-        source = next((s for s in self.app.hub.sources if s.name == incident.source), None)
-        return source is not None and action in source.actions
+        sources = self.app.hub.sources if incident is not None else ()
+        return any(s.name == incident.source and action in s.actions for s in sources)
 
     # -------------------------------------------------------------- actions
 

@@ -108,7 +108,9 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
     app = app_with(config, CannedSource("catalog", catalog()), log)
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_incidents(app, pilot)
-        assert {"d", "n", "t", "x"} <= set(app.screen.active_bindings)  # writable: every write offered
+        bindings = app.screen.active_bindings
+        assert {"d", "n", "t", "x"} <= set(bindings)  # writable: every write offered
+        assert bindings["d"].enabled and not bindings["n"].enabled  # no incident yet to add a note to
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"Login failures", "enter")  # enter on the title moves on, to severity
