@@ -103,6 +103,7 @@ class CockpitApp(App):
         self.index: Index | None = None
         self.panel_classes = {panel: cls for panel, _, _ in PANELS if (cls := _panel_class(panel))}
         self.history: list[str] = []
+        self.broken_panels: set[str] = set()  # panels whose last render raised
         self._unsubscribe: Callable[[], None] | None = None
         if config.keymap:
             self.set_keymap(dict(config.keymap))
@@ -150,8 +151,12 @@ class CockpitApp(App):
                 panel.show_snapshot(snapshot, self.index)
             except Exception as error:
                 log.exception("panel %s failed to render", panel.panel_id)
-                self.notify(f"{panel.title or panel.panel_id}: cannot render ({error.__class__.__name__})",
-                            severity="error")
+                if panel.panel_id not in self.broken_panels:  # say it once, not on every refresh
+                    self.broken_panels.add(panel.panel_id)
+                    self.notify(f"{panel.title or panel.panel_id}: cannot render ({error.__class__.__name__})",
+                                severity="error", markup=False, timeout=10)
+            else:
+                self.broken_panels.discard(panel.panel_id)
 
     # ---------------------------------------------------------- navigation
 

@@ -11,7 +11,8 @@ from textual.widgets import ContentSwitcher
 from cockpit.app import PANELS
 from cockpit.screens.help import HelpScreen
 from panels.common import FilterTable, LinkList
-from tests.ui.conftest import MALICIOUS, catalog, settle
+from cockpit.model import Incident
+from tests.ui.conftest import MALICIOUS, NOW, catalog, settle
 from tests.ui.helpers import screen_text
 
 
@@ -197,14 +198,25 @@ async def test_keymap_rebinds_by_binding_id(app_factory):
 async def test_untrusted_text_shows_literally_without_escapes(app_factory):
     evil = catalog()
     evil = replace(evil, services=tuple(replace(s, description=MALICIOUS) if s.name == "api-server" else s
-                                        for s in evil.services))
+                                        for s in evil.services),
+                   incidents=(Incident("EVIL-1", f"title {MALICIOUS}", "P0", "investigating", "auth-service",
+                                       NOW, "catalog"),))
     app = app_factory(catalog_data=evil)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
+        overview = screen_text(app)
+        assert "title [bold]x[/] red" in overview  # incident title on the overview
         await pilot.press("s", "enter")
-        text = screen_text(app)
-        assert "[bold]x[/] red" in text
+        assert "[bold]x[/] red" in screen_text(app)  # service description on the card
         assert "\x1b" not in app.export_screenshot()
+        if "incidents" in app.panel_classes:  # the palette finds it by its id and jumps there
+            await pilot.press("ctrl+p", *"EVIL-1")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert current(app) == "incidents"
+            assert "title [bold]x[/] red" in screen_text(app)
 
 
 async def test_failing_source_is_shown_and_the_rest_still_works(app_factory):

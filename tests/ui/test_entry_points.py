@@ -1,0 +1,49 @@
+"""run_app on a broken config, the screenshots command, and a panel bug."""
+
+from __future__ import annotations
+
+from cockpit.app import run_app
+from cockpit.screenshots import run_screenshots
+from panels.services import ServicesPanel
+from tests.ui.conftest import settle
+from tests.ui.helpers import screen_text
+
+
+def test_run_app_reports_config_problems_and_exits_2(tmp_path, capsys):
+    broken = tmp_path / "cockpit.yaml"
+    broken.write_text("refresh: 30s\nsources:\n  - {kind: no-such-kind}\n", encoding="utf-8")
+    assert run_app(str(broken)) == 2
+    err = capsys.readouterr().err
+    assert f"{broken}:3:" in err and "no-such-kind" in err
+    assert "Traceback" not in err
+
+
+def test_screenshots_are_deterministic_and_cover_every_panel(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run_screenshots(str(first)) == 0
+    assert run_screenshots(str(second)) == 0
+    names = sorted(p.name for p in first.iterdir())
+    assert {"overview.svg", "services.svg", "service-card.svg", "slos.svg", "slo-detail.svg"} <= set(names)
+    for name in names:
+        svg = (first / name).read_text(encoding="utf-8")
+        assert svg == (second / name).read_text(encoding="utf-8"), name
+        assert "\x1b" not in svg
+    assert "DEMO" in (first / "overview.svg").read_text(encoding="utf-8")
+
+
+async def test_a_panel_that_fails_to_render_does_not_stop_the_others(app_factory, monkeypatch):
+    def broken(self):
+        raise RuntimeError("bug in a panel")
+
+    monkeypatch.setattr(ServicesPanel, "refresh_view", broken)
+    app = app_factory()
+    told = []
+    app.notify = lambda message, **options: told.append(message)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert told == ["Services: cannot render (RuntimeError)"]  # said once, not per refresh
+        text = screen_text(app)  # said out loud
+        assert "By severity" in text and "exhausted" in text  # the overview still rendered
+        await pilot.press("b")
+        assert app.query_one("#slos-table").shown_keys  # and so did the SLO table
