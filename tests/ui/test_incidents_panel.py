@@ -105,12 +105,13 @@ async def test_detail_escalation_oncall_timeline_literal_labels_and_joins(config
 
 async def test_declare_note_status_resolve_flow_against_the_incident_log(config, tmp_path):
     log = incident_log(tmp_path)
-    app = app_with(config, CannedSource("catalog", catalog()), log)
+    alert = Incident("fp-1", "Disk filling", "P3", "firing", "postgres-primary", NOW, "am", kind="alert")
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("am", SourceData(incidents=(alert,))), log)
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_incidents(app, pilot)
         bindings = app.screen.active_bindings
-        assert {"d", "n", "t", "x"} <= set(bindings)  # writable: every write offered
-        assert bindings["d"].enabled and not bindings["n"].enabled  # no incident yet to add a note to
+        assert {"d", "n", "t", "x"} <= set(bindings)  # writable: every write offered...
+        assert bindings["d"].enabled and not bindings["n"].enabled  # ...but the alert's source takes no notes
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"Login failures", "enter")  # enter on the title moves on, to severity
