@@ -7,7 +7,7 @@ grouping, evaluation), next to the time of exactly the same queries sent raw
 with httpx (same concurrency, JSON decoded) in the same run. Targets: equal
 query counts at 50 and 500 services; cockpit refresh <= 1.3x raw.
 
-    .venv/bin/python bench/slo_refresh.py [--services 50 500] [--runs 7]
+    .venv/bin/python bench/slo_refresh.py [--services 50 500] [--runs 11]
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ class Recorder:
             return query_range(promql, start_time=start_time, end_time=end_time, step=step, **kwargs)
 
         api.custom_query, api.custom_query_range = record_query, record_range
+        self.stop = lambda: (delattr(api, "custom_query"), delattr(api, "custom_query_range"))
 
 
 async def raw_refresh(url: str, calls: list[tuple[str, dict]]) -> None:
@@ -87,15 +88,6 @@ async def raw_refresh(url: str, calls: list[tuple[str, dict]]) -> None:
                 response.raise_for_status()
                 response.json()["data"]["result"]
         await asyncio.gather(*(one(path, params) for path, params in calls))
-
-
-def median_time(run, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench(count: int, runs: int, workdir: Path) -> dict:
@@ -122,13 +114,17 @@ def bench(count: int, runs: int, workdir: Path) -> dict:
             data = loop.run_until_complete(cockpit_refresh())  # warm-up: connections, caches, retention
             recorder = Recorder(source._api)
             loop.run_until_complete(cockpit_refresh())
-            queries = source.queries_last_refresh
-            calls = recorder.calls
-            # Alternate the two so server-side caching favours neither.
+            recorder.stop()  # the timed refreshes below run unwrapped
+            queries, calls = source.queries_last_refresh, recorder.calls
+            # Interleaved, alternating which goes first, so that background
+            # work on the server (start-up compaction, GC) favours neither.
             cockpit_times, raw_times = [], []
-            for _ in range(runs):
-                cockpit_times.append(median_time(lambda: loop.run_until_complete(cockpit_refresh()), 1))
-                raw_times.append(median_time(lambda: loop.run_until_complete(raw_refresh(url, calls)), 1))
+            for run in range(runs):
+                pair = [(cockpit_times, cockpit_refresh), (raw_times, lambda: raw_refresh(url, calls))]
+                for times, refresh in pair if run % 2 == 0 else reversed(pair):
+                    start = time.perf_counter()
+                    loop.run_until_complete(refresh())
+                    times.append(time.perf_counter() - start)
             loop.run_until_complete(source.aclose())
         finally:
             loop.close()
@@ -141,7 +137,7 @@ def bench(count: int, runs: int, workdir: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, nargs="+", default=[50, 500])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
     if not ph.available():
         print("needs /usr/bin/prometheus and /usr/bin/promtool (scripts/ci-services.sh installs them)")
