@@ -39,7 +39,7 @@ from cockpit.model import SLO, SourceData
 from cockpit.promql import (QueryGroup, group_slos, history_step, per_second, render, sample_value,
                             split_instant, split_range)
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, Events, budget_remaining, evaluate
-from cockpit.slo_specs import load_slo_paths
+from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, RETRYABLE_STATUS
@@ -86,6 +86,9 @@ class PrometheusSource(Source):
         self._api: PrometheusConnect | None = None
         self._limit: asyncio.Semaphore | None = None
         self._retention: tuple[datetime, timedelta | None] | None = None  # (checked at, value)
+        # Parsed SLO files and query groups, kept until a file changes.
+        self._specs: tuple[tuple, SLOSpecs] | None = None
+        self._groups: tuple[tuple[int, ...], list[QueryGroup]] | None = None
         self.queries_last_refresh = 0  # PromQL queries (instant + range) the last fetch sent
         self._sent = 0
 
@@ -103,14 +106,14 @@ class PrometheusSource(Source):
         return result
 
     async def fetch(self) -> SourceData:
-        specs = load_slo_paths(_slo_paths(self.spec))
+        specs = self._load_specs()
         now = self.context.clock()
         self._connect()
         self._limit, sent_before = asyncio.Semaphore(MAX_CONCURRENT), self._sent
         retention = await self._retention_at(now)
         results = await self._sloth(specs.slos, now)
         rest = [slo for slo in specs.slos if id(slo) not in results]
-        jobs = [self._group(group, now) for group in group_slos(s for s in rest if s.error_query and s.total_query)]
+        jobs = [self._group(group, now) for group in self._query_groups(rest)]
         jobs += [self._ratio_slo(s, now) for s in rest if s.error_ratio_query and not s.total_query]
         for found in await asyncio.gather(*jobs):
             results.update(found)
@@ -135,6 +138,23 @@ class PrometheusSource(Source):
         if self._session is not None:
             self._session.close()
             self._session = self._api = None
+
+    def _load_specs(self) -> SLOSpecs:
+        """The SLO files, parsed again only when one changed (1000 SLOs take
+        seconds to parse; a refresh runs every 30 s)."""
+        paths = _slo_paths(self.spec)
+        signature = tuple(_stamp(f) for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p])
+                          if f.suffix in SLO_SUFFIXES or not p.is_dir())
+        if self._specs is None or self._specs[0] != signature:
+            self._specs, self._groups = (signature, load_slo_paths(paths)), None
+        return self._specs[1]
+
+    def _query_groups(self, slos: Sequence[SLO]) -> list[QueryGroup]:
+        events = [slo for slo in slos if slo.error_query and slo.total_query]
+        key = tuple(id(slo) for slo in events)
+        if self._groups is None or self._groups[0] != key:
+            self._groups = (key, group_slos(events))
+        return self._groups[1]
 
     # --- Sloth recording rules ------------------------------------------------
 
@@ -331,6 +351,15 @@ class PrometheusSource(Source):
 def _slo_paths(spec: SourceSpec) -> list[Path]:
     paths = spec.options.get("slos") or []
     return [spec.path(str(p)) for p in ([paths] if isinstance(paths, str) else paths)]
+
+
+def _stamp(path: Path) -> tuple:
+    """What changes when a file is edited, added or removed."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path),)
+    return str(path), stat.st_mtime_ns, stat.st_size
 
 
 def _safe_url(url: str) -> str:

@@ -197,6 +197,18 @@ def test_sloth_recording_rules_are_read_instead_of_raw_queries(server):
 
 
 @needs_prometheus
+def test_an_edited_slo_file_is_read_again(server):
+    url, history, workdir = server
+    folder = write_slos(workdir / "edited", ["steady"])
+    src = source(url, folder, history)
+    first = asyncio.run(src.fetch())
+    write_slos(folder, ["steady", "burning"])
+    second = fetch(src)
+    assert len(first.slos) == 2 and len(second.slos) == 4
+    assert by_key(second)["burning/availability"].data == "ok"
+
+
+@needs_prometheus
 def test_a_refused_query_costs_only_its_own_slos(server):
     url, history, workdir = server
     broken = sloth_spec("broken", [("availability", 'sum(rate(http_requests_total{service="broken"}[{{.window}}])',
