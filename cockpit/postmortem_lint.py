@@ -130,7 +130,8 @@ class _Lint:
                 self.add(data.line_of("severity"), "severity", f"must be one of {', '.join(SEVERITIES)}, not "
                                                                f"{_show(value)}")
         if "created" in data and not _is_timestamp(data["created"]):
-            self.add(data.line_of("created"), "created", f"must be a date or ISO time, not {_show(str(data['created']))}")
+            self.add(data.line_of("created"), "created",
+                     f"must be a date or ISO time, not {_show(str(data['created']))}")
         if "status" in data and str(data["status"]).strip() not in STATUSES:
             self.add(data.line_of("status"), "status", f"must be one of {', '.join(STATUSES)}, not "
                                                        f"{_show(str(data['status']))}")

@@ -14,7 +14,7 @@ import asyncio
 from pathlib import Path
 
 from cockpit.clock import Clock, system_clock
-from cockpit.commands import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, load_config_or_report
+from cockpit.commands import EXIT_CONFIG, EXIT_OK, fail, load_config_or_report
 from cockpit.model import Incident, Snapshot
 from cockpit.postmortem import audit_entries_for, draft_from_incident, draft_path, related_alerts, save_draft
 from cockpit.postmortem_lint import lint_postmortem

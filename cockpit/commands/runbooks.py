@@ -12,7 +12,9 @@ import sys
 from datetime import date, timezone
 
 from cockpit.clock import Clock, system_clock
-from cockpit.commands import EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, load_config_or_report, missing_source, sources_of_kind
+from cockpit.commands import (
+    EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, load_config_or_report, missing_source, sources_of_kind,
+)
 from cockpit.model import Runbook, Snapshot
 from cockpit.untrusted import clean
 
