@@ -112,14 +112,12 @@ def run_verify(config_path: str | None, file: str | None) -> int:
     """`cockpit audit verify [--file PATH]`: 0 when the chain is intact, 1
     naming the first bad line, 2 when the config (needed without --file) is broken."""
     if file is None:
-        from cockpit.config import ConfigError, load_config, resolve_config_path
+        from cockpit.commands import EXIT_CONFIG, load_config_or_report
 
-        try:
-            file = str(load_config(resolve_config_path(config_path)).audit_log)
-        except ConfigError as error:
-            for problem in error.problems:
-                print(problem, file=sys.stderr)
-            return 2
+        config = load_config_or_report(config_path)
+        if config is None:
+            return EXIT_CONFIG
+        file = str(config.audit_log)
     result = verify(file)
     print(result.message, file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1

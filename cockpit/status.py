@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import sys
 from datetime import date, datetime
 from typing import Any
 
@@ -94,15 +93,12 @@ def snapshot_to_json(snapshot: Snapshot) -> dict:
 
 def run_status(config_path: str | None, *, as_json: bool) -> int:
     # Imported here: the hub pulls in every source plugin, `cockpit --help` should not.
-    from cockpit.config import ConfigError, load_config, resolve_config_path
+    from cockpit.commands import EXIT_CONFIG, load_config_or_report
     from cockpit.hub import Hub
 
-    try:
-        config = load_config(resolve_config_path(config_path))
-    except ConfigError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return 2
+    config = load_config_or_report(config_path)
+    if config is None:
+        return EXIT_CONFIG
     snapshot = asyncio.run(_fetch_once(Hub.from_config(config, system_clock)))
     if as_json:
         print(json.dumps(snapshot_to_json(snapshot), indent=2, allow_nan=False))
