@@ -77,13 +77,14 @@ class PostmortemsPanel(Panel):
         Binding("n", "new", "New draft", id="postmortems.new"),
         Binding("e", "edit", "Edit", id="postmortems.edit"),
         Binding("ctrl+s", "save", "Save", id="postmortems.save"),
+        Binding("ctrl+o", "preview", "Preview", id="postmortems.preview"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.drafts: list[Postmortem] = []
         self.open_path: str | None = None
-        self.mode = "list"  # list | view | edit
+        self.mode = "list"  # list | view | edit | preview (the editor's unsaved text, rendered)
         self._saved_text = ""  # what the file held when the editor opened or last saved
         self._discard_armed = False  # esc pressed once with unsaved changes
 
@@ -142,15 +143,18 @@ class PostmortemsPanel(Panel):
         if text is None:
             return
         self.open_path = path
-        _, body, _ = split_front_matter(text)
         draft = next((d for d in self.drafts if d.path == path), None)
         facts = Path(path).name + (f"   incident {draft.incident_id}   {draft.severity}   {draft.status}"
                                    if draft else "")
-        self.query_one("#postmortem-facts", Static).update(literal(facts + "   (e edits)"))
+        self._show_markdown(text, facts + "   (e edits)", "view")
+
+    def _show_markdown(self, text: str, facts: str, mode: str) -> None:
+        _, body, _ = split_front_matter(text)
+        self.query_one("#postmortem-facts", Static).update(literal(facts))
         markdown = self.query_one(Markdown)
         if markdown.source != clean(body):  # rendering a long draft is slow: only when it changed
             markdown.update(clean(body))
-        self._set_mode("view")
+        self._set_mode(mode)
         self.query_one("#postmortem-view").focus()
 
     def _read(self, path: str) -> str | None:
@@ -162,11 +166,14 @@ class PostmortemsPanel(Panel):
 
     def _set_mode(self, mode: str) -> None:
         self.mode = mode
-        self.set_class(mode == "view", "-view")
+        self.set_class(mode in ("view", "preview"), "-view")
         self.set_class(mode == "edit", "-edit")
         self.refresh_bindings()
 
     def back(self) -> bool:
+        if self.mode == "preview":
+            self.action_preview()  # back to the editor, unsaved text intact
+            return True
         if self.mode == "edit":
             if self.editor.text != self._saved_text and not self._discard_armed:
                 self._discard_armed = True
@@ -195,12 +202,12 @@ class PostmortemsPanel(Panel):
     # -------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "save":
-            return self.mode == "edit"
+        if action in ("save", "preview"):
+            return self.mode in ("edit", "preview")
         if action == "new":
             return self.mode == "list"
         if action == "edit":
-            return self.mode == "view" or (self.mode == "list" and self.table.selected_key is not None)
+            return self.mode in ("view", "preview") or (self.mode == "list" and self.table.selected_key is not None)
         return True
 
     def action_new(self) -> None:
@@ -219,6 +226,9 @@ class PostmortemsPanel(Panel):
         self.app.push_screen(ChoicePrompt("Draft a postmortem for which incident?", list(labels)), chosen)
 
     def action_edit(self) -> None:
+        if self.mode == "preview":
+            self.action_preview()
+            return
         path = self.open_path if self.mode == "view" else self.table.selected_key
         text = self._read(path) if path else None
         if text is None:
@@ -230,8 +240,18 @@ class PostmortemsPanel(Panel):
         self._set_mode("edit")
         self.editor.focus()
 
+    def action_preview(self) -> None:
+        """Toggle between the editor and its text rendered (saved or not)."""
+        if self.mode == "edit":
+            unsaved = "   UNSAVED CHANGES" if self.editor.text != self._saved_text else ""
+            self._show_markdown(self.editor.text, f"preview of {Path(self.open_path or '').name}{unsaved}   "
+                         "(ctrl+o / esc: back to the editor)", "preview")
+        elif self.mode == "preview":
+            self._set_mode("edit")
+            self.editor.focus()
+
     def action_save(self) -> None:
-        if self.mode != "edit" or not self.open_path:
+        if self.mode not in ("edit", "preview") or not self.open_path:
             return
         text = self.editor.text
         try:

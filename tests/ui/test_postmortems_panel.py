@@ -69,6 +69,15 @@ async def test_edit_save_with_ctrl_s_and_discard(config):
         assert panel.mode == "edit" and app.focused is panel.editor
         panel.editor.move_cursor(panel.editor.document.end)  # TextArea has no end-of-document key
         await pilot.press("enter", *"The pool was too small.")
+        # ctrl+o previews the unsaved text rendered; ctrl+o again returns to the editor.
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert panel.mode == "preview"
+        assert "The pool was too small." in app.query_one("#postmortem-markdown", Markdown).source
+        assert "UNSAVED CHANGES" in app.query_one("#postmortem-facts").render().plain
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert panel.mode == "edit" and app.focused is panel.editor
         # esc with unsaved changes only warns; nothing is lost.
         await pilot.press("escape")
         await pilot.pause()
