@@ -87,6 +87,7 @@ class PostmortemsPanel(Panel):
         self.mode = "list"  # list | view | edit | preview (the editor's unsaved text, rendered)
         self._saved_text = ""  # what the file held when the editor opened or last saved
         self._discard_armed = False  # esc pressed once with unsaved changes
+        self._overwrite_armed = False  # ctrl+s pressed once over someone else's changes
 
     def compose(self) -> ComposeResult:
         yield FilterTable(COLUMNS, id="postmortems-table", placeholder="filter drafts")
@@ -236,7 +237,7 @@ class PostmortemsPanel(Panel):
         self.open_path = path
         self._saved_text = text
         self.editor.load_text(text)
-        self._discard_armed = False
+        self._discard_armed = self._overwrite_armed = False
         self._set_mode("edit")
         self.editor.focus()
 
@@ -254,6 +255,17 @@ class PostmortemsPanel(Panel):
         if self.mode not in ("edit", "preview") or not self.open_path:
             return
         text = self.editor.text
+        try:
+            on_disk = Path(self.open_path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            on_disk = self._saved_text  # gone or unreadable: nothing of anyone's to protect
+        if on_disk != self._saved_text and not self._overwrite_armed:
+            # Another session (or editor) saved since we loaded: never overwrite unseen words silently.
+            self._overwrite_armed = True
+            self.notify("The draft changed on disk since you opened it. ctrl+s again overwrites those "
+                        "changes; esc twice discards yours and shows theirs.", severity="warning", timeout=10)
+            return
+        self._overwrite_armed = False
         try:
             write_atomic(Path(self.open_path), text)
         except OSError as error:

@@ -116,6 +116,24 @@ async def test_new_draft_from_the_picker(config):
         assert [d.incident_id for d in panel.drafts] == ["INC-7"]
 
 
+async def test_second_session_is_warned_before_overwriting_unseen_changes(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        path = await draft_from_incidents_panel(app, pilot)
+        panel = app.query_one("#postmortems")
+        await pilot.press("e")
+        await pilot.pause()
+        theirs = path.read_text() + "\nWritten in another session.\n"
+        path.write_text(theirs)  # another cockpit saves the same draft meanwhile
+        panel.editor.move_cursor(panel.editor.document.end)
+        await pilot.press(*"mine", "ctrl+s")
+        await pilot.pause()
+        assert path.read_text() == theirs  # refused once, with a warning
+        await pilot.press("ctrl+s")  # asked twice: the user has decided
+        await pilot.pause()
+        assert path.read_text().endswith("mine") and "another session" not in path.read_text()
+
+
 def test_snapshot(snap_compare, config):
     app = build(config)
 
