@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
-from cockpit.postmortem import write_atomic
+from cockpit.atomicfile import write_atomic
 
 
 @dataclass(frozen=True)

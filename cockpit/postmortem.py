@@ -9,9 +9,7 @@ the bottom; no Textual import.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Iterable, Mapping
 
 import yaml
 
+from cockpit.atomicfile import write_atomic
 from cockpit.durations import format_duration
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import Incident, Postmortem, Service, TimelineEntry
@@ -275,35 +274,3 @@ def _timestamp(value: object) -> datetime | None:
         except ValueError:
             return None
     return _utc(value) if isinstance(value, datetime) else None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so a crash leaves the old or the new file,
-    never half of one: write a temp file beside it, fsync, rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (not possible on every platform)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

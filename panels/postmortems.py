@@ -14,10 +14,11 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Static, TextArea
 
+from cockpit.atomicfile import write_atomic
 from cockpit.frontmatter import split_front_matter
 from cockpit.model import Incident, Postmortem
 from cockpit.postmortem import (
-    audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts, save_draft, write_atomic,
+    audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts, save_draft,
 )
 from cockpit.screens.modals import ChoicePrompt
 from cockpit.untrusted import clean
