@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
-import sys
 from datetime import datetime
 from typing import Callable
 
@@ -21,7 +20,7 @@ from textual.message import Message
 from textual.widgets import ContentSwitcher, Input
 
 from cockpit.clock import system_clock
-from cockpit.config import BUNDLED_CONFIG, Config, ConfigError, load_config, resolve_config_path
+from cockpit.config import BUNDLED_CONFIG, Config, load_config
 from cockpit.joins import Index
 from cockpit.model import Snapshot
 from cockpit.screens.chrome import KeyHints, PanelTabs, SourceBar
@@ -261,12 +260,10 @@ def make_app(config: Config | None = None, *, hub=None, clock: Callable[[], date
 
 def run_app(config_path: str | None, read_only: bool = False) -> int:
     """`cockpit`: load the config and run the app; 2 on a config error."""
-    path = resolve_config_path(config_path)
-    try:
-        config = load_config(path, read_only=read_only)
-    except ConfigError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return 2
+    from cockpit.commands import EXIT_CONFIG, load_config_or_report
+
+    config = load_config_or_report(config_path, read_only=read_only)
+    if config is None:
+        return EXIT_CONFIG
     make_app(config, read_only=read_only or None).run()
     return 0

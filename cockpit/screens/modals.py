@@ -38,6 +38,7 @@ class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text; enter answers, esc cancels (None)."""
 
     DEFAULT_CSS = _DIALOG_CSS.format(name="TextPrompt")
+    AUTO_FOCUS = "*"  # the app turns auto-focus off; a dialog must take the keys at once
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, title: str, *, placeholder: str = "", value: str = "", allow_empty: bool = False) -> None:
@@ -70,6 +71,7 @@ class ChoicePrompt(ModalScreen[str | None]):
     """Pick one of ``choices`` with the arrow keys and enter; esc cancels (None)."""
 
     DEFAULT_CSS = _DIALOG_CSS.format(name="ChoicePrompt")
+    AUTO_FOCUS = "*"  # the app turns auto-focus off; a dialog must take the keys at once
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, title: str, choices: Sequence[str], *, selected: str | None = None) -> None:
