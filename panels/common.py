@@ -158,7 +158,9 @@ class FilterTable(Widget, can_focus=False):
 
     DEFAULT_CSS = """
     FilterTable { height: 1fr; }
-    FilterTable > Input { display: none; height: 3; }
+    /* one line, k9s style: at 80x24 every row counts */
+    FilterTable > Input, FilterTable > Input:focus { display: none; height: 1; border: none; padding: 0 1;
+                                                     background: $boost; }
     FilterTable.-filtering > Input { display: block; }
     FilterTable > KeyTable { height: 1fr; }
     """

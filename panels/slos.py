@@ -25,14 +25,15 @@ from panels.base import Panel, literal
 from panels.common import (TIER_STYLES, Column, FilterTable, Link, LinkList, Row, demo_badge, line, percent,
                            tier_badge)
 
+# Budget, burn and tier first: they must stay visible at 80 columns.
 COLUMNS = (
     Column("service", "Service", sortable=True),
     Column("slo", "SLO", width=21),
-    Column("objective", "Objective", width=12),
-    Column("sli", "SLI now"),
     Column("budget", "Budget left", sortable=True),
     Column("burn", "1h burn", sortable=True),
     Column("tier", "Tier"),
+    Column("objective", "Objective", width=12),
+    Column("sli", "SLI now"),
     Column("data", "Data"),
 )
 DATA_LABELS = {"ok": ("ok", "green"), "insufficient_traffic": ("low traffic", "yellow"), "no_data": ("no data", "red")}
@@ -57,10 +58,10 @@ def slo_row(status: SLOStatus) -> Row:
     burn = status.burn_rates.get("1h")
     return Row(
         slo.key,
-        (literal(slo.service, "bold"), literal(slo.name), literal(slo.target_text or percent(slo.objective, 2)),
-         Text(percent(status.sli_value, 3)), budget_text(status),
+        (literal(slo.service, "bold"), literal(slo.name), budget_text(status),
          Text(rate(burn), style="bold red" if "page-1h" in status.alerts_firing else ""),
-         tier_badge(status.tier), data_text(status)),
+         tier_badge(status.tier), literal(slo.target_text or percent(slo.objective, 2)),
+         Text(percent(status.sli_value, 3)), data_text(status)),
         sort_values={"service": slo.key, "budget": status.budget_remaining, "burn": burn},
         search_text=" ".join((slo.sli, slo.description, *status.alerts_firing)),
     )
