@@ -1,6 +1,8 @@
 """Postmortems: the drafts in the configured folder, a new draft from any
 incident (prefilled from the seed's template), a rendered view and a
-markdown editor that saves atomically."""
+markdown editor that saves atomically: on ctrl+s, every few seconds while
+there are unsaved changes, and whenever the panel is left or closed, so a
+kill -9 loses at most the last few seconds of typing."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from cockpit.screens.modals import ChoicePrompt
 from cockpit.untrusted import clean
 from panels.base import Navigate, Panel, literal
 from panels.common import Column, FilterTable, Row, age, severity_badge
+
+AUTOSAVE_SECONDS = 5.0
 
 COLUMNS = (
     Column("title", "Title"),
@@ -89,13 +93,17 @@ class PostmortemsPanel(Panel):
         self._saved_text = ""  # what the file held when the editor opened or last saved
         self._discard_armed = False  # esc pressed once with unsaved changes
         self._overwrite_armed = False  # ctrl+s pressed once over someone else's changes
+        self._recovered_text = ""  # what the autosave last kept in the side file (warn once per change)
+        # Kept here, not queried: on unmount the last autosave runs after the children are gone.
+        self._editor = TextArea(id="postmortem-editor", language="markdown", show_line_numbers=True,
+                                soft_wrap=True)
 
     def compose(self) -> ComposeResult:
         yield FilterTable(COLUMNS, id="postmortems-table", placeholder="filter drafts")
         with VerticalScroll(id="postmortem-view"):
             yield Static(id="postmortem-facts")
             yield Markdown(id="postmortem-markdown", open_links=False)
-        yield TextArea(id="postmortem-editor", language="markdown", show_line_numbers=True, soft_wrap=True)
+        yield self._editor
 
     @property
     def folder(self) -> Path:
@@ -107,7 +115,7 @@ class PostmortemsPanel(Panel):
 
     @property
     def editor(self) -> TextArea:
-        return self.query_one(TextArea)
+        return self._editor
 
     # ---------------------------------------------------------------- view
 
@@ -131,6 +139,13 @@ class PostmortemsPanel(Panel):
 
     def on_mount(self) -> None:
         self.refresh_view()
+        self.set_interval(AUTOSAVE_SECONDS, self.autosave, name="postmortem-autosave")
+
+    def on_hide(self) -> None:
+        self.autosave()  # another panel was shown
+
+    def on_unmount(self) -> None:
+        self.autosave()  # the app is closing
 
     def focus_item(self, ref: str) -> bool:
         if ref not in {d.path for d in self.drafts}:
@@ -179,8 +194,8 @@ class PostmortemsPanel(Panel):
         if self.mode == "edit":
             if self.editor.text != self._saved_text and not self._discard_armed:
                 self._discard_armed = True
-                self.notify("Unsaved changes: ctrl+s saves, esc again discards them.", severity="warning",
-                            timeout=6)
+                self.notify("Changes since the last autosave: ctrl+s saves, esc again discards them.",
+                            severity="warning", timeout=6)
                 return True
             self._discard_armed = False
             if self.open_path:
@@ -239,6 +254,7 @@ class PostmortemsPanel(Panel):
         self._saved_text = text
         self.editor.load_text(text)
         self._discard_armed = self._overwrite_armed = False
+        self._recovered_text = ""
         self._set_mode("edit")
         self.editor.focus()
 
@@ -252,15 +268,45 @@ class PostmortemsPanel(Panel):
             self._set_mode("edit")
             self.editor.focus()
 
+    def _changed_on_disk(self) -> bool:
+        """Another session (or editor) saved the draft since we loaded or saved it."""
+        try:
+            on_disk = Path(self.open_path or "").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False  # gone or unreadable: nothing of anyone's to protect
+        return on_disk != self._saved_text
+
+    def autosave(self) -> None:
+        """Save unsaved edits, unless someone else changed the file meanwhile:
+        then their words stay and ours go to <draft>.recovered.md, with a warning."""
+        if self.mode not in ("edit", "preview") or not self.open_path:
+            return
+        text = self.editor.text
+        if text == self._saved_text:
+            return
+        path = Path(self.open_path)
+        try:
+            if not self._changed_on_disk():
+                write_atomic(path, text)
+                self._saved_text = text
+                return
+            if text == self._recovered_text:
+                return  # kept and warned about already
+            recovered = path.with_suffix(".recovered.md")
+            write_atomic(recovered, text)
+        except OSError as error:
+            self.notify(f"Autosave failed: {error.strerror or error}", severity="error", markup=False)
+            return
+        self._recovered_text = text
+        self.notify(f"Not autosaved: another session changed {path.name}. Your text is kept in "
+                    f"{recovered.name}; ctrl+s twice overwrites theirs.", severity="warning", timeout=10,
+                    markup=False)
+
     def action_save(self) -> None:
         if self.mode not in ("edit", "preview") or not self.open_path:
             return
         text = self.editor.text
-        try:
-            on_disk = Path(self.open_path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            on_disk = self._saved_text  # gone or unreadable: nothing of anyone's to protect
-        if on_disk != self._saved_text and not self._overwrite_armed:
+        if self._changed_on_disk() and not self._overwrite_armed:
             # Another session (or editor) saved since we loaded: never overwrite unseen words silently.
             self._overwrite_armed = True
             self.notify("The draft changed on disk since you opened it. ctrl+s again overwrites those "

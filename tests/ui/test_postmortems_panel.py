@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from textual.widgets import Markdown
 
 from cockpit.app import make_app
@@ -14,6 +16,12 @@ from cockpit.postmortem import SECTIONS
 from tests.ui.conftest import make_hub, settle
 
 SIZE = (120, 36)
+
+
+@pytest.fixture(autouse=True)
+def no_timed_autosave(monkeypatch):
+    """Tests of unsaved edits must not race the autosave timer on a slow machine."""
+    monkeypatch.setattr("panels.postmortems.AUTOSAVE_SECONDS", 3600)
 
 
 def build(config):
@@ -143,3 +151,94 @@ def test_snapshot(snap_compare, config):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def open_editor_and_type(app, pilot, words: str) -> Path:
+    path = await draft_from_incidents_panel(app, pilot)
+    panel = app.query_one("#postmortems")
+    await pilot.press("e")
+    await pilot.pause()
+    panel.editor.move_cursor(panel.editor.document.end)
+    await pilot.press("enter", *words)
+    return path
+
+
+async def test_autosave_writes_unsaved_edits_atomically_and_only_when_dirty(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        path = await open_editor_and_type(app, pilot, "Autosaved words.")
+        panel = app.query_one("#postmortems")
+        assert not path.read_text().endswith("Autosaved words.")
+        panel.autosave()
+        assert path.read_text().endswith("\nAutosaved words.")
+        assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp or side files left
+        # Nothing new typed: the file is not rewritten (a hand edit elsewhere stays).
+        path.write_text("edited by hand")
+        panel._saved_text = "edited by hand"  # as if this session had seen it
+        panel.editor.load_text("edited by hand")
+        panel.autosave()
+        assert path.read_text() == "edited by hand"
+        # esc twice after an autosave leaves the autosaved text, not the text from before.
+        await pilot.press("x", "escape", "escape")
+        await pilot.pause()
+        assert panel.mode == "view" and path.read_text() == "edited by hand"
+
+
+async def test_the_autosave_timer_runs_while_the_editor_is_open(config, monkeypatch):
+    monkeypatch.setattr("panels.postmortems.AUTOSAVE_SECONDS", 0.05)  # no multi-second waits in tests
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        path = await open_editor_and_type(app, pilot, "Saved by the timer.")
+        for _ in range(100):
+            if path.read_text().endswith("Saved by the timer."):
+                break
+            await pilot.pause(0.02)
+        assert path.read_text().endswith("\nSaved by the timer.")
+
+
+async def test_leaving_the_panel_or_closing_the_app_autosaves(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        path = await open_editor_and_type(app, pilot, "Saved on the way out.")
+        # Letters go into the editor; from the preview (ctrl+o) they switch panels.
+        await pilot.press("ctrl+o", "o")
+        await pilot.pause()
+        assert app.current_panel.panel_id == "overview"
+        assert path.read_text().endswith("\nSaved on the way out.")
+        await pilot.press("p", "ctrl+o")
+        await pilot.pause()
+        panel = app.query_one("#postmortems")
+        assert panel.mode == "edit" and app.focused is panel.editor
+        await pilot.press(*" And on exit.")
+    # The app closed without ctrl+s.
+    assert path.read_text().endswith("\nSaved on the way out. And on exit.")
+
+
+async def test_autosave_never_overwrites_another_sessions_changes(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        path = await open_editor_and_type(app, pilot, "mine")
+        panel = app.query_one("#postmortems")
+        theirs = path.read_text().replace("## Summary", "## Summary\n\nTheirs.")
+        path.write_text(theirs)
+        panel.autosave()
+        await pilot.pause()
+        recovered = path.with_suffix(".recovered.md")
+        assert path.read_text() == theirs
+        assert recovered.read_text() == panel.editor.text and recovered.read_text().endswith("\nmine")
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert any("another session changed" in m and recovered.name in m for m in warnings)
+        # Later autosaves keep the side file current and warn only when it changes.
+        panel.autosave()
+        await pilot.pause()
+        assert len([n for n in app._notifications if "another session" in n.message]) == 1
+        await pilot.press(*" too")
+        panel.autosave()
+        assert recovered.read_text().endswith("\nmine too") and path.read_text() == theirs
+        # ctrl+s still warns once, then overwrites: the user has seen the warning.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert path.read_text() == theirs
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert path.read_text().endswith("\nmine too")
