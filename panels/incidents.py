@@ -1,6 +1,8 @@
-"""Incidents: open incidents and firing alerts from every source in one table,
-a detail view with the timeline and who to call, and the commander's writes
-(declare, note, status, resolve) sent through the hub."""
+"""Incidents: open incidents and firing alerts from every source in one table
+(filtered by alert state and label matchers, optionally grouped), a detail
+view with the timeline and who to call, and the writes sent through the hub:
+the commander's (declare, note, status, resolve), silences for alerts and
+acknowledgements for PagerDuty incidents."""
 
 from __future__ import annotations
 
@@ -13,18 +15,22 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
+from cockpit.alerts import AlertGroup, MatcherError
+from cockpit.clipboard import copy
 from cockpit.durations import format_duration
 from cockpit.joins import Index, escalation_due
 from cockpit.model import INCIDENT_STATUSES, SEVERITIES, Incident, Runbook
 from cockpit.screens.modals import ChoicePrompt, TextPrompt
 from cockpit.sources.base import Action
 from cockpit.untrusted import clean
+from panels.alert_groups import GROUP_PREFIX, AlertView, group_key, to_rows
 from panels.base import Navigate, Panel, literal
 from panels.common import (
     Column, FilterTable, Row, age, demo_badge, severity_badge, status_badge,
 )
 from panels.forms import DeclareForm
 from panels.postmortems import create_draft
+from panels.silences import SilencesScreen, ask_silence, notify_result, silence_sources
 
 # Title near the end and cut short: at 80 columns the service and status
 # must stay on screen (the detail view shows the whole title).
@@ -39,7 +45,7 @@ COLUMNS = (
 )
 TITLE_WIDTH = 60
 # Bindings named after the source action they perform (hidden when the hub can't).
-WRITES = frozenset({"declare", "note", "status", "resolve"})
+WRITES = frozenset({"declare", "note", "status", "resolve", "silence", "ack"})
 
 
 def incident_order(incident: Incident) -> tuple[int, datetime]:
@@ -73,8 +79,9 @@ class IncidentsPanel(Panel):
 
     DEFAULT_CSS = """
     IncidentsPanel > #incident-detail { display: none; height: 1fr; padding: 0 1; }
+    IncidentsPanel > #incidents-view { height: 1; padding: 0 1; }
     IncidentsPanel.-detail > #incident-detail { display: block; }
-    IncidentsPanel.-detail > FilterTable { display: none; }
+    IncidentsPanel.-detail > FilterTable, IncidentsPanel.-detail > #incidents-view { display: none; }
     """
 
     BINDINGS = [
@@ -86,15 +93,25 @@ class IncidentsPanel(Panel):
         Binding("u", "runbook", "Runbook", id="incidents.runbook"),
         Binding("m", "postmortem", "Postmortem", id="incidents.postmortem"),
         Binding("h", "toggle_resolved", "Show resolved", id="incidents.show_resolved", show=False),
+        Binding("z", "silence", "Silence", id="incidents.silence"),
+        Binding("a", "ack", "Ack", id="incidents.ack"),
+        Binding("S", "silences", "Silences", id="incidents.silences"),
+        Binding("f", "cycle_state", "State", id="incidents.state_filter"),
+        Binding("equals_sign", "label_filter", "Labels", id="incidents.label_filter"),
+        Binding("v", "cycle_grouping", "Group", id="incidents.grouping"),
+        Binding("y", "copy_runbook", "Copy runbook URL", id="incidents.copy_runbook", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.detail_id: str | None = None
         self.show_resolved = False
+        self.view = AlertView()
+        self._groups: dict[str, AlertGroup] = {}  # header row key -> group, as last listed
         self._focus_when_listed: str | None = None  # a just-declared incident
 
     def compose(self) -> ComposeResult:
+        yield Static(self.view.describe(), id="incidents-view")
         yield FilterTable(COLUMNS, id="incidents-table", placeholder="filter incidents")
         with VerticalScroll(id="incident-detail"):
             yield Static(id="incident-detail-body")
@@ -105,24 +122,29 @@ class IncidentsPanel(Panel):
 
     # ---------------------------------------------------------------- view
 
-    def listed(self) -> list[Incident]:
+    def listed(self) -> list[Incident | AlertGroup]:
+        """What the table shows, in order: incidents, and alert groups when grouped."""
         if self.snapshot is None:
             return []
         shown = [i for i in self.snapshot.incidents if self.show_resolved or i.is_open]
-        return sorted(shown, key=incident_order)
+        return self.view.arrange(sorted(shown, key=incident_order))
 
     def refresh_view(self) -> None:
         if self.snapshot is None or not self.is_mounted:
             return
         now = self.now
-        self.table.set_rows(self._row(incident, now) for incident in self.listed())
+        listed = self.listed()
+        self._groups = {group_key(g): g for g in listed if isinstance(g, AlertGroup)}
+        self.query_one("#incidents-view", Static).update(self.view.describe())
+        self.table.set_rows(to_rows(listed, lambda incident, indented: self._row(incident, now, indented),
+                                    TITLE_WIDTH))
         if self._focus_when_listed and self.focus_item(self._focus_when_listed):
             self._focus_when_listed = None
         elif self.detail_id is not None:
             self._render_detail()
         self.refresh_bindings()
 
-    def _row(self, incident: Incident, now: datetime) -> Row:
+    def _row(self, incident: Incident, now: datetime, indented: bool = False) -> Row:
         return Row(
             key=_key(incident),
             cells=(
@@ -131,7 +153,7 @@ class IncidentsPanel(Panel):
                 literal(incident.service or "unowned", "" if incident.service else "dim italic"),
                 status_badge(incident.status),
                 flags(incident),
-                _short(literal(incident.title)),
+                _short(literal(("  " if indented else "") + clean(incident.title, single_line=True))),
                 literal(incident.source),
             ),
             sort_values={
@@ -152,6 +174,13 @@ class IncidentsPanel(Panel):
         if self.detail_id is not None:
             return self.incident(self.detail_id)
         return self.incident(self.table.selected_key) if self.is_mounted else None
+
+    @property
+    def selected_group(self) -> AlertGroup | None:
+        """The group whose header row is under the cursor (not in the detail view)."""
+        if self.detail_id is not None or not self.is_mounted:
+            return None
+        return self._groups.get(self.table.selected_key or "")
 
     def focus_item(self, ref: str) -> bool:
         found = next((i for i in (self.snapshot.incidents if self.snapshot else ())
@@ -192,7 +221,8 @@ class IncidentsPanel(Panel):
     @on(FilterTable.Chosen, "#incidents-table")
     def _chosen(self, event: FilterTable.Chosen) -> None:
         event.stop()
-        self.open_detail(event.key)
+        if not event.key.startswith(GROUP_PREFIX):  # a group header has no detail (z silences it)
+            self.open_detail(event.key)
 
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:
@@ -205,15 +235,25 @@ class IncidentsPanel(Panel):
             hub = getattr(self.app, "hub", None)
             if hub is None or not hub.can(action):
                 return False  # read-only: the key is not offered at all
+            if action == "silence" and self.selected_group is not None:
+                return True if self._group_sources(self.selected_group) else None
             if action != "declare" and not self._source_can(self.selected, action):
                 return None  # shown greyed: this incident's source can't do it
         elif action in ("service", "runbook", "postmortem") and self.selected is None:
             return None
+        elif action == "silences":
+            return bool(silence_sources(self.app))
+        elif action == "copy_runbook":
+            return None if self.selected is None or not self.selected.runbook else True
         return True
 
     def _source_can(self, incident: Incident | None, action: str) -> bool:
-        sources = self.app.hub.sources if incident is not None else ()
-        return any(s.name == incident.source and action in s.actions for s in sources)
+        return incident is not None and self.app.hub.can(action, incident.source)
+
+    def _group_sources(self, group: AlertGroup) -> list[str]:
+        """The sources holding the group's alerts that can silence them."""
+        names = dict.fromkeys(a.source for a in group.alerts)
+        return [name for name in names if self.app.hub.can("silence", name)]
 
     # -------------------------------------------------------------- actions
 
@@ -222,6 +262,65 @@ class IncidentsPanel(Panel):
         self.notify("showing resolved incidents too" if self.show_resolved else "showing open incidents only",
                     timeout=2)
         self.refresh_view()
+
+    def action_cycle_state(self) -> None:
+        self.view = self.view.next_state()
+        self.refresh_view()
+
+    @work(group="incidents-view", exclusive=True)
+    async def action_label_filter(self) -> None:
+        """Ask for matchers until they parse (esc keeps the current filter)."""
+        text = self.view.matcher_text
+        while True:
+            text = await self.app.push_screen_wait(TextPrompt(
+                "Label matchers (empty: any)", value=text, allow_empty=True,
+                placeholder='{service="api-server", severity=~"crit.*"}  or  a=x b!=y'))
+            if text is None:
+                return
+            try:
+                self.view = self.view.with_matchers(text)
+            except MatcherError as error:
+                self.notify(f"label matchers: {error}", title="not applied", severity="error", timeout=10,
+                            markup=False)
+                continue
+            self.refresh_view()
+            return
+
+    @work(group="incidents-view", exclusive=True)
+    async def action_cycle_grouping(self) -> None:
+        label = None
+        if self.view.grouping == "alertmanager":  # next is "by label": which one?
+            label = await self.app.push_screen_wait(TextPrompt("Group by label", value=self.view.group_label))
+            if label is None:
+                return
+        self.view = self.view.next_grouping(label)
+        self.refresh_view()
+
+    @work(group="incident-writes")
+    async def action_silence(self) -> None:
+        group, incident = self.selected_group, self.selected
+        if group is not None:
+            params = await ask_silence(self.app, f"{len(group.alerts)} alerts of {group.key}")
+            if params is not None:
+                for source in self._group_sources(group):
+                    await self._write(source, Action("silence", "", {**params, "matchers": group.matchers}))
+        elif incident is not None:
+            params = await ask_silence(self.app, incident.title or incident.id)
+            if params is not None:
+                await self._write(incident.source, Action("silence", incident.id, params))
+
+    def action_ack(self) -> None:
+        incident = self.selected
+        if incident is not None:
+            self._perform(incident.source, Action("ack", incident.id))
+
+    def action_silences(self) -> None:
+        self.app.push_screen(SilencesScreen())
+
+    def action_copy_runbook(self) -> None:
+        incident = self.selected
+        if incident is not None and incident.runbook:
+            self.notify(f"copied {copy(self.app, incident.runbook)}", timeout=3, markup=False)
 
     def action_service(self) -> None:
         incident = self.selected
@@ -286,15 +385,14 @@ class IncidentsPanel(Panel):
 
     @work(group="incident-writes")
     async def _perform(self, source: str, action: Action, focus_new: bool = False) -> None:
+        await self._write(source, action, focus_new)
+
+    async def _write(self, source: str, action: Action, focus_new: bool = False) -> None:
         result = await self.app.hub.perform(source, action)
-        if result.ok:
-            self.notify(clean(result.message or f"{action.name}: done"), timeout=4, markup=False)
-            if focus_new and result.target:
-                self._focus_when_listed = result.target
-                self.refresh_view()  # the app may have shown the new snapshot already
-        else:
-            self.notify(clean(result.message or f"{action.name} failed"), severity="error", timeout=8,
-                        markup=False)
+        notify_result(self, action.name, result)
+        if result.ok and focus_new and result.target:
+            self._focus_when_listed = result.target
+            self.refresh_view()  # the app may have shown the new snapshot already
 
 
 def _short(text: Text) -> Text:
@@ -354,7 +452,7 @@ def incident_detail(incident: Incident, index: Index, now: datetime) -> Text:
         fact("URL", incident.url)
     runbook = runbook_for(incident, index)
     fact("Runbook", f"{runbook.title} ({runbook.path})  [u opens it]" if runbook
-         else (f"{incident.runbook} (not among the loaded runbooks)" if incident.runbook else "none"))
+         else (f"{incident.runbook}  [y copies the URL]" if incident.runbook else "none"))
 
     heading("Escalation")
     due = escalation_due(incident, service, now)
