@@ -56,8 +56,8 @@ def severity_badge(severity: str) -> Text:
 
 
 def tier_badge(tier: str) -> Text:
-    """A policy tier ("" means the SLO has no data, so no tier applies)."""
-    return literal(tier or "no data", TIER_STYLES.get(tier, "dim"))
+    """A policy tier ("": no data or too little traffic, so no tier applies)."""
+    return literal(tier or "no tier", TIER_STYLES.get(tier, "dim"))
 
 
 def worst_tier(tiers: Iterable[str]) -> str:

@@ -64,8 +64,11 @@ def slo_block(snapshot: Snapshot) -> list[tuple[str, list[Link]]]:
     tiers = list(reversed(TIER_ORDER))
     counts = [CountLink(_count_label(sum(s.tier == tier for s in snapshot.slos), tier_badge(tier)), "slos", tier)
               for tier in tiers]
-    no_data = sum(s.tier not in TIER_ORDER for s in snapshot.slos)
-    counts.append(CountLink(_count_label(no_data, tier_badge("")), "slos", "no data"))
+    # SLOs with no tier say why: no data at all, or too little traffic to judge.
+    for data, label in (("no_data", "no data"), ("insufficient_traffic", "low traffic")):
+        untiered = sum(s.tier not in TIER_ORDER and s.data == data for s in snapshot.slos)
+        if untiered:
+            counts.append(CountLink(_count_label(untiered, literal(label, "dim")), "slos", label))
     spent = sorted((s for s in snapshot.slos if s.budget_remaining is not None), key=lambda s: s.budget_remaining)
     lowest = []
     for status in spent[:TOP_ITEMS]:
