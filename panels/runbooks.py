@@ -1,22 +1,27 @@
 """Runbooks: the list with review dates and stale badges, full-text search
-with each match shown in its line, and a Markdown viewer (fenced code is
-highlighted by Textual's MarkdownFence, which uses pygments)."""
+with each match shown in its line, a Markdown viewer (fenced code is
+highlighted by Textual's MarkdownFence, which uses pygments), and the
+runbook's task-list steps as a checklist: ticking one notes it on the
+active incident's timeline."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Input, Markdown, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Input, Markdown, OptionList, Static
 from textual.widgets.markdown import MarkdownBlock
+from textual.widgets.option_list import Option
 
 from cockpit.durations import format_duration
-from cockpit.model import Runbook
+from cockpit.model import Incident, Runbook
 from cockpit.runbook_search import Match, search_runbooks
+from cockpit.runbook_steps import Step, active_incident, done_steps, parse_steps, step_note
+from cockpit.sources.base import Action
 from cockpit.untrusted import clean
 from panels.base import Navigate, Panel, literal
 from panels.common import Column, FilterTable, Row, stale_badge
@@ -55,9 +60,14 @@ class RunbooksPanel(Panel):
     title = "Runbooks"
 
     DEFAULT_CSS = """
-    RunbooksPanel > #runbook-search, RunbooksPanel > #runbook-results, RunbooksPanel > #runbook-view {
+    RunbooksPanel > #runbook-search, RunbooksPanel > #runbook-results, RunbooksPanel > #runbook-view,
+    RunbooksPanel > #runbook-steps {
         display: none;
     }
+    RunbooksPanel.-steps > #runbook-steps { display: block; height: 1fr; }
+    RunbooksPanel.-steps > #runbooks-table { display: none; }
+    RunbooksPanel #runbook-steps-facts { padding: 0 1; background: $boost; }
+    RunbooksPanel #runbook-steps-list { height: 1fr; }
     RunbooksPanel.-search > #runbook-search, RunbooksPanel.-search > #runbook-results { display: block; }
     RunbooksPanel.-search > #runbooks-table { display: none; }
     RunbooksPanel.-view > #runbook-view { display: block; height: 1fr; }
@@ -70,14 +80,16 @@ class RunbooksPanel(Panel):
     BINDINGS = [
         Binding("f", "find", "Full-text search", id="runbooks.search"),
         Binding("c", "service", "Service card", id="runbooks.service"),
+        Binding("t", "steps", "Steps checklist", id="runbooks.steps"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.mode = "list"  # list | search | view
+        self.mode = "list"  # list | search | view | steps
         self.open_path: str | None = None
         self._return_to = "list"  # the mode esc goes back to from the viewer
         self._matches: dict[str, Match] = {}
+        self._came_from: tuple[str, str] | None = None  # (source, id) of the incident that opened the runbook
 
     def compose(self) -> ComposeResult:
         yield FilterTable(COLUMNS, id="runbooks-table", placeholder="filter runbooks")
@@ -87,6 +99,9 @@ class RunbooksPanel(Panel):
         with VerticalScroll(id="runbook-view"):
             yield Static(id="runbook-facts")
             yield Markdown(id="runbook-markdown", open_links=False)
+        with Vertical(id="runbook-steps"):
+            yield Static(id="runbook-steps-facts")
+            yield OptionList(id="runbook-steps-list")
 
     @property
     def table(self) -> FilterTable:
@@ -108,6 +123,8 @@ class RunbooksPanel(Panel):
         self.table.set_rows(self._row(runbook, today) for runbook in sorted(self.runbooks, key=lambda r: r.path))
         if self.mode == "search":
             self._search(self.query_one("#runbook-search", Input).value)
+        elif self.mode == "steps":
+            self._render_steps()  # a tick noted by this or another session
 
     def _row(self, runbook: Runbook, today: date) -> Row:
         stale = runbook.is_stale(today)
@@ -126,6 +143,7 @@ class RunbooksPanel(Panel):
         self.mode = mode
         self.set_class(mode == "search", "-search")
         self.set_class(mode == "view", "-view")
+        self.set_class(mode == "steps", "-steps")
         self.refresh_bindings()
 
     def focus_item(self, ref: str) -> bool:
@@ -134,6 +152,7 @@ class RunbooksPanel(Panel):
             return False
         self.table.select_key(runbook.path)
         self._return_to = "list"
+        self._came_from = self._incident_left_behind()
         self.open_runbook(runbook.path)
         return True
 
@@ -180,7 +199,19 @@ class RunbooksPanel(Panel):
             text.append("   ")
         return text
 
+    def _incident_left_behind(self) -> tuple[str, str] | None:
+        """The incident selected in the incidents panel, when that is where the user came from."""
+        history = getattr(self.app, "history", [])
+        if not history or history[-1] != "incidents":
+            return None
+        incident = getattr(self.app.query_one("#incidents"), "selected", None)
+        return (incident.source, incident.id) if isinstance(incident, Incident) else None
+
     def back(self) -> bool:
+        if self.mode == "steps":
+            self._set_mode("view")
+            self.query_one("#runbook-view").focus()
+            return True
         if self.mode == "view":
             self._set_mode(self._return_to)
             target = self.query_one("#runbook-results" if self.mode == "search" else "#runbooks-table", FilterTable)
@@ -227,12 +258,14 @@ class RunbooksPanel(Panel):
     def _chosen(self, event: FilterTable.Chosen) -> None:
         event.stop()
         self._return_to = "list"
+        self._came_from = None
         self.open_runbook(event.key)
 
     @on(FilterTable.Chosen, "#runbook-results")
     def _result_chosen(self, event: FilterTable.Chosen) -> None:
         event.stop()
         self._return_to = "search"
+        self._came_from = None
         match = self._matches[event.key]
         self.open_runbook(match.runbook.path, match.line_no)
 
@@ -240,9 +273,89 @@ class RunbooksPanel(Panel):
         if action == "service":
             runbook = self.runbook(self.open_path if self.mode == "view" else self.table.selected_key)
             return True if runbook is not None and runbook.services else None
+        if action == "steps":
+            if self.mode != "view" or not self.app.hub.can("note"):  # type: ignore[attr-defined]
+                return False  # read-only: ticking would be refused, so the key is not offered
+            return True if self._steps() else None
         return True
 
     def action_service(self) -> None:
         runbook = self.runbook(self.open_path if self.mode == "view" else self.table.selected_key)
         if runbook is not None and runbook.services:
             self.post_message(Navigate("services", runbook.services[0]))
+
+    # ---------------------------------------------------------- checklist
+
+    def _steps(self) -> list[Step]:
+        runbook = self.runbook(self.open_path)
+        return parse_steps(runbook.body) if runbook else []
+
+    def active_incident(self) -> Incident | None:
+        runbook = self.runbook(self.open_path)
+        if runbook is None or self.snapshot is None:
+            return None
+        sources = self.app.hub.sources  # type: ignore[attr-defined]
+        return active_incident(
+            self.snapshot.incidents, runbook.services, came_from=self._came_from,
+            note_sources={s.name for s in sources if "note" in s.actions},
+            log_sources={s.name for s in sources if s.kind == "incident-log"},
+        )
+
+    def action_steps(self) -> None:
+        if not self._steps():
+            self.notify("This runbook has no task-list steps (- [ ] ...).", severity="warning")
+            return
+        self._set_mode("steps")
+        self._render_steps()
+        self.query_one("#runbook-steps-list", OptionList).focus()
+
+    def _render_steps(self) -> None:
+        steps, incident = self._steps(), self.active_incident()
+        done = done_steps(self.open_path or "", steps, incident)
+        facts = Text()
+        if incident is None:
+            facts.append("No open incident to note steps on: open this runbook from an incident (u), or "
+                         "declare one on its services.", style="bold yellow")
+        else:
+            why = ("the incident you came from" if (incident.source, incident.id) == self._came_from
+                   else "the newest open incident on this runbook's services")
+            facts.append("enter ticks a step and notes it on ")
+            facts.append_text(literal(f"{incident.id} {incident.title}", "bold"))
+            facts.append(f" ({why})")
+        facts.append(f"\n{len(done)}/{len(steps)} done   esc: back to the runbook", style="dim")
+        self.query_one("#runbook-steps-facts", Static).update(facts)
+        options = self.query_one("#runbook-steps-list", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        options.add_options(
+            Option(Text(" " * step.depth + ("[x] " if step.line in done else "[ ] "),
+                        style="green" if step.line in done else "").append_text(literal(step.text)),
+                   id=str(step.line))
+            for step in steps
+        )
+        options.highlighted = highlighted if highlighted is not None else 0
+
+    @on(OptionList.OptionSelected, "#runbook-steps-list")
+    def _step_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        step = next((s for s in self._steps() if str(s.line) == event.option_id), None)
+        incident = self.active_incident()
+        if step is None or self.open_path is None:
+            return
+        if incident is None:
+            self.notify("No open incident to note this step on.", severity="warning")
+        elif step.line in done_steps(self.open_path, [step], incident):
+            self.notify("Already done: the timeline has it (a timeline is never edited).", timeout=3)
+        else:
+            self._tick(incident, step_note(self.open_path, step))
+
+    @work(group="runbook-steps")
+    async def _tick(self, incident: Incident, note: str) -> None:
+        hub = self.app.hub  # type: ignore[attr-defined]
+        result = await hub.perform(incident.source, Action("note", incident.id, {"text": note}))
+        if result.ok:
+            self.notify(f"{incident.id}: {note}", timeout=4, markup=False)
+        else:
+            self.notify(clean(result.message or "note failed"), severity="error", timeout=8, markup=False)
+        if self.mode == "steps":
+            self._render_steps()

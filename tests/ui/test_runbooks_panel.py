@@ -3,13 +3,20 @@ full-text search in context, and the Markdown viewer."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 
-from textual.widgets import Markdown
+from textual.widgets import Markdown, OptionList
 from textual.widgets._markdown import MarkdownFence
 
+from cockpit.audit import AuditLog
+from cockpit.clock import DEMO_TIME
+from cockpit.config import source_context
+from cockpit.hub import Hub
 from cockpit.model import Runbook, SourceData
-from tests.ui.conftest import catalog, make_hub, settle
+from cockpit.sources.base import Action, SourceSpec
+from cockpit.sources.incident_log import IncidentLogSource
+from tests.ui.conftest import CannedSource, catalog, make_hub, settle
 
 SIZE = (120, 36)
 
@@ -28,6 +35,18 @@ Redis is down or refusing connections.
 2. If it does not answer, fail over to the replica.
 """
 LONG_BODY = "# Long\n\n" + "".join(f"Step {n} of the warm-up.\n\n" for n in range(60)) + "The needle is here.\n"
+STEPS_BODY = """# Redis outage
+
+- [ ] Check the primary answers:
+
+  ```bash
+  redis-cli -h redis-cache ping
+  # - [ ] not a step: inside a fence
+  ```
+
+- [ ] Fail over to the replica
+- [x] Page the platform team (done before anyone reads this)
+"""
 HOSTILE_BODY = "# Evil\n\nterminal title \x1b]0;pwned\x07 and colour \x1b[31mred\x1b[0m\n"
 
 
@@ -149,3 +168,138 @@ def test_snapshot(snap_compare, config):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+class Clock:
+    """The test's clock: fixed until the test moves it."""
+
+    def __init__(self) -> None:
+        self.at = DEMO_TIME
+
+    def __call__(self):
+        return self.at
+
+
+def incident_log_hub(config, clock, data: SourceData, *, read_only: bool = False) -> Hub:
+    """A hub over canned catalog data and a real incident log in the test's data dir."""
+    config = replace(config, read_only=read_only)
+    spec = SourceSpec(kind="incident-log", name="incident-log", refresh=timedelta(hours=1),
+                      timeout=timedelta(seconds=10), options={}, base_dir=config.data_dir)
+    log = IncidentLogSource(spec, source_context(config, clock))
+    return Hub([CannedSource("catalog", data), log], clock=clock, read_only=read_only,
+               audit=AuditLog(config.audit_log, clock), user=config.user)
+
+
+def steps_world() -> SourceData:
+    base = catalog()
+    outage = Runbook("redis-cache/outage.md", "Redis outage", STEPS_BODY, "platform-team", ("redis-cache",),
+                     date(2026, 11, 27))
+    return SourceData(services=base.services, runbooks=(*base.runbooks, outage))
+
+
+async def declare(hub, title, service, clock, minutes_later=0) -> str:
+    clock.at = DEMO_TIME + timedelta(minutes=minutes_later)
+    result = await hub.perform("incident-log", Action("declare", params={
+        "title": title, "severity": "P1", "services": [service]}))
+    assert result.ok, result.message
+    return result.target
+
+
+def notes(app, incident_id):
+    incident = next(i for i in app.hub.snapshot().incidents if i.id == incident_id)
+    return [e.text for e in incident.timeline if e.kind == "note"]
+
+
+async def open_steps(app, pilot, path="redis-cache/outage.md"):
+    panel = await open_runbooks(app, pilot)
+    panel.table.select_key(path)
+    await pilot.press("enter", "t")
+    await pilot.pause()
+    return panel
+
+
+async def test_ticking_a_step_notes_it_on_the_newest_open_incident_of_the_runbooks_services(config):
+    clock = Clock()
+    from cockpit.app import make_app
+
+    app = make_app(config, hub=incident_log_hub(config, clock, steps_world()), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        older = await declare(app.hub, "Redis flapping", "redis-cache", clock)
+        newer = await declare(app.hub, "Redis down", "redis-cache", clock, 5)
+        await declare(app.hub, "API errors", "api-server", clock, 9)  # another service: never chosen
+        panel = await open_steps(app, pilot)
+        assert panel.mode == "steps"
+        facts = app.query_one("#runbook-steps-facts").render().plain
+        assert f"{newer} Redis down" in facts and "newest open incident" in facts and "1/3 done" in facts
+        options = app.query_one("#runbook-steps-list", OptionList)
+        shown = [str(options.get_option_at_index(n).prompt) for n in range(options.option_count)]
+        assert shown == ["[ ] Check the primary answers:", "[ ] Fail over to the replica",
+                         "[x] Page the platform team (done before anyone reads this)"]
+        await pilot.press("enter")  # tick the first step
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert notes(app, newer) == ["runbook redis-cache/outage.md: done: Check the primary answers:"]
+        assert notes(app, older) == []
+        assert str(options.get_option_at_index(0).prompt).startswith("[x]")
+        assert "2/3 done" in app.query_one("#runbook-steps-facts").render().plain
+        # Ticking it again adds nothing: the timeline already has it.
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(notes(app, newer)) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert panel.mode == "view"
+
+
+async def test_steps_go_to_the_incident_the_user_came_from(config):
+    clock = Clock()
+    from cockpit.app import make_app
+
+    app = make_app(config, hub=incident_log_hub(config, clock, steps_world()), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        older = await declare(app.hub, "Redis flapping", "redis-cache", clock)
+        newer = await declare(app.hub, "Redis down", "redis-cache", clock, 5)
+        await settle(app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.query_one("#incidents").focus_item(older)
+        await pilot.press("u", "t")  # its runbook, then the checklist
+        await pilot.pause()
+        panel = app.query_one("#runbooks")
+        assert (panel.mode, panel.open_path) == ("steps", "redis-cache/outage.md")
+        assert "the incident you came from" in app.query_one("#runbook-steps-facts").render().plain
+        await pilot.press("down", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert notes(app, older) == ["runbook redis-cache/outage.md: done: Fail over to the replica"]
+        assert notes(app, newer) == []
+
+
+async def test_no_open_incident_means_nothing_is_noted(config):
+    clock = Clock()
+    from cockpit.app import make_app
+
+    app = make_app(config, hub=incident_log_hub(config, clock, steps_world()), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        other = await declare(app.hub, "API errors", "api-server", clock)
+        await open_steps(app, pilot)
+        assert "No open incident" in app.query_one("#runbook-steps-facts").render().plain
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert notes(app, other) == []
+        assert any("No open incident" in n.message for n in app._notifications)
+
+
+async def test_read_only_hides_the_checklist_key(config):
+    clock = Clock()
+    from cockpit.app import make_app
+
+    app = make_app(config, hub=incident_log_hub(config, clock, steps_world(), read_only=True), clock=clock,
+                   read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_steps(app, pilot)
+        assert panel.mode == "view"  # t did nothing
+        assert "runbooks.steps" not in {b.binding.id for b in app.active_bindings.values()
+                                        if b.binding.id and b.enabled}
