@@ -94,7 +94,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if not available():
-        print("prometheus-alertmanager is not installed: run scripts/ci-alertmanager.sh", file=sys.stderr)
+        print("prometheus-alertmanager is not installed: run scripts/install-servers.sh", file=sys.stderr)
         return 2
     alerts = make_alerts(args.alerts)
     with alertmanager_pair() as urls:

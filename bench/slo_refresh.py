@@ -140,7 +140,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
     if not ph.available():
-        print("needs /usr/bin/prometheus and /usr/bin/promtool (scripts/ci-services.sh installs them)")
+        print("needs /usr/bin/prometheus and /usr/bin/promtool (scripts/install-servers.sh installs them)")
         return 2
     rows = []
     for count in args.services:

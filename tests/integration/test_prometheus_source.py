@@ -28,7 +28,7 @@ from cockpit.sources.prometheus import PrometheusSource
 
 pytestmark = pytest.mark.integration
 needs_prometheus = pytest.mark.skipif(not ph.available(), reason="needs /usr/bin/prometheus and /usr/bin/promtool "
-                                      "(Debian package prometheus; scripts/ci-services.sh installs it)")
+                                      "(Debian package prometheus; scripts/install-servers.sh installs it)")
 
 OBJECTIVE = 0.999
 BUDGET = 1 - OBJECTIVE

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Install the real servers the integration tests and benchmarks start:
+# Debian's Prometheus (prometheus, promtool) and Alertmanager. Installs only;
+# the tests start their own instances on free 127.0.0.1 ports.
+set -eu
+if [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] && [ -x /usr/bin/prometheus-alertmanager ]; then
+    exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
