@@ -170,3 +170,72 @@ def test_snapshot(snap_compare, config, tmp_path):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+class PagerDutyLike(CannedSource):
+    """Canned incidents with PagerDuty's writes, recording what it was asked."""
+
+    actions = frozenset({"ack", "resolve", "note"})
+
+    def __init__(self, data: SourceData) -> None:
+        super().__init__("pagerduty", data)
+        self.performed: list = []
+
+    async def perform(self, action):
+        from cockpit.sources.base import ActionResult
+        self.performed.append(action)
+        return ActionResult(True, f"{action.name} sent for {action.target}", action.target)
+
+
+async def test_pagerduty_ack_resolve_note_go_to_their_source_and_are_notified(config):
+    pd = PagerDutyLike(SourceData(incidents=(
+        Incident("PD1", "Checkout down", "P1", "triggered", "checkout-service", NOW - timedelta(minutes=3),
+                 "pagerduty"),)))
+    app = app_with(config, CannedSource("catalog", catalog()), pd)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_incidents(app, pilot)
+        panel.table.select_key("pagerduty/PD1")
+        await pilot.pause()
+        bindings = app.screen.active_bindings
+        assert bindings["a"].enabled and bindings["x"].enabled and "z" not in bindings  # nothing here silences
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("tab", *"looking", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [(a.name, a.target, dict(a.params)) for a in pd.performed] == \
+            [("ack", "PD1", {}), ("note", "PD1", {"text": "looking"}), ("resolve", "PD1", {})]
+        assert "resolve sent for PD1" in [n.message for n in app._notifications]
+
+
+async def test_runbook_annotation_opens_the_local_runbook_else_the_url_is_copied(config):
+    local = Incident("a-local", "Errors", "P2", "firing", "", NOW, "am", kind="alert",
+                     runbook="https://git.example/ops/runbooks/postgres-primary/failover.md")
+    remote = Incident("a-remote", "Latency", "P2", "firing", "", NOW, "am", kind="alert",
+                      runbook="https://wiki.example/x/latency")
+    app = app_with(config, CannedSource("catalog", catalog()),
+                   CannedSource("am", SourceData(incidents=(local, remote))))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_incidents(app, pilot)
+        written: list[str] = []
+        app._driver.write = written.append
+        panel.table.select_key("am/a-remote")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "https://wiki.example/x/latency [y copies the URL]" in panel_text(app)
+        await pilot.press("y")
+        await pilot.pause()
+        from cockpit.clipboard import osc52
+        assert osc52("https://wiki.example/x/latency") in written
+        await pilot.press("escape")
+        panel.table.select_key("am/a-local")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Postgres failover (postgres-primary/failover.md) [u opens it]" in panel_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.query_one("#runbooks").open_path == "postgres-primary/failover.md"
