@@ -18,8 +18,8 @@ from cockpit.config import (
     parse_config,
     resolve_config_path,
     source_context,
-    validate_mapping,
 )
+from cockpit.config_schema import validate_mapping
 from cockpit.sources.base import OptionSpec, Source
 from cockpit.sources.catalog import CatalogSource
 from cockpit.yamlfile import load_yaml_text

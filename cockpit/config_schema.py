@@ -1,0 +1,161 @@
+"""The generic half of reading a YAML settings file: ${VAR} expansion and the
+small option validator. The config loader uses both; sources reuse them for
+their own files (the catalog's services.yaml). Problems name file, line and key.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from datetime import timedelta
+from typing import Any, Mapping
+
+import yaml
+
+from cockpit.durations import parse_duration
+from cockpit.sources.base import OptionSpec, Problem
+from cockpit.untrusted import clean
+from cockpit.yamlfile import LineDict, line_of
+
+
+# --- ${VAR} expansion ---------------------------------------------------------
+
+class EnvStr(str):
+    """A string that came (partly) from the environment: messages name the
+    variables instead of echoing the value, which may be a secret."""
+
+    variables: tuple[str, ...] = ()
+
+
+_VAR = re.compile(r"\$\$\{|\$\{([^}]*)\}")
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def join_key(prefix: str, key: Any) -> str:
+    """Dotted key path: join_key("sources", 2) -> "sources[2]"."""
+    if isinstance(key, int):
+        return f"{prefix}[{key}]"
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
+def expand_env(data: Any, env: Mapping[str, str], file: str, prefix: str = "") -> list[Problem]:
+    """Replace ${VAR} in every string value, in place (line numbers stay);
+    "$${" writes a literal "${". Returns a problem per missing variable."""
+    problems: list[Problem] = []
+    if isinstance(data, (dict, list)):
+        items = list(data.items()) if isinstance(data, dict) else list(enumerate(data))
+        for key, value in items:
+            path = join_key(prefix, key)
+            if isinstance(value, str) and "$" in value:
+                data[key] = _expand_string(value, env, file, line_of(data, key), path, problems)
+            else:
+                problems += expand_env(value, env, file, path)
+    return problems
+
+
+def _expand_string(text: str, env: Mapping[str, str], file: str, line: int, key: str,
+                   problems: list[Problem]) -> str:
+    used: list[str] = []
+
+    def substitute(match: re.Match) -> str:
+        if match.group(0) == "$${":
+            return "${"
+        name = match.group(1)
+        if not _VAR_NAME.match(name):
+            problems.append(Problem(file, line, key, f"${{{clean(name)}}} is not a valid variable name"))
+            return ""
+        if name not in env:
+            problems.append(Problem(file, line, key, f"environment variable {name} is not set"))
+            return ""
+        used.append(name)
+        return env[name]
+
+    result = _VAR.sub(substitute, text)
+    if not used:
+        return result
+    marked = EnvStr(result)
+    marked.variables = tuple(used)
+    return marked
+
+
+def show(value: Any) -> str:
+    """A value for an error message: never the value of an env variable."""
+    if isinstance(value, EnvStr):
+        return "the value of " + ", ".join(f"${{{v}}}" for v in value.variables)
+    text = clean(repr(value), single_line=True)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --- the option validator ---------------------------------------------------
+
+_TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
+               list: "a list", dict: "a mapping", timedelta: "a duration (e.g. 30s, 5m, 1h, 7d)"}
+
+
+def _type_name(expected: Any) -> str:
+    if isinstance(expected, tuple):
+        return " or ".join(_type_name(t) for t in expected)
+    if typing.get_origin(expected) is list:
+        return f"a list of {_type_name(typing.get_args(expected)[0]).removeprefix('a ')}s"
+    return _TYPE_NAMES.get(expected, getattr(expected, "__name__", str(expected)))
+
+
+def _coerce(value: Any, expected: Any) -> tuple[bool, Any]:
+    """(ok, converted value) for one expected type."""
+    if isinstance(expected, tuple):
+        for option in expected:
+            ok, converted = _coerce(value, option)
+            if ok:
+                return True, converted
+        return False, value
+    if isinstance(value, EnvStr) and expected in (bool, int, float):
+        try:  # "${READ_ONLY}" may say "true"
+            value = yaml.safe_load(str(value))
+        except yaml.YAMLError:
+            return False, value
+    if typing.get_origin(expected) is list:
+        item_type = typing.get_args(expected)[0]
+        return isinstance(value, list) and all(_coerce(v, item_type)[0] for v in value), value
+    if expected is timedelta:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            try:
+                return True, parse_duration(value)
+            except ValueError:
+                return False, value
+        return False, value
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool), value
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    return isinstance(value, expected), value
+
+
+def validate_mapping(raw: Mapping, specs: Mapping[str, OptionSpec], *, file: str, key: str = "",
+                     ignore: frozenset[str] = frozenset()) -> tuple[LineDict, list[Problem]]:
+    """Check ``raw`` against ``specs``: unknown keys, missing required keys,
+    wrong types. Returns the valid values (durations parsed to timedelta,
+    line numbers kept) and every problem. Keys in ``ignore`` are skipped."""
+    values, problems = LineDict(), []
+    values.line, values.key_lines = getattr(raw, "line", 0), {}
+    for name, value in raw.items():
+        if name in ignore:
+            continue
+        line = line_of(raw, name)
+        path = join_key(key, clean(name, single_line=True))
+        spec = specs.get(name) if isinstance(name, str) else None
+        if spec is None:
+            accepted = ", ".join(sorted(set(specs) - ignore)) or "none"
+            problems.append(Problem(file, line, path, f"unknown key (accepted: {accepted})"))
+            continue
+        ok, converted = _coerce(value, spec.type)
+        if not ok:
+            problems.append(Problem(file, line, path, f"expected {_type_name(spec.type)}, got {show(value)}"))
+            continue
+        values[name] = converted
+        values.key_lines[name] = line
+    for name, spec in specs.items():
+        if spec.required and name not in raw and name not in ignore:
+            hint = f" ({spec.help})" if spec.help else ""
+            problems.append(Problem(file, getattr(raw, "line", 0), join_key(key, name),
+                                    f"missing required key{hint}"))
+    return values, problems
