@@ -21,9 +21,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
-import math
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -36,13 +34,14 @@ from urllib3.util.retry import Retry
 from cockpit import sloth_rules
 from cockpit.durations import format_duration, parse_duration, prom_window
 from cockpit.model import SLO, SourceData
-from cockpit.promql import (QueryGroup, group_slos, history_step, per_second, render, sample_value,
-                            split_instant, split_range)
-from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, Events, budget_remaining, evaluate
+from cockpit.promql import QueryGroup, group_slos, history_step, per_second, render, split_instant, split_range
+from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, evaluate
 from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, RETRYABLE_STATUS
+from cockpit.sources.prometheus_results import (SLOResult, events_of, ratio_events, rolling_events, scaled,
+                                                single_value)
 from cockpit.untrusted import clean
 
 MAX_CONCURRENT = 4
@@ -53,17 +52,6 @@ _STATUS = re.compile(r"HTTP Status Code (\d+) \((.*)\)\Z", re.S)
 
 class BadQuery(SourceError):
     """One expression was refused; only the SLOs using it go without data."""
-
-
-@dataclass
-class _Result:
-    """What the queries said about one SLO, ready for slo.evaluate."""
-
-    window: Events | None = None
-    burn: dict[str, Events | None] = field(default_factory=dict)
-    history: tuple[float, ...] = ()
-    min_events: float | None = None  # None: the source's min_events
-    warnings: list[str] = field(default_factory=list)
 
 
 class PrometheusSource(Source):
@@ -124,7 +112,7 @@ class PrometheusSource(Source):
         if short:
             warnings.append(f"Prometheus keeps {format_duration(retention)} of data: less than some SLO windows")
         for slo in specs.slos:
-            found = results.get(id(slo)) or _Result(
+            found = results.get(id(slo)) or SLOResult(
                 warnings=["no PromQL for this SLO (needs error_query and total_query, or a raw error ratio)"])
             if short and slo.window > retention:
                 found.warnings.append(f"Prometheus keeps {format_duration(retention)} of data, less than the "
@@ -158,7 +146,7 @@ class PrometheusSource(Source):
 
     # --- Sloth recording rules ------------------------------------------------
 
-    async def _sloth(self, slos: Sequence[SLO], now: datetime) -> dict[int, _Result]:
+    async def _sloth(self, slos: Sequence[SLO], now: datetime) -> dict[int, SLOResult]:
         if not slos:
             return {}
         try:
@@ -175,17 +163,17 @@ class PrometheusSource(Source):
         results = {}
         for slo in found:
             recorded = ratios[sloth_rules.key_of(slo)]
-            results[id(slo)] = _Result(
-                window=_ratio_events(recorded.get(prom_window(slo.window))),
-                burn={w: _ratio_events(recorded.get(w)) for w in BURN_WINDOWS},
+            results[id(slo)] = SLOResult(
+                window=ratio_events(recorded.get(prom_window(slo.window))),
+                burn={w: ratio_events(recorded.get(w)) for w in BURN_WINDOWS},
                 history=history.get(sloth_rules.key_of(slo), ()),
                 min_events=0.0)  # recorded ratios carry no event counts to guard with
         return results
 
     # --- raw event queries ----------------------------------------------------
 
-    async def _group(self, group: QueryGroup, now: datetime) -> dict[int, _Result]:
-        results = {id(slo): _Result() for slo in group.slos}
+    async def _group(self, group: QueryGroup, now: datetime) -> dict[int, SLOResult]:
+        results = {id(slo): SLOResult() for slo in group.slos}
         windows = sorted({slo.window for slo in group.slos})
         try:
             burns, ranges = await asyncio.gather(
@@ -197,12 +185,12 @@ class PrometheusSource(Source):
             return results
         for name, (errors, totals) in zip(BURN_WINDOWS, burns):
             for value, slos in group.members.items():
-                events = _events(errors.get(value), totals.get(value))
+                events = events_of(errors.get(value), totals.get(value))
                 for slo in slos:
                     results[id(slo)].burn[name] = events
         for window, (errors, totals, points) in zip(windows, ranges):
             for value, slos in group.members.items():
-                rolling = _rolling(errors.get(value), totals.get(value), points)
+                rolling = rolling_events(errors.get(value), totals.get(value), points)
                 for slo in (s for s in slos if s.window == window):
                     results[id(slo)].window = rolling[-1]
                     results[id(slo)].history = tuple(
@@ -215,8 +203,8 @@ class PrometheusSource(Source):
         errors, totals = await asyncio.gather(self._query(group.error_query(window), now),
                                               self._query(group.total_query(window), now))
         seconds = window.total_seconds()
-        return (_scaled(split_instant(group, errors), seconds if per_second(group.error_template) else 1.0),
-                _scaled(split_instant(group, totals), seconds if per_second(group.total_template) else 1.0))
+        return (scaled(split_instant(group, errors), seconds if per_second(group.error_template) else 1.0),
+                scaled(split_instant(group, totals), seconds if per_second(group.total_template) else 1.0))
 
     async def _range_pair(self, group: QueryGroup, window: timedelta, now: datetime):
         """Counts per step over two SLO windows, so that every history point
@@ -235,17 +223,18 @@ class PrometheusSource(Source):
 
         return grids(errors, group.error_template), grids(totals, group.total_template), points
 
-    async def _ratio_slo(self, slo: SLO, now: datetime) -> dict[int, _Result]:
+    async def _ratio_slo(self, slo: SLO, now: datetime) -> dict[int, SLOResult]:
         """A Sloth raw SLI: its query gives the error ratio itself."""
         windows = {**BURN_WINDOWS, prom_window(slo.window): slo.window}
         try:
             answers = await asyncio.gather(*(self._query(render(slo.error_ratio_query, w), now)
                                              for w in windows.values()))
         except BadQuery as error:
-            return {id(slo): _Result(warnings=[str(error)])}
-        ratios = {name: _ratio_events(_single(answer)) for name, answer in zip(windows, answers)}
-        return {id(slo): _Result(window=ratios[prom_window(slo.window)], burn={w: ratios[w] for w in BURN_WINDOWS},
-                                 min_events=0.0, warnings=["raw error-ratio SLI: traffic unknown, no budget history"])}
+            return {id(slo): SLOResult(warnings=[str(error)])}
+        ratios = {name: ratio_events(single_value(answer)) for name, answer in zip(windows, answers)}
+        return {id(slo): SLOResult(window=ratios[prom_window(slo.window)],
+                                   burn={w: ratios[w] for w in BURN_WINDOWS}, min_events=0.0,
+                                   warnings=["raw error-ratio SLI: traffic unknown, no budget history"])}
 
     # --- retention ------------------------------------------------------------
 
@@ -378,47 +367,3 @@ def _error_detail(body_repr: str) -> str:
         return ""
     text = clean(str(text), single_line=True)
     return text if len(text) <= 200 else text[:199] + "…"
-
-
-def _scaled(values: dict[str, float], factor: float) -> dict[str, float]:
-    return {key: value * factor for key, value in values.items()}
-
-
-def _events(errors: float | None, total: float | None) -> Events | None:
-    """No total series: no data. An error series missing beside a total means
-    no errors happened (error counters often have no samples until one does)."""
-    if total is None:
-        return None
-    return Events(errors=errors or 0.0, total=total)
-
-
-def _rolling(errors: list[float] | None, totals: list[float] | None, points: int) -> list[Events | None]:
-    """Window sums over ``2 * points - 1`` per-step counts: one Events for
-    each of the last ``points`` steps, summing the ``points`` steps up to it
-    (the last one is the SLO window); None where no step had a total.
-    Running sums keep it linear: 1000 SLOs x 60 points per refresh."""
-    if totals is None:
-        return [None] * points
-    errors = errors or [math.nan] * len(totals)
-    # Prefix sums of present steps (an error step counts only beside a total).
-    sum_e, sum_t, count = [0.0], [0.0], [0]
-    for error, total in zip(errors, totals):
-        present = not math.isnan(total)
-        sum_t.append(sum_t[-1] + (total if present else 0.0))
-        sum_e.append(sum_e[-1] + (error if present and not math.isnan(error) else 0.0))
-        count.append(count[-1] + present)
-    rolling: list[Events | None] = []
-    for end in range(points, 2 * points):  # prefix index one past the window's last step
-        start = end - points
-        rolling.append(Events(errors=sum_e[end] - sum_e[start], total=sum_t[end] - sum_t[start])
-                       if count[end] > count[start] else None)
-    return rolling
-
-
-def _ratio_events(ratio: float | None) -> Events | None:
-    return None if ratio is None else Events(errors=ratio, total=1.0)
-
-
-def _single(result: list[dict]) -> float | None:
-    """The one series a ratio query should give (None if it gave 0 or many)."""
-    return sample_value(result[0].get("value", (0, None))[1]) if len(result) == 1 else None

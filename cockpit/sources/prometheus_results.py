@@ -1,0 +1,67 @@
+"""Prometheus query answers turned into what slo.evaluate takes: per-SLO
+results, Events from error and total counts, rolling window sums. Pure: no
+client, no I/O, so the prometheus source only sends queries and routes answers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from cockpit.promql import sample_value
+from cockpit.slo import Events
+
+
+@dataclass
+class SLOResult:
+    """What the queries said about one SLO, ready for slo.evaluate."""
+
+    window: Events | None = None
+    burn: dict[str, Events | None] = field(default_factory=dict)
+    history: tuple[float, ...] = ()
+    min_events: float | None = None  # None: the source's min_events
+    warnings: list[str] = field(default_factory=list)
+
+
+def scaled(values: dict[str, float], factor: float) -> dict[str, float]:
+    return {key: value * factor for key, value in values.items()}
+
+
+def events_of(errors: float | None, total: float | None) -> Events | None:
+    """No total series: no data. An error series missing beside a total means
+    no errors happened (error counters often have no samples until one does)."""
+    if total is None:
+        return None
+    return Events(errors=errors or 0.0, total=total)
+
+
+def rolling_events(errors: list[float] | None, totals: list[float] | None, points: int) -> list[Events | None]:
+    """Window sums over ``2 * points - 1`` per-step counts: one Events for
+    each of the last ``points`` steps, summing the ``points`` steps up to it
+    (the last one is the SLO window); None where no step had a total.
+    Running sums keep it linear: 1000 SLOs x 60 points per refresh."""
+    if totals is None:
+        return [None] * points
+    errors = errors or [math.nan] * len(totals)
+    # Prefix sums of present steps (an error step counts only beside a total).
+    sum_e, sum_t, count = [0.0], [0.0], [0]
+    for error, total in zip(errors, totals):
+        present = not math.isnan(total)
+        sum_t.append(sum_t[-1] + (total if present else 0.0))
+        sum_e.append(sum_e[-1] + (error if present and not math.isnan(error) else 0.0))
+        count.append(count[-1] + present)
+    rolling: list[Events | None] = []
+    for end in range(points, 2 * points):  # prefix index one past the window's last step
+        start = end - points
+        rolling.append(Events(errors=sum_e[end] - sum_e[start], total=sum_t[end] - sum_t[start])
+                       if count[end] > count[start] else None)
+    return rolling
+
+
+def ratio_events(ratio: float | None) -> Events | None:
+    return None if ratio is None else Events(errors=ratio, total=1.0)
+
+
+def single_value(result: list[dict]) -> float | None:
+    """The one series a ratio query should give (None if it gave 0 or many)."""
+    return sample_value(result[0].get("value", (0, None))[1]) if len(result) == 1 else None
