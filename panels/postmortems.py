@@ -6,21 +6,23 @@ kill -9 loses at most the last few seconds of typing."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Markdown, Static, TextArea
+from textual.widgets import Input, Label, Markdown, Static, TextArea
 
 from cockpit.atomicfile import write_atomic
 from cockpit.frontmatter import split_front_matter
 from cockpit.model import Incident, Postmortem
-from cockpit.postmortem import (
-    audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts, save_draft,
+from cockpit.postmortem import (  # _cell: the one escaping of a markdown table cell
+    _cell, audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts, save_draft,
 )
 from cockpit.screens.modals import ChoicePrompt
 from cockpit.untrusted import clean
@@ -36,6 +38,100 @@ COLUMNS = (
     Column("status", "Status", sortable=True),
     Column("age", "Age", sortable=True),
 )
+
+
+_HEADING = re.compile(r"^#{1,6}\s")
+_HANDLE = re.compile(r"@?[A-Za-z0-9][\w.-]*")
+_PROMPT_ROW = re.compile(r"^\|\s*\[[^\]]*\]\s*\|")  # | [Action 1] | ... the template's placeholder rows
+
+
+def add_action_item(text: str, action: str, owner: str, due: str) -> tuple[str, int]:
+    """``text`` with one row appended to its Action Items table (the table,
+    or the section, is created when missing; the template's placeholder rows
+    go). Returns the new text and the row's 0-based line. Raises ValueError
+    saying what is wrong with the fields."""
+    action = " ".join(clean(action).split())
+    owner = owner.strip()
+    if not action:
+        raise ValueError("Describe the action.")
+    if not _HANDLE.fullmatch(owner):
+        raise ValueError("The owner is one @handle, e.g. @ann.")
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", due.strip()):
+            raise ValueError
+        date.fromisoformat(due.strip())
+    except ValueError:
+        raise ValueError("The due date is a real date written YYYY-MM-DD.") from None
+    lines = text.split("\n")
+    start = next((n for n, line in enumerate(lines) if line.strip().lower() == "## action items"), None)
+    if start is None:  # no section: add one at the end
+        lines = [*(lines[:-1] if lines and not lines[-1] else lines), "", "## Action Items", ""]
+        start = len(lines) - 2
+    end = next((n for n in range(start + 1, len(lines)) if _HEADING.match(lines[n])), len(lines))
+    table = [n for n in range(start + 1, end) if lines[n].lstrip().startswith("|")]
+    if len(table) < 2:  # no header and separator yet
+        header = ["| Action | Owner | Due Date | Status |", "|--------|-------|----------|--------|"]
+        at = max((n for n in range(start + 1, end) if lines[n].strip()), default=start) + 1
+        # Blank lines around the table: it must not run into a paragraph or the next heading.
+        block = ([""] if lines[at - 1].strip() else []) + header + ([""] if at < len(lines) and lines[at].strip()
+                                                                      else [])
+        lines[at:at] = block
+        table = [at + block.index(header[0]), at + block.index(header[1])]
+    names = [c.strip().lower() for c in re.split(r"(?<!\\)\|", lines[table[0]].strip())[1:-1]]
+    values = {"action": _cell(action), "owner": "@" + owner.lstrip("@"), "due": due.strip(), "status": "[ ]"}
+    if not any("action" in name for name in names):
+        names[:1] = ["action"]  # the first column says what is to be done
+    cells = [next((v for k, v in values.items() if k in name), "") for name in names]
+    placeholders = [n for n in table[2:] if _PROMPT_ROW.match(lines[n].strip())]
+    row_at = table[-1] + 1 - len(placeholders)
+    lines = [line for n, line in enumerate(lines) if n not in placeholders]
+    lines.insert(row_at, "| " + " | ".join(cells) + " |")
+    return "\n".join(lines), row_at
+
+
+class ActionItemForm(ModalScreen[tuple[str, str, str] | None]):
+    """Action, @owner, due date: one row of the Action Items table."""
+
+    DEFAULT_CSS = """
+    ActionItemForm { align: center middle; }
+    ActionItemForm > Vertical {
+        width: 72; max-width: 100%; height: auto; border: thick $accent; background: $surface; padding: 0 1;
+    }
+    ActionItemForm .form-error { color: $error; height: auto; }
+    ActionItemForm .form-help { color: $text-muted; }
+    """
+    AUTO_FOCUS = "Input"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+
+    def __init__(self, check) -> None:
+        super().__init__()
+        self._check = check  # raises ValueError on fields the table cannot take
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Add an action item", classes="form-title")
+            yield Input(placeholder="what will be done", id="action", compact=True)
+            yield Input(placeholder="@owner", id="owner", compact=True)
+            yield Input(placeholder="due YYYY-MM-DD", id="due", compact=True)
+            yield Static("", classes="form-error")
+            yield Label("enter: next field, adds on the last   esc: cancel", classes="form-help")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id != "due":
+            self.focus_next()
+            return
+        fields = tuple(self.query_one(f"#{name}", Input).value for name in ("action", "owner", "due"))
+        try:
+            self._check(*fields)
+        except ValueError as error:
+            self.query_one(".form-error", Static).update(str(error))
+            return
+        self.dismiss(fields)
 
 
 def create_draft(widget: Widget, incident: Incident) -> Path | None:
@@ -83,6 +179,7 @@ class PostmortemsPanel(Panel):
         Binding("e", "edit", "Edit", id="postmortems.edit"),
         Binding("ctrl+s", "save", "Save", id="postmortems.save"),
         Binding("ctrl+o", "preview", "Preview", id="postmortems.preview"),
+        Binding("ctrl+t", "action_item", "Add action item", id="postmortems.action_item"),
     ]
 
     def __init__(self) -> None:
@@ -219,7 +316,7 @@ class PostmortemsPanel(Panel):
     # -------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save", "preview"):
+        if action in ("save", "preview", "action_item"):
             return self.mode in ("edit", "preview")
         if action == "new":
             return self.mode == "list"
@@ -321,3 +418,18 @@ class PostmortemsPanel(Panel):
         self._saved_text = text
         self.notify(f"Saved {self.open_path}", timeout=3, markup=False)
         self.refresh_view()
+
+    def action_action_item(self) -> None:
+        """Append a well-formed row to the Action Items table of the text being edited."""
+        if self.mode == "preview":
+            self.action_preview()
+
+        def add(fields: tuple[str, str, str] | None) -> None:
+            if fields is None or self.mode != "edit":
+                return
+            text, row = add_action_item(self.editor.text, *fields)
+            self.editor.replace(text, self.editor.document.start, self.editor.document.end)  # undoable
+            self.editor.move_cursor((row, 0))
+            self.editor.focus()
+
+        self.app.push_screen(ActionItemForm(lambda *fields: add_action_item("", *fields)), add)

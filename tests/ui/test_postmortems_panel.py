@@ -12,7 +12,11 @@ from textual.widgets import Markdown
 from cockpit.app import make_app
 from cockpit.clock import fixed_clock
 from cockpit.frontmatter import parse_front_matter
-from cockpit.postmortem import SECTIONS
+from cockpit.clock import DEMO_TIME as NOW
+from cockpit.model import Incident
+from cockpit.postmortem import SECTIONS, draft_from_incident
+from cockpit.postmortem_lint import lint_postmortem
+from panels.postmortems import ActionItemForm, add_action_item
 from tests.ui.conftest import make_hub, settle
 
 SIZE = (120, 36)
@@ -242,3 +246,73 @@ async def test_autosave_never_overwrites_another_sessions_changes(config):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert path.read_text().endswith("\nmine too")
+
+
+def action_item_problems(text: str) -> list:
+    return [p for p in lint_postmortem(text, "pm.md") if p.key == "Action Items"]
+
+
+def test_add_action_item_replaces_the_placeholders_and_keeps_the_table_valid():
+    draft = draft_from_incident(
+        Incident("INC-1", "API down", "P1", "resolved", "api-server", NOW, "incident-log", resolved_at=NOW),
+        services={}, now=NOW)
+    assert action_item_problems(draft)  # the template's placeholder rows
+    text, row = add_action_item(draft, "Alert on | in logs", "ann", "2026-12-15")
+    assert text.splitlines()[row] == r"| Alert on \| in logs | @ann | 2026-12-15 | [ ] |"
+    assert "[Action 1]" not in text and "[Action 2]" not in text
+    assert action_item_problems(text) == []
+    text, row2 = add_action_item(text, "  Second   one ", "@bob", "2027-01-02")
+    assert row2 == row + 1 and text.splitlines()[row2] == "| Second one | @bob | 2027-01-02 | [ ] |"
+    assert action_item_problems(text) == []
+    assert text.count("\n## ") == draft.count("\n## ")  # no section added or lost
+
+
+def test_add_action_item_creates_the_table_or_section_when_missing():
+    text, row = add_action_item("# Postmortem\n\n## Action Items\n\nNone yet.\n## Lessons Learned\n", "A", "@a",
+                                "2026-12-01")
+    lines = text.splitlines()
+    assert lines[row] == "| A | @a | 2026-12-01 | [ ] |"
+    assert lines[row - 3:row + 3] == ["", "| Action | Owner | Due Date | Status |",
+                                      "|--------|-------|----------|--------|", lines[row], "", "## Lessons Learned"]
+    text, row = add_action_item("# Postmortem\n", "A", "@a", "2026-12-01")
+    assert text.splitlines()[row - 4:row + 1] == [
+        "## Action Items", "", "| Action | Owner | Due Date | Status |", "|--------|-------|----------|--------|",
+        "| A | @a | 2026-12-01 | [ ] |"]
+    # Columns in another order are filled by their names.
+    text, row = add_action_item("## Action Items\n| Owner | Action | Due |\n|-|-|-|\n", "A", "a", "2026-12-01")
+    assert text.splitlines()[row] == "| @a | A | 2026-12-01 |"
+
+
+@pytest.mark.parametrize("action, owner, due, says", [
+    ("", "@a", "2026-12-01", "Describe"),
+    ("A", "ann smith", "2026-12-01", "@handle"),
+    ("A", "", "2026-12-01", "@handle"),
+    ("A", "@a", "2026-02-30", "YYYY-MM-DD"),
+    ("A", "@a", "next week", "YYYY-MM-DD"),
+    ("A", "@a", "20261201", "YYYY-MM-DD"),
+])
+def test_add_action_item_refuses_fields_the_table_cannot_take(action, owner, due, says):
+    with pytest.raises(ValueError, match=says):
+        add_action_item("## Action Items\n", action, owner, due)
+
+
+async def test_ctrl_t_adds_an_action_item_row_in_the_editor(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await draft_from_incidents_panel(app, pilot)
+        panel = app.query_one("#postmortems")
+        await pilot.press("e", "ctrl+t")
+        await pilot.pause()
+        await pilot.press(*"Add a canary", "enter", *"ann", "enter", *"2026-13-01", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionItemForm)  # a bad date is refused in the form
+        assert "YYYY-MM-DD" in str(app.screen.query_one(".form-error").render())
+        await pilot.press(*["backspace"] * 5, *"12-01", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionItemForm) and app.focused is panel.editor
+        row = panel.editor.cursor_location[0]
+        assert panel.editor.text.splitlines()[row] == "| Add a canary | @ann | 2026-12-01 | [ ] |"
+        assert panel.editor.text != panel._saved_text  # an edit like any other: saved by ctrl+s or autosave
+        await pilot.press("ctrl+t", "escape")  # esc cancels the form, the text stays as it was
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionItemForm) and panel.editor.text.count("Add a canary") == 1
