@@ -5,27 +5,25 @@ Alerts are read from ``/api/v2/alerts/groups`` (one request per instance):
 it holds every alert with its state plus the group Alertmanager put it in.
 Writes go only to the instances that hold the alert; instances that share a
 ``cluster`` name gossip silences to each other, so one write per cluster.
+The v2 JSON itself is read and written by cockpit.sources.alertmanager_api.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from types import MappingProxyType
+from datetime import timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
 import httpx
 
 from cockpit.alerts import (
-    Held,
     Matcher,
     MatcherError,
     Sighting,
     Silence,
     dedupe,
     equality_matchers,
-    format_labels,
     format_matchers,
     matches_all,
     merge_silences,
@@ -33,7 +31,7 @@ from cockpit.alerts import (
     sort_alerts,
 )
 from cockpit.durations import format_duration, parse_duration
-from cockpit.model import SEVERITIES, Incident, SourceData, frozen_map
+from cockpit.model import SEVERITIES, Incident, SourceData
 from cockpit.sources.base import (
     Action,
     ActionResult,
@@ -46,15 +44,8 @@ from cockpit.sources.base import (
     SourceSpec,
     TransientSourceError,
 )
+from cockpit.sources.alertmanager_api import DEFAULT_SEVERITY_MAP, sightings_of, silence_body, silences_of, to_incident
 from cockpit.sources.http import HTTP_OPTIONS, make_client, send
-
-DEFAULT_SEVERITY_MAP: Mapping[str, str] = {
-    "critical": "P1", "page": "P1",
-    "high": "P2", "error": "P2", "major": "P2",
-    "warning": "P3", "minor": "P3", "low": "P3", "info": "P3",
-}
-DEFAULT_SEVERITY = "P3"  # an alert with no (known) severity label
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # start time of an alert that gives none
 
 
 @dataclass(frozen=True)
@@ -167,58 +158,15 @@ class AlertmanagerSource(Source):
         return await asyncio.to_thread(self._sightings, instance, response)
 
     def _merge(self, per_instance: list[tuple[str, list[Sighting]]]) -> list[Incident]:
-        return sort_alerts(self._to_incident(held) for held in dedupe(per_instance))
+        return sort_alerts(to_incident(held, source=self.name, service_labels=self.service_labels,
+                                       severity_map=self.severity_map) for held in dedupe(per_instance))
 
     def _sightings(self, instance: Instance, response: httpx.Response) -> list[Sighting]:
-        """Every alert one instance holds, with the group it is in; entries
-        too broken to show (not an object, no labels) are skipped."""
+        """Every alert one instance holds, with the group it is in."""
         groups = _json(response, instance)
         if not isinstance(groups, list):
             raise SourceError(f"{instance.name}: unexpected reply to /api/v2/alerts/groups (not a list)")
-        sightings = []
-        for group in groups:
-            if type(group) is not dict:
-                continue
-            group_key = format_labels(_str_map(group.get("labels")))
-            for raw in group.get("alerts") or ():
-                labels = _str_map(raw.get("labels")) if type(raw) is dict else None
-                if not labels:
-                    continue
-                status = raw.get("status") if type(raw.get("status")) is dict else {}
-                state = "silenced" if status.get("silencedBy") else "inhibited" if status.get("inhibitedBy") \
-                    else "firing"
-                key = str(raw.get("fingerprint") or format_labels(labels))
-                sightings.append(Sighting(key, state, _time(raw.get("startsAt")), (raw, labels, group_key)))
-        return sightings
-
-    def _to_incident(self, held: Held) -> Incident:
-        raw, labels, group = held.first.payload
-        annotations = _str_map(raw.get("annotations"))
-        summary = annotations.get("summary") or annotations.get("description") or ""
-        alertname = labels.get("alertname", "")
-        return Incident(
-            id=held.first.key,
-            title=f"{alertname}: {summary}" if alertname and summary else alertname or summary,
-            severity=self._severity(labels),
-            status=held.status,
-            service=next((labels[n] for n in self.service_labels if labels.get(n)), ""),
-            started_at=held.started_at,
-            source=self.name,
-            kind="alert",
-            silenced=held.status == "silenced",
-            labels=MappingProxyType(labels),
-            annotations=MappingProxyType(annotations),
-            instances=held.instances,
-            runbook=annotations.get("runbook_url") or annotations.get("runbook") or "",
-            url=str(raw.get("generatorURL") or ""),
-            group=group,
-        )
-
-    def _severity(self, labels: Mapping[str, str]) -> str:
-        value = labels.get("severity", "")
-        if value in SEVERITIES:
-            return value
-        return self.severity_map.get(value.lower(), DEFAULT_SEVERITY)
+        return sightings_of(groups)
 
     async def list_silences(self, include_expired: bool = False) -> tuple[Silence, ...]:
         """Every silence on every instance, merged (one entry per silence however
@@ -228,25 +176,7 @@ class AlertmanagerSource(Source):
         return tuple(s for s in silences if include_expired or s.state != "expired")
 
     async def _silences_of(self, instance: Instance) -> list[Silence]:
-        data = await self._get_json(instance, "/api/v2/silences")
-        silences = []
-        for raw in data if isinstance(data, list) else ():
-            try:
-                silences.append(Silence(
-                    id=str(raw["id"]),
-                    matchers=tuple(Matcher.from_api(m) for m in raw.get("matchers") or ()),
-                    starts_at=_time(raw.get("startsAt")),
-                    ends_at=_time(raw.get("endsAt")),
-                    created_by=str(raw.get("createdBy") or ""),
-                    comment=str(raw.get("comment") or ""),
-                    state=str((raw.get("status") or {}).get("state") or ""),
-                    ids=((instance.name, str(raw["id"])),),
-                    source=self.name,
-                    annotations=frozen_map(_str_map(raw.get("annotations"))),
-                ))
-            except (KeyError, TypeError, AttributeError, MatcherError):
-                continue  # one malformed silence must not hide the rest
-        return silences
+        return silences_of(await self._get_json(instance, "/api/v2/silences"), instance.name, self.name)
 
     # --- writing ------------------------------------------------------------
 
@@ -270,13 +200,8 @@ class AlertmanagerSource(Source):
             raise SourceError(f"silence duration: {error}") from None
         matchers, holders = self._silence_scope(action)
         now = self.context.clock()
-        body = {
-            "matchers": [m.to_api() for m in matchers],
-            "startsAt": _iso(now),
-            "endsAt": _iso(now + duration),
-            "createdBy": str(self.spec.options.get("created_by") or self.context.user or "cockpit"),
-            "comment": comment,
-        }
+        body = silence_body(matchers, now, now + duration, comment=comment,
+                            created_by=str(self.spec.options.get("created_by") or self.context.user or "cockpit"))
 
         async def post(instance: Instance) -> str:
             reply = _json(await self._request(instance, "POST", "/api/v2/silences", json=body), instance)
@@ -400,27 +325,6 @@ def _json(response: httpx.Response, instance: Instance) -> Any:
         return response.json()
     except ValueError:
         raise SourceError(f"{instance.name}: reply to {response.request.url.path} is not JSON") from None
-
-
-def _str_map(value: Any) -> dict[str, str]:
-    """A JSON object of strings as a fresh dict (cheap check: this runs per alert)."""
-    if type(value) is not dict:
-        return {}
-    if all(type(v) is str for v in value.values()):
-        return dict(value)
-    return {str(k): str(v) for k, v in value.items()}
-
-
-def _time(value: Any) -> datetime:
-    try:
-        when = datetime.fromisoformat(str(value))
-    except ValueError:
-        return EPOCH
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
-def _iso(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
 
 
 def _duration(value: Any) -> timedelta:
