@@ -1,0 +1,88 @@
+"""The one reader of SLO definitions, in three formats detected per YAML document:
+
+* the seed's ``sli_definitions`` / ``slo_definitions`` (plus its
+  ``error_budget_policy``): cockpit.slo_specs.seed;
+* Sloth ``version: prometheus/v1`` specs (and the same spec inside Sloth's
+  ``PrometheusServiceLevel`` Kubernetes resource): cockpit.slo_specs.sloth;
+* OpenSLO ``apiVersion: openslo/v1alpha`` SLOs with ``ratioMetrics``:
+  cockpit.slo_specs.openslo.
+
+A broken file never raises: every fault becomes a Problem naming file, line
+and key path, and the rest still loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from cockpit.model import SLO, PolicyTier
+from cockpit.slo import DEFAULT_POLICY
+from cockpit.slo_specs import openslo, seed, sloth
+from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
+from cockpit.sources.base import Problem, ServiceRef
+from cockpit.yamlfile import YamlError, load_yaml_documents, read_text
+
+__all__ = ["DEFAULT_WINDOW", "SLO_SUFFIXES", "SLOSpecs", "load_slo_paths"]
+
+SLO_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass
+class SLOSpecs:
+    slos: tuple[SLO, ...] = ()
+    policy: tuple[PolicyTier, ...] = DEFAULT_POLICY
+    problems: list[Problem] = field(default_factory=list)
+    refers: list[ServiceRef] = field(default_factory=list)  # each SLO's service, where it is named
+
+
+def load_slo_paths(paths: Sequence[Path]) -> SLOSpecs:
+    """Read every SLO definition in ``paths`` (files, or folders searched
+    recursively for *.yml / *.yaml)."""
+    reader = SpecReader()
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix in SLO_SUFFIXES and p.is_file())
+            if not files:
+                reader.problems.append(Problem(str(path), 0, "(folder)", "no *.yml or *.yaml files in this folder"))
+            for file in files:
+                _read_file(reader, file, named=False)
+        else:
+            _read_file(reader, path, named=True)
+    return SLOSpecs(tuple(reader.slos.values()), reader.policy or DEFAULT_POLICY, reader.problems, reader.refers)
+
+
+def _read_file(reader: SpecReader, path: Path, *, named: bool) -> None:
+    reader.file = str(path)
+    try:
+        documents = load_yaml_documents(read_text(path), reader.file)
+    except YamlError as exc:
+        reader.problems.append(exc.problem)
+        return
+    if not documents:
+        reader.problems.append(Problem(reader.file, 0, "(file)", "empty file: no SLO definitions"))
+    for doc in documents:
+        _read_document(reader, doc, named)
+
+
+def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
+    if not isinstance(doc, dict):
+        reader.problem(doc, None, "", f"expected a mapping, got {type(doc).__name__}")
+    elif "version" in doc:
+        sloth.read(reader, doc, "")
+    elif str(doc.get("apiVersion", "")).startswith("sloth.slok.dev/"):
+        sloth.read_resource(reader, doc)
+    elif "apiVersion" in doc:
+        openslo.read(reader, doc)
+    elif seed.DOC_KEYS & doc.keys():
+        seed.read(reader, doc)
+    elif "groups" in doc:
+        # Prometheus rules (e.g. what `sloth generate` writes) often sit
+        # beside the specs: skip them in a folder, flag them when named.
+        if named:
+            reader.problem(doc, "groups", "groups", "a Prometheus rules file, not an SLO definition")
+    else:
+        reader.problem(doc, None, "", "unknown SLO format: expected seed `slo_definitions:`, "
+                       "Sloth `version: prometheus/v1` or OpenSLO `apiVersion: openslo/v1alpha`")
