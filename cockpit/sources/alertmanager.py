@@ -45,7 +45,7 @@ from cockpit.sources.base import (
     TransientSourceError,
 )
 from cockpit.sources.alertmanager_api import DEFAULT_SEVERITY_MAP, sightings_of, silence_body, silences_of, to_incident
-from cockpit.sources.http import HTTP_OPTIONS, make_client, send
+from cockpit.sources.http import HTTP_OPTIONS, make_client, safe_url, send
 
 
 @dataclass(frozen=True)
@@ -79,18 +79,12 @@ def parse_instances(urls: Any) -> tuple[list[Instance], list[tuple[str, str]]]:
         if parsed.scheme not in ("http", "https") or not parsed.host:
             problems.append((key, "must be an http:// or https:// URL"))
             continue
-        name = str(entry.get("name") or _display_url(parsed))
+        name = str(entry.get("name") or safe_url(parsed).rstrip("/"))
         instances.append(Instance(name, str(parsed).rstrip("/"), str(entry.get("cluster") or name)))
     names = [i.name for i in instances]
     for name in {n for n in names if names.count(n) > 1}:
         problems.append(("urls", f"instance name {name!r} is used twice; give each a distinct name"))
     return instances, problems
-
-
-def _display_url(url: httpx.URL) -> str:
-    """scheme://host:port/path: never the user:password a URL may carry."""
-    port = f":{url.port}" if url.port else ""
-    return f"{url.scheme}://{url.host}{port}{url.path}".rstrip("/")
 
 
 def parse_severity_map(value: Any) -> tuple[dict[str, str], list[tuple[str, str]]]:

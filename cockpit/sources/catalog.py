@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from cockpit.config_schema import join_key, show, validate_mapping
 from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, Service, SourceData

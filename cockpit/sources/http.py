@@ -90,7 +90,7 @@ def raise_for_status(response: httpx.Response, *, now: datetime | None = None) -
     if status < 400:
         return
     request = response.request
-    where = f"{request.method} {_safe_url(request.url)}"
+    where = f"{request.method} {safe_url(request.url)}"
     if status in AUTH_STATUS:
         raise SourceError(f"{where}: authentication failed (HTTP {status}); check the token or credentials")
     if status == 429:
@@ -122,13 +122,14 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 def _where(client: httpx.AsyncClient, url: str) -> str:
     try:
-        return _safe_url(client.base_url.join(url))
+        return safe_url(client.base_url.join(url))
     except httpx.InvalidURL:
         return "<invalid URL>"
 
 
-def _safe_url(url: httpx.URL) -> str:
+def safe_url(url: httpx.URL | str) -> str:
     """scheme://host:port/path: no userinfo, no query (either may hold a token)."""
+    url = httpx.URL(url)
     port = f":{url.port}" if url.port else ""
     return f"{url.scheme}://{url.host}{port}{url.path}"
 

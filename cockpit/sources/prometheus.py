@@ -39,7 +39,7 @@ from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, eval
 from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
-from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, RETRYABLE_STATUS
+from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, RETRYABLE_STATUS, safe_url
 from cockpit.sources.prometheus_results import (SLOResult, events_of, ratio_events, rolling_events, scaled,
                                                 single_value)
 from cockpit.untrusted import clean
@@ -303,7 +303,7 @@ class PrometheusSource(Source):
     def _translated(self, path: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``call`` with every failure turned into a SourceError whose message
         names host and path only (never the query string or header values)."""
-        where = f"{self.name}: {_safe_url(self.url)}{path}"
+        where = f"{self.name}: {safe_url(self.url)}{path}"
         try:
             return call(*args, **kwargs)
         except PrometheusApiClientException as error:
@@ -349,13 +349,6 @@ def _stamp(path: Path) -> tuple:
     except OSError:
         return (str(path),)
     return str(path), stat.st_mtime_ns, stat.st_size
-
-
-def _safe_url(url: str) -> str:
-    """scheme://host:port/path: no userinfo or query, which may hold secrets."""
-    parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 
 
 def _error_detail(body_repr: str) -> str:
