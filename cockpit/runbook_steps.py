@@ -8,7 +8,7 @@ Textual import.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Collection, Iterable
 
 from cockpit.model import Incident
@@ -16,6 +16,8 @@ from cockpit.untrusted import clean
 
 # A list item (bullet or numbered) whose text starts with a task box.
 _TASK = re.compile(r"^(?P<indent>\s*)(?:[-*+]|\d{1,9}[.)])\s+\[(?P<box>[ xX])\](?:\s+(?P<text>.*))?$")
+# Any list item: it ends the step before it.
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
 # An opening or closing code fence: three or more backticks or tildes.
 _FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})")
 
@@ -29,10 +31,12 @@ class Step:
 
 
 def parse_steps(body: str) -> list[Step]:
-    """Every task-list item in ``body``, in order, skipping fenced code
-    blocks (a shell comment like ``# - [ ] x`` in a fence is not a step)."""
+    """Every task-list item in ``body``, in order, with the lines it wraps
+    onto, skipping fenced code blocks (a shell comment like ``# - [ ] x``
+    in a fence is not a step)."""
     steps: list[Step] = []
     fence = ""  # the fence that opened the code block we are in
+    wrapping: Step | None = None  # the step whose text may go on on the next line
     for number, line in enumerate(body.splitlines(), start=1):
         opened = _FENCE.match(line)
         if fence:
@@ -42,13 +46,19 @@ def parse_steps(body: str) -> list[Step]:
                 fence = ""
             continue
         if opened:
-            fence = opened["fence"]
+            fence, wrapping = opened["fence"], None
             continue
         task = _TASK.match(line)
         if task:
             text = clean(task["text"] or "", single_line=True).strip()
-            if text:
-                steps.append(Step(number, text, task["box"] != " ", len(task["indent"].expandtabs(4))))
+            wrapping = Step(number, text, task["box"] != " ", len(task["indent"].expandtabs(4))) if text else None
+            if wrapping:
+                steps.append(wrapping)
+        elif wrapping is not None and line.strip() and not _ITEM.match(line) and not line.lstrip().startswith("#"):
+            wrapping = replace(wrapping, text=f"{wrapping.text} {clean(line, single_line=True)}")
+            steps[-1] = wrapping
+        else:
+            wrapping = None  # a blank line, another item or a heading ends the step's text
     return steps
 
 

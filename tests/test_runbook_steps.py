@@ -51,6 +51,22 @@ def test_parse_steps_with_their_lines_outside_fences():
     assert [s.depth for s in steps] == [0, 3, 0, 0, 2, 0]
 
 
+def test_a_step_wrapped_over_several_lines_keeps_all_its_text():
+    body = ("- [ ] Never retry card charges by hand: duplicate charges are worse than a\n"
+            "      failed order.\n"
+            "- [ ] Next step\n"
+            "  continues here\n"
+            "\n"
+            "  A paragraph after a blank line is not the step's text.\n"
+            "- [ ] Last\n"
+            "## Heading\n")
+    assert [(s.line, s.text) for s in parse_steps(body)] == [
+        (1, "Never retry card charges by hand: duplicate charges are worse than a failed order."),
+        (3, "Next step continues here"),
+        (7, "Last"),
+    ]
+
+
 def test_unclosed_fence_hides_the_rest_and_no_steps_is_empty():
     assert parse_steps("- [ ] a\n```\n- [ ] b\n") == [Step(1, "a", False)]
     assert parse_steps("# Nothing to tick\n\nJust prose.\n") == []
