@@ -74,6 +74,35 @@ def _views(app) -> list[tuple[str, str, str]]:
     return [(stem, panel, ref) for stem, panel, ref in views if panel in app.panel_classes]
 
 
+async def _work_views(app, pilot, shoot) -> None:
+    """The commander at work on the seeded incident: its runbook's steps as a
+    checklist with one ticked, then its postmortem draft in the editor."""
+    from panels.base import Navigate
+    from panels.incidents import runbook_for
+
+    incident = next((i for i in app.snapshot.incidents if i.is_open and i.kind == "incident"), None)
+    runbook = runbook_for(incident, app.index) if incident is not None else None
+    if incident is None:
+        return
+    if runbook is not None and "runbooks" in app.panel_classes:
+        app.post_message(Navigate("incidents", incident.id))
+        await pilot.pause()
+        app.post_message(Navigate("runbooks", runbook.path))  # as if from the incident: u
+        await pilot.pause()
+        await pilot.press("t", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shoot("runbook-checklist")
+    if "postmortems" in app.panel_classes:
+        app.post_message(Navigate("incidents", incident.id))
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        shoot("postmortem-editor")
+
+
 async def _take_all(out: Path) -> list[Path]:
     from cockpit.app import make_app
     from panels.base import Navigate
@@ -89,13 +118,19 @@ async def _take_all(out: Path) -> list[Path]:
             await _seed_incident(app.hub, clock)
             await app.hub.refresh_all()
             await pilot.pause()
+
+            def shoot(stem: str) -> None:
+                app.clear_notifications()  # they name the throw-away dir, different every run
+                path = out / f"{stem}.svg"
+                path.write_text(app.export_screenshot(title=f"cockpit: {stem}"), encoding="utf-8")
+                written.append(path)
+
             for stem, panel, ref in _views(app):
                 app.post_message(Navigate(panel, ref))
                 await pilot.pause()
                 await pilot.pause()
-                path = out / f"{stem}.svg"
-                path.write_text(app.export_screenshot(title=f"cockpit: {stem}"), encoding="utf-8")
-                written.append(path)
+                shoot(stem)
+            await _work_views(app, pilot, shoot)
             await pilot.press("q")
     return written
 
