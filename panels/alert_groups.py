@@ -88,12 +88,8 @@ def group_row(group: AlertGroup, members: Sequence[Row], width: int) -> Row:
         key=group_key(group),
         cells=(severity_badge(group.severity), "", literal(service, "bold"), Text("group", style="bold"),
                "", title, literal(", ".join(sources))),
-        search_text=" ".join(member_text(r) for r in members),
+        search_text=" ".join(r.haystack for r in members),
     )
-
-
-def member_text(row: Row) -> str:
-    return " ".join(c.plain if isinstance(c, Text) else str(c) for c in row.cells) + " " + row.search_text
 
 
 def to_rows(arranged: Sequence[Incident | AlertGroup], make_row: Callable[[Incident, bool], Row],
