@@ -168,7 +168,7 @@ def _timeline_table(rows: list[tuple[datetime, str]], incident: Incident) -> str
     for at, event in rows:
         at = _utc(at)
         when = f"{at:%H:%M}" if at.date() == day else f"{at:%Y-%m-%d %H:%M}"
-        lines.append(f"| {when} | {_cell(event)} |")
+        lines.append(f"| {when} | {table_cell(event)} |")
     return header + "\n".join(lines)
 
 
@@ -212,7 +212,7 @@ def _duration_line(incident: Incident) -> str:
     return f"{start} - {end} ({format_duration(incident.resolved_at - incident.started_at)})"
 
 
-def _cell(text: str) -> str:
+def table_cell(text: str) -> str:
     """A markdown table cell: a pipe would split the row."""
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
@@ -243,6 +243,8 @@ def list_drafts(folder: Path) -> list[Postmortem]:
         return []
     drafts = []
     for path in folder.glob("*.md"):
+        if path.name.endswith(".recovered.md"):  # autosave's side copy of a conflicting edit, not a draft
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

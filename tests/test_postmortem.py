@@ -13,8 +13,9 @@ from cockpit.frontmatter import parse_front_matter
 from cockpit.model import Incident, Service, TimelineEntry
 from cockpit.postmortem import (
     PROMPTS, SECTIONS, SloBurn, audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts,
-    save_draft, write_atomic,
+    save_draft,
 )
+from cockpit.atomicfile import write_atomic
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
 SEED = Path("/work/shared/seed/architecture-practices.md")
@@ -162,6 +163,13 @@ def test_save_and_list_drafts(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files left
 
 
+def test_autosave_recovery_copies_are_not_listed_as_drafts(tmp_path):
+    one = incident(id="INC-1")
+    path = save_draft(tmp_path, one, draft_from_incident(one, services=SERVICES, now=NOW))
+    path.with_name(path.stem + ".recovered.md").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert [d.incident_id for d in list_drafts(tmp_path)] == ["INC-1"]
+
+
 def test_list_drafts_of_missing_folder_is_empty(tmp_path):
     assert list_drafts(tmp_path / "nope") == []
 
@@ -173,7 +181,7 @@ def test_write_atomic_keeps_old_file_when_write_fails(tmp_path, monkeypatch):
     def fail(fd):
         raise OSError("disk full")
 
-    monkeypatch.setattr("cockpit.postmortem.os.fsync", fail)
+    monkeypatch.setattr("cockpit.atomicfile.os.fsync", fail)
     with pytest.raises(OSError):
         write_atomic(path, "new text")
     assert path.read_text() == "old text"

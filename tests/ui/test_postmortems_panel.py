@@ -16,7 +16,8 @@ from cockpit.clock import DEMO_TIME as NOW
 from cockpit.model import Incident
 from cockpit.postmortem import SECTIONS, draft_from_incident
 from cockpit.postmortem_lint import lint_postmortem
-from panels.postmortems import ActionItemForm, add_action_item
+from cockpit.action_items import add_action_item
+from panels.postmortems import ActionItemForm
 from tests.ui.conftest import make_hub, settle
 
 SIZE = (120, 36)
