@@ -23,7 +23,7 @@ from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, load_config
 from cockpit.joins import Index
 from cockpit.model import Snapshot
-from cockpit.screens.chrome import KeyHints, PanelTabs, SourceBar
+from cockpit.screens.chrome import DegradedNotice, KeyHints, PanelTabs, SourceBar
 from cockpit.screens.help import HelpScreen, binding_rows
 from cockpit.screens.palette import JumpProvider
 from panels.base import Navigate, Panel
@@ -114,6 +114,7 @@ class CockpitApp(App):
         yield PanelTabs([(panel, keymap.get(f"cockpit.{panel}", keys).split(",")[0], title)
                          for panel, keys, title in PANELS if panel in self.panel_classes])
         yield SourceBar()
+        yield DegradedNotice()
         with ContentSwitcher(initial="overview" if "overview" in self.panel_classes else None, id="panels"):
             for cls in self.panel_classes.values():
                 yield cls()
@@ -145,6 +146,7 @@ class CockpitApp(App):
         says so and keeps its old view, the others carry on."""
         self.snapshot, self.index = snapshot, Index.build(snapshot)
         self.query_one(SourceBar).show(snapshot, self.clock(), self.read_only)
+        self._show_degraded()
         for panel in self.query(Panel):
             try:
                 panel.show_snapshot(snapshot, self.index)
@@ -185,6 +187,11 @@ class CockpitApp(App):
 
     def _show_tab(self) -> None:
         self.query_one(PanelTabs).show_current(self.query_one(ContentSwitcher).current or "")
+        self._show_degraded()
+
+    def _show_degraded(self) -> None:
+        panel = self.current_panel
+        self.query_one(DegradedNotice).show(self.snapshot, panel.feeds if panel else frozenset(), self.clock())
 
     def _focus_panel(self) -> None:
         """Focus the first shown, focusable widget of the current panel, at

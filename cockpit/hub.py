@@ -273,6 +273,7 @@ class Hub:
             read_only=self.read_only or not source.actions,
             demo=source.demo,
             warnings=state.data.warnings if state.data is not None else (),
+            provides=tuple(sorted(source.provides)),
         )
 
     def _publish(self) -> Snapshot:

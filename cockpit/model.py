@@ -235,6 +235,7 @@ class SourceHealth:
     read_only: bool = False
     demo: bool = False
     warnings: tuple[str, ...] = ()  # from the last good fetch (SourceData.warnings)
+    provides: tuple[str, ...] = ()  # catalog, slos, incidents, runbooks, oncall
 
 
 @dataclass(frozen=True)

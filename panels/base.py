@@ -35,6 +35,9 @@ class Panel(Widget):
 
     panel_id: ClassVar[str] = ""  # also the id of the widget in the app
     title: ClassVar[str] = ""
+    # What this panel shows (catalog, slos, incidents, runbooks, oncall): the
+    # app warns above it when a source providing one of these is failing.
+    feeds: ClassVar[frozenset[str]] = frozenset()
 
     DEFAULT_CSS = """
     Panel { height: 1fr; }

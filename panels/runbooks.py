@@ -57,6 +57,7 @@ def match_in_context(match: Match) -> Text:
 
 class RunbooksPanel(Panel):
     panel_id = "runbooks"
+    feeds = frozenset({"runbooks"})
     title = "Runbooks"
 
     DEFAULT_CSS = """

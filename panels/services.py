@@ -152,6 +152,7 @@ def card_links(service: Service, index: Index, now: datetime) -> list[tuple[str,
 
 class ServicesPanel(Panel):
     panel_id = "services"
+    feeds = frozenset({"catalog", "oncall"})
     title = "Services"
 
     def __init__(self) -> None:

@@ -149,6 +149,7 @@ class SloDetail(VerticalScroll, can_focus=False):
 
 class SlosPanel(Panel):
     panel_id = "slos"
+    feeds = frozenset({"slos"})
     title = "SLOs"
 
     def __init__(self) -> None:

@@ -77,6 +77,31 @@ class SourceBar(Static):
         self.update(text)
 
 
+class DegradedNotice(Static):
+    """One line above a panel whose data comes from a failing source: which
+    source, its error, and how old the data shown is. Hidden when all is well."""
+
+    DEFAULT_CSS = """
+    DegradedNotice { height: auto; max-height: 3; background: $warning 20%; display: none; }
+    DegradedNotice.-degraded { display: block; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="degraded-notice")
+
+    def show(self, snapshot: Snapshot | None, feeds: frozenset[str], now: datetime) -> None:
+        failing = [h for h in (snapshot.sources if snapshot else ()) if not h.ok and feeds.intersection(h.provides)]
+        text = Text()
+        for health in failing:
+            text.append("\n" if text else "").append(" ⚠ ", style="bold yellow")
+            text.append_text(literal(health.name, "bold"))
+            shown = f"showing data from {age(health.fetched_at, now)} ago" if health.stale and health.fetched_at \
+                else "no data from it yet"
+            text.append(f" is failing, {shown}: ", style="yellow").append_text(literal(health.error))
+        self.set_class(bool(failing), "-degraded")
+        self.update(text)
+
+
 class KeyHints(Static):
     """The bottom line: the keys shown for where the focus is (`/ Filter  ? Help`).
 

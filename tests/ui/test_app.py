@@ -228,6 +228,11 @@ async def test_failing_source_is_shown_and_the_rest_still_works(app_factory):
         assert "connection refused" in text
         await pilot.press("s")
         assert len(app.query_one("#services-table", FilterTable).shown_keys) == 4
+        # The failing source feeds this panel: a notice above it says so.
+        notice = app.query_one("#degraded-notice")
+        assert notice.display and "pagerduty is failing, no data from it yet" in str(notice.render())
+        await pilot.press("w")  # onboarding is fed by no source: no notice
+        assert not notice.display
 
 
 async def test_demo_and_read_only_are_labelled(app_factory):
