@@ -118,6 +118,11 @@ class SLOStatus:
     tier: str = ""
     tier_actions: tuple[str, ...] = ()
     history: tuple[float, ...] = ()  # budget remaining over the window, oldest first
+    # Where history sits in time: its last point at history_end, each earlier
+    # one history_step before the next. None when the source cannot say so
+    # (points missing in between), and then history is only a picture.
+    history_end: datetime | None = None
+    history_step: timedelta | None = None
     source: str = ""
     demo: bool = False
     warnings: tuple[str, ...] = ()

@@ -1,7 +1,8 @@
 """Postmortem drafts: the seed's blameless template, prefilled from an incident.
 
 Only facts the cockpit knows are filled in (title, dates, severity, services
-and owners, the timeline); every other section keeps the template's prompt so
+and owners, the timeline, the error budget each SLO burned where a source
+measured it); every other section keeps the template's prompt so
 nobody mistakes a guess for a finding. Pure except for the file helpers at
 the bottom; no Textual import.
 """
@@ -20,7 +21,8 @@ import yaml
 from cockpit.atomicfile import write_atomic
 from cockpit.durations import format_duration
 from cockpit.frontmatter import parse_front_matter
-from cockpit.model import Incident, Postmortem, Service, TimelineEntry
+from cockpit.model import Incident, Postmortem, Service, SLOStatus, TimelineEntry
+from cockpit.slo import budget_burned
 from cockpit.untrusted import clean
 
 # The seed's template (architecture-practices.md, "Postmortem Template"), in order.
@@ -51,8 +53,10 @@ _EMPTY_TIMELINE_ROWS = "| HH:MM | [Event description] |\n| HH:MM | [Event descri
 class SloBurn:
     """Error budget an SLO burned during the incident window (from a metrics source)."""
 
-    slo: str  # "api-server/availability"
+    service: str
+    slo: str  # the SLO's name, "availability"
     burned: float  # fraction of the SLO window's budget, 0.125 = 12.5 %
+    simulated: bool = False  # from the demo source, not measured
 
 
 def draft_from_incident(
@@ -123,6 +127,23 @@ def timeline_rows(
     return sorted(rows, key=lambda row: _utc(row[0]))
 
 
+def slo_burns(incident: Incident, slos: Iterable[SLOStatus]) -> list[SloBurn]:
+    """The error budget each SLO of the incident's services burned from its
+    start to its resolution (or the evaluation, while open), for every status
+    whose history covers that (cockpit.slo.budget_burned). Demo statuses count,
+    marked simulated, unless a real source measured the same SLO."""
+    affected = affected_services(incident)
+    candidates = sorted((s for s in slos if s.slo.service in affected),
+                        key=lambda s: (s.demo, affected.index(s.slo.service), s.slo.name))
+    end = _utc(incident.resolved_at) if incident.resolved_at else None
+    burns: dict[str, SloBurn] = {}
+    for status in candidates:
+        burned = budget_burned(status, _utc(incident.started_at), end)
+        if burned is not None and status.slo.key not in burns:
+            burns[status.slo.key] = SloBurn(status.slo.service, status.slo.name, burned, simulated=status.demo)
+    return list(burns.values())
+
+
 def related_alerts(incident: Incident, incidents: Iterable[Incident], now: datetime) -> list[Incident]:
     """Alerts on the incident's services that were firing during its window."""
     affected = set(affected_services(incident))
@@ -183,10 +204,19 @@ def _impact(incident: Incident, affected: tuple[str, ...], services: Mapping[str
         f"- **Services Affected**: {listed}",
         "- **Revenue Impact**: [If applicable]",
     ]
-    burns = [f"{clean(b.slo, single_line=True)} {b.burned:.1%}" for b in slo_burn]
-    if burns:
-        lines.append(f"- **Error Budget Burned**: {', '.join(burns)}")
+    lines += [f"- {clean(b.service, single_line=True)} {clean(b.slo, single_line=True)}: {_burned_text(b)}"
+              for b in slo_burn]
     return "\n".join(lines)
+
+
+def _burned_text(burn: SloBurn) -> str:
+    percent = round(burn.burned * 100, 1) + 0.0  # + 0.0: no "-0.0 %"
+    notes = ["simulated by the demo source"] if burn.simulated else []
+    if percent < 0:  # more old errors left the rolling window than came in (cockpit.slo.budget_burned)
+        notes.insert(0, f"older errors leaving the window freed {-percent:.1f}% meanwhile")
+    text = (f"{percent:.1f}% of the error budget" if percent >= 0 else "no net error budget") + \
+        " burned during the incident"
+    return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _owner(name: str, services: Mapping[str, Service]) -> str:

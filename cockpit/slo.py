@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Mapping, Sequence
 
 from cockpit.model import SLO, PolicyTier, SLOStatus, frozen_map
@@ -166,6 +166,8 @@ def evaluate(
     policy: Sequence[PolicyTier] = DEFAULT_POLICY,
     min_events: float = DEFAULT_MIN_EVENTS,
     history: Sequence[float] = (),
+    history_end: datetime | None = None,
+    history_step: timedelta | None = None,
     source: str = "",
     demo: bool = False,
     warnings: Sequence[str] = (),
@@ -175,10 +177,13 @@ def evaluate(
     ``window_events`` covers the whole SLO window; ``burn_events`` maps each
     of BURN_WINDOWS to its counts. Windows with fewer than ``min_events`` events
     get no burn rate, and an SLO window with too few is "insufficient traffic"
-    rather than a misleading 0 % or 100 %.
+    rather than a misleading 0 % or 100 %. ``history_end`` and ``history_step``
+    place the history in time (see SLOStatus); leave them None unless the
+    points are evenly spaced with none missing in between.
     """
     status = SLOStatus(slo=slo, sli_value=None, budget_remaining=None, source=source, demo=demo,
-                       warnings=tuple(warnings), history=tuple(history))
+                       warnings=tuple(warnings), history=tuple(history), history_end=history_end,
+                       history_step=history_step)
     rates: dict[str, float | None] = {}
     for window in BURN_WINDOWS:
         events = burn_events.get(window)
@@ -207,3 +212,36 @@ def evaluate(
         tier=tier.name if tier else "",
         tier_actions=tier.actions if tier else (),
     )
+
+
+def budget_burned(status: SLOStatus, start: datetime, end: datetime | None = None) -> float | None:
+    """The share of the error budget (0.12 = 12 %) ``status``'s SLO burned
+    between ``start`` and ``end`` (None: still going, so up to the evaluation
+    time), from its budget history; None when the history is not placed in
+    time or does not cover the interval.
+
+    It is the change in the rolling-window budget remaining: the history
+    point at or before ``start`` minus the point at or after ``end``. That
+    equals the budget consumed during the interval up to what slid out of the
+    SLO window meanwhile, which for an incident short against the window is
+    little (a negative figure: more old errors left the window than came in).
+
+    The interval is widened to the history's points rather than interpolated
+    between them: there are 60 points per window (12 h apart for 30 days), and
+    interpolating would spread a one-hour burst over its 12 h step and report
+    a twelfth of it. Widened, the burst counts whole, plus whatever else burned
+    in the rest of those steps. An ``end`` less than a step after the last
+    point (resolved after the evaluation) counts up to the evaluation: newer
+    points do not exist yet.
+    """
+    history, last, step = status.history, status.history_end, status.history_step
+    if not history or last is None or step is None or step <= timedelta(0):
+        return None
+    end = last if end is None else end
+    first = last - step * (len(history) - 1)
+    if start < first or start > last or end < start or end - last > step:
+        return None
+    before = (start - first) // step  # timedelta // timedelta: an exact int
+    after = min(-((first - end) // step), len(history) - 1)  # ceiling
+    burned = history[before] - history[after]
+    return burned if _finite(burned) else None

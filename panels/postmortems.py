@@ -22,7 +22,7 @@ from cockpit.frontmatter import split_front_matter
 from cockpit.model import Incident, Postmortem
 from cockpit.action_items import add_action_item
 from cockpit.postmortem import (
-    audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts, save_draft,
+    audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts, save_draft, slo_burns,
 )
 from cockpit.screens.modals import ChoicePrompt
 from cockpit.untrusted import clean
@@ -101,6 +101,7 @@ def create_draft(widget: Widget, incident: Incident) -> Path | None:
         text = draft_from_incident(
             incident, services=index.services if index else {}, now=now, alerts=alerts,
             audit_entries=audit_entries_for(app.config.audit_log, incident, alerts),  # type: ignore[attr-defined]
+            slo_burn=slo_burns(incident, snapshot.slos if snapshot else ()),
         )
         try:
             path = save_draft(folder, incident, text)

@@ -118,6 +118,33 @@ def test_alerts_and_audited_actions_join_the_timeline(tmp_path, capsys):
     assert "demo-unrelated" not in timeline
 
 
+def test_the_budget_each_slo_burned_is_in_the_impact(tmp_path, capsys):
+    config = write_config(tmp_path, demo=True)
+    snapshot = asyncio.run(Hub.from_config(load_config(config), fixed_clock()).refresh_all())
+    statuses = [s for s in snapshot.slos if s.slo.service == "web-frontend"]
+    assert {s.slo.name for s in statuses} == {"web_availability", "web_latency"}
+    assert all(s.slo.window == timedelta(days=28) and s.history_end == DEMO_TIME for s in statuses)
+    incident_id = resolved_incident(config, capsys, service="web-frontend")
+
+    assert run_postmortem_new(str(config), incident_id, clock=fixed_clock()) == 0
+    impact = section(Path(capsys.readouterr().out.strip()).read_text(), "Impact")
+    # A 28-day history has a point every 11.2 h: the incident (01:00-01:50) lies
+    # between yesterday's 15:48 point (history[-2]) and the 03:00 one (history[-1]).
+    latency = next(s for s in statuses if s.slo.name == "web_latency")
+    drop = latency.history[-2] - latency.history[-1]
+    assert "page-1h" in latency.alerts_firing and drop > 0.1  # the demo's ongoing outage
+    assert (f"- web-frontend web_latency: {drop * 100:.1f}% of the error budget burned during the incident "
+            "(simulated by the demo source)") in impact
+    assert "- web-frontend web_availability: " in impact
+
+
+def test_no_budget_line_without_an_slo_source(tmp_path, capsys):
+    config = write_config(tmp_path)
+    incident_id = resolved_incident(config, capsys, service="web-frontend")
+    assert run_postmortem_new(str(config), incident_id, clock=fixed_clock()) == 0
+    assert "error budget" not in section(Path(capsys.readouterr().out.strip()).read_text(), "Impact")
+
+
 def test_an_alert_from_another_source_gets_a_draft_too(tmp_path, capsys):
     config = write_config(tmp_path, demo=True)
     alert = demo_alert(config, "postgres-primary")

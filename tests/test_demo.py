@@ -111,6 +111,31 @@ def test_history_ends_at_the_current_budget(bundled):
             assert status.history[-1] == pytest.approx(status.budget_remaining, abs=1e-9)
 
 
+def test_history_is_placed_in_time(bundled):
+    for status in bundled.slos:
+        if status.history:
+            assert status.history_end == DEMO_TIME and status.history_step == status.slo.window / 60
+        else:  # low traffic: nothing to place
+            assert status.history_end is None and status.history_step is None
+    assert any(s.history for s in bundled.slos) and any(not s.history for s in bundled.slos)
+
+
+def test_each_history_point_is_the_budget_a_fetch_at_its_time_reports(bundled):
+    """Ten steps back, the history equals what the demo said then. The paging
+    SLO is left out: its ongoing outage restarts relative to the clock."""
+    earlier: dict = {}
+    checked = 0
+    for status in bundled.slos:
+        if not status.history or any(a.startswith("page-") for a in status.alerts_firing):
+            continue
+        then = status.history_end - 10 * status.history_step
+        if then not in earlier:
+            earlier[then] = {s.slo.key: s for s in fetch(at=then).slos}
+        assert status.history[-11] == pytest.approx(earlier[then][status.slo.key].budget_remaining, abs=1e-9)
+        checked += 1
+    assert checked >= 5
+
+
 def test_policy_comes_from_the_slo_file(bundled):
     assert [t.name for t in bundled.policy] == ["healthy", "warning", "critical", "exhausted"]
     assert "Action: Ship features as usual" in bundled.policy[0].actions

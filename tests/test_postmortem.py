@@ -10,10 +10,10 @@ import pytest
 
 from cockpit.audit import AuditLog
 from cockpit.frontmatter import parse_front_matter
-from cockpit.model import Incident, Service, TimelineEntry
+from cockpit.model import SLO, Incident, Service, SLOStatus, TimelineEntry
 from cockpit.postmortem import (
     PROMPTS, SECTIONS, SloBurn, audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts,
-    save_draft,
+    save_draft, slo_burns,
 )
 from cockpit.atomicfile import write_atomic
 
@@ -133,10 +133,65 @@ def test_unresolved_incident_does_not_invent_an_end():
 
 def test_unknown_service_and_budget_burn():
     inc = incident(service="ghost", services=())
-    text = draft_from_incident(inc, services=SERVICES, now=NOW, slo_burn=[SloBurn("ghost/availability", 0.125)])
+    burns = [SloBurn("ghost", "availability", 0.125), SloBurn("ghost", "latency\x1b[31m", 0.5, simulated=True),
+             SloBurn("ghost", "freshness", -0.0004), SloBurn("ghost", "errors", -0.021),
+             SloBurn("ghost", "queue", -0.3, simulated=True)]
+    text = draft_from_incident(inc, services=SERVICES, now=NOW, slo_burn=burns)
     impact = section(text, "Impact")
     assert "ghost (not in the catalog)" in impact
-    assert "- **Error Budget Burned**: ghost/availability 12.5%" in impact
+    assert impact.splitlines()[-5:] == [
+        "- ghost availability: 12.5% of the error budget burned during the incident",
+        "- ghost latency: 50.0% of the error budget burned during the incident (simulated by the demo source)",
+        "- ghost freshness: 0.0% of the error budget burned during the incident",
+        "- ghost errors: no net error budget burned during the incident (older errors leaving the window "
+        "freed 2.1% meanwhile)",
+        "- ghost queue: no net error budget burned during the incident (older errors leaving the window "
+        "freed 30.0% meanwhile; simulated by the demo source)",
+    ]
+
+
+def slo_status(service: str, name: str, history: tuple[float, ...], *, demo: bool = False,
+               placed: bool = True) -> SLOStatus:
+    """Budget remaining hourly up to NOW (03:00): history[-1] at 03:00, history[-2] at 02:00, ..."""
+    slo = SLO(service=service, name=name, objective=0.999, window=timedelta(days=30))
+    return SLOStatus(slo=slo, sli_value=None, budget_remaining=history[-1], history=history,
+                     history_end=NOW if placed else None, history_step=timedelta(hours=1) if placed else None,
+                     source="demo" if demo else "prom", demo=demo)
+
+
+# The incident runs 01:10 to 02:45: measured from the 01:00 point to the 03:00 one.
+STATUSES = (
+    #                 00:00 01:00 02:00 03:00
+    slo_status("api-server", "availability", (0.80, 0.78, 0.50, 0.45)),  # 0.78 - 0.45 = 33 %
+    slo_status("api-server", "availability", (0.80, 0.80, 0.80, 0.80), demo=True),  # measured above: dropped
+    slo_status("postgres-primary", "availability", (0.50, 0.50, 0.40, 0.40), demo=True),  # 10 %, simulated
+    slo_status("api-server", "latency", (0.90, 0.90, 0.90, 0.90)),  # 0 %
+    slo_status("api-server", "freshness", (0.90, 0.10), placed=False),  # no times: no figure
+    slo_status("search-service", "availability", (0.90, 0.80, 0.70, 0.60)),  # not affected
+)
+
+
+def test_a_draft_shows_what_each_affected_slo_burned():
+    burns = slo_burns(incident(), STATUSES)
+    assert [(b.service, b.slo, round(b.burned, 6), b.simulated) for b in burns] == [
+        ("api-server", "availability", 0.33, False),
+        ("api-server", "latency", 0.0, False),
+        ("postgres-primary", "availability", 0.1, True),
+    ]
+    impact = section(draft_from_incident(incident(), services=SERVICES, now=NOW, slo_burn=burns), "Impact")
+    assert "- api-server availability: 33.0% of the error budget burned during the incident" in impact
+    assert "- api-server latency: 0.0% of the error budget burned during the incident" in impact
+    assert ("- postgres-primary availability: 10.0% of the error budget burned during the incident "
+            "(simulated by the demo source)") in impact
+    assert "freshness" not in impact and "search-service" not in impact
+
+
+def test_an_open_incident_burns_up_to_the_evaluation():
+    still_open = incident(status="monitoring", resolved_at=None, started_at=NOW - timedelta(minutes=90))
+    burns = slo_burns(still_open, STATUSES[:1])  # from the 01:00 point to the 03:00 evaluation
+    assert [round(b.burned, 6) for b in burns] == [0.33]
+    before_history = incident(started_at=NOW - timedelta(hours=4))
+    assert slo_burns(before_history, STATUSES) == []
 
 
 def test_untrusted_title_cannot_break_front_matter_or_terminal():

@@ -1,16 +1,18 @@
 """SLO math against numbers worked out by hand (Google SRE workbook, Sloth)."""
 
 import math
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cockpit.model import SLO
+from cockpit.model import SLO, SLOStatus
 from cockpit.slo import (
     BURN_WINDOWS,
     DEFAULT_POLICY,
     MULTIWINDOW_RULES,
     Events,
+    budget_burned,
     budget_remaining,
     burn_rate,
     evaluate,
@@ -190,3 +192,75 @@ def test_tier_for_unknown_is_none():
 def test_default_policy_follows_the_seed():
     assert [t.name for t in DEFAULT_POLICY] == ["healthy", "warning", "critical", "exhausted"]
     assert DEFAULT_POLICY[-1].max_consumed is None
+
+
+# -- budget burned during an incident --------------------------------------------
+
+HOUR = timedelta(hours=1)
+NOON = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+
+
+def at(hh: int, mm: int = 0) -> datetime:
+    return NOON.replace(hour=hh, minute=mm)
+
+
+# Budget remaining at 08:00, 09:00, 10:00, 11:00 and 12:00 (the evaluation):
+# an outage between 10:00 and 11:00 took 35 % of the budget.
+HOURLY = SLOStatus(slo=SLO_999, sli_value=None, budget_remaining=0.60,
+                   history=(1.00, 0.98, 0.97, 0.62, 0.60), history_end=NOON, history_step=HOUR)
+
+
+@pytest.mark.parametrize(
+    "start, end, burned",
+    [
+        (at(10), at(11), 0.97 - 0.62),  # on the points: the drop between them
+        (at(10, 20), at(10, 50), 0.97 - 0.62),  # inside one step: widened to 10:00-11:00, not 0.35 x 30/60
+        (at(9, 30), at(11, 30), 0.98 - 0.60),  # widened to 09:00-12:00
+        (at(9, 30), None, 0.98 - 0.60),  # still open: up to the evaluation
+        (at(11), at(12, 10), 0.62 - 0.60),  # resolved after the evaluation: measured up to it
+        (at(8), at(12), 1.00 - 0.60),  # the whole history
+        (at(12), at(12), 0.0),
+    ],
+)
+def test_budget_burned_is_the_drop_between_the_points_around_the_incident(start, end, burned):
+    assert budget_burned(HOURLY, start, end) == pytest.approx(burned)
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (at(7, 59), at(9)),  # began before the history
+        (at(12, 30), None),  # began after the evaluation
+        (at(11), at(13, 1)),  # resolved more than a step after the evaluation
+        (at(11), at(10)),  # ends before it starts
+    ],
+)
+def test_budget_burned_is_none_outside_the_history(start, end):
+    assert budget_burned(HOURLY, start, end) is None
+
+
+def test_budget_burned_needs_a_history_placed_in_time():
+    assert budget_burned(replace(HOURLY, history_end=None), at(10), at(11)) is None
+    assert budget_burned(replace(HOURLY, history_step=None), at(10), at(11)) is None
+    assert budget_burned(replace(HOURLY, history=()), at(10), at(11)) is None
+
+
+def test_budget_burned_is_negative_when_more_slid_out_of_the_window_than_came_in():
+    recovering = replace(HOURLY, history=(0.40, 0.45), history_end=at(9))
+    assert budget_burned(recovering, at(8), at(9)) == pytest.approx(-0.05)
+
+
+def test_a_30_day_history_has_12_hour_steps():
+    """A one-hour burst between two points counts whole (interpolating would give a twelfth)."""
+    # 0.1 % of the budget every 12 h, then a burst in the last step: 0.942 at midnight, 0.90 at noon.
+    points = tuple(1.0 - 0.001 * i for i in range(59)) + (0.90,)
+    status = replace(HOURLY, history=points, history_end=NOON, history_step=30 * DAY / 60)
+    assert status.history_step == 12 * HOUR
+    assert budget_burned(status, NOON - 3 * HOUR, NOON - 2 * HOUR) == pytest.approx(0.942 - 0.90)
+
+
+def test_evaluate_places_the_history_it_is_given():
+    status = evaluate(SLO_999, Events(10, 100_000), steady(0.0001, 100_000), history=(0.95, 0.9),
+                      history_end=NOON, history_step=HOUR)
+    assert (status.history, status.history_end, status.history_step) == ((0.95, 0.9), NOON, HOUR)
+    assert budget_burned(status, at(11), at(12)) == pytest.approx(0.05)

@@ -3,8 +3,9 @@
 
 `new` looks the incident up in every source: the incident log by id (its
 whole timeline, however long ago it was resolved), the others in one fresh
-snapshot. The draft joins the alerts that fired on the incident's services
-and the cockpit's own audited actions on them, like the app's draft key.
+snapshot. The draft joins the alerts that fired on the incident's services,
+the cockpit's own audited actions on them and the error budget their SLOs
+burned meanwhile, like the app's draft key.
 An existing draft is never overwritten: it may hold a commander's words.
 """
 
@@ -16,7 +17,8 @@ from pathlib import Path
 from cockpit.clock import Clock, system_clock
 from cockpit.commands import EXIT_CONFIG, EXIT_OK, fail, load_config_or_report
 from cockpit.model import Incident, Snapshot
-from cockpit.postmortem import audit_entries_for, draft_from_incident, draft_path, related_alerts, save_draft
+from cockpit.postmortem import (audit_entries_for, draft_from_incident, draft_path, related_alerts, save_draft,
+                                slo_burns)
 from cockpit.postmortem_lint import lint_postmortem
 from cockpit.sources.base import SourceError
 from cockpit.untrusted import clean
@@ -47,6 +49,7 @@ def run_postmortem_new(config_path: str | None, incident_id: str, out: str | Non
     text = draft_from_incident(
         incident, services={s.name: s for s in snapshot.services}, now=now, alerts=alerts,
         audit_entries=audit_entries_for(config.audit_log, incident, alerts),
+        slo_burn=slo_burns(incident, snapshot.slos),
     )
     try:
         path = save_draft(folder, incident, text)

@@ -120,8 +120,8 @@ def profile(slo: SLO, scenario: str, now: float) -> Profile:
     return Profile(rate, slo.error_budget, base, waves, tuple(episodes), outage_start)
 
 
-def simulate(slo: SLO, prof: Profile, now: float, policy: Sequence[PolicyTier], source: str) -> SLOStatus:
-    window = slo.window.total_seconds()
+def simulate(slo: SLO, prof: Profile, at_time: datetime, policy: Sequence[PolicyTier], source: str) -> SLOStatus:
+    now, window = at_time.timestamp(), slo.window.total_seconds()
     burns = {name: prof.events(now - w.total_seconds(), now) for name, w in BURN_WINDOWS.items()}
     history = []
     for i in range(1, HISTORY_POINTS + 1):
@@ -129,8 +129,11 @@ def simulate(slo: SLO, prof: Profile, now: float, policy: Sequence[PolicyTier], 
         events = prof.events(at - window, at)
         if events.ratio is not None and events.total >= DEFAULT_MIN_EVENTS:
             history.append(budget_remaining(events.ratio, slo.objective))
+    # Placed in time only when no point was dropped (the steps stay even).
+    placed = len(history) == HISTORY_POINTS
     return evaluate(slo, prof.events(now - window, now), burns, policy=policy, history=history,
-                    source=source, demo=True)
+                    history_end=at_time if placed else None,
+                    history_step=slo.window / HISTORY_POINTS if placed else None, source=source, demo=True)
 
 
 def alerts(statuses: Sequence[SLOStatus], profiles: dict[str, Profile], now: float, source: str) -> list[Incident]:
@@ -274,7 +277,7 @@ def simulate_all(specs: SLOSpecs, now: datetime, source: str) -> tuple[list[SLOS
     ts = now.timestamp()
     chosen = scenarios(specs.slos)
     profiles = {slo.key: profile(slo, chosen[slo.key], ts) for slo in specs.slos}
-    statuses = [simulate(slo, profiles[slo.key], ts, specs.policy, source) for slo in specs.slos]
+    statuses = [simulate(slo, profiles[slo.key], now, specs.policy, source) for slo in specs.slos]
     return statuses, profiles
 
 

@@ -35,13 +35,13 @@ from cockpit import sloth_rules
 from cockpit.durations import format_duration, parse_duration, prom_window
 from cockpit.model import SLO, SourceData
 from cockpit.promql import QueryGroup, group_slos, history_step, per_second, render, split_instant, split_range
-from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, evaluate
+from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, evaluate
 from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, RETRYABLE_STATUS, safe_url
-from cockpit.sources.prometheus_results import (SLOResult, events_of, ratio_events, rolling_events, scaled,
-                                                single_value)
+from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, ratio_events, rolling_events,
+                                                scaled, single_value)
 from cockpit.untrusted import clean
 
 MAX_CONCURRENT = 4
@@ -119,7 +119,8 @@ class PrometheusSource(Source):
                                       f"{format_duration(slo.window)} SLO window: the budget covers only that")
             min_events = self.min_events if found.min_events is None else found.min_events
             statuses.append(evaluate(slo, found.window, found.burn, policy=specs.policy, min_events=min_events,
-                                     history=found.history, source=self.name, warnings=found.warnings))
+                                     history=found.history, history_end=found.history_end,
+                                     history_step=found.history_step, source=self.name, warnings=found.warnings))
         return SourceData(slos=tuple(statuses), policy=specs.policy, warnings=tuple(warnings))
 
     async def aclose(self) -> None:
@@ -155,18 +156,26 @@ class PrometheusSource(Source):
             return {}  # an engine that refuses the __name__ regex: raw queries it is
         found = [slo for slo in slos if sloth_rules.key_of(slo) in ratios]
         history: dict[sloth_rules.SlothKey, tuple[float, ...]] = {}
+        grids: dict[timedelta, tuple[datetime, timedelta, int]] = {}  # window -> last point, step, points
         for window in sorted({slo.window for slo in found}):
             members = [slo for slo in found if slo.window == window]
             step = history_step(window)
-            answer = await self._query_range(sloth_rules.budget_query(members), now - window + step, now, step)
+            start = now - window + step
+            points = (now - start) // step + 1
+            grids[window] = (start + step * (points - 1), step, points)
+            answer = await self._query_range(sloth_rules.budget_query(members), start, now, step)
             history.update(sloth_rules.parse_history(answer))
         results = {}
         for slo in found:
             recorded = ratios[sloth_rules.key_of(slo)]
+            points = history.get(sloth_rules.key_of(slo), ())
+            last, step, expected = grids[slo.window]
+            # Missing samples are dropped without their times: placed only when none is missing.
+            placed = len(points) == expected
             results[id(slo)] = SLOResult(
                 window=ratio_events(recorded.get(prom_window(slo.window))),
                 burn={w: ratio_events(recorded.get(w)) for w in BURN_WINDOWS},
-                history=history.get(sloth_rules.key_of(slo), ()),
+                history=points, history_end=last if placed else None, history_step=step if placed else None,
                 min_events=0.0)  # recorded ratios carry no event counts to guard with
         return results
 
@@ -192,10 +201,11 @@ class PrometheusSource(Source):
             for value, slos in group.members.items():
                 rolling = rolling_events(errors.get(value), totals.get(value), points)
                 for slo in (s for s in slos if s.window == window):
-                    results[id(slo)].window = rolling[-1]
-                    results[id(slo)].history = tuple(
-                        budget_remaining(e.ratio, slo.objective) for e in rolling
-                        if e is not None and e.ratio is not None and e.total >= max(self.min_events, 1e-9))
+                    result = results[id(slo)]
+                    result.window = rolling[-1]
+                    result.history, placed = budget_history(rolling, slo.objective, self.min_events)
+                    if placed and result.history:  # the range query's last step is at ``now``
+                        result.history_end, result.history_step = now, history_step(window)
         return results
 
     async def _pair(self, group: QueryGroup, window: timedelta, now: datetime):

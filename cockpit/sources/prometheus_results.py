@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from cockpit.promql import sample_value
-from cockpit.slo import Events
+from cockpit.slo import Events, budget_remaining
 
 
 @dataclass
@@ -19,6 +20,8 @@ class SLOResult:
     window: Events | None = None
     burn: dict[str, Events | None] = field(default_factory=dict)
     history: tuple[float, ...] = ()
+    history_end: datetime | None = None  # see SLOStatus: None unless the points are evenly spaced
+    history_step: timedelta | None = None
     min_events: float | None = None  # None: the source's min_events
     warnings: list[str] = field(default_factory=list)
 
@@ -56,6 +59,18 @@ def rolling_events(errors: list[float] | None, totals: list[float] | None, point
         rolling.append(Events(errors=sum_e[end] - sum_e[start], total=sum_t[end] - sum_t[start])
                        if count[end] > count[start] else None)
     return rolling
+
+
+def budget_history(rolling: list[Events | None], objective: float,
+                   min_events: float) -> tuple[tuple[float, ...], bool]:
+    """The budget remaining after each rolling window with enough events, and
+    whether those are the last ones with none missing between them (a data
+    source that started recently drops leading points only), so that they
+    sit one step apart up to the evaluation time."""
+    kept = [i for i, e in enumerate(rolling)
+            if e is not None and e.ratio is not None and e.total >= max(min_events, 1e-9)]
+    history = tuple(budget_remaining(rolling[i].ratio, objective) for i in kept)
+    return history, kept == list(range(len(rolling) - len(kept), len(rolling)))
 
 
 def ratio_events(ratio: float | None) -> Events | None:

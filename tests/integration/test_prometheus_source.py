@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import prometheus_harness as ph
-from cockpit.slo import BURN_WINDOWS
+from cockpit.slo import BURN_WINDOWS, budget_burned
 from cockpit.sources.base import SourceContext, SourceError, SourceSpec, TransientSourceError
 from cockpit.sources.prometheus import PrometheusSource
 
@@ -143,6 +143,20 @@ def test_budget_history_follows_the_rolling_window(server):
         errors, total = history.events("old-outage", window, at)
         assert status.history[index] == pytest.approx(1 - errors / total / BUDGET, abs=0.01), index
     assert status.history[0] > 0.5 > status.history[-1]  # the outage shows as a cliff
+    assert status.history_end == history.end and status.history_step == step
+
+    def true_budget(at):
+        errors, total = history.events("old-outage", window, at)
+        return 1 - errors / total / BUDGET
+
+    # The outage day, 21 to 20 days before the end, starts and ends on history
+    # points: the figure is the true rolling budget's change between them.
+    start, stop = history.end - 21 * DAY, history.end - 20 * DAY
+    burned = budget_burned(status, start, stop)
+    assert burned == pytest.approx(true_budget(start) - true_budget(stop), abs=0.02)
+    assert burned > 1  # one day spent more than the whole 30-day budget
+    # Inside the same steps, the interval widens to those points.
+    assert budget_burned(status, start + timedelta(hours=1), stop - timedelta(hours=1)) == burned
 
 
 @needs_prometheus
@@ -192,6 +206,9 @@ def test_sloth_recording_rules_are_read_instead_of_raw_queries(server):
     # Burn 10 over 1h (< 14.4), 3 over 6h (< 6), 2 over 1d (< 3); 1.5 over 3d and 3 over 6h (> 1).
     assert status.alerts_firing == ("ticket-3d",)
     assert status.history[-1] == pytest.approx(0.2, abs=0.02) and status.history[0] > status.history[-1]
+    # The recorded budget falls by 0.8 over 30 days: a third of that in the last 10 days.
+    assert status.history_end == history.end and status.history_step == timedelta(hours=12)
+    assert budget_burned(status, history.end - 10 * DAY) == pytest.approx(0.8 * 10 / 30, abs=0.01)
     # The probe, the Sloth history, and the raw queries of "steady" only.
     assert src.queries_last_refresh == 1 + 1 + 2 * (2 * len(BURN_WINDOWS) + 2)
 

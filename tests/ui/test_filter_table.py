@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.widgets import DataTable
 
-from panels.common import Column, FilterTable, Row
+from panels.common import Column, FilterTable, KeyTable, Row
 
 COLUMNS = (Column("name", "Name"), Column("team", "Team"), Column("n", "N", sortable=True))
 
@@ -96,3 +97,46 @@ async def test_cells_are_never_markup():
         table.set_rows([Row("x", ("[bold]x[/]", Text("ok"), "1"))])
         await pilot.pause()
         assert table.table.get_row("x")[0].plain == "[bold]x[/]"
+
+
+class TwinTables(App):
+    """The FilterTable's KeyTable beside a stock DataTable fed the same cells."""
+
+    def compose(self) -> ComposeResult:
+        for table in (KeyTable(id="ours"), DataTable(id="stock")):
+            table.add_columns("Name", "Wide", "Note")
+            yield table
+
+    def both(self) -> list[DataTable]:
+        return [self.query_one("#ours", DataTable), self.query_one("#stock", DataTable)]
+
+
+def widths(table: DataTable) -> list[int]:
+    return [column.content_width for column in table.ordered_columns]
+
+
+async def test_key_table_measures_columns_as_datatable_does():
+    app = TwinTables()
+    async with app.run_test() as pilot:
+        cells = [
+            (Text("api-server"), Text("日本語のサービス"), Text("")),
+            (Text("a much longer service name", style="bold"), Text("x"), Text("two\nlines, the longer second")),
+            (Text("b"), Text("tab\there"), Text("é")),
+        ]
+        for table in app.both():
+            for index, row in enumerate(cells):
+                table.add_row(*row, key=str(index))
+        await pilot.pause()
+        ours, stock = map(widths, app.both())
+        assert ours == stock
+        assert ours[0] == len("a much longer service name")
+
+        # Narrowing the widest cell shrinks the column; widening grows it.
+        for table in app.both():
+            table.update_cell("1", table.ordered_columns[0].key, Text("short"), update_width=True)
+            table.update_cell("0", table.ordered_columns[2].key, Text("now the widest note of all"),
+                              update_width=True)
+        await pilot.pause()
+        ours, stock = map(widths, app.both())
+        assert ours == stock
+        assert ours[0] == len("api-server") and ours[2] == len("now the widest note of all")
