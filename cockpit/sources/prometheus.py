@@ -313,7 +313,7 @@ class PrometheusSource(Source):
     def _translated(self, path: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``call`` with every failure turned into a SourceError whose message
         names host and path only (never the query string or header values)."""
-        where = f"{self.name}: {safe_url(self.url)}{path}"
+        where = f"{self.name}: {safe_url(self.url).rstrip('/')}{path}"
         try:
             return call(*args, **kwargs)
         except PrometheusApiClientException as error:
