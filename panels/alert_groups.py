@@ -16,7 +16,8 @@ from cockpit.alerts import STATE_ORDER, AlertGroup, Matcher, filter_alerts, form
     parse_matchers
 from cockpit.model import Incident
 from panels.base import literal
-from panels.common import Row, severity_badge
+from panels.badges import severity_badge
+from panels.common import Row
 
 STATES = ("all", "active", "silenced", "inhibited")  # the state filter cycles through these
 GROUPINGS = ("none", "alertmanager", "label")

@@ -1,4 +1,5 @@
-"""What the panels share: a keyed, filterable table and small coloured badges.
+"""What the panels share: a keyed, filterable table and a list of links
+(the badges are in panels.badges).
 
 `FilterTable` is a DataTable whose rows carry a stable key. A refresh with the
 same rows in the same order only touches the cells that changed (Dolphie's
@@ -10,97 +11,24 @@ appear somewhere in the row (case-insensitive).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cached_property
 from typing import Any, Iterable, Mapping, Sequence
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.render import measure
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList
-from textual.widgets._data_table import default_cell_formatter
-from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 from textual.widgets.option_list import Option
 
-from cockpit.durations import format_duration
-from cockpit.model import EMPTY, SourceHealth
+from cockpit.model import EMPTY
+# Re-exported: panels/postmortems.py and panels/runbooks.py import them from here.
+from panels.badges import age, severity_badge, stale_badge  # noqa: F401
 from panels.base import Navigate, literal
-
-# ---------------------------------------------------------------- badges
-
-SEVERITY_STYLES = {"P0": "bold white on red", "P1": "bold red", "P2": "yellow", "P3": "cyan"}
-TIER_ORDER = ("healthy", "warning", "critical", "exhausted")  # worse to the right
-TIER_STYLES = {"healthy": "green", "warning": "yellow", "critical": "bold red", "exhausted": "bold white on red"}
-STATUS_STYLES = {
-    "investigating": "bold red", "identified": "yellow", "monitoring": "cyan", "resolved": "green",
-    "firing": "bold red", "acknowledged": "yellow", "silenced": "dim", "inhibited": "dim",
-}
-
-
-def line(*parts: Text | str) -> Text:
-    """Join pieces into one Text, each keeping its own style (appending to a
-    styled Text would otherwise spread its style over everything after it).
-    Plain strings here are the cockpit's own words, not untrusted data."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    for part in parts:
-        if isinstance(part, Text):
-            text.append_text(part)
-        else:
-            text.append(part)
-    return text
-
-
-def severity_badge(severity: str) -> Text:
-    return literal(severity or "?", SEVERITY_STYLES.get(severity, "dim"))
-
-
-def tier_badge(tier: str) -> Text:
-    """A policy tier ("": no data or too little traffic, so no tier applies)."""
-    return literal(tier or "no tier", TIER_STYLES.get(tier, "dim"))
-
-
-def worst_tier(tiers: Iterable[str]) -> str:
-    """The most severe policy tier among ``tiers`` ("" when none has data)."""
-    known = [t for t in tiers if t in TIER_ORDER]
-    return max(known, key=TIER_ORDER.index) if known else ""
-
-
-def status_badge(status: str) -> Text:
-    return literal(status, STATUS_STYLES.get(status, ""))
-
-
-def demo_badge() -> Text:
-    """Marks simulated data, so nobody mistakes the demo for production."""
-    return Text(" DEMO ", style="bold black on magenta")
-
-
-def stale_badge() -> Text:
-    return Text(" STALE ", style="bold black on yellow")
-
-
-def age(since: datetime | None, now: datetime) -> str:
-    """How long ago ``since`` was, short form ("12m"); "—" when unknown."""
-    return format_duration(None if since is None else now - since)
-
-
-def health_badge(health: SourceHealth) -> Text:
-    """One source's state in a word: ok, stale (showing old data) or error."""
-    if health.ok:
-        return Text("ok", style="green")
-    if health.stale:
-        return Text("stale", style="bold yellow")
-    return Text("error", style="bold red")
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
-
+from panels.key_table import KeyTable
 
 class NavigateFiltered(Navigate):
     """Show ``panel`` with its main table filtered by ``text`` (the overview's
@@ -147,65 +75,6 @@ def _plain(cell: Text | str) -> str:
 def _cell(value: Text | str) -> Text:
     # Plain strings are untrusted too: never let the DataTable parse them as markup.
     return value if isinstance(value, Text) else literal(value)
-
-
-class KeyTable(DataTable):
-    """The DataTable inside a FilterTable, with vi-style cursor keys, and
-    column widths measured without Rich's console round-trip.
-
-    DataTable measures every cell of every added row through
-    ``console.options`` (three terminal-size system calls each): ~1.5 s for
-    10,000 alerts, again after every filter change. FilterTable's cells are
-    one-line Texts, whose width is the cell length of their longest line
-    (what ``Text.__rich_measure__`` reports), so that is computed directly.
-    tests/ui/test_filter_table.py checks the widths against DataTable's own."""
-
-    help_group = "table"
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
-        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
-    ]
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        # Labelled or auto-height rows (FilterTable adds none) keep DataTable's path.
-        special = []
-        for row_key in new_rows:
-            row, cells = self.rows.get(row_key), self._data.get(row_key)
-            if row is None or cells is None or row_key not in self._row_locations:
-                continue  # removed before the table went idle
-            if row.label is not None or row.auto_height:
-                special.append(row_key)
-                continue
-            for column in self.ordered_columns:
-                column.content_width = max(column.content_width, self._cell_width(cells.get(column.key)))
-        super()._update_dimensions(special)
-
-    def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
-        # DataTable re-measures the whole column for every cell that got
-        # narrower (10,000 ages ticking from "59m" to "1h": 10,000 passes);
-        # the result is the same with one pass per column.
-        updated: dict[ColumnKey, list[int]] = {}
-        for row_key, column_key in updated_cells:
-            if column_key in self.columns and row_key in self.rows:
-                updated.setdefault(column_key, []).append(self._cell_width(self._data[row_key][column_key]))
-        for column_key, widths in updated.items():
-            column = self.columns[column_key]
-            label = self._cell_width(column.label)
-            if min(widths) < column.content_width:
-                column.content_width = max([label, *map(self._cell_width, self.get_column(column_key))])
-            else:
-                column.content_width = max(label, *widths)
-        self._require_update_dimensions = True
-
-    def _cell_width(self, cell: object) -> int:
-        if cell is None:
-            return 0
-        if isinstance(cell, Text):
-            return max(map(cell_len, cell.plain.splitlines()), default=0)
-        return measure(self.app.console, default_cell_formatter(cell, wrap=False, height=1), 1)
 
 
 class FilterTable(Widget, can_focus=False):

@@ -27,10 +27,9 @@ from cockpit.screens.modals import ChoicePrompt, TextPrompt
 from cockpit.sources.base import Action
 from cockpit.untrusted import clean
 from panels.alert_groups import GROUP_PREFIX, AlertView, group_key, to_rows
+from panels.badges import age, demo_badge, severity_badge, status_badge
 from panels.base import Navigate, Panel, literal
-from panels.common import (
-    Column, FilterTable, Row, age, demo_badge, severity_badge, status_badge,
-)
+from panels.common import Column, FilterTable, Row
 from panels.forms import DeclareForm
 from panels.postmortems import create_draft
 from panels.silences import SilencesScreen, ask_silence, notify_result, silence_sources

@@ -19,8 +19,9 @@ from textual.widgets import Static
 from cockpit.joins import Index
 from cockpit.model import SEVERITIES, Snapshot, SourceHealth
 from panels.base import Panel, literal
-from panels.common import (TIER_ORDER, Link, LinkList, NavigateFiltered, age, demo_badge, health_badge, line,
-                           percent, severity_badge, status_badge, tier_badge)
+from panels.badges import (TIER_ORDER, age, demo_badge, health_badge, line, percent, severity_badge, status_badge,
+                           tier_badge)
+from panels.common import Link, LinkList, NavigateFiltered
 
 TOP_ITEMS = 5  # items listed under each block's counts
 

@@ -20,8 +20,8 @@ from cockpit.durations import format_duration
 from cockpit.joins import Index, escalation_due
 from cockpit.model import SEVERITIES, Incident, Service
 from panels.base import Panel, literal
-from panels.common import (Column, FilterTable, Link, LinkList, Row, age, line, percent, severity_badge,
-                           status_badge, tier_badge, worst_tier)
+from panels.badges import age, line, percent, severity_badge, status_badge, tier_badge, worst_tier
+from panels.common import Column, FilterTable, Link, LinkList, Row
 
 COLUMNS = (
     Column("name", "Service", sortable=True),

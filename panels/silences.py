@@ -23,7 +23,8 @@ from cockpit.screens.modals import TextPrompt
 from cockpit.sources.base import Action, SourceError
 from cockpit.untrusted import clean
 from panels.base import literal
-from panels.common import Column, FilterTable, Row, status_badge
+from panels.badges import status_badge
+from panels.common import Column, FilterTable, Row
 
 DEFAULT_DURATION = "2h"
 COLUMNS = (

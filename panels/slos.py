@@ -22,8 +22,8 @@ from cockpit.joins import Index
 from cockpit.model import SLOStatus
 from cockpit.slo import MULTIWINDOW_RULES
 from panels.base import Panel, literal
-from panels.common import (TIER_STYLES, Column, FilterTable, Link, LinkList, Row, demo_badge, line, percent,
-                           tier_badge)
+from panels.badges import TIER_STYLES, demo_badge, line, percent, tier_badge
+from panels.common import Column, FilterTable, Link, LinkList, Row
 
 # Budget, burn and tier first: they must stay visible at 80 columns.
 COLUMNS = (

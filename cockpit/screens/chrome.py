@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from cockpit.model import Snapshot
 from panels.base import literal
-from panels.common import age, demo_badge
+from panels.badges import age, demo_badge
 
 HEALTH_DOTS = {"ok": "green", "stale": "yellow", "error": "red"}
 

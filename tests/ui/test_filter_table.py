@@ -6,7 +6,8 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from panels.common import Column, FilterTable, KeyTable, Row
+from panels.common import Column, FilterTable, Row
+from panels.key_table import KeyTable
 
 COLUMNS = (Column("name", "Name"), Column("team", "Team"), Column("n", "N", sortable=True))
 

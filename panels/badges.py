@@ -1,0 +1,80 @@
+"""Small coloured words the panels share: severity, tier, status, health and
+demo/stale badges, ages and percentages, and ``line`` to join styled pieces."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from rich.text import Text
+
+from cockpit.durations import format_duration
+from cockpit.model import SourceHealth
+from panels.base import literal
+
+SEVERITY_STYLES = {"P0": "bold white on red", "P1": "bold red", "P2": "yellow", "P3": "cyan"}
+TIER_ORDER = ("healthy", "warning", "critical", "exhausted")  # worse to the right
+TIER_STYLES = {"healthy": "green", "warning": "yellow", "critical": "bold red", "exhausted": "bold white on red"}
+STATUS_STYLES = {
+    "investigating": "bold red", "identified": "yellow", "monitoring": "cyan", "resolved": "green",
+    "firing": "bold red", "acknowledged": "yellow", "silenced": "dim", "inhibited": "dim",
+}
+
+
+def line(*parts: Text | str) -> Text:
+    """Join pieces into one Text, each keeping its own style (appending to a
+    styled Text would otherwise spread its style over everything after it).
+    Plain strings here are the cockpit's own words, not untrusted data."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for part in parts:
+        if isinstance(part, Text):
+            text.append_text(part)
+        else:
+            text.append(part)
+    return text
+
+
+def severity_badge(severity: str) -> Text:
+    return literal(severity or "?", SEVERITY_STYLES.get(severity, "dim"))
+
+
+def tier_badge(tier: str) -> Text:
+    """A policy tier ("": no data or too little traffic, so no tier applies)."""
+    return literal(tier or "no tier", TIER_STYLES.get(tier, "dim"))
+
+
+def worst_tier(tiers: Iterable[str]) -> str:
+    """The most severe policy tier among ``tiers`` ("" when none has data)."""
+    known = [t for t in tiers if t in TIER_ORDER]
+    return max(known, key=TIER_ORDER.index) if known else ""
+
+
+def status_badge(status: str) -> Text:
+    return literal(status, STATUS_STYLES.get(status, ""))
+
+
+def demo_badge() -> Text:
+    """Marks simulated data, so nobody mistakes the demo for production."""
+    return Text(" DEMO ", style="bold black on magenta")
+
+
+def stale_badge() -> Text:
+    return Text(" STALE ", style="bold black on yellow")
+
+
+def age(since: datetime | None, now: datetime) -> str:
+    """How long ago ``since`` was, short form ("12m"); "—" when unknown."""
+    return format_duration(None if since is None else now - since)
+
+
+def health_badge(health: SourceHealth) -> Text:
+    """One source's state in a word: ok, stale (showing old data) or error."""
+    if health.ok:
+        return Text("ok", style="green")
+    if health.stale:
+        return Text("stale", style="bold yellow")
+    return Text("error", style="bold red")
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
