@@ -15,7 +15,7 @@ run: $(BIN)/cockpit
 	$(BIN)/cockpit
 
 test: $(BIN)/cockpit
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
 
 screenshots: $(BIN)/cockpit
 	$(BIN)/cockpit screenshots --out screenshots
