@@ -7,9 +7,6 @@ acknowledgements for PagerDuty incidents."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
-from functools import lru_cache
-from typing import NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -20,104 +17,21 @@ from textual.widgets import DataTable, Static
 
 from cockpit.alerts import AlertGroup, MatcherError
 from cockpit.clipboard import copy
-from cockpit.durations import format_duration
-from cockpit.joins import Index, escalation_due
-from cockpit.model import INCIDENT_STATUSES, SEVERITIES, Incident, Runbook
+from cockpit.model import INCIDENT_STATUSES, Incident
 from cockpit.screens.modals import ChoicePrompt, TextPrompt
 from cockpit.sources.base import Action
-from cockpit.untrusted import clean
 from panels.alert_groups import GROUP_PREFIX, AlertView, group_key, to_rows
-from panels.badges import age, demo_badge, severity_badge, status_badge
-from panels.base import Navigate, Panel, literal
-from panels.common import Column, FilterTable, Row
+from panels.badges import age
+from panels.base import Navigate, Panel
+from panels.common import FilterTable, Row
 from panels.forms import DeclareForm
+from panels.incident_detail import incident_detail, runbook_for
+from panels.incident_rows import AGE, COLUMNS, TITLE_WIDTH, RowOf, incident_key, incident_order, incident_row
 from panels.postmortems import create_draft
 from panels.silences import SilencesScreen, ask_silence, notify_result, silence_sources
 
-# Title near the end and cut short: at 80 columns the service and status
-# must stay on screen (the detail view shows the whole title).
-COLUMNS = (
-    Column("severity", "Sev", sortable=True),
-    Column("age", "Age", sortable=True),
-    Column("service", "Service", sortable=True),
-    Column("status", "Status", sortable=True),
-    Column("flags", "Flags"),
-    Column("title", "Title"),
-    Column("source", "Source", sortable=True),
-)
-TITLE_WIDTH = 60
-AGE = 1  # index of the age cell: the one that moves with the clock
 # Bindings named after the source action they perform (hidden when the hub can't).
 WRITES = frozenset({"declare", "note", "status", "resolve", "silence", "ack"})
-
-
-def incident_order(incident: Incident) -> tuple[int, datetime]:
-    """Most severe first, then the longest-running first."""
-    rank = SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
-    return rank, incident.started_at
-
-
-def flags(incident: Incident) -> Text:
-    return _flags(incident.acknowledged, incident.silenced, incident.demo)
-
-
-# Cells that few distinct values fill are made once and shared by every row
-# showing them (10,000 alerts, a handful of severities, states, services):
-# building a Text costs more than the rest of a row. Nothing mutates them.
-@lru_cache(maxsize=8)
-def _flags(acknowledged: bool, silenced: bool, demo: bool) -> Text:
-    text = Text()
-    if acknowledged:
-        text.append("ack ", style="yellow")
-    if silenced:
-        text.append("silenced ", style="dim")
-    if demo:
-        text.append_text(demo_badge())
-    return text
-
-
-_severity_cell = lru_cache(maxsize=64)(severity_badge)
-_status_cell = lru_cache(maxsize=64)(status_badge)
-_source_cell = lru_cache(maxsize=256)(literal)
-
-
-@lru_cache(maxsize=1024)
-def _service_cell(service: str) -> Text:
-    return literal(service or "unowned", "" if service else "dim italic")
-
-
-def runbook_for(incident: Incident, index: Index) -> Runbook | None:
-    """The incident's own runbook, else the first of its service's."""
-    found = index.runbook(incident.runbook) if incident.runbook else None
-    if found is None and incident.service:
-        found = next(iter(index.runbooks.get(incident.service, ())), None)
-    return found
-
-
-def incident_row(incident: Incident, when: str, indented: bool = False) -> Row:
-    """One incident as a table row; ``when`` is its age as shown."""
-    return Row(
-        key=_key(incident),
-        cells=(
-            _severity_cell(incident.severity),
-            when,
-            _service_cell(incident.service),
-            _status_cell(incident.status),
-            flags(incident),
-            _short(literal(("  " if indented else "") + clean(incident.title, single_line=True))),
-            _source_cell(incident.source),
-        ),
-        sort_values={
-            "severity": incident_order(incident)[0], "age": -incident.started_at.timestamp(),
-            "service": incident.service, "status": incident.status, "source": incident.source,
-        },
-        search_text=" ".join((incident.id, incident.title, *incident.labels.values(), *incident.services)),
-    )
-
-
-class RowOf(NamedTuple):
-    incident: Incident
-    row: Row
 
 
 class IncidentsPanel(Panel):
@@ -200,7 +114,7 @@ class IncidentsPanel(Panel):
         unchanged (10,000 alerts: ~0.5 s to build every cell again), with
         only the age cell replaced when the clock moved it. ``rows`` collects
         what this refresh used: the cache for the next one."""
-        cache_key = (_key(incident), indented)
+        cache_key = (incident_key(incident), indented)
         cached = self._rows.get(cache_key)
         if cached is None or not (cached.incident is incident or cached.incident == incident):
             row = incident_row(incident, when, indented)
@@ -215,7 +129,7 @@ class IncidentsPanel(Panel):
     def incident(self, key: str | None) -> Incident | None:
         if key is None or self.snapshot is None:
             return None
-        return next((i for i in self.snapshot.incidents if _key(i) == key), None)
+        return next((i for i in self.snapshot.incidents if incident_key(i) == key), None)
 
     @property
     def selected(self) -> Incident | None:
@@ -233,14 +147,14 @@ class IncidentsPanel(Panel):
 
     def focus_item(self, ref: str) -> bool:
         found = next((i for i in (self.snapshot.incidents if self.snapshot else ())
-                      if ref in (_key(i), i.id)), None)
+                      if ref in (incident_key(i), i.id)), None)
         if found is None:
             return False
         if not found.is_open and not self.show_resolved:
             self.show_resolved = True
             self.refresh_view()
-        self.table.select_key(_key(found))
-        self.open_detail(_key(found))
+        self.table.select_key(incident_key(found))
+        self.open_detail(incident_key(found))
         return True
 
     def open_detail(self, key: str) -> None:
@@ -443,104 +357,3 @@ class IncidentsPanel(Panel):
             self._focus_when_listed = result.target
             self.refresh_view()  # the app may have shown the new snapshot already
 
-
-def _short(text: Text) -> Text:
-    text.truncate(TITLE_WIDTH, overflow="ellipsis")
-    return text
-
-
-def _key(incident: Incident) -> str:
-    # Ids are unique per source, not across them (two Alertmanagers, one log).
-    return f"{incident.source}/{incident.id}"
-
-
-def incident_detail(incident: Incident, index: Index, now: datetime) -> Text:
-    """Everything known about one incident, and what to do next."""
-    text = Text()
-
-    def heading(title: str) -> None:
-        text.append(f"\n{title}\n", style="bold underline")
-
-    def fact(label: str, value: Text | str) -> None:
-        text.append(f"{label:<14}", style="bold")
-        text.append_text(value if isinstance(value, Text) else literal(value))
-        text.append("\n")
-
-    text.append_text(severity_badge(incident.severity))
-    text.append("  ")
-    text.append_text(literal(incident.title, "bold"))
-    text.append("  ")
-    text.append_text(status_badge(incident.status))
-    if incident.demo:
-        text.append("  ")
-        text.append_text(demo_badge())
-    text.append("\n\n")
-    fact("Id", incident.id)
-    fact("Kind", incident.kind)
-    fact("Source", incident.source)
-    service = index.services.get(incident.service)
-    owner = f" (owner {service.owner})" if service else ("" if not incident.service else " (not in the catalog)")
-    fact("Service", literal((incident.service or "unowned") + owner))
-    if len(incident.services) > 1:
-        fact("Services", ", ".join(incident.services))
-    fact("Started", f"{incident.started_at:%Y-%m-%d %H:%M %Z} ({age(incident.started_at, now)} ago)")
-    if incident.resolved_at:
-        fact("Resolved", f"{incident.resolved_at:%Y-%m-%d %H:%M %Z} "
-                         f"(after {age(incident.started_at, incident.resolved_at)})")
-    if incident.commander:
-        fact("Commander", incident.commander)
-    for role, person in incident.roles.items():
-        if role != "commander":
-            fact(role.capitalize(), person)
-    fact("Acknowledged", "yes" if incident.acknowledged else "no")
-    if incident.silenced:
-        fact("Silenced", "yes")
-    if incident.instances:
-        fact("Instances", ", ".join(incident.instances))
-    if incident.url:
-        fact("URL", incident.url)
-    runbook = runbook_for(incident, index)
-    fact("Runbook", f"{runbook.title} ({runbook.path})  [u opens it]" if runbook
-         else (f"{incident.runbook}  [y copies the URL]" if incident.runbook else "none"))
-
-    heading("Escalation")
-    due = escalation_due(incident, service, now)
-    if due:
-        text.append(f"⚠ {due}\n", style="bold red")
-    for step in service.escalation_path if service else ():
-        when = "first" if step.level <= 1 else f"after {format_duration(step.after)}"
-        text.append(f"  L{step.level} ", style="bold")
-        text.append_text(literal(step.contact))
-        text.append(f"  {when}{'  (critical only)' if step.critical_only else ''}\n", style="dim")
-    if service is None or not service.escalation_path:
-        text.append("  no escalation path known\n", style="dim")
-    oncall = index.oncall.get(incident.service, [])
-    for person in oncall:
-        until = f" until {person.until:%H:%M %Z}" if person.until else ""
-        text.append("  on call: ", style="bold")
-        text.append_text(literal(f"L{person.level} {person.user}{until} ({person.escalation_policy})"))
-        text.append("\n")
-    if not oncall:
-        text.append("  on call: unknown (no on-call source for this service)\n", style="dim")
-
-    for title, mapping in (("Labels", incident.labels), ("Annotations", incident.annotations)):
-        if mapping:
-            heading(title)
-            for key, value in sorted(mapping.items()):
-                text.append_text(literal(f"  {key}", "bold"))
-                text.append(" = ")
-                text.append_text(literal(value, single_line=False))
-                text.append("\n")
-
-    heading("Timeline")
-    for entry in sorted(incident.timeline, key=lambda e: e.at):
-        text.append(f"  {entry.at:%m-%d %H:%M}  ", style="dim")
-        text.append(f"{entry.kind:<9}", style="bold")
-        if entry.author:
-            text.append_text(literal(entry.author, "italic"))
-            text.append("  ")
-        text.append_text(literal(entry.text))
-        text.append("\n")
-    if not incident.timeline:
-        text.append("  no entries yet (n adds a note)\n", style="dim")
-    return text

@@ -1,0 +1,104 @@
+"""The Incidents table's rows: columns, order and cells of one incident.
+
+Rows are built for every listed alert (10,000 of them on a big night), so
+cells that few distinct values fill are cached and shared."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
+
+from rich.text import Text
+
+from cockpit.model import SEVERITIES, Incident
+from cockpit.untrusted import clean
+from panels.badges import demo_badge, severity_badge, status_badge
+from panels.base import literal
+from panels.common import Column, Row
+
+# Title near the end and cut short: at 80 columns the service and status
+# must stay on screen (the detail view shows the whole title).
+COLUMNS = (
+    Column("severity", "Sev", sortable=True),
+    Column("age", "Age", sortable=True),
+    Column("service", "Service", sortable=True),
+    Column("status", "Status", sortable=True),
+    Column("flags", "Flags"),
+    Column("title", "Title"),
+    Column("source", "Source", sortable=True),
+)
+TITLE_WIDTH = 60
+AGE = 1  # index of the age cell: the one that moves with the clock
+
+
+def incident_order(incident: Incident) -> tuple[int, datetime]:
+    """Most severe first, then the longest-running first."""
+    rank = SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
+    return rank, incident.started_at
+
+
+def flags(incident: Incident) -> Text:
+    return _flags(incident.acknowledged, incident.silenced, incident.demo)
+
+
+# Cells that few distinct values fill are made once and shared by every row
+# showing them (10,000 alerts, a handful of severities, states, services):
+# building a Text costs more than the rest of a row. Nothing mutates them.
+@lru_cache(maxsize=8)
+def _flags(acknowledged: bool, silenced: bool, demo: bool) -> Text:
+    text = Text()
+    if acknowledged:
+        text.append("ack ", style="yellow")
+    if silenced:
+        text.append("silenced ", style="dim")
+    if demo:
+        text.append_text(demo_badge())
+    return text
+
+
+_severity_cell = lru_cache(maxsize=64)(severity_badge)
+_status_cell = lru_cache(maxsize=64)(status_badge)
+_source_cell = lru_cache(maxsize=256)(literal)
+
+
+@lru_cache(maxsize=1024)
+def _service_cell(service: str) -> Text:
+    return literal(service or "unowned", "" if service else "dim italic")
+
+
+def incident_row(incident: Incident, when: str, indented: bool = False) -> Row:
+    """One incident as a table row; ``when`` is its age as shown."""
+    return Row(
+        key=incident_key(incident),
+        cells=(
+            _severity_cell(incident.severity),
+            when,
+            _service_cell(incident.service),
+            _status_cell(incident.status),
+            flags(incident),
+            _short(literal(("  " if indented else "") + clean(incident.title, single_line=True))),
+            _source_cell(incident.source),
+        ),
+        sort_values={
+            "severity": incident_order(incident)[0], "age": -incident.started_at.timestamp(),
+            "service": incident.service, "status": incident.status, "source": incident.source,
+        },
+        search_text=" ".join((incident.id, incident.title, *incident.labels.values(), *incident.services)),
+    )
+
+
+class RowOf(NamedTuple):
+    incident: Incident
+    row: Row
+
+
+def _short(text: Text) -> Text:
+    text.truncate(TITLE_WIDTH, overflow="ellipsis")
+    return text
+
+
+def incident_key(incident: Incident) -> str:
+    # Ids are unique per source, not across them (two Alertmanagers, one log).
+    return f"{incident.source}/{incident.id}"
+
