@@ -4,6 +4,7 @@ tests/integration/test_alertmanager.py."""
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from cockpit.alerts import (
 )
 from cockpit.clock import DEMO_TIME
 from cockpit.model import Incident
-from cockpit.sources.alertmanager import AlertmanagerSource, parse_instances, parse_severity_map
+from cockpit.sources.alertmanager import AlertmanagerSource, collector_paused, parse_instances, parse_severity_map
 from cockpit.sources.base import SourceSpec
 
 T0 = DEMO_TIME
@@ -243,3 +244,34 @@ def test_check_reports_file_and_line():
                       options={"urls": ["nope://x"]}, base_dir=Path("."), config_file="cockpit.yaml", line=12)
     [problem] = AlertmanagerSource.check(spec).problems
     assert str(problem) == "cockpit.yaml:12: am.urls[0]: must be an http:// or https:// URL"
+
+
+# --- the source's parsing -------------------------------------------------------
+
+def test_collector_is_off_while_replies_parse_and_back_on_after_the_last():
+    assert gc.isenabled()
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    assert not gc.isenabled()
+    second.__enter__()  # the other instance's reply, parsed in another thread
+    first.__exit__(None, None, None)  # the first finishes while the second still parses
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
+def test_collector_is_back_on_after_a_parse_that_raised():
+    with pytest.raises(ValueError):
+        with collector_paused():
+            raise ValueError("not JSON")
+    assert gc.isenabled()
+
+
+def test_collector_turned_off_elsewhere_stays_off():
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -11,9 +11,12 @@ The v2 JSON itself is read and written by cockpit.sources.alertmanager_api.
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import httpx
 
@@ -152,11 +155,16 @@ class AlertmanagerSource(Source):
         return await asyncio.to_thread(self._sightings, instance, response)
 
     def _merge(self, per_instance: list[tuple[str, list[Sighting]]]) -> list[Incident]:
-        return sort_alerts(to_incident(held, source=self.name, service_labels=self.service_labels,
-                                       severity_map=self.severity_map) for held in dedupe(per_instance))
+        with collector_paused():
+            return sort_alerts(to_incident(held, source=self.name, service_labels=self.service_labels,
+                                           severity_map=self.severity_map) for held in dedupe(per_instance))
 
     def _sightings(self, instance: Instance, response: httpx.Response) -> list[Sighting]:
         """Every alert one instance holds, with the group it is in."""
+        with collector_paused():
+            return self._sightings_in(instance, response)
+
+    def _sightings_in(self, instance: Instance, response: httpx.Response) -> list[Sighting]:
         groups = _json(response, instance)
         if not isinstance(groups, list):
             raise SourceError(f"{instance.name}: unexpected reply to /api/v2/alerts/groups (not a list)")
@@ -305,6 +313,35 @@ class AlertmanagerSource(Source):
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
+
+
+_paused = 0  # parses under collector_paused() now (the two instances' replies overlap)
+_paused_lock = threading.Lock()
+_resume = False  # whether the last one out re-enables the collector
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a reply is parsed and mapped.
+
+    10,000 alerts are ~100,000 new containers per reply (none in a cycle,
+    so nothing for the collector to find); allocating them sets off full
+    collections that walk every object the app holds, the last snapshot's
+    included: 1.3 s of a 3.3 s fetch inside the app. Nests across threads;
+    leaves the collector off if something else had turned it off."""
+    global _paused, _resume
+    with _paused_lock:
+        if _paused == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _resume:
+                gc.enable()
 
 
 def _write_result(what: str, done: list, failed: list, target: str) -> ActionResult:

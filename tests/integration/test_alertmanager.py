@@ -5,6 +5,7 @@ down instance that must not hide the others."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -83,6 +84,13 @@ async def test_fetch_maps_every_field(source):
     [disk] = by_title(data.incidents, "DiskFull")
     assert disk.runbook == "postgres-primary/disk-full.md"
     assert data.warnings == ()
+
+
+async def test_fetch_leaves_the_garbage_collector_on(source):
+    # The parse pauses it (10,000 alerts); a fetch must not leave it paused.
+    assert gc.isenabled()
+    await source.fetch()
+    assert gc.isenabled()
 
 
 async def test_ha_pair_alerts_shown_once_with_every_instance(source):
