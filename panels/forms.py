@@ -11,17 +11,20 @@ from typing import Iterable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from cockpit.model import SEVERITIES
+from cockpit.sources.incident_log import ROLES
 from panels.base import literal
 
 
 class DeclareForm(ModalScreen[dict | None]):
     """Declare a new incident: title, severity, service (from the catalog),
-    commander. Dismisses with the incident-log ``declare`` params."""
+    commander, and optionally scribe and comms. Dismisses with the
+    incident-log ``declare`` params, plus ``roles``: the other roles filled
+    in (role -> person), which the panel sets once the incident exists."""
 
     DEFAULT_CSS = """
     DeclareForm { align: center middle; }
@@ -34,6 +37,8 @@ class DeclareForm(ModalScreen[dict | None]):
     DeclareForm .form-label { color: $text-muted; margin-top: 1; }
     DeclareForm .form-error { color: $error; height: auto; }
     DeclareForm .form-help { color: $text-muted; margin-top: 1; }
+    DeclareForm #roles { height: auto; }
+    DeclareForm #roles > Vertical { width: 1fr; height: auto; margin-right: 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
 
@@ -54,10 +59,15 @@ class DeclareForm(ModalScreen[dict | None]):
             yield Label("Service (type to search; blank = not known yet)", classes="form-label")
             yield Select([(literal(name), name) for name in self._services], prompt="(none)", id="service",
                          compact=True)
-            yield Label("Commander", classes="form-label")
-            yield Input(value=self._commander, placeholder="who leads the response", id="commander", compact=True)
+            # One row for the roles: the form still fits 80x24.
+            with Horizontal(id="roles"):
+                for role in ROLES:
+                    with Vertical():
+                        yield Label(role.capitalize(), classes="form-label")
+                        yield Input(value=self._commander if role == "commander" else "", id=role, compact=True,
+                                    placeholder="who leads" if role == "commander" else "(optional)")
             yield Static("", classes="form-error")
-            yield Label("tab/enter: next field   enter on Commander: declare   esc: cancel", classes="form-help")
+            yield Label("tab/enter: next field   enter on a role: declare   esc: cancel", classes="form-help")
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
@@ -71,7 +81,7 @@ class DeclareForm(ModalScreen[dict | None]):
         event.stop()
         self.focus_next()
 
-    @on(Input.Submitted, "#commander")
+    @on(Input.Submitted, "#roles Input")
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
         title = self.query_one("#title", Input).value.strip()
@@ -84,5 +94,9 @@ class DeclareForm(ModalScreen[dict | None]):
             "title": title,
             "severity": self.query_one("#severity", Select).value,
             "services": [] if service is Select.NULL else [service],
-            "commander": self.query_one("#commander", Input).value.strip(),
+            "commander": self._person("commander"),
+            "roles": {role: self._person(role) for role in ROLES if role != "commander" and self._person(role)},
         })
+
+    def _person(self, role: str) -> str:
+        return self.query_one(f"#{role}", Input).value.strip()

@@ -1,7 +1,7 @@
 """Incidents: open incidents and firing alerts from every source in one table
 (filtered by alert state and label matchers, optionally grouped), a detail
 view with the timeline and who to call, and the writes sent through the hub:
-the commander's (declare, note, status, resolve), silences for alerts and
+the commander's (declare, roles, note, status, resolve), silences for alerts and
 acknowledgements for PagerDuty incidents."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from cockpit.alerts import AlertGroup, MatcherError
 from cockpit.clipboard import copy
 from cockpit.model import INCIDENT_STATUSES, Incident
 from cockpit.screens.modals import ChoicePrompt, TextPrompt
-from cockpit.sources.base import Action
+from cockpit.sources.base import Action, ActionResult
+from cockpit.sources.incident_log import ROLES
 from panels.alert_groups import GROUP_PREFIX, AlertView, group_key, to_rows
 from panels.badges import age
 from panels.base import Navigate, Panel
@@ -31,7 +32,7 @@ from panels.postmortems import create_draft
 from panels.silences import SilencesScreen, ask_silence, notify_result, silence_sources
 
 # Bindings named after the source action they perform (hidden when the hub can't).
-WRITES = frozenset({"declare", "note", "status", "resolve", "silence", "ack"})
+WRITES = frozenset({"declare", "role", "note", "status", "resolve", "silence", "ack"})
 
 
 class IncidentsPanel(Panel):
@@ -47,6 +48,7 @@ class IncidentsPanel(Panel):
 
     BINDINGS = [
         Binding("d", "declare", "Declare", id="incidents.declare"),
+        Binding("R", "role", "Role", id="incidents.role"),
         Binding("n", "note", "Note", id="incidents.note"),
         Binding("t", "status", "Status", id="incidents.status"),
         Binding("x", "resolve", "Resolve", id="incidents.resolve"),
@@ -316,7 +318,30 @@ class IncidentsPanel(Panel):
     def _declared(self, params: dict | None) -> None:
         source = next((s.name for s in self.app.hub.sources if "declare" in s.actions), None)
         if params is not None and source is not None:
-            self._perform(source, Action("declare", params=params), focus_new=True)
+            self._declare(source, params)
+
+    @work(group="incident-writes")
+    async def _declare(self, source: str, params: dict) -> None:
+        """Declare, then name the form's other roles: the incident log's
+        declare takes the commander only."""
+        roles = params.pop("roles", {})
+        result = await self._write(source, Action("declare", params=params), focus_new=True)
+        for role, person in roles.items() if result.ok else ():
+            await self._write(source, Action("role", result.target, {"role": role, "person": person}))
+
+    @work(group="incident-writes")
+    async def action_role(self) -> None:
+        """Who is commander, scribe or comms: which role, then who (you, unless changed)."""
+        incident = self.selected
+        if incident is None:
+            return
+        role = await self.app.push_screen_wait(ChoicePrompt(f"Role to assign in {incident.id}", ROLES))
+        if role is None:
+            return
+        person = await self.app.push_screen_wait(TextPrompt(f"Who is {role} of {incident.id}?",
+                                                            value=self.app.hub.user))
+        if person:
+            await self._write(incident.source, Action("role", incident.id, {"role": role, "person": person}))
 
     def action_note(self) -> None:
         incident = self.selected
@@ -347,13 +372,14 @@ class IncidentsPanel(Panel):
             self._perform(incident.source, Action("resolve", incident.id))
 
     @work(group="incident-writes")
-    async def _perform(self, source: str, action: Action, focus_new: bool = False) -> None:
-        await self._write(source, action, focus_new)
+    async def _perform(self, source: str, action: Action) -> None:
+        await self._write(source, action)
 
-    async def _write(self, source: str, action: Action, focus_new: bool = False) -> None:
+    async def _write(self, source: str, action: Action, focus_new: bool = False) -> ActionResult:
         result = await self.app.hub.perform(source, action)
         notify_result(self, action.name, result)
         if result.ok and focus_new and result.target:
             self._focus_when_listed = result.target
             self.refresh_view()  # the app may have shown the new snapshot already
+        return result
 

@@ -110,8 +110,9 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_incidents(app, pilot)
         bindings = app.screen.active_bindings
-        assert {"d", "n", "t", "x"} <= set(bindings)  # writable: every write offered...
+        assert {"d", "R", "n", "t", "x"} <= set(bindings)  # writable: every write offered...
         assert bindings["d"].enabled and not bindings["n"].enabled  # ...but the alert's source takes no notes
+        assert not bindings["R"].enabled  # nor roles
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"Login failures", "enter")  # enter on the title moves on, to severity
@@ -153,11 +154,53 @@ async def test_read_only_hides_every_write_binding(config, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await open_incidents(app, pilot)
         keys = set(app.screen.active_bindings)
-        assert not keys & {"d", "n", "t", "x"}
+        assert not keys & {"d", "R", "n", "t", "x"}
         assert {"c", "u", "m"} <= keys
+        for key in ("d", "R"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(app.screen_stack) == 1  # no form, no prompt opened
+
+
+async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident_log(config, tmp_path):
+    log = incident_log(tmp_path)
+    app = app_with(config, CannedSource("catalog", catalog()), log)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_incidents(app, pilot)
         await pilot.press("d")
         await pilot.pause()
-        assert len(app.screen_stack) == 1  # no form opened
+        await pilot.press(*"Checkout errors", "enter", "enter", "enter")  # severity: P2 kept
+        await pilot.press("tab", "tab", "tab", *"carol", "enter")  # no service, commander: the user, scribe
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        stored = await log.get("INC-0001")
+        assert dict(stored.roles) == {"commander": "tester", "scribe": "carol"}
+        assert panel.detail_id == "incident-log/INC-0001"
+
+        await pilot.press("R")  # comms, whoever asks by default
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "tester is comms of INC-0001" in [n.message for n in app._notifications]
+        await pilot.press("R")  # a new scribe, typed over the default
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"dave", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        stored = await log.get("INC-0001")
+        assert dict(stored.roles) == {"commander": "tester", "scribe": "dave", "comms": "tester"}
+        assert [(e.kind, e.text) for e in stored.timeline if e.kind == "role"] == \
+            [("role", "Scribe: carol"), ("role", "Comms: tester"), ("role", "Scribe: dave")]
+        text = panel_text(app)  # the detail, refreshed: the roles and their changes on the timeline
+        assert "Commander     tester" in text and "Scribe        dave" in text and "Comms         tester" in text
+        assert "carol" not in text.split("Timeline")[0]
+        assert "role     tester  Scribe: dave" in text
 
 
 def test_snapshot(snap_compare, config, tmp_path):
