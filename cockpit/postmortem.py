@@ -20,7 +20,7 @@ import yaml
 
 from cockpit.atomicfile import write_atomic
 from cockpit.durations import format_duration
-from cockpit.frontmatter import parse_front_matter
+from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Incident, Postmortem, Service, SLOStatus, TimelineEntry
 from cockpit.slo import budget_burned
 from cockpit.untrusted import clean
@@ -249,6 +249,38 @@ def table_cell(text: str) -> str:
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# -- front matter edits ------------------------------------------------------
+
+_STATUS_LINE = re.compile(r"^status[ \t]*:.*?(\r?\n)?$")
+
+
+def export_markdown(text: str) -> str:
+    """The draft as it is handed in: the markdown without the cockpit's front matter."""
+    _, body, _ = split_front_matter(text)
+    return body.lstrip("\r\n")
+
+
+def set_status(text: str, status: str) -> str:
+    """``text`` with the front matter's top-level ``status:`` set to ``status``
+    (added when missing); every other byte is kept, comments and key order too,
+    so it is an edit, not a rewrite. ValueError when there is no front matter."""
+    _, _, body_line = split_front_matter(text)
+    if body_line == 1:
+        raise ValueError("no front matter (a '---' block at the top) to keep the status in")
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
+    close = body_line - 2  # the closing '---' line
+    for index in range(1, close):
+        match = _STATUS_LINE.match(lines[index])
+        if match:
+            lines[index] = f"status: {status}{match.group(1) or ''}"
+            break
+    else:
+        newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+        lines.insert(close, f"status: {status}{newline}")
+    return bom + "".join(lines)
 
 
 # -- files -----------------------------------------------------------------

@@ -18,18 +18,21 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, Static, TextArea
 
 from cockpit.atomicfile import write_atomic
-from cockpit.frontmatter import split_front_matter
+from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Incident, Postmortem
 from cockpit.action_items import add_action_item
 from cockpit.postmortem import (
-    audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts, save_draft, slo_burns,
+    audit_entries_for, draft_from_incident, draft_path, export_markdown, list_drafts, related_alerts, save_draft,
+    set_status, slo_burns,
 )
-from cockpit.screens.modals import ChoicePrompt
+from cockpit.postmortem_lint import lint_postmortem
+from cockpit.screens.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
 from cockpit.untrusted import clean
 from panels.base import Navigate, Panel, literal
 from panels.common import Column, FilterTable, Row, age, severity_badge
 
 AUTOSAVE_SECONDS = 5.0
+SHOWN_PROBLEMS = 3  # lint problems listed when a draft cannot be marked reviewed
 
 COLUMNS = (
     Column("title", "Title"),
@@ -132,6 +135,9 @@ class PostmortemsPanel(Panel):
         Binding("ctrl+s", "save", "Save", id="postmortems.save"),
         Binding("ctrl+o", "preview", "Preview", id="postmortems.preview"),
         Binding("ctrl+t", "action_item", "Add action item", id="postmortems.action_item"),
+        Binding("x", "export", "Export", id="postmortems.export"),
+        Binding("y", "copy", "Copy", id="postmortems.copy"),
+        Binding("m", "mark", "Reviewed/draft", id="postmortems.mark"),
     ]
 
     def __init__(self) -> None:
@@ -274,7 +280,86 @@ class PostmortemsPanel(Panel):
             return self.mode == "list"
         if action == "edit":
             return self.mode in ("view", "preview") or (self.mode == "list" and self.table.selected_key is not None)
+        if action in ("export", "copy", "mark"):  # the file as saved: not while the editor holds other text
+            return self.mode == "view" or (self.mode == "list" and self.table.selected_key is not None)
         return True
+
+    def _chosen_draft(self) -> tuple[Path, str] | None:
+        """The draft shown (or selected in the list) and its text on disk."""
+        path = self.open_path if self.mode == "view" else self.table.selected_key
+        text = self._read(path) if path else None
+        return None if text is None else (Path(path), text)
+
+    def action_export(self) -> None:
+        """Write the markdown without the front matter where the user says
+        (default <drafts>/export/<name>; relative paths are in the drafts folder)."""
+        chosen = self._chosen_draft()
+        if chosen is None:
+            return
+        draft, text = chosen
+
+        def answered(answer: str | None) -> None:
+            if not answer:
+                return
+            target = Path(answer).expanduser()
+            target = target if target.is_absolute() else self.folder / target
+            target = target / draft.name if target.is_dir() else target
+            if target.resolve() == draft.resolve():
+                self.notify("That is the draft itself: export elsewhere.", severity="error")
+            elif target.exists():
+                self.app.push_screen(ConfirmPrompt(f"{target} exists. Overwrite it?"),
+                                     lambda yes: self._export(target, text) if yes else None)
+            else:
+                self._export(target, text)
+
+        default = self.folder / "export" / draft.name
+        self.app.push_screen(TextPrompt("Export the draft without its front matter to:", value=str(default)),
+                             answered)
+
+    def _export(self, target: Path, text: str) -> None:
+        try:
+            write_atomic(target, export_markdown(text))
+        except OSError as error:
+            self.notify(f"Not exported: {error.strerror or error}", severity="error", markup=False)
+            return
+        self.notify(f"Exported to {target}", timeout=4, markup=False)
+
+    def action_copy(self) -> None:
+        chosen = self._chosen_draft()
+        if chosen is None:
+            return
+        # OSC 52 through the terminal, so it works over SSH. Not cockpit.clipboard.copy: that
+        # folds its text onto one line (made for URLs), and a draft must keep its lines.
+        self.app.copy_to_clipboard(clean(export_markdown(chosen[1])))
+        self.notify(f"Copied {chosen[0].name} (without its front matter) to the clipboard.", timeout=3,
+                    markup=False)
+
+    def action_mark(self) -> None:
+        """Toggle the front matter's status: reviewed only once the linter finds nothing."""
+        chosen = self._chosen_draft()
+        if chosen is None:
+            return
+        path, text = chosen
+        reviewed = str(parse_front_matter(text, str(path)).data.get("status", "")).strip() == "reviewed"
+        problems = [] if reviewed else lint_postmortem(text, path.name)
+        if problems:
+            listed = "\n".join(f"line {p.line}: {p.key}: {p.message}" for p in problems[:SHOWN_PROBLEMS])
+            more = len(problems) - SHOWN_PROBLEMS
+            self.notify(f"Not ready for review ({len(problems)} problems):\n{listed}"
+                        + (f"\n... {more} more: cockpit postmortem check {path}" if more > 0 else ""),
+                        severity="warning", timeout=12, markup=False)
+            return
+        status = "draft" if reviewed else "reviewed"
+        try:
+            write_atomic(path, set_status(text, status))
+        except (OSError, ValueError) as error:
+            self.notify(f"Status not changed: {getattr(error, 'strerror', None) or error}", severity="error",
+                        markup=False)
+            return
+        self.notify(f"{path.name} is now {status}.", timeout=3, markup=False)
+        self.refresh_view()
+        if self.mode == "view":
+            self.open_draft(str(path))  # the facts line shows the status
 
     def action_new(self) -> None:
         incidents = sorted(self.snapshot.incidents if self.snapshot else (), key=lambda i: i.started_at,
@@ -295,11 +380,10 @@ class PostmortemsPanel(Panel):
         if self.mode == "preview":
             self.action_preview()
             return
-        path = self.open_path if self.mode == "view" else self.table.selected_key
-        text = self._read(path) if path else None
-        if text is None:
+        chosen = self._chosen_draft()
+        if chosen is None:
             return
-        self.open_path = path
+        self.open_path, text = str(chosen[0]), chosen[1]
         self._saved_text = text
         self.editor.load_text(text)
         self._discard_armed = self._overwrite_armed = False

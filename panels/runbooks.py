@@ -6,6 +6,7 @@ active incident's timeline."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from rich.text import Text
@@ -36,6 +37,12 @@ COLUMNS = (
     Column("services", "Services"),
 )
 RESULT_COLUMNS = (Column("runbook", "Runbook"), Column("line", "Line"), Column("match", "Match"))
+_LINE_REF = re.compile(r"(.+)#L(\d+)")  # "path#L12": the runbook opened at body line 12
+
+
+def runbook_ref(path: str, line: int) -> str:
+    """A Navigate ref that opens the runbook at ``line`` (1-based, in the body)."""
+    return f"{path}#L{line}" if line > 0 else path
 
 
 def _day(value: date | None) -> str:
@@ -148,13 +155,16 @@ class RunbooksPanel(Panel):
         self.refresh_bindings()
 
     def focus_item(self, ref: str) -> bool:
+        line, at_line = 0, _LINE_REF.fullmatch(ref)
+        if at_line and self.runbook(ref) is None:  # a path that merely looks like "x#L3" wins
+            ref, line = at_line.group(1), int(at_line.group(2))
         runbook = self.runbook(ref) or (self.index.runbook(ref) if self.index else None)
         if runbook is None:
             return False
         self.table.select_key(runbook.path)
         self._return_to = "list"
         self._came_from = self._incident_left_behind()
-        self.open_runbook(runbook.path)
+        self.open_runbook(runbook.path, line)
         return True
 
     def open_runbook(self, path: str, line: int = 0) -> None:

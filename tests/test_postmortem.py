@@ -12,8 +12,8 @@ from cockpit.audit import AuditLog
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import SLO, Incident, Service, SLOStatus, TimelineEntry
 from cockpit.postmortem import (
-    PROMPTS, SECTIONS, SloBurn, audit_entries_for, draft_from_incident, draft_path, list_drafts, related_alerts,
-    save_draft, slo_burns,
+    PROMPTS, SECTIONS, SloBurn, audit_entries_for, draft_from_incident, draft_path, export_markdown, list_drafts,
+    related_alerts, save_draft, set_status, slo_burns,
 )
 from cockpit.atomicfile import write_atomic
 
@@ -201,6 +201,35 @@ def test_untrusted_title_cannot_break_front_matter_or_terminal():
     front = parse_front_matter(text, "d.md")
     assert front.data["status"] == "draft"
     assert re.findall(r"^## (.+)$", text, re.M) == list(SECTIONS)
+
+
+def test_export_is_the_markdown_without_the_front_matter():
+    text = draft_from_incident(incident(), services=SERVICES, now=NOW)
+    exported = export_markdown(text)
+    assert exported.startswith("# Postmortem: Checkout errors spike\n") and text.endswith(exported)
+    assert "status: draft" not in exported and exported.count("\n---\n") == 0
+    assert export_markdown("# No front matter\n\nbody\n") == "# No front matter\n\nbody\n"
+
+
+def test_set_status_edits_one_line_and_keeps_every_other_byte():
+    text = "---\nincident: INC-7  # ours\nstatus: draft   # flips\nseverity: P1\n---\n\nstatus: in the body\n"
+    reviewed = set_status(text, "reviewed")
+    assert reviewed == text.replace("status: draft   # flips", "status: reviewed")
+    assert parse_front_matter(reviewed, "d.md").data["status"] == "reviewed"
+    assert set_status(reviewed, "draft").splitlines()[2] == "status: draft"
+    # Missing: added as the front matter's last key, CRLF files keep CRLF.
+    assert set_status("---\r\nincident: X\r\n---\r\nbody\r\n", "reviewed") == \
+        "---\r\nincident: X\r\nstatus: reviewed\r\n---\r\nbody\r\n"
+    # A nested "status:" is another key's, not the draft's.
+    nested = "---\nchecks:\n  status: ok\n---\n"
+    assert parse_front_matter(set_status(nested, "reviewed"), "d.md").data["checks"] == {"status": "ok"}
+    assert parse_front_matter(set_status(nested, "reviewed"), "d.md").data["status"] == "reviewed"
+
+
+@pytest.mark.parametrize("text", ["# Just markdown\n", "---\nstatus: draft\n(never closed)\n", ""])
+def test_set_status_needs_a_front_matter_block(text):
+    with pytest.raises(ValueError, match="no front matter"):
+        set_status(text, "reviewed")
 
 
 def test_save_and_list_drafts(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from textual import events
@@ -11,7 +12,7 @@ from textual.widgets import ContentSwitcher
 from cockpit.app import PANELS
 from cockpit.screens.help import HelpScreen
 from panels.common import FilterTable, LinkList
-from cockpit.model import Incident
+from cockpit.model import Incident, Runbook
 from tests.ui.conftest import MALICIOUS, NOW, catalog, settle
 from tests.ui.helpers import screen_text
 
@@ -169,6 +170,30 @@ async def test_palette_jumps_to_a_service_card(app_factory):
         assert app.query_one("#services").shown_service == "postgres-primary"
         await pilot.press("escape")  # opened from elsewhere: esc goes back there
         assert current(app) == "overview"
+
+
+async def test_palette_finds_runbook_text_and_opens_the_runbook_at_that_line(app_factory):
+    body = "# Warm-up\n\n" + "".join(f"Step {n} of the warm-up.\n\n" for n in range(60)) + "Drain the needle queue.\n"
+    world = catalog()
+    world = replace(world, runbooks=(*world.runbooks, Runbook("long.md", "Long warm-up", body, "platform-team",
+                                                                ("api-server",), date(2026, 11, 27))))
+    app = app_factory(catalog_data=world)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"needle queue")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        line = 1 + body.splitlines().index("Drain the needle queue.")
+        shown = screen_text(app).replace(" ", "")  # the SVG export drops a lone space between highlights
+        assert f"Longwarm-upline{line}:Draintheneedlequeue." in shown  # the match in its line
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.query_one("#runbooks")
+        assert current(app) == "runbooks" and (panel.mode, panel.open_path) == ("view", "long.md")
+        view = app.query_one("#runbook-view")
+        needle = [b for b in app.query("#runbook-markdown MarkdownParagraph") if "needle" in str(b._content)]
+        assert view.scroll_y > 0 and view.region.contains_region(needle[0].region)  # scrolled to the line
 
 
 async def test_q_quits(app_factory):

@@ -17,7 +17,9 @@ from cockpit.model import Incident
 from cockpit.postmortem import SECTIONS, draft_from_incident
 from cockpit.postmortem_lint import lint_postmortem
 from cockpit.action_items import add_action_item
+from cockpit.screens.modals import ConfirmPrompt, TextPrompt
 from panels.postmortems import ActionItemForm
+from tests.test_postmortem_lint import FINISHED
 from tests.ui.conftest import make_hub, settle
 
 SIZE = (120, 36)
@@ -317,3 +319,76 @@ async def test_ctrl_t_adds_an_action_item_row_in_the_editor(config):
         await pilot.press("ctrl+t", "escape")  # esc cancels the form, the text stays as it was
         await pilot.pause()
         assert not isinstance(app.screen, ActionItemForm) and panel.editor.text.count("Add a canary") == 1
+
+
+async def test_x_exports_the_markdown_without_front_matter_and_asks_before_overwriting(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        path = await draft_from_incidents_panel(app, pilot)
+        draft = path.read_text()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press("enter")  # the default: <drafts>/export/<draft name>
+        await pilot.pause()
+        exported = config.postmortems / "export" / path.name
+        text = exported.read_text()
+        assert text.startswith("# Postmortem: API 5xx spike") and draft.endswith(text)
+        assert "incident: INC-7" not in text and "---" not in text.splitlines()
+        assert path.read_text() == draft  # the draft keeps its front matter
+        # Exporting again over an existing file asks first; n keeps the file.
+        exported.write_text("hand-edited export")
+        await pilot.press("x", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmPrompt)
+        await pilot.press("n")
+        await pilot.pause()
+        assert exported.read_text() == "hand-edited export"
+        await pilot.press("x", "enter", "y")
+        await pilot.pause()
+        assert exported.read_text() == text
+        # A relative path is in the drafts folder; the draft itself is never the target.
+        await pilot.press("x", "ctrl+u", *path.name, "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmPrompt) and path.read_text() == draft
+        assert any("the draft itself" in n.message for n in app._notifications)
+
+
+async def test_y_copies_the_draft_with_its_lines_to_the_clipboard(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        path = await draft_from_incidents_panel(app, pilot)
+        await pilot.press("escape")  # from the list too: the selected draft
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        copied = app.clipboard
+        assert copied.startswith("# Postmortem: API 5xx spike\n") and "\n## Action Items\n" in copied
+        assert "incident: INC-7" not in copied and path.read_text().endswith(copied)
+
+
+async def test_m_marks_reviewed_only_when_the_linter_is_satisfied_and_back_to_draft(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        path = await draft_from_incidents_panel(app, pilot)
+        panel = app.query_one("#postmortems")
+        await pilot.press("m")  # a fresh draft still holds the template's prompts
+        await pilot.pause()
+        refused = [n.message for n in app._notifications if n.message.startswith("Not ready for review")]
+        first = lint_postmortem(path.read_text(), path.name)[0]
+        assert len(refused) == 1 and f"line {first.line}: {first.key}: {first.message}" in refused[0]
+        assert parse_front_matter(path.read_text(), str(path)).data["status"] == "draft"
+        # A finished draft (in the list, not opened) passes and flips; m again turns it back.
+        done = config.postmortems / "2026-11-28-INC-0007.md"
+        done.write_text(FINISHED.replace("status: reviewed", "status: draft"))
+        await pilot.press("escape")
+        await pilot.pause()
+        panel.refresh_view()  # as the next snapshot does
+        assert panel.table.select_key(str(done))
+        await pilot.press("m")
+        await pilot.pause()
+        assert done.read_text() == FINISHED
+        assert [str(c) for c in panel.table.table.get_row(str(done))[:4]][3] == "reviewed"
+        await pilot.press("m")
+        await pilot.pause()
+        assert done.read_text() == FINISHED.replace("status: reviewed", "status: draft")
