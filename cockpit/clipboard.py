@@ -23,9 +23,10 @@ def osc52(text: str) -> str:
     return "\x1b]52;c;" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "\a"
 
 
-def copy(app: _CanCopy, text: str) -> str:
-    """Put ``text`` (untrusted: escapes stripped, one line) on the clipboard
-    through the app's OSC 52 writer; returns what was copied."""
-    value = clean(text, single_line=True)
+def copy(app: _CanCopy, text: str, *, single_line: bool = True) -> str:
+    """Put ``text`` (untrusted: escapes stripped; one line unless asked for
+    several, e.g. a whole document) on the clipboard through the app's OSC 52
+    writer; returns what was copied."""
+    value = clean(text, single_line=single_line)
     app.copy_to_clipboard(value)
     return value

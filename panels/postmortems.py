@@ -12,10 +12,9 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Input, Label, Markdown, Static, TextArea
+from textual.widgets import Markdown, Static, TextArea
 
 from cockpit.atomicfile import write_atomic
 from cockpit.frontmatter import parse_front_matter, split_front_matter
@@ -27,9 +26,11 @@ from cockpit.postmortem import (
 )
 from cockpit.postmortem_lint import lint_postmortem
 from cockpit.screens.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
+from cockpit.clipboard import copy
 from cockpit.untrusted import clean
 from panels.base import Navigate, Panel, literal
 from panels.common import Column, FilterTable, Row, age, severity_badge
+from panels.forms import ActionItemForm
 
 AUTOSAVE_SECONDS = 5.0
 SHOWN_PROBLEMS = 3  # lint problems listed when a draft cannot be marked reviewed
@@ -41,51 +42,6 @@ COLUMNS = (
     Column("status", "Status", sortable=True),
     Column("age", "Age", sortable=True),
 )
-
-
-class ActionItemForm(ModalScreen[tuple[str, str, str] | None]):
-    """Action, @owner, due date: one row of the Action Items table."""
-
-    DEFAULT_CSS = """
-    ActionItemForm { align: center middle; }
-    ActionItemForm > Vertical {
-        width: 72; max-width: 100%; height: auto; border: thick $accent; background: $surface; padding: 0 1;
-    }
-    ActionItemForm .form-error { color: $error; height: auto; }
-    ActionItemForm .form-help { color: $text-muted; }
-    """
-    AUTO_FOCUS = "Input"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
-
-    def __init__(self, check) -> None:
-        super().__init__()
-        self._check = check  # raises ValueError on fields the table cannot take
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Add an action item", classes="form-title")
-            yield Input(placeholder="what will be done", id="action", compact=True)
-            yield Input(placeholder="@owner", id="owner", compact=True)
-            yield Input(placeholder="due YYYY-MM-DD", id="due", compact=True)
-            yield Static("", classes="form-error")
-            yield Label("enter: next field, adds on the last   esc: cancel", classes="form-help")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id != "due":
-            self.focus_next()
-            return
-        fields = tuple(self.query_one(f"#{name}", Input).value for name in ("action", "owner", "due"))
-        try:
-            self._check(*fields)
-        except ValueError as error:
-            self.query_one(".form-error", Static).update(str(error))
-            return
-        self.dismiss(fields)
 
 
 def create_draft(widget: Widget, incident: Incident) -> Path | None:
@@ -328,9 +284,8 @@ class PostmortemsPanel(Panel):
         chosen = self._chosen_draft()
         if chosen is None:
             return
-        # OSC 52 through the terminal, so it works over SSH. Not cockpit.clipboard.copy: that
-        # folds its text onto one line (made for URLs), and a draft must keep its lines.
-        self.app.copy_to_clipboard(clean(export_markdown(chosen[1])))
+        # OSC 52 through the terminal, so it works over SSH; a draft keeps its lines.
+        copy(self.app, export_markdown(chosen[1]), single_line=False)
         self.notify(f"Copied {chosen[0].name} (without its front matter) to the clipboard.", timeout=3,
                     markup=False)
 

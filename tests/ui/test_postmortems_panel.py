@@ -18,7 +18,7 @@ from cockpit.postmortem import SECTIONS, draft_from_incident
 from cockpit.postmortem_lint import lint_postmortem
 from cockpit.action_items import add_action_item
 from cockpit.screens.modals import ConfirmPrompt, TextPrompt
-from panels.postmortems import ActionItemForm
+from panels.forms import ActionItemForm
 from tests.test_postmortem_lint import FINISHED
 from tests.ui.conftest import make_hub, settle
 
