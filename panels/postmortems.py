@@ -1,8 +1,8 @@
 """Postmortems: the drafts in the configured folder, a new draft from any
-incident (prefilled from the seed's template), a rendered view and a
-markdown editor that saves atomically: on ctrl+s, every few seconds while
-there are unsaved changes, and whenever the panel is left or closed, so a
-kill -9 loses at most the last few seconds of typing."""
+incident (prefilled from the seed's template), a rendered view with export,
+copy and mark, and the draft editor (panels/postmortem_editor.py), which
+also saves whenever the panel is left or closed, so a kill -9 loses at most
+the last few seconds of typing."""
 
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Markdown, Static, TextArea
+from textual.widgets import Markdown, Static
 
 from cockpit.atomicfile import write_atomic
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Incident, Postmortem
-from cockpit.action_items import add_action_item
 from cockpit.postmortem import (
     audit_entries_for, draft_from_incident, draft_path, export_markdown, list_drafts, related_alerts, save_draft,
     set_status, slo_burns,
@@ -30,9 +29,8 @@ from cockpit.clipboard import copy
 from cockpit.untrusted import clean
 from panels.base import Navigate, Panel, literal
 from panels.common import Column, FilterTable, Row, age, severity_badge
-from panels.forms import ActionItemForm
+from panels.postmortem_editor import AUTOSAVE_SECONDS, DraftEditor
 
-AUTOSAVE_SECONDS = 5.0
 SHOWN_PROBLEMS = 3  # lint problems listed when a draft cannot be marked reviewed
 
 COLUMNS = (
@@ -101,13 +99,9 @@ class PostmortemsPanel(Panel):
         self.drafts: list[Postmortem] = []
         self.open_path: str | None = None
         self.mode = "list"  # list | view | edit | preview (the editor's unsaved text, rendered)
-        self._saved_text = ""  # what the file held when the editor opened or last saved
-        self._discard_armed = False  # esc pressed once with unsaved changes
-        self._overwrite_armed = False  # ctrl+s pressed once over someone else's changes
-        self._recovered_text = ""  # what the autosave last kept in the side file (warn once per change)
         # Kept here, not queried: on unmount the last autosave runs after the children are gone.
-        self._editor = TextArea(id="postmortem-editor", language="markdown", show_line_numbers=True,
-                                soft_wrap=True)
+        # The interval is read now, not at import, so it can be changed here (tests shorten it).
+        self._editor = DraftEditor(id="postmortem-editor", autosave_seconds=AUTOSAVE_SECONDS)
 
     def compose(self) -> ComposeResult:
         yield FilterTable(COLUMNS, id="postmortems-table", placeholder="filter drafts")
@@ -125,8 +119,16 @@ class PostmortemsPanel(Panel):
         return self.query_one(FilterTable)
 
     @property
-    def editor(self) -> TextArea:
+    def editor(self) -> DraftEditor:
         return self._editor
+
+    @property
+    def _saved_text(self) -> str:  # the editor's, under the name tests have always used
+        return self._editor.saved_text
+
+    @_saved_text.setter
+    def _saved_text(self, text: str) -> None:
+        self._editor.saved_text = text
 
     # ---------------------------------------------------------------- view
 
@@ -150,7 +152,6 @@ class PostmortemsPanel(Panel):
 
     def on_mount(self) -> None:
         self.refresh_view()
-        self.set_interval(AUTOSAVE_SECONDS, self.autosave, name="postmortem-autosave")
 
     def on_hide(self) -> None:
         self.autosave()  # another panel was shown
@@ -194,6 +195,8 @@ class PostmortemsPanel(Panel):
 
     def _set_mode(self, mode: str) -> None:
         self.mode = mode
+        if mode not in ("edit", "preview"):
+            self.editor.close()  # text left behind (discarded) is never autosaved
         self.set_class(mode in ("view", "preview"), "-view")
         self.set_class(mode == "edit", "-edit")
         self.refresh_bindings()
@@ -203,12 +206,8 @@ class PostmortemsPanel(Panel):
             self.action_preview()  # back to the editor, unsaved text intact
             return True
         if self.mode == "edit":
-            if self.editor.text != self._saved_text and not self._discard_armed:
-                self._discard_armed = True
-                self.notify("Changes since the last autosave: ctrl+s saves, esc again discards them.",
-                            severity="warning", timeout=6)
+            if not self.editor.may_close():
                 return True
-            self._discard_armed = False
             if self.open_path:
                 self.open_draft(self.open_path)
             return True
@@ -222,10 +221,6 @@ class PostmortemsPanel(Panel):
     def _chosen(self, event: FilterTable.Chosen) -> None:
         event.stop()
         self.open_draft(event.key)
-
-    @on(TextArea.Changed)
-    def _edited(self) -> None:
-        self._discard_armed = False
 
     # -------------------------------------------------------------- actions
 
@@ -338,89 +333,30 @@ class PostmortemsPanel(Panel):
         chosen = self._chosen_draft()
         if chosen is None:
             return
-        self.open_path, text = str(chosen[0]), chosen[1]
-        self._saved_text = text
-        self.editor.load_text(text)
-        self._discard_armed = self._overwrite_armed = False
-        self._recovered_text = ""
+        self.open_path = str(chosen[0])
+        self.editor.open(*chosen)
         self._set_mode("edit")
         self.editor.focus()
 
     def action_preview(self) -> None:
         """Toggle between the editor and its text rendered (saved or not)."""
         if self.mode == "edit":
-            unsaved = "   UNSAVED CHANGES" if self.editor.text != self._saved_text else ""
+            unsaved = "   UNSAVED CHANGES" if self.editor.unsaved else ""
             self._show_markdown(self.editor.text, f"preview of {Path(self.open_path or '').name}{unsaved}   "
                          "(ctrl+o / esc: back to the editor)", "preview")
         elif self.mode == "preview":
             self._set_mode("edit")
             self.editor.focus()
 
-    def _changed_on_disk(self) -> bool:
-        """Another session (or editor) saved the draft since we loaded or saved it."""
-        try:
-            on_disk = Path(self.open_path or "").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return False  # gone or unreadable: nothing of anyone's to protect
-        return on_disk != self._saved_text
-
     def autosave(self) -> None:
-        """Save unsaved edits, unless someone else changed the file meanwhile:
-        then their words stay and ours go to <draft>.recovered.md, with a warning."""
-        if self.mode not in ("edit", "preview") or not self.open_path:
-            return
-        text = self.editor.text
-        if text == self._saved_text:
-            return
-        path = Path(self.open_path)
-        try:
-            if not self._changed_on_disk():
-                write_atomic(path, text)
-                self._saved_text = text
-                return
-            if text == self._recovered_text:
-                return  # kept and warned about already
-            recovered = path.with_suffix(".recovered.md")
-            write_atomic(recovered, text)
-        except OSError as error:
-            self.notify(f"Autosave failed: {error.strerror or error}", severity="error", markup=False)
-            return
-        self._recovered_text = text
-        self.notify(f"Not autosaved: another session changed {path.name}. Your text is kept in "
-                    f"{recovered.name}; ctrl+s twice overwrites theirs.", severity="warning", timeout=10,
-                    markup=False)
+        self.editor.autosave()
 
     def action_save(self) -> None:
-        if self.mode not in ("edit", "preview") or not self.open_path:
-            return
-        text = self.editor.text
-        if self._changed_on_disk() and not self._overwrite_armed:
-            # Another session (or editor) saved since we loaded: never overwrite unseen words silently.
-            self._overwrite_armed = True
-            self.notify("The draft changed on disk since you opened it. ctrl+s again overwrites those "
-                        "changes; esc twice discards yours and shows theirs.", severity="warning", timeout=10)
-            return
-        self._overwrite_armed = False
-        try:
-            write_atomic(Path(self.open_path), text)
-        except OSError as error:
-            self.notify(f"Not saved: {error.strerror or error}", severity="error", markup=False)
-            return
-        self._saved_text = text
-        self.notify(f"Saved {self.open_path}", timeout=3, markup=False)
-        self.refresh_view()
+        if self.editor.save():
+            self.refresh_view()
 
     def action_action_item(self) -> None:
         """Append a well-formed row to the Action Items table of the text being edited."""
         if self.mode == "preview":
             self.action_preview()
-
-        def add(fields: tuple[str, str, str] | None) -> None:
-            if fields is None or self.mode != "edit":
-                return
-            text, row = add_action_item(self.editor.text, *fields)
-            self.editor.replace(text, self.editor.document.start, self.editor.document.end)  # undoable
-            self.editor.move_cursor((row, 0))
-            self.editor.focus()
-
-        self.app.push_screen(ActionItemForm(lambda *fields: add_action_item("", *fields)), add)
+        self.editor.ask_action_item()
