@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
+from textual.widgets.data_table import DuplicateKey
 
 from panels.common import Column, FilterTable, Row
 from panels.key_table import KeyTable
@@ -141,3 +143,56 @@ async def test_key_table_measures_columns_as_datatable_does():
         ours, stock = map(widths, app.both())
         assert ours == stock
         assert ours[0] == len("api-server") and ours[2] == len("now the widest note of all")
+
+
+class HighlightLog(App):
+    """Two KeyTables: one fed row by row (DataTable.add_row), one in bulk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.highlighted: dict[str, list[str]] = {"single": [], "bulk": []}
+
+    def compose(self) -> ComposeResult:
+        for name in self.highlighted:
+            table = KeyTable(id=name, cursor_type="row")
+            table.add_columns("Name", "Wide", "Note")
+            yield table
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.highlighted[event.data_table.id].append(event.row_key.value)
+
+
+def table_state(table: DataTable) -> tuple:
+    return ([(key.value, [cell.plain if cell is not None else None for cell in cells.values()])
+             for key, cells in table._data.items()],
+            [(row.key.value, row.height, row.label, row.auto_height) for row in table.ordered_rows],
+            table.cursor_coordinate, table.virtual_size, widths(table))
+
+
+async def test_rows_added_in_bulk_leave_the_table_as_add_row_does():
+    app = HighlightLog()
+    async with app.run_test() as pilot:
+        single, bulk = app.query_one("#single", KeyTable), app.query_one("#bulk", KeyTable)
+        cells = [(str(n), (Text(f"row {n}"), Text("x" * n), Text("note"))) for n in range(30)]
+        cells.append(("short", (Text("fewer cells"),)))  # missing cells are None, as add_row makes them
+        for key, row in cells:
+            single.add_row(*row, key=key)
+        bulk.add_keyed_rows(cells)
+        await pilot.pause()
+        assert table_state(bulk) == table_state(single)
+        assert app.highlighted["bulk"] == app.highlighted["single"] == ["0"]  # the first row, once
+
+        # Appending to a table that has rows, after moving the cursor.
+        for table in (single, bulk):
+            table.move_cursor(row=5)
+        more = [("late", (Text("appended"), Text("y" * 40), Text("")))]
+        single.add_row(*more[0][1], key="late")
+        bulk.add_keyed_rows(more)
+        await pilot.pause()
+        assert table_state(bulk) == table_state(single)
+        assert single.cursor_row == 5
+
+        with pytest.raises(DuplicateKey):
+            bulk.add_keyed_rows([("late", (Text("again"),))])
+        with pytest.raises(ValueError):
+            bulk.add_keyed_rows([("wide", (Text("1"), Text("2"), Text("3"), Text("4")))])
