@@ -9,8 +9,6 @@ Importable on its own (bench/alerts.py uses it without pytest).
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import tempfile
 import time
 from contextlib import ExitStack, contextmanager
@@ -20,8 +18,9 @@ from typing import Callable, Iterator, Sequence
 
 import httpx
 
+from loopback_server import serve
+
 BINARY = shutil.which("prometheus-alertmanager") or "/usr/bin/prometheus-alertmanager"
-START_TIMEOUT_S = 20.0
 
 # Group by alertname and service, the way most real routing trees start.
 CONFIG = """\
@@ -37,12 +36,6 @@ def available() -> bool:
     return Path(BINARY).is_file()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0, what: str = "condition") -> None:
     """Poll ``condition`` (the servers apply posts asynchronously); fail loudly on timeout."""
     deadline = time.monotonic() + timeout_s
@@ -55,29 +48,13 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0, what: str
 @contextmanager
 def alertmanager(workdir: Path) -> Iterator[str]:
     """One Alertmanager; yields its base URL and stops it on exit."""
-    port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "alertmanager.yml").write_text(CONFIG)
-    log = (workdir / "alertmanager.log").open("wb")
-    process = subprocess.Popen(
-        [BINARY, f"--config.file={workdir / 'alertmanager.yml'}", f"--storage.path={workdir / 'data'}",
-         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: process.poll() is not None or _ready(url), START_TIMEOUT_S, f"{url} to start")
-        if process.poll() is not None:
-            raise RuntimeError(f"alertmanager exited: {(workdir / 'alertmanager.log').read_text()[-2000:]}")
+    with serve("alertmanager", lambda port: [
+        BINARY, f"--config.file={workdir / 'alertmanager.yml'}", f"--storage.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn",
+    ], workdir / "alertmanager.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @contextmanager
@@ -88,12 +65,6 @@ def alertmanager_pair() -> Iterator[tuple[str, str]]:
         second = stack.enter_context(alertmanager(Path(tmp) / "b"))
         yield first, second
 
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/-/ready", timeout=1.0).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def make_alert(labels: dict[str, str], annotations: dict[str, str] | None = None,

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import math
 import shutil
-import socket
 import subprocess
-import time
 from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,9 +25,10 @@ from typing import Callable, Iterable, Iterator
 
 import httpx
 
+from loopback_server import serve
+
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
-START_TIMEOUT_S = 30.0
 SPAN = timedelta(days=30)
 COARSE_STEP_S = 300
 FINE_SPAN = timedelta(hours=6)  # the recent part, sampled every FINE_STEP_S
@@ -163,50 +162,16 @@ def backfill(openmetrics: Path, tsdb: Path) -> None:
                     str(openmetrics), str(tsdb)], check=True, capture_output=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def prometheus(tsdb: Path, retention: str = "400d") -> Iterator[str]:
     """A Prometheus serving ``tsdb`` (scraping nothing); yields its URL."""
-    port = free_port()
     config = tsdb.parent / f"{tsdb.name}-prometheus.yml"
     config.write_text("global: {}\n")
-    log_path = tsdb.parent / f"{tsdb.name}-prometheus.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={tsdb}",
-             f"--storage.tsdb.retention.time={retention}", f"--web.listen-address=127.0.0.1:{port}",
-             "--log.level=warn"],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not _ready(url):
-                if process.poll() is not None:
-                    raise RuntimeError(f"prometheus exited: {log_path.read_text()[-2000:]}")
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"prometheus at {url} not ready after {START_TIMEOUT_S:g}s")
-                time.sleep(0.1)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/-/ready", timeout=1.0).status_code == 200
-    except httpx.HTTPError:
-        return False
+    with serve("prometheus", lambda port: [
+        PROMETHEUS, f"--config.file={config}", f"--storage.tsdb.path={tsdb}",
+        f"--storage.tsdb.retention.time={retention}", f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn",
+    ], tsdb.parent / f"{tsdb.name}-prometheus.log") as url:
+        yield url
 
 
 def api_requests(url: str) -> dict[str, float]:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from alertmanager_harness import alertmanager_pair, available, free_port, make_alert, post_alerts, wait_until
+from alertmanager_harness import alertmanager_pair, available, make_alert, post_alerts, wait_until
 from alertmanager_harness import grouped_alert_count
+from loopback_server import free_port
 from cockpit.alerts import filter_alerts, group_alerts, parse_matchers
 from cockpit.clock import system_clock
 from cockpit.sources import load_kind

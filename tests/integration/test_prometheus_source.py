@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import prometheus_harness as ph
+from loopback_server import free_port
 from cockpit.slo import BURN_WINDOWS, budget_burned
 from cockpit.sources.base import SourceContext, SourceError, SourceSpec, TransientSourceError
 from cockpit.sources.prometheus import PrometheusSource
@@ -292,7 +293,7 @@ def test_http_errors_become_source_errors_without_secrets(tmp_path, status, retr
 
 
 def test_connection_refused_is_retryable(tmp_path):
-    port = ph.free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     history = ph.History(end=ph.data_end(), timestamps=[])
     with pytest.raises(TransientSourceError) as caught:
         fetch(source(f"http://user:pw@127.0.0.1:{port}", write_slos(tmp_path, ["steady"]), history))
