@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Callable, Iterator
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -94,6 +94,7 @@ class CockpitApp(App):
         Binding("question_mark", "help", "Help", id="cockpit.help"),
         Binding("escape", "back", "Back", id="cockpit.back"),
         Binding("ctrl+p", "command_palette", "Jump", id="cockpit.palette", priority=True),
+        Binding("ctrl+r", "refresh_now", "Refresh", id="cockpit.refresh", show=False),
         Binding("q", "quit", "Quit", id="cockpit.quit"),
     ]
 
@@ -281,6 +282,13 @@ class CockpitApp(App):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_rows(self, self.screen)))
+
+    @work(exclusive=True, group="refresh-now")
+    async def action_refresh_now(self) -> None:
+        """Fetch every source now instead of waiting for its interval (a
+        refresh already running is joined, never doubled: the hub's rule)."""
+        self.notify("Refreshing every source…", timeout=2)
+        await self.hub.refresh_all()
 
 
 def make_app(config: Config | None = None, *, hub=None, clock: Callable[[], datetime] | None = None,

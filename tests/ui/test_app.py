@@ -266,3 +266,21 @@ async def test_demo_and_read_only_are_labelled(app_factory):
         await settle(app, pilot)
         text = screen_text(app)
         assert "READ-ONLY" in text and "DEMO" in text
+
+
+async def test_ctrl_r_fetches_every_source_now(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        fetched: list[str] = []
+        for source in app.hub.sources:
+            original = source.fetch
+
+            async def counting(original=original, name=source.name):
+                fetched.append(name)
+                return await original()
+
+            source.fetch = counting
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        assert sorted(fetched) == sorted(s.name for s in app.hub.sources)
