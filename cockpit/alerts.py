@@ -194,17 +194,23 @@ def dedupe(per_instance: Iterable[tuple[str, Iterable[Sighting]]]) -> list[Held]
     return [Held(first, tuple(instances), status, started) for first, instances, status, started in merged.values()]
 
 
+_STATE_RANK = {state: rank for rank, state in enumerate(STATE_ORDER)}
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
 def _state_rank(status: str) -> int:
-    return STATE_ORDER.index(status) if status in STATE_ORDER else len(STATE_ORDER)
+    return _STATE_RANK.get(status, len(STATE_ORDER))
 
 
 def _severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+    return _SEVERITY_RANK.get(severity, len(SEVERITIES))
 
 
 def sort_alerts(incidents: Iterable[Incident]) -> list[Incident]:
     """Most severe first, then loudest state, then oldest."""
-    return sorted(incidents, key=lambda i: (_severity_rank(i.severity), _state_rank(i.status), i.started_at, i.id))
+    severity, state = _SEVERITY_RANK.get, _STATE_RANK.get
+    return sorted(incidents, key=lambda i: (severity(i.severity, len(SEVERITIES)), state(i.status, len(STATE_ORDER)),
+                                            i.started_at, i.id))
 
 
 @dataclass(frozen=True)

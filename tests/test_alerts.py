@@ -275,3 +275,34 @@ def test_collector_turned_off_elsewhere_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_groups_reply_maps_to_incidents_whatever_its_oddities():
+    from cockpit.sources.alertmanager_api import DEFAULT_SEVERITY_MAP, EPOCH, sightings_of, to_incident
+
+    def reply(silenced_on: bool) -> list:
+        return [
+            "not a group",
+            {"labels": {"alertname": "DiskFull"}, "alerts": [
+                "not an alert",
+                {"labels": {}},  # nothing to show
+                {"fingerprint": "f1", "labels": {"alertname": "DiskFull", "service": "postgres-primary",
+                                                 "severity": "warning", "shard": 3},
+                 "annotations": {"summary": "disk 95% full", "runbook": 7},
+                 "status": {"silencedBy": ["s1"] if silenced_on else [], "inhibitedBy": []},
+                 "startsAt": "2026-11-28T02:00:00Z"},
+                {"labels": {"alertname": "DiskFull", "severity": "page"}, "status": "odd",
+                 "startsAt": "yesterday"},  # no fingerprint: keyed by its label set
+            ]},
+        ]
+
+    held = dedupe([("am-a", sightings_of(reply(True))), ("am-b", sightings_of(reply(False)))])
+    disk, bare = [to_incident(h, source="am", service_labels=("service",), severity_map=DEFAULT_SEVERITY_MAP)
+                  for h in held]
+    assert (disk.id, disk.status, disk.silenced, disk.instances) == ("f1", "firing", False, ("am-a", "am-b"))
+    assert dict(disk.labels) == {"alertname": "DiskFull", "service": "postgres-primary", "severity": "warning",
+                                 "shard": "3"}
+    assert (disk.title, disk.runbook, disk.severity) == ("DiskFull: disk 95% full", "7", "P3")
+    assert disk.group == '{alertname="DiskFull"}' and disk.started_at.isoformat() == "2026-11-28T02:00:00+00:00"
+    assert bare.id == '{alertname="DiskFull", severity="page"}'
+    assert (bare.status, bare.severity, bare.service, bare.started_at) == ("firing", "P1", "", EPOCH)

@@ -34,10 +34,14 @@ def sightings_of(groups: list) -> list[Sighting]:
             labels = _str_map(raw.get("labels")) if type(raw) is dict else None
             if not labels:
                 continue
-            status = raw.get("status") if type(raw.get("status")) is dict else {}
-            state = "silenced" if status.get("silencedBy") else "inhibited" if status.get("inhibitedBy") \
-                else "firing"
-            key = str(raw.get("fingerprint") or format_labels(labels))
+            status = raw.get("status")
+            if type(status) is not dict:
+                state = "firing"
+            else:
+                state = "silenced" if status.get("silencedBy") else "inhibited" if status.get("inhibitedBy") \
+                    else "firing"
+            key = raw.get("fingerprint")
+            key = key if type(key) is str and key else str(key or format_labels(labels))
             sightings.append(Sighting(key, state, _time(raw.get("startsAt")), (raw, labels, group_key)))
     return sightings
 
@@ -110,17 +114,20 @@ def silence_body(matchers: Sequence[Matcher], starts: datetime, ends: datetime, 
 
 
 def _str_map(value: Any) -> dict[str, str]:
-    """A JSON object of strings as a fresh dict (cheap check: this runs per alert)."""
+    """A JSON object as a dict of strings (cheap check: this runs per alert).
+    Already all strings, it is returned as it is, not copied: it comes from
+    a reply parsed for this fetch alone, and nothing changes it."""
     if type(value) is not dict:
         return {}
-    if all(type(v) is str for v in value.values()):
-        return dict(value)
-    return {str(k): str(v) for k, v in value.items()}
+    for item in value.values():
+        if type(item) is not str:
+            return {str(k): str(v) for k, v in value.items()}
+    return value
 
 
 def _time(value: Any) -> datetime:
     try:
-        when = datetime.fromisoformat(str(value))
+        when = datetime.fromisoformat(value if type(value) is str else str(value))
     except ValueError:
         return EPOCH
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
