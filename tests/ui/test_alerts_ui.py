@@ -22,7 +22,7 @@ from panels.alert_groups import AlertView, to_rows
 from panels.common import Row
 from cockpit.screens.modals import TextPrompt
 from panels.silences import SilencesScreen
-from tests.integration.alertmanager_harness import (
+from alertmanager_harness import (
     alertmanager_pair, available, grouped_alert_count, make_alert, post_alerts, wait_until,
 )
 from tests.ui.conftest import NOW, CannedSource, catalog, settle
