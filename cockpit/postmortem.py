@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -22,7 +22,7 @@ from cockpit.atomicfile import write_atomic
 from cockpit.durations import format_duration
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Incident, Postmortem, Service, SLOStatus, TimelineEntry
-from cockpit.slo import budget_burned
+from cockpit.slo import budget_burned, burn_span
 from cockpit.untrusted import clean
 
 # The seed's template (architecture-practices.md, "Postmortem Template"), in order.
@@ -57,6 +57,9 @@ class SloBurn:
     slo: str  # the SLO's name, "availability"
     burned: float  # fraction of the SLO window's budget, 0.125 = 12.5 %
     simulated: bool = False  # from the demo source, not measured
+    # The interval really measured, when the SLO history's points are much
+    # further apart than the incident lasted (said next to the figure).
+    measured_over: timedelta | None = None
 
 
 def draft_from_incident(
@@ -135,12 +138,16 @@ def slo_burns(incident: Incident, slos: Iterable[SLOStatus]) -> list[SloBurn]:
     affected = affected_services(incident)
     candidates = sorted((s for s in slos if s.slo.service in affected),
                         key=lambda s: (s.demo, affected.index(s.slo.service), s.slo.name))
-    end = _utc(incident.resolved_at) if incident.resolved_at else None
+    start, end = _utc(incident.started_at), _utc(incident.resolved_at) if incident.resolved_at else None
     burns: dict[str, SloBurn] = {}
     for status in candidates:
-        burned = budget_burned(status, _utc(incident.started_at), end)
+        burned = budget_burned(status, start, end)
         if burned is not None and status.slo.key not in burns:
-            burns[status.slo.key] = SloBurn(status.slo.service, status.slo.name, burned, simulated=status.demo)
+            span = burn_span(status, start, end)
+            lasted = (end or status.history_end) - start
+            wide = span if span is not None and span > 2 * lasted else None
+            burns[status.slo.key] = SloBurn(status.slo.service, status.slo.name, burned, simulated=status.demo,
+                                            measured_over=wide)
     return list(burns.values())
 
 
@@ -212,6 +219,8 @@ def _impact(incident: Incident, affected: tuple[str, ...], services: Mapping[str
 def _burned_text(burn: SloBurn) -> str:
     percent = round(burn.burned * 100, 1) + 0.0  # + 0.0: no "-0.0 %"
     notes = ["simulated by the demo source"] if burn.simulated else []
+    if burn.measured_over is not None:  # a short incident between sparse history points
+        notes.insert(0, f"measured over the {format_duration(burn.measured_over)} around it")
     if percent < 0:  # more old errors left the rolling window than came in (cockpit.slo.budget_burned)
         notes.insert(0, f"older errors leaving the window freed {-percent:.1f}% meanwhile")
     text = (f"{percent:.1f}% of the error budget" if percent >= 0 else "no net error budget") + \

@@ -234,6 +234,22 @@ def budget_burned(status: SLOStatus, start: datetime, end: datetime | None = Non
     point (resolved after the evaluation) counts up to the evaluation: newer
     points do not exist yet.
     """
+    points = _burn_points(status, start, end)
+    if points is None:
+        return None
+    burned = status.history[points[0]] - status.history[points[1]]
+    return burned if _finite(burned) else None
+
+
+def burn_span(status: SLOStatus, start: datetime, end: datetime | None = None) -> timedelta | None:
+    """How long the interval ``budget_burned`` really measured: the incident
+    widened to the history's points (12 h apart for a 30-day SLO)."""
+    points = _burn_points(status, start, end)
+    return None if points is None else status.history_step * (points[1] - points[0])
+
+
+def _burn_points(status: SLOStatus, start: datetime, end: datetime | None) -> tuple[int, int] | None:
+    """Indexes of the history points at or before ``start`` and at or after ``end``."""
     history, last, step = status.history, status.history_end, status.history_step
     if not history or last is None or step is None or step <= timedelta(0):
         return None
@@ -243,5 +259,4 @@ def budget_burned(status: SLOStatus, start: datetime, end: datetime | None = Non
         return None
     before = (start - first) // step  # timedelta // timedelta: an exact int
     after = min(-((first - end) // step), len(history) - 1)  # ceiling
-    burned = history[before] - history[after]
-    return burned if _finite(burned) else None
+    return before, after

@@ -133,8 +133,9 @@ def test_the_budget_each_slo_burned_is_in_the_impact(tmp_path, capsys):
     latency = next(s for s in statuses if s.slo.name == "web_latency")
     drop = latency.history[-2] - latency.history[-1]
     assert "page-1h" in latency.alerts_firing and drop > 0.1  # the demo's ongoing outage
+    # A 50-minute incident between history points 28 d / 60 = 11h12m apart: the draft says what was measured.
     assert (f"- web-frontend web_latency: {drop * 100:.1f}% of the error budget burned during the incident "
-            "(simulated by the demo source)") in impact
+            "(measured over the 11h12m around it; simulated by the demo source)") in impact
     assert "- web-frontend web_availability: " in impact
 
 

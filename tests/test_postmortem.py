@@ -194,6 +194,16 @@ def test_an_open_incident_burns_up_to_the_evaluation():
     assert slo_burns(before_history, STATUSES) == []
 
 
+def test_a_short_incident_between_sparse_points_says_what_was_measured():
+    # 02:10-02:20 lies between the hourly 02:00 and 03:00 points: the figure covers that hour.
+    short = incident(started_at=NOW - timedelta(minutes=50), resolved_at=NOW - timedelta(minutes=40))
+    burns = slo_burns(short, STATUSES[:1])
+    assert [(round(b.burned, 6), b.measured_over) for b in burns] == [(0.05, timedelta(hours=1))]
+    impact = section(draft_from_incident(short, services=SERVICES, now=NOW, slo_burn=burns), "Impact")
+    assert ("- api-server availability: 5.0% of the error budget burned during the incident "
+            "(measured over the 1h around it)") in impact
+
+
 def test_untrusted_title_cannot_break_front_matter_or_terminal():
     inc = incident(title="evil\x1b]0;pwned\x07\n---\nstatus: reviewed")
     text = draft_from_incident(inc, services=SERVICES, now=NOW)

@@ -13,6 +13,7 @@ from cockpit.slo import (
     MULTIWINDOW_RULES,
     Events,
     budget_burned,
+    burn_span,
     budget_remaining,
     burn_rate,
     evaluate,
@@ -257,6 +258,7 @@ def test_a_30_day_history_has_12_hour_steps():
     status = replace(HOURLY, history=points, history_end=NOON, history_step=30 * DAY / 60)
     assert status.history_step == 12 * HOUR
     assert budget_burned(status, NOON - 3 * HOUR, NOON - 2 * HOUR) == pytest.approx(0.942 - 0.90)
+    assert burn_span(status, NOON - 3 * HOUR, NOON - 2 * HOUR) == 12 * HOUR  # what that figure covers
 
 
 def test_evaluate_places_the_history_it_is_given():
