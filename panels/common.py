@@ -121,6 +121,8 @@ class FilterTable(Widget, can_focus=False):
         self.columns = tuple(columns)
         self._rows: list[Row] = []
         self._shown: list[Row] = []
+        # (rows, (sort key, reversed), filter words) that _shown was made from
+        self._shown_for: tuple[list[Row], tuple[str | None, bool], list[str]] | None = None
         self._sort_key: str | None = None
         self._sort_reverse = False
         self._placeholder = placeholder
@@ -248,8 +250,11 @@ class FilterTable(Widget, can_focus=False):
             self._show_filter(False)
         self._render_rows()
 
-    def _visible_rows(self) -> list[Row]:
-        words = self.filter_text.lower().split()
+    def _visible_rows(self, words: list[str], narrows: bool) -> list[Row]:
+        if narrows:
+            # Every row the new words match, the shown words matched: test the
+            # shown rows only, already in order (a typed letter over 10,000 rows).
+            return [row for row in self._shown if row.matches(words)]
         rows = [row for row in self._rows if row.matches(words)]
         if self._sort_key is not None:
             key = self._sort_key
@@ -262,20 +267,33 @@ class FilterTable(Widget, can_focus=False):
             rows.reverse()
         return rows
 
+    def _narrows(self, words: list[str]) -> bool:
+        """Do ``words`` only narrow what is shown: the same rows and sort as
+        last shown, and each shown word inside some new word?"""
+        shown_for = self._shown_for
+        return (shown_for is not None and shown_for[0] is self._rows
+                and shown_for[1] == (self._sort_key, self._sort_reverse)
+                and all(any(old in new for new in words) for old in shown_for[2]))
+
     def _render_rows(self) -> None:
         if not self.is_mounted:
             return
         table = self.table
-        rows = self._visible_rows()
+        words = self.filter_text.lower().split()
+        narrows = self._narrows(words)
+        rows = self._visible_rows(words, narrows)
         selected = self.selected_key
         cursor = table.cursor_row
         with self.app.batch_update():
             if [r.key for r in rows] == self.shown_keys:
                 self._update_changed_cells(rows)
+            elif narrows:  # rows is a subsequence of what is shown: drop the others
+                table.keep_rows(row.key for row in rows)
             else:
                 table.clear()
                 table.add_keyed_rows((row.key, row.shown_cells) for row in rows)
             self._shown = rows
+            self._shown_for = (self._rows, (self._sort_key, self._sort_reverse), words)
             keys = self.shown_keys
             if selected in keys:
                 table.move_cursor(row=keys.index(selected), animate=False)
