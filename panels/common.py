@@ -11,7 +11,7 @@ appear somewhere in the row (case-insensitive).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from rich.text import Text
@@ -80,7 +80,12 @@ def _plain(cell: Text | str) -> str:
 
 def _cell(value: Text | str) -> Text:
     # Plain strings are untrusted too: never let the DataTable parse them as markup.
-    return value if isinstance(value, Text) else literal(value)
+    return value if isinstance(value, Text) else _literal_cell(value)
+
+
+# Plain cells repeat (10,000 alerts show a few dozen ages): one shared Text
+# per string, which the table also measures once. Nothing mutates cells.
+_literal_cell = lru_cache(maxsize=4096)(literal)
 
 
 class FilterTable(Widget, can_focus=False):
