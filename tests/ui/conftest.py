@@ -120,3 +120,11 @@ async def settle(app, pilot) -> None:
     """Fetch every source once and let the app render the snapshot."""
     await app.hub.refresh_all()
     await pilot.pause()
+
+
+async def open_panel(app, pilot, key: str, panel_id: str):
+    """Settle, press the panel's key as a user would, return the panel."""
+    await settle(app, pilot)
+    await pilot.press(key)
+    await pilot.pause()
+    return app.query_one(f"#{panel_id}")

@@ -25,7 +25,7 @@ from panels.silences import SilencesScreen
 from alertmanager_harness import (
     alertmanager_pair, available, grouped_alert_count, make_alert, post_alerts, wait_until,
 )
-from tests.ui.conftest import NOW, CannedSource, catalog, settle
+from tests.ui.conftest import NOW, CannedSource, catalog, open_panel, settle
 
 SIZE = (120, 36)
 needs_alertmanager = pytest.mark.skipif(not available(), reason="prometheus-alertmanager binary not installed "
@@ -70,13 +70,6 @@ def app_over(config, urls, read_only=False):
     return make_app(config, hub=hub, clock=fixed_clock())
 
 
-async def open_incidents(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("i")
-    await pilot.pause()
-    return app.query_one("#incidents")
-
-
 def titles(panel) -> list[str]:
     """Title cells of the rows on screen, in order."""
     column = [c.key for c in panel.table.columns].index("title")
@@ -107,7 +100,7 @@ async def written(app, pilot) -> None:
 async def test_label_matchers_narrow_rows_and_a_bad_matcher_is_reported(config, pair):
     app = app_over(config, pair)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         assert len(panel.table.shown_keys) == len(ALERTS)  # the pair's copies shown once each
         await pilot.press("equals_sign")
         await answer(pilot, *'{service="checkout-service", instance=~"a|c"}', "enter")
@@ -137,7 +130,7 @@ async def test_label_matchers_narrow_rows_and_a_bad_matcher_is_reported(config, 
 async def test_grouping_shows_group_headers_with_counts(config, pair):
     app = app_over(config, pair)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         await pilot.press("v")  # Alertmanager's own groups: alertname + service (the harness's route)
         await pilot.pause()
         headers = [t for t in titles(panel) if t.startswith("▾")]
@@ -162,7 +155,7 @@ async def test_grouping_shows_group_headers_with_counts(config, pair):
 async def test_silence_an_alert_and_a_group_then_expire_from_the_silences_screen(config, pair):
     app = app_over(config, pair)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         disk = alert_key(panel, "DiskFull")
         panel.table.select_key(disk)
         await pilot.press("z")
@@ -216,7 +209,7 @@ async def test_silence_an_alert_and_a_group_then_expire_from_the_silences_screen
 async def test_read_only_offers_no_silence_or_expire(config, pair):
     app = app_over(config, pair, read_only=True)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         panel.table.select_key(alert_key(panel, "HighErrorRate"))
         await pilot.pause()
         bindings = app.screen.active_bindings

@@ -12,7 +12,7 @@ from cockpit.hub import Hub
 from cockpit.model import Incident, SourceData
 from cockpit.sources.base import SourceContext, SourceSpec
 from cockpit.sources.incident_log import IncidentLogSource
-from tests.ui.conftest import MALICIOUS, NOW, CannedSource, catalog, demo_data, settle
+from tests.ui.conftest import MALICIOUS, NOW, CannedSource, catalog, demo_data, open_panel, settle
 
 SIZE = (120, 36)
 
@@ -38,13 +38,6 @@ def app_with(config, *sources, read_only=False):
     return make_app(config, hub=hub, clock=fixed_clock())
 
 
-async def open_incidents(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("i")
-    await pilot.pause()
-    return app.query_one("#incidents")
-
-
 async def test_table_sorted_by_severity_then_age_with_unowned_and_flags(config):
     extra = (
         Incident("a-p0", "Everything down", "P0", "firing", "", NOW - timedelta(minutes=2), "am",
@@ -56,7 +49,7 @@ async def test_table_sorted_by_severity_then_age_with_unowned_and_flags(config):
     )
     app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world(extra), demo=True))
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         assert panel.table.shown_keys == ["am/a-p0", "incident-log/INC-7", "am/a-old-p2", "demo/ALERT-1"]
         table = panel.table.table
         cells = {key: {c.key: v for c, v in zip(panel.table.columns, table.get_row(key))}
@@ -76,7 +69,7 @@ async def test_detail_escalation_oncall_timeline_literal_labels_and_joins(config
                        kind="alert", labels={"alertname": MALICIOUS}, annotations={"runbook": "high-error-rate"})
     app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", world((hostile,)), demo=True))
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         panel.table.select_key("am/a-1")
         await pilot.press("enter")
         await pilot.pause()
@@ -108,7 +101,7 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
     alert = Incident("fp-1", "Disk filling", "P3", "firing", "postgres-primary", NOW, "am", kind="alert")
     app = app_with(config, CannedSource("catalog", catalog()), CannedSource("am", SourceData(incidents=(alert,))), log)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         bindings = app.screen.active_bindings
         assert {"d", "R", "n", "t", "x"} <= set(bindings)  # writable: every write offered...
         assert bindings["d"].enabled and not bindings["n"].enabled  # ...but the alert's source takes no notes
@@ -152,7 +145,7 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
 async def test_read_only_hides_every_write_binding(config, tmp_path):
     app = app_with(config, CannedSource("catalog", catalog()), incident_log(tmp_path), read_only=True)
     async with app.run_test(size=SIZE) as pilot:
-        await open_incidents(app, pilot)
+        await open_panel(app, pilot, "i", "incidents")
         keys = set(app.screen.active_bindings)
         assert not keys & {"d", "R", "n", "t", "x"}
         assert {"c", "u", "m"} <= keys
@@ -166,7 +159,7 @@ async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident
     log = incident_log(tmp_path)
     app = app_with(config, CannedSource("catalog", catalog()), log)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"Checkout errors", "enter", "enter", "enter")  # severity: P2 kept
@@ -236,7 +229,7 @@ async def test_pagerduty_ack_resolve_note_go_to_their_source_and_are_notified(co
                  "pagerduty"),)))
     app = app_with(config, CannedSource("catalog", catalog()), pd)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         panel.table.select_key("pagerduty/PD1")
         await pilot.pause()
         bindings = app.screen.active_bindings
@@ -263,7 +256,7 @@ async def test_runbook_annotation_opens_the_local_runbook_else_the_url_is_copied
     app = app_with(config, CannedSource("catalog", catalog()),
                    CannedSource("am", SourceData(incidents=(local, remote))))
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_incidents(app, pilot)
+        panel = await open_panel(app, pilot, "i", "incidents")
         written: list[str] = []
         app._driver.write = written.append
         panel.table.select_key("am/a-remote")

@@ -8,7 +8,7 @@ from textual.widgets import ProgressBar
 from cockpit.app import make_app
 from cockpit.clock import fixed_clock
 from cockpit.onboarding import CHECKLIST, load_progress
-from tests.ui.conftest import NOW, make_hub, settle
+from tests.ui.conftest import NOW, make_hub, open_panel
 
 SIZE = (120, 36)
 
@@ -17,17 +17,10 @@ def build(config):
     return make_app(config, hub=make_hub(), clock=fixed_clock())
 
 
-async def open_onboarding(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("w")
-    await pilot.pause()
-    return app.query_one("#onboarding")
-
-
 async def test_space_and_enter_tick_and_progress_is_saved_per_user(config):
     app = build(config)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_onboarding(app, pilot)
+        panel = await open_panel(app, pilot, "w", "onboarding")
         assert app.focused is panel.items
         await pilot.press("space", "down", "enter")  # first two items of the first section
         await pilot.pause()
@@ -44,7 +37,7 @@ async def test_space_and_enter_tick_and_progress_is_saved_per_user(config):
     # A new session finds the ticks where they were left.
     app = build(config)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_onboarding(app, pilot)
+        panel = await open_panel(app, pilot, "w", "onboarding")
         assert app.query_one("#progress-0", ProgressBar).progress == 1
         prompt = panel.items.get_option(CHECKLIST[0].items[0].id).prompt
         assert str(prompt).startswith("  [x]")
@@ -61,7 +54,7 @@ async def test_space_and_enter_tick_and_progress_is_saved_per_user(config):
 async def test_items_link_to_their_panel(config):
     app = build(config)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_onboarding(app, pilot)
+        panel = await open_panel(app, pilot, "w", "onboarding")
         await pilot.press("l")  # "Read all runbooks"
         await pilot.pause()
         assert app.current_panel.panel_id == "runbooks"
@@ -83,7 +76,7 @@ def test_snapshot(snap_compare, config):
     app = build(config)
 
     async def run_before(pilot):
-        await open_onboarding(app, pilot)
+        await open_panel(app, pilot, "w", "onboarding")
         await pilot.press("space", "down", "down", "space")
         await pilot.pause()
 

@@ -16,7 +16,7 @@ from cockpit.hub import Hub
 from cockpit.model import Runbook, SourceData
 from cockpit.sources.base import Action, SourceSpec
 from cockpit.sources.incident_log import IncidentLogSource
-from tests.ui.conftest import CannedSource, catalog, make_hub, settle
+from tests.ui.conftest import CannedSource, catalog, make_hub, open_panel, settle
 
 SIZE = (120, 36)
 
@@ -69,17 +69,10 @@ def build(config):
     return make_app(config, hub=make_hub(catalog_data=runbook_world()), clock=fixed_clock())
 
 
-async def open_runbooks(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("r")
-    await pilot.pause()
-    return app.query_one("#runbooks")
-
-
 async def test_list_review_dates_and_stale_badges(config):
     app = build(config)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_runbooks(app, pilot)
+        panel = await open_panel(app, pilot, "r", "runbooks")
         def row(key):
             return {c.key: str(v) for c, v in zip(panel.table.columns, panel.table.table.get_row(key))}
 
@@ -101,7 +94,7 @@ async def test_list_review_dates_and_stale_badges(config):
 async def test_viewer_shows_front_matter_facts_and_highlights_code(config):
     app = build(config)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_runbooks(app, pilot)
+        panel = await open_panel(app, pilot, "r", "runbooks")
         panel.table.select_key("cache-outage.md")
         await pilot.press("enter")
         await pilot.pause()
@@ -126,7 +119,7 @@ async def test_viewer_shows_front_matter_facts_and_highlights_code(config):
 async def test_full_text_search_shows_matches_in_context_and_opens_them(config):
     app = build(config)
     async with app.run_test(size=SIZE) as pilot:
-        panel = await open_runbooks(app, pilot)
+        panel = await open_panel(app, pilot, "r", "runbooks")
         await pilot.press("f", *"replica")
         await pilot.pause()
         results = app.query_one("#runbook-results")
@@ -163,7 +156,7 @@ def test_snapshot(snap_compare, config):
     app = build(config)
 
     async def run_before(pilot):
-        panel = await open_runbooks(app, pilot)
+        panel = await open_panel(app, pilot, "r", "runbooks")
         panel.focus_item("cache-outage.md")
         await pilot.pause()
 
@@ -211,7 +204,7 @@ def notes(app, incident_id):
 
 
 async def open_steps(app, pilot, path="redis-cache/outage.md"):
-    panel = await open_runbooks(app, pilot)
+    panel = await open_panel(app, pilot, "r", "runbooks")
     panel.table.select_key(path)
     await pilot.press("enter", "t")
     await pilot.pause()
