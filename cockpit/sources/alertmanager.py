@@ -25,13 +25,11 @@ from cockpit.alerts import (
     MatcherError,
     Sighting,
     Silence,
-    dedupe,
     equality_matchers,
     format_matchers,
     matches_all,
     merge_silences,
     parse_matchers,
-    sort_alerts,
 )
 from cockpit.durations import format_duration, parse_duration
 from cockpit.model import SEVERITIES, Incident, SourceData
@@ -47,7 +45,9 @@ from cockpit.sources.base import (
     SourceSpec,
     TransientSourceError,
 )
-from cockpit.sources.alertmanager_api import DEFAULT_SEVERITY_MAP, sightings_of, silence_body, silences_of, to_incident
+from cockpit.sources.alertmanager_api import (
+    DEFAULT_SEVERITY_MAP, AlertMerge, decode_groups, sightings_of, silence_body, silences_of,
+)
 from cockpit.sources.http import HTTP_OPTIONS, make_client, safe_url, send
 
 
@@ -143,28 +143,43 @@ class AlertmanagerSource(Source):
     async def fetch(self) -> SourceData:
         if not self.instances:
             raise SourceError(f"{self.name}: no valid Alertmanager URL configured (see `cockpit check`)")
-        per_instance, warnings = await self._each(self.instances, self._fetch_instance)
-        alerts = await asyncio.to_thread(self._merge, per_instance)
+        merge = AlertMerge([i.name for i in self.instances], source=self.name,
+                           service_labels=self.service_labels, severity_map=self.severity_map)
+        waiting = {i.name for i in self.instances}  # replies still on their way
+        per_instance, warnings = await self._each(
+            self.instances, lambda instance: self._fetch_instance(instance, merge, waiting))
+        alerts = await asyncio.to_thread(self._merge, merge, per_instance)
         self._held = {alert.id: alert for alert in alerts}
         return SourceData(incidents=tuple(alerts), warnings=tuple(warnings))
 
-    async def _fetch_instance(self, instance: Instance) -> list[Sighting]:
-        response = await self._request(instance, "GET", "/api/v2/alerts/groups")
+    async def _fetch_instance(self, instance: Instance, merge: AlertMerge, waiting: set[str]) -> list[Sighting]:
+        try:
+            response = await self._request(instance, "GET", "/api/v2/alerts/groups")
+        finally:
+            waiting.discard(instance.name)
+        # The first reply in is mapped while the others are still coming
+        # (AlertMerge.ahead); a failed request counts as in, not as first.
+        first = len(waiting) == len(self.instances) - 1 and len(self.instances) > 1
         # Parsing 10,000 alerts takes a good part of a second: keep it off the
         # event loop, which also draws the screen.
-        return await asyncio.to_thread(self._sightings, instance, response)
+        return await asyncio.to_thread(self._sightings, instance, response, merge if first else None)
 
-    def _merge(self, per_instance: list[tuple[str, list[Sighting]]]) -> list[Incident]:
+    def _merge(self, merge: AlertMerge, per_instance: list[tuple[str, list[Sighting]]]) -> list[Incident]:
         with collector_paused():
-            return sort_alerts(to_incident(held, source=self.name, service_labels=self.service_labels,
-                                           severity_map=self.severity_map) for held in dedupe(per_instance))
+            return merge.merge(per_instance)
 
-    def _sightings(self, instance: Instance, response: httpx.Response) -> list[Sighting]:
+    def _sightings(self, instance: Instance, response: httpx.Response, ahead: AlertMerge | None) -> list[Sighting]:
         """Every alert one instance holds, with the group it is in."""
         with collector_paused():
-            return self._sightings_in(instance, response)
+            sightings = self._sightings_in(instance, response)
+            if ahead is not None:
+                ahead.ahead(instance.name, sightings)
+            return sightings
 
     def _sightings_in(self, instance: Instance, response: httpx.Response) -> list[Sighting]:
+        sightings = decode_groups(response.content)
+        if sightings is not None:
+            return sightings
         groups = _json(response, instance)
         if not isinstance(groups, list):
             raise SourceError(f"{instance.name}: unexpected reply to /api/v2/alerts/groups (not a list)")

@@ -8,6 +8,7 @@ header values: tokens travel in headers and URLs, and errors reach the screen.
 
 from __future__ import annotations
 
+import os
 import ssl
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -52,13 +53,11 @@ def make_client(
     options = spec.options
     merged = {str(k): str(v) for k, v in dict(options.get("headers") or {}).items()}
     merged.update(headers or {})
-    verify: ssl.SSLContext | bool = True
-    if options.get("ca_file"):
-        ca_path = spec.path(str(options["ca_file"]))
-        try:
-            verify = ssl.create_default_context(cafile=str(ca_path))
-        except (OSError, ssl.SSLError) as error:
-            raise SourceError(f"ca_file {ca_path}: cannot load ({error.__class__.__name__})") from None
+    ca_path = spec.path(str(options["ca_file"])) if options.get("ca_file") else None
+    try:
+        verify = ssl_context(str(ca_path) if ca_path else None)
+    except (OSError, ssl.SSLError) as error:
+        raise SourceError(f"ca_file {ca_path}: cannot load ({error.__class__.__name__})") from None
     return httpx.AsyncClient(
         base_url=base_url,
         headers=merged,
@@ -66,6 +65,28 @@ def make_client(
         timeout=spec.timeout.total_seconds(),
         transport=options.get("transport"),
     )
+
+
+_contexts: dict[tuple, ssl.SSLContext] = {}
+
+
+def ssl_context(ca_file: str | None) -> ssl.SSLContext:
+    """The SSLContext verifying against ``ca_file`` (None: httpx's default,
+    certifi), one per process: building one loads a CA bundle (~35 ms), once
+    per client before; a context is made to be shared by connections. A
+    ca_file is read again when it changes on disk."""
+    key = (ca_file, _stamp(ca_file)) if ca_file else \
+        (None, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))  # what httpx's default reads
+    context = _contexts.get(key)
+    if context is None:
+        context = ssl.create_default_context(cafile=ca_file) if ca_file else httpx.create_ssl_context()
+        _contexts[key] = context
+    return context
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_mtime_ns, stat.st_size
 
 
 async def send(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
