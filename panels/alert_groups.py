@@ -74,7 +74,7 @@ def group_key(group: AlertGroup) -> str:
     return GROUP_PREFIX + group.key
 
 
-def group_row(group: AlertGroup, members: Sequence[Row], width: int) -> Row:
+def group_row(group: AlertGroup, members: Sequence[Row]) -> Row:
     """A header row: worst severity, how many alerts in which states, the
     group's labels. It matches the ``/`` filter when any member does, so a
     filtered group keeps its header."""
@@ -82,7 +82,6 @@ def group_row(group: AlertGroup, members: Sequence[Row], width: int) -> Row:
     title = Text(f"▾ {len(group.alerts)} alert{'s' if len(group.alerts) != 1 else ''} ({counts}) ",
                  style="bold")
     title.append_text(literal(group.key, "bold"))
-    title.truncate(width, overflow="ellipsis")
     sources = sorted({a.source for a in group.alerts})
     service = group.labels.get("service", "")
     return Row(
@@ -93,15 +92,14 @@ def group_row(group: AlertGroup, members: Sequence[Row], width: int) -> Row:
     )
 
 
-def to_rows(arranged: Sequence[Incident | AlertGroup], make_row: Callable[[Incident, bool], Row],
-            width: int) -> list[Row]:
+def to_rows(arranged: Sequence[Incident | AlertGroup], make_row: Callable[[Incident, bool], Row]) -> list[Row]:
     """Rows for ``arranged``: a group becomes its header then its alerts
     (``make_row(incident, indented)``)."""
     rows: list[Row] = []
     for item in arranged:
         if isinstance(item, AlertGroup):
             members = [make_row(a, True) for a in item.alerts]
-            rows.append(group_row(item, members, width))
+            rows.append(group_row(item, members))
             rows.extend(members)
         else:
             rows.append(make_row(item, False))

@@ -1,17 +1,16 @@
 """What the panels share: a keyed, filterable table and a list of links
 (the badges are in panels.badges).
 
-`FilterTable` is a DataTable whose rows carry a stable key. A refresh with the
-same rows in the same order only touches the cells that changed (Dolphie's
-diffing inside ``batch_update``), so the cursor, scroll position and filter
-survive every snapshot. ``/`` opens a filter box; every word typed must
+`FilterTable` is a RowTable (drawn a screen at a time) whose rows carry a
+stable key: on every snapshot the cursor stays on its item and the filter
+and sort stay as they were. ``/`` opens a filter box; every word typed must
 appear somewhere in the row (case-insensitive).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any, Iterable, Mapping, Sequence
 
 from rich.text import Text
@@ -21,14 +20,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from cockpit.model import EMPTY
 # Re-exported: panels/postmortems.py and panels/runbooks.py import them from here.
 from panels.badges import age, severity_badge, stale_badge  # noqa: F401
-from panels.base import Navigate, literal
-from panels.key_table import KeyTable
+from panels.base import Navigate
+from panels.row_table import RowTable, shown_cell
 
 class NavigateFiltered(Navigate):
     """Show ``panel`` with its main table filtered by ``text`` (the overview's
@@ -48,6 +47,7 @@ class Column:
     label: str
     sortable: bool = False  # rows supply Row.sort_values[key] for it
     width: int | None = None  # None: fit the content; longer cells are cut
+    max_width: int | None = None  # fit the content up to this; longer cells are cut
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Row:
     def shown_cells(self) -> tuple[Text, ...]:
         """The cells as the table shows them, made once per row: a filter
         keystroke puts thousands of rows back into the table."""
-        return tuple(_cell(c) for c in self.cells)
+        return tuple(shown_cell(c) for c in self.cells)
 
     def matches(self, words: Sequence[str]) -> bool:
         haystack = self.haystack
@@ -78,14 +78,9 @@ def _plain(cell: Text | str) -> str:
     return cell.plain if isinstance(cell, Text) else str(cell)
 
 
-def _cell(value: Text | str) -> Text:
-    # Plain strings are untrusted too: never let the DataTable parse them as markup.
-    return value if isinstance(value, Text) else _literal_cell(value)
 
 
-# Plain cells repeat (10,000 alerts show a few dozen ages): one shared Text
-# per string, which the table also measures once. Nothing mutates cells.
-_literal_cell = lru_cache(maxsize=4096)(literal)
+SEARCH_SLICE = 500  # rows prepared for search per step: a few milliseconds
 
 
 class FilterTable(Widget, can_focus=False):
@@ -99,7 +94,7 @@ class FilterTable(Widget, can_focus=False):
     FilterTable > Input, FilterTable > Input:focus { display: none; height: 1; border: none; padding: 0 1;
                                                      background: $boost; }
     FilterTable.-filtering > Input { display: block; }
-    FilterTable > KeyTable { height: 1fr; }
+    FilterTable > RowTable { height: 1fr; }
     """
 
     BINDINGS = [
@@ -136,14 +131,11 @@ class FilterTable(Widget, can_focus=False):
         box = Input(placeholder=f"{self._placeholder}: words, all must match (esc clears)")
         box.can_focus = False
         yield box
-        table = KeyTable(cursor_type="row", zebra_stripes=True)
-        for column in self.columns:
-            table.add_column(column.label, key=column.key, width=column.width)
-        yield table
+        yield RowTable(self.columns, zebra_stripes=True)
 
     @property
-    def table(self) -> KeyTable:
-        return self.query_one(KeyTable)
+    def table(self) -> RowTable:
+        return self.query_one(RowTable)
 
     @property
     def filter_input(self) -> Input:
@@ -160,9 +152,7 @@ class FilterTable(Widget, can_focus=False):
 
     @property
     def selected_key(self) -> str | None:
-        if not self._shown or self.table.cursor_row < 0:
-            return None
-        return self._shown[min(self.table.cursor_row, len(self._shown) - 1)].key
+        return self.table.cursor_key if self.is_mounted else None
 
     def focus(self, scroll_visible: bool = True) -> "FilterTable":
         self.table.focus(scroll_visible)
@@ -172,6 +162,19 @@ class FilterTable(Widget, can_focus=False):
         """Show ``rows``, keeping filter, sort and the cursor on the same key."""
         self._rows = list(rows)
         self._render_rows()
+        self.call_after_refresh(self._prepare_search, self._rows, 0)
+
+    def _prepare_search(self, rows: list[Row], start: int) -> None:
+        """Work out what the filter searches (Row.haystack) a slice at a time,
+        each after the screen is drawn: the first keystroke of a filter over
+        10,000 alerts then has nothing to prepare, and the first screen of
+        rows is not kept waiting for it."""
+        if rows is not self._rows:
+            return  # replaced by newer rows, which have their own pass
+        for row in rows[start:start + SEARCH_SLICE]:
+            row.haystack  # noqa: B018 (a cached property: computed once, here)
+        if start + SEARCH_SLICE < len(rows):
+            self.call_after_refresh(self._prepare_search, rows, start + SEARCH_SLICE)
 
     def select_key(self, key: str) -> bool:
         """Move the cursor to ``key``; clears a filter that hides it."""
@@ -179,7 +182,7 @@ class FilterTable(Widget, can_focus=False):
             return False
         if key not in self.shown_keys:
             self._set_filter("")
-        self.table.move_cursor(row=self.shown_keys.index(key))
+        self.table.move_cursor(self.shown_keys.index(key))
         return True
 
     def set_filter(self, text: str) -> None:
@@ -240,11 +243,10 @@ class FilterTable(Widget, can_focus=False):
             self._show_filter(False)
         self.table.focus()
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.RowSelected)
+    def _row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.post_message(self.Chosen(self, event.row_key.value))
+        self.post_message(self.Chosen(self, event.key))
 
     # ------------------------------------------------------------ rendering
 
@@ -260,7 +262,7 @@ class FilterTable(Widget, can_focus=False):
             # Every row the new words match, the shown words matched: test the
             # shown rows only, already in order (a typed letter over 10,000 rows).
             return [row for row in self._shown if row.matches(words)]
-        rows = [row for row in self._rows if row.matches(words)]
+        rows = [row for row in self._rows if row.matches(words)] if words else list(self._rows)
         if self._sort_key is not None:
             key = self._sort_key
             # Rows without a value sort last whichever way round.
@@ -285,38 +287,13 @@ class FilterTable(Widget, can_focus=False):
             return
         table = self.table
         words = self.filter_text.lower().split()
-        narrows = self._narrows(words)
-        rows = self._visible_rows(words, narrows)
-        selected = self.selected_key
-        cursor = table.cursor_row
-        with self.app.batch_update():
-            if [r.key for r in rows] == self.shown_keys:
-                self._update_changed_cells(rows)
-            elif narrows:  # rows is a subsequence of what is shown: drop the others
-                table.keep_rows(row.key for row in rows)
-            else:
-                table.clear()
-                table.add_keyed_rows((row.key, row.shown_cells) for row in rows)
-            self._shown = rows
-            self._shown_for = (self._rows, (self._sort_key, self._sort_reverse), words)
-            keys = self.shown_keys
-            if selected in keys:
-                table.move_cursor(row=keys.index(selected), animate=False)
-            elif rows:
-                table.move_cursor(row=min(max(cursor, 0), len(rows) - 1), animate=False)
-
-    def _update_changed_cells(self, rows: list[Row]) -> None:
-        # Same keys, same order: rows line up with what is shown. A row that is
-        # the very object shown (a filter keystroke, a cached row) has nothing new.
-        for row, before in zip(rows, self._shown):
-            if row is before:
-                continue
-            for column, cell, previous, new, old in zip(self.columns, row.cells, before.cells, row.shown_cells,
-                                                        before.shown_cells):
-                if cell is previous:
-                    continue
-                if new.plain != old.plain or new.style != old.style or new.spans != old.spans:
-                    self.table.update_cell(row.key, column.key, new, update_width=True)
+        selected, cursor = self.selected_key, table.cursor_row
+        rows = self._visible_rows(words, self._narrows(words))
+        self._shown = rows
+        self._shown_for = (self._rows, (self._sort_key, self._sort_reverse), words)
+        table.fit_columns(self._rows)
+        # The cursor stays on its item; when the item is gone, on its line.
+        table.show_rows(rows, next((i for i, row in enumerate(rows) if row.key == selected), cursor))
 
 
 # ------------------------------------------------------------------ links
@@ -365,7 +342,7 @@ class LinkList(OptionList):
             if not links:
                 options.append(Option(Text("  none", style="dim"), disabled=True))
             for link in links:
-                options.append(Option(Text("  ").append_text(_cell(link.label)), id=f"link-{len(self._links)}"))
+                options.append(Option(Text("  ").append_text(shown_cell(link.label)), id=f"link-{len(self._links)}"))
                 self._links.append(link)
         self.clear_options()
         self.add_options(options)

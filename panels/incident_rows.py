@@ -19,16 +19,16 @@ from panels.common import Column, Row
 
 # Title near the end and cut short: at 80 columns the service and status
 # must stay on screen (the detail view shows the whole title).
+TITLE_WIDTH = 60
 COLUMNS = (
     Column("severity", "Sev", sortable=True),
     Column("age", "Age", sortable=True),
     Column("service", "Service", sortable=True),
     Column("status", "Status", sortable=True),
     Column("flags", "Flags"),
-    Column("title", "Title"),
+    Column("title", "Title", max_width=TITLE_WIDTH),
     Column("source", "Source", sortable=True),
 )
-TITLE_WIDTH = 60
 AGE = 1  # index of the age cell: the one that moves with the clock
 
 
@@ -77,7 +77,7 @@ def incident_row(incident: Incident, when: str, indented: bool = False) -> Row:
             _service_cell(incident.service),
             _status_cell(incident.status),
             flags(incident),
-            _short(literal(("  " if indented else "") + clean(incident.title, single_line=True))),
+            ("  " if indented else "") + clean(incident.title, single_line=True),
             _source_cell(incident.source),
         ),
         sort_values={
@@ -91,11 +91,6 @@ def incident_row(incident: Incident, when: str, indented: bool = False) -> Row:
 class RowOf(NamedTuple):
     incident: Incident
     row: Row
-
-
-def _short(text: Text) -> Text:
-    text.truncate(TITLE_WIDTH, overflow="ellipsis")
-    return text
 
 
 def incident_key(incident: Incident) -> str:

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from cockpit.alerts import AlertGroup, MatcherError
 from cockpit.clipboard import copy
@@ -27,8 +27,9 @@ from panels.base import Navigate, Panel
 from panels.common import FilterTable, Row
 from panels.forms import DeclareForm
 from panels.incident_detail import incident_detail, runbook_for
-from panels.incident_rows import AGE, COLUMNS, TITLE_WIDTH, RowOf, incident_key, incident_order, incident_row
+from panels.incident_rows import AGE, COLUMNS, RowOf, incident_key, incident_order, incident_row
 from panels.postmortems import create_draft
+from panels.row_table import RowTable
 from panels.silences import SilencesScreen, ask_silence, notify_result, silence_sources
 
 # Bindings named after the source action they perform (hidden when the hub can't).
@@ -102,8 +103,7 @@ class IncidentsPanel(Panel):
         self.query_one("#incidents-view", Static).update(self.view.describe())
         rows: dict[tuple[str, bool], RowOf] = {}
         self.table.set_rows(to_rows(
-            listed, lambda incident, indented: self._row(incident, age(incident.started_at, now), indented, rows),
-            TITLE_WIDTH))
+            listed, lambda incident, indented: self._row(incident, age(incident.started_at, now), indented, rows)))
         self._rows = rows
         if self._focus_when_listed and self.focus_item(self._focus_when_listed):
             self._focus_when_listed = None
@@ -189,7 +189,7 @@ class IncidentsPanel(Panel):
         if not event.key.startswith(GROUP_PREFIX):  # a group header has no detail (z silences it)
             self.open_detail(event.key)
 
-    @on(DataTable.RowHighlighted)
+    @on(RowTable.RowHighlighted)
     def _moved(self) -> None:
         self.refresh_bindings()  # the writes available depend on the incident's source
 

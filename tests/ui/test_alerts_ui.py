@@ -256,7 +256,7 @@ def test_view_filters_by_state_and_matchers_and_keeps_incidents_out_of_groups():
         return Row(incident.id, (("  " if indented else "") + incident.title,),
                    search_text=" ".join(incident.labels.values()))
 
-    rows = to_rows(grouped, row, width=60)
+    rows = to_rows(grouped, row)
     assert [r.key for r in rows] == ["INC-1", 'group:{alertname="A"}', "a1", "a2", 'group:{alertname="B"}', "b1"]
     header = rows[1]
     assert "2 alerts (1 firing, 1 silenced)" in header.cells[5].plain

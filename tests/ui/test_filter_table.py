@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable
-from textual.widgets.data_table import DuplicateKey
 
 from panels.common import Column, FilterTable, Row
-from panels.key_table import KeyTable
 
 COLUMNS = (Column("name", "Name"), Column("team", "Team"), Column("n", "N", sortable=True))
 
@@ -50,20 +46,17 @@ async def test_slash_filters_live_and_esc_clears():
         assert app.focused is table.table
 
 
-async def test_refresh_updates_cells_in_place_and_keeps_the_cursor_on_its_key():
+async def test_refresh_shows_new_cells_and_keeps_the_cursor_on_its_key():
     app = TableApp()
     async with app.run_test() as pilot:
         table = app.query_one(FilterTable)
         await pilot.press("down", "down")
         assert table.selected_key == "c"
-        cleared = []
-        original_clear = table.table.clear
-        table.table.clear = lambda *a, **k: cleared.append(1) or original_clear(*a, **k)
 
         table.set_rows(rows(c=("checkout", "payments", 9)))
         await pilot.pause()
-        assert cleared == []  # same keys, same order: no rebuild
         assert table.table.get_row("c")[2].plain == "9"
+        assert table.table.render_line(3).text.split() == ["checkout", "payments", "9"]
         assert table.selected_key == "c"
 
         table.set_rows(list(reversed(rows())))
@@ -102,97 +95,53 @@ async def test_cells_are_never_markup():
         assert table.table.get_row("x")[0].plain == "[bold]x[/]"
 
 
-class TwinTables(App):
-    """The FilterTable's KeyTable beside a stock DataTable fed the same cells."""
+def make_rows(names: list[str]) -> list[Row]:
+    return [Row(name, (name, str(len(name)))) for name in names]
 
+
+class FilterApp(App):
     def compose(self) -> ComposeResult:
-        for table in (KeyTable(id="ours"), DataTable(id="stock")):
-            table.add_columns("Name", "Wide", "Note")
-            yield table
-
-    def both(self) -> list[DataTable]:
-        return [self.query_one("#ours", DataTable), self.query_one("#stock", DataTable)]
+        yield FilterTable((Column("name", "Name"), Column("n", "N")))
 
 
-def widths(table: DataTable) -> list[int]:
-    return [column.content_width for column in table.ordered_columns]
-
-
-async def test_key_table_measures_columns_as_datatable_does():
-    app = TwinTables()
+async def test_typing_narrows_from_the_shown_rows_and_widening_starts_over(monkeypatch):
+    names = ["checkout", "check-in", "chess", "cheap", "api-server", "payments-checkout"]
+    tested: list[str] = []
+    matches = Row.matches
+    monkeypatch.setattr(Row, "matches", lambda row, words: tested.append(row.key) or matches(row, words))
+    app = FilterApp()
     async with app.run_test() as pilot:
-        cells = [
-            (Text("api-server"), Text("日本語のサービス"), Text("")),
-            (Text("a much longer service name", style="bold"), Text("x"), Text("two\nlines, the longer second")),
-            (Text("b"), Text("tab\there"), Text("é")),
-        ]
-        for table in app.both():
-            for index, row in enumerate(cells):
-                table.add_row(*row, key=str(index))
-        await pilot.pause()
-        ours, stock = map(widths, app.both())
-        assert ours == stock
-        assert ours[0] == len("a much longer service name")
-
-        # Narrowing the widest cell shrinks the column; widening grows it.
-        for table in app.both():
-            table.update_cell("1", table.ordered_columns[0].key, Text("short"), update_width=True)
-            table.update_cell("0", table.ordered_columns[2].key, Text("now the widest note of all"),
-                              update_width=True)
-        await pilot.pause()
-        ours, stock = map(widths, app.both())
-        assert ours == stock
-        assert ours[0] == len("api-server") and ours[2] == len("now the widest note of all")
+        table = app.query_one(FilterTable)
+        table.set_rows(make_rows(names))
+        await pilot.press("slash", *"che")
+        assert table.shown_keys == ["checkout", "check-in", "chess", "cheap", "payments-checkout"]
+        tested.clear()
+        await pilot.press(*"ck")
+        assert table.shown_keys == ["checkout", "check-in", "payments-checkout"]
+        assert "api-server" not in tested  # narrowing tests only the rows shown
+        await pilot.press("space", "p")  # a new word narrows too
+        assert table.shown_keys == ["payments-checkout"]
+        tested.clear()
+        await pilot.press("backspace", "backspace", "backspace")  # "chec": wider, from all rows again
+        assert table.shown_keys == ["checkout", "check-in", "payments-checkout"]
+        assert "api-server" in tested
+        # New rows in between: "check" must be tested against them, not what was shown.
+        table.set_rows(make_rows(names + ["checklist"]))
+        await pilot.press("k")
+        assert table.shown_keys == ["checkout", "check-in", "payments-checkout", "checklist"]
 
 
-class HighlightLog(App):
-    """Two KeyTables: one fed row by row (DataTable.add_row), one in bulk."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.highlighted: dict[str, list[str]] = {"single": [], "bulk": []}
-
-    def compose(self) -> ComposeResult:
-        for name in self.highlighted:
-            table = KeyTable(id=name, cursor_type="row")
-            table.add_columns("Name", "Wide", "Note")
-            yield table
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.highlighted[event.data_table.id].append(event.row_key.value)
-
-
-def table_state(table: DataTable) -> tuple:
-    return ([(key.value, [cell.plain if cell is not None else None for cell in cells.values()])
-             for key, cells in table._data.items()],
-            [(row.key.value, row.height, row.label, row.auto_height) for row in table.ordered_rows],
-            table.cursor_coordinate, table.virtual_size, widths(table))
-
-
-async def test_rows_added_in_bulk_leave_the_table_as_add_row_does():
-    app = HighlightLog()
+async def test_rows_are_ready_for_search_after_the_first_screen(monkeypatch):
+    """Row.haystack is worked out in slices after the rows are drawn, so the
+    first filter keystroke over 10,000 rows has nothing left to prepare."""
+    app = FilterApp()
     async with app.run_test() as pilot:
-        single, bulk = app.query_one("#single", KeyTable), app.query_one("#bulk", KeyTable)
-        cells = [(str(n), (Text(f"row {n}"), Text("x" * n), Text("note"))) for n in range(30)]
-        cells.append(("short", (Text("fewer cells"),)))  # missing cells are None, as add_row makes them
-        for key, row in cells:
-            single.add_row(*row, key=key)
-        bulk.add_keyed_rows(cells)
-        await pilot.pause()
-        assert table_state(bulk) == table_state(single)
-        assert app.highlighted["bulk"] == app.highlighted["single"] == ["0"]  # the first row, once
-
-        # Appending to a table that has rows, after moving the cursor.
-        for table in (single, bulk):
-            table.move_cursor(row=5)
-        more = [("late", (Text("appended"), Text("y" * 40), Text("")))]
-        single.add_row(*more[0][1], key="late")
-        bulk.add_keyed_rows(more)
-        await pilot.pause()
-        assert table_state(bulk) == table_state(single)
-        assert single.cursor_row == 5
-
-        with pytest.raises(DuplicateKey):
-            bulk.add_keyed_rows([("late", (Text("again"),))])
-        with pytest.raises(ValueError):
-            bulk.add_keyed_rows([("wide", (Text("1"), Text("2"), Text("3"), Text("4")))])
+        table = app.query_one(FilterTable)
+        many = make_rows([f"service-{n}" for n in range(1200)])
+        table.set_rows(many)
+        assert not any("haystack" in vars(row) for row in many)  # not on the way to the first screen
+        for _ in range(20):  # a slice of 500 rows per screen update: three here
+            if all("haystack" in vars(row) for row in many):
+                break
+            await pilot.pause()
+        assert all("haystack" in vars(row) for row in many)
