@@ -4,6 +4,7 @@ demo/stale badges, ages and percentages, and ``line`` to join styled pieces."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Iterable
 
 from rich.text import Text
@@ -64,7 +65,12 @@ def stale_badge() -> Text:
 
 def age(since: datetime | None, now: datetime) -> str:
     """How long ago ``since`` was, short form ("12m"); "—" when unknown."""
-    return format_duration(None if since is None else now - since)
+    return "—" if since is None else _seconds_ago(int((now - since).total_seconds()))
+
+
+# 10,000 alerts fired within a few minutes of each other share a few hundred
+# ages: each is formatted once.
+_seconds_ago = lru_cache(maxsize=4096)(format_duration)
 
 
 def health_badge(health: SourceHealth) -> Text:

@@ -27,7 +27,7 @@ from panels.base import Navigate, Panel
 from panels.common import FilterTable, Row
 from panels.forms import DeclareForm
 from panels.incident_detail import incident_detail, runbook_for
-from panels.incident_rows import AGE, COLUMNS, RowOf, incident_key, incident_order, incident_row
+from panels.incident_rows import AGE, COLUMNS, RowOf, incident_key, incident_row
 from panels.postmortems import create_draft
 from panels.row_table import RowTable
 from panels.silences import SilencesScreen, ask_silence, notify_result, silence_sources
@@ -91,8 +91,9 @@ class IncidentsPanel(Panel):
         """What the table shows, in order: incidents, and alert groups when grouped."""
         if self.snapshot is None:
             return []
+        # The hub lists incidents most severe first, then oldest first: the table's order.
         shown = [i for i in self.snapshot.incidents if self.show_resolved or i.is_open]
-        return self.view.arrange(sorted(shown, key=incident_order))
+        return self.view.arrange(shown)
 
     def refresh_view(self) -> None:
         if self.snapshot is None or not self.is_mounted:

@@ -9,6 +9,8 @@ enter on an item opens the item.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from datetime import datetime
 
 from rich.text import Text
@@ -46,8 +48,8 @@ def _count_label(count: int, what: Text, total_style: str = "bold") -> Text:
 
 def incident_block(index: Index, now: datetime) -> list[tuple[str, list[Link]]]:
     open_incidents = index.open_incidents()
-    counts = [CountLink(_count_label(sum(i.severity == sev for i in open_incidents),
-                                     line(severity_badge(sev), " open")), "incidents", sev)
+    by_severity = Counter(i.severity for i in open_incidents)
+    counts = [CountLink(_count_label(by_severity[sev], line(severity_badge(sev), " open")), "incidents", sev)
               for sev in SEVERITIES]
     top = []
     for incident in open_incidents[:TOP_ITEMS]:  # the hub sorts them most severe, then oldest, first

@@ -27,7 +27,6 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from cockpit.untrusted import clean
 from panels.base import literal
 
 if TYPE_CHECKING:
@@ -337,12 +336,16 @@ def _widest(cells: Iterable["Text | str"], least: int, most: int | None) -> int:
     """The width of the widest of ``cells`` as shown, at least ``least`` and
     at most ``most``. Rows share cells (one badge per severity, a few dozen
     ages): each distinct cell is measured once; stops at ``most``."""
-    widest = least
-    distinct = {cell if type(cell) is str else id(cell): cell for cell in cells}
-    for cell in distinct.values():
-        width = _width(cell) if type(cell) is not str else cell_len(clean(cell, single_line=True))
-        if width > widest:
-            widest = width
-            if most is not None and widest >= most:
-                return most
-    return widest
+    cells = list(cells)
+    strings = {cell for cell in cells if type(cell) is str}
+    # Printable ASCII (most cells) is as wide as it is long.
+    plain = [cell for cell in strings if cell.isascii() and cell.isprintable()]
+    widest = max(least, max(map(len, plain), default=0))
+    others = list(strings.difference(plain))
+    if len(strings) < len(cells):
+        others += {id(cell): cell for cell in cells if type(cell) is not str}.values()
+    for cell in others:
+        if most is not None and widest >= most:
+            break
+        widest = max(widest, _width(shown_cell(cell)))
+    return widest if most is None else min(widest, most)
