@@ -253,11 +253,23 @@ def test_collector_is_off_while_replies_parse_and_back_on_after_the_last():
     first, second = collector_paused(), collector_paused()
     first.__enter__()
     assert not gc.isenabled()
-    second.__enter__()  # the other instance's reply, parsed in another thread
+    second.__enter__()  # another source's fetch, at the same time
     first.__exit__(None, None, None)  # the first finishes while the second still parses
     assert not gc.isenabled()
     second.__exit__(None, None, None)
     assert gc.isenabled()
+
+
+def test_what_a_fetch_built_is_frozen_when_it_is_done():
+    """The collector never walks the 100,000 objects of a reply it would find alive."""
+    try:
+        gc.unfreeze()
+        with collector_paused():
+            built = [{"alert": n} for n in range(1000)]
+            assert gc.get_freeze_count() == 0
+        assert gc.get_freeze_count() >= len(built)
+    finally:
+        gc.unfreeze()
 
 
 def test_collector_is_back_on_after_a_parse_that_raised():
