@@ -56,6 +56,8 @@ def _incident_parser(commands) -> None:
     declare.add_argument("--service", required=True, action="append", dest="services", metavar="SERVICE",
                          help="an affected catalog service (repeat for several)")
     declare.add_argument("--commander", metavar="NAME", help="default: you (config user)")
+    declare.add_argument("--scribe", metavar="NAME", help="who keeps the timeline (optional)")
+    declare.add_argument("--comms", metavar="NAME", help="who talks to stakeholders (optional)")
     note = actions.add_parser("note", help="add a timeline note")
     note.add_argument("id")
     note.add_argument("text")
@@ -87,7 +89,7 @@ def _run_incident(args: argparse.Namespace) -> int:
     common = {"read_only": args.read_only}
     if args.incident_command == "declare":
         return incident.run_declare(args.config, title=args.title, severity=args.severity, services=args.services,
-                                    commander=args.commander, **common)
+                                    commander=args.commander, scribe=args.scribe, comms=args.comms, **common)
     if args.incident_command == "note":
         return incident.run_note(args.config, args.id, args.text, **common)
     if args.incident_command == "status":

@@ -23,8 +23,8 @@ from panels.base import literal
 class DeclareForm(ModalScreen[dict | None]):
     """Declare a new incident: title, severity, service (from the catalog),
     commander, and optionally scribe and comms. Dismisses with the
-    incident-log ``declare`` params, plus ``roles``: the other roles filled
-    in (role -> person), which the panel sets once the incident exists."""
+    incident-log ``declare`` params, every role included (blank = nobody,
+    or you for commander), so the incident and its roles are one write."""
 
     DEFAULT_CSS = """
     DeclareForm { align: center middle; }
@@ -94,8 +94,7 @@ class DeclareForm(ModalScreen[dict | None]):
             "title": title,
             "severity": self.query_one("#severity", Select).value,
             "services": [] if service is Select.NULL else [service],
-            "commander": self._person("commander"),
-            "roles": {role: self._person(role) for role in ROLES if role != "commander" and self._person(role)},
+            **{role: self._person(role) for role in ROLES},
         })
 
     def _person(self, role: str) -> str:

@@ -323,12 +323,9 @@ class IncidentsPanel(Panel):
 
     @work(group="incident-writes")
     async def _declare(self, source: str, params: dict) -> None:
-        """Declare, then name the form's other roles: the incident log's
-        declare takes the commander only."""
-        roles = params.pop("roles", {})
-        result = await self._write(source, Action("declare", params=params), focus_new=True)
-        for role, person in roles.items() if result.ok else ():
-            await self._write(source, Action("role", result.target, {"role": role, "person": person}))
+        """One write, roles included: one audit line, and never an incident
+        left without the roles the form named."""
+        await self._write(source, Action("declare", params=params), focus_new=True)
 
     @work(group="incident-writes")
     async def action_role(self) -> None:

@@ -205,3 +205,80 @@ def test_real_process_prints_the_id_and_never_a_traceback(tmp_path):
         result = run(*argv)
         assert result.returncode == 1 and result.stderr.strip()
         assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_declare_with_scribe_and_comms_is_one_write_and_one_audit_line(tmp_path, capsys):
+    config = write_config(tmp_path)
+    out = declare(config, capsys, "--commander", "bob", "--scribe", "carol", "--comms", "dan")
+    incident_id = out.strip()
+    assert out == incident_id + "\n"
+    incident = stored(tmp_path, incident_id)
+    assert dict(incident.roles) == {"commander": "bob", "scribe": "carol", "comms": "dan"}
+    assert [e.kind for e in incident.timeline] == ["declared"]
+    [line] = audit_lines(tmp_path)
+    assert (line["action"], line["target"]) == ("declare", incident_id) and line["result"].startswith("ok")
+
+
+def test_scribe_alone_keeps_the_commander_default(tmp_path, capsys):
+    config = write_config(tmp_path)
+    incident = stored(tmp_path, declare(config, capsys, "--scribe", "carol").strip())
+    assert dict(incident.roles) == {"commander": "alice", "scribe": "carol"}
+
+
+@pytest.mark.parametrize("extra, expected_code, expected", [
+    (["--comms", "dan", "--read-only"], 1, "read-only"),
+    (["--comms", " "], 1, "comms must be a person's name"),
+])
+def test_a_refused_declare_with_roles_writes_nothing(tmp_path, capsys, extra, expected_code, expected):
+    config = write_config(tmp_path)
+    code = main(["incident", "declare", "--title", "T", "--severity", "P2", "--service", "api-server",
+                 "--scribe", "carol", "--config", str(config), *extra])
+    captured = capsys.readouterr()
+    assert code == expected_code and captured.out == "" and expected in captured.err
+    assert IncidentStore(tmp_path / "incidents.db").get("INC-0001", "x") is None
+    [line] = audit_lines(tmp_path)
+    assert line["action"] == "declare" and line["result"].startswith("failed")
+
+
+DECLARER = """
+import sys
+from cockpit.cli import main
+
+config, me = sys.argv[1], sys.argv[2]
+print("ready", flush=True)
+sys.stdin.readline()  # both processes start declaring together
+for n in range(10):
+    code = main(["incident", "declare", "--title", f"{me} {n}", "--severity", "P3", "--service", "api-server",
+                 "--scribe", f"{me}-scribe", "--comms", f"{me}-comms", "--config", config])
+    assert code == 0
+"""
+
+
+def test_two_processes_declaring_with_roles_at_once_both_land(tmp_path):
+    config = write_config(tmp_path)
+    declarers = [
+        subprocess.Popen([sys.executable, "-c", DECLARER, str(config), name], cwd=tmp_path,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name in ("p1", "p2")
+    ]
+    for declarer in declarers:
+        assert declarer.stdout.readline().strip() == "ready"
+    for declarer in declarers:
+        declarer.stdin.write("go\n")
+        declarer.stdin.flush()
+    printed: dict[str, list[str]] = {}
+    for name, declarer in zip(("p1", "p2"), declarers):
+        out, err = declarer.communicate(timeout=120)
+        assert declarer.returncode == 0, err
+        printed[name] = out.split()
+
+    ids = printed["p1"] + printed["p2"]
+    assert len(ids) == 20 and len(set(ids)) == 20
+    for name, own in printed.items():
+        for n, incident_id in enumerate(own):
+            incident = stored(tmp_path, incident_id)
+            assert incident.title == f"{name} {n}"  # each process printed the id of its own incident
+            assert dict(incident.roles) == {"commander": "alice", "scribe": f"{name}-scribe", "comms": f"{name}-comms"}
+    lines = audit_lines(tmp_path)
+    assert sorted((e["action"], e["target"]) for e in lines) == sorted(("declare", i) for i in ids)
+    assert verify(tmp_path / "audit.jsonl").ok

@@ -23,11 +23,13 @@ KIND = "incident-log"
 
 
 def run_declare(config_path: str | None, *, title: str, severity: str, services: Sequence[str],
-                commander: str | None = None, read_only: bool = False, clock: Clock = system_clock) -> int:
-    """Declare an incident; print only its new id on stdout."""
+                commander: str | None = None, scribe: str | None = None, comms: str | None = None,
+                read_only: bool = False, clock: Clock = system_clock) -> int:
+    """Declare an incident with its roles in one write; print only its new id on stdout."""
     params = {"title": title, "severity": severity, "services": list(services)}
-    if commander is not None:
-        params["commander"] = commander
+    for role, person in (("commander", commander), ("scribe", scribe), ("comms", comms)):
+        if person is not None:
+            params[role] = person
     return _run(config_path, Action("declare", params=params), read_only, clock, print_target=True)
 
 

@@ -148,18 +148,23 @@ class IncidentStore:
 
     # -- writes ------------------------------------------------------------
 
-    def declare(self, title: str, severity: str, services: list[str], commander: str, at: datetime, author: str) -> str:
+    def declare(self, title: str, severity: str, services: list[str], roles: dict[str, str], at: datetime,
+                author: str) -> str:
+        """One transaction: the incident, its roles (role -> person, only
+        ROLES) and its "declared" timeline entry land together or not at all."""
         with self._write() as conn:
             num = conn.execute("SELECT COALESCE(MAX(num), 0) + 1 FROM incidents").fetchone()[0]
             incident_id = f"INC-{num:04d}"
+            people = [roles.get(role, "") for role in ROLES]
             conn.execute(
-                "INSERT INTO incidents (num, id, title, severity, status, services, commander, started_at)"
-                " VALUES (?, ?, ?, ?, 'investigating', ?, ?, ?)",
-                (num, incident_id, title, severity, json.dumps(services), commander, _iso(at)),
+                f"INSERT INTO incidents (num, id, title, severity, status, services, {', '.join(ROLES)}, started_at)"
+                " VALUES (?, ?, ?, ?, 'investigating', ?, ?, ?, ?, ?)",
+                (num, incident_id, title, severity, json.dumps(services), *people, _iso(at)),
             )
             scope = f" on {', '.join(services)}" if services else ""
-            lead = f"; commander {commander}" if commander else ""
-            _log(conn, incident_id, at, "declared", author, f"Declared {severity}{scope}: {title}{lead}")
+            named = ", ".join(f"{role} {person}" for role, person in zip(ROLES, people) if person)
+            _log(conn, incident_id, at, "declared", author,
+                 f"Declared {severity}{scope}: {title}" + (f"; {named}" if named else ""))
         return incident_id
 
     def note(self, incident_id: str, text: str, at: datetime, author: str) -> str:
@@ -255,6 +260,17 @@ def _services(params: Any) -> list[str]:
     return list(dict.fromkeys(s.strip() for s in items))
 
 
+def _optional_person(params: Any, role: str) -> str:
+    """A role named at declare time: absent or empty is nobody; anything but
+    a name refuses the whole declare."""
+    value = params.get(role)
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(f"{role} must be a person's name")
+    return value.strip()
+
+
 class IncidentLogSource(Source):
     kind = "incident-log"
     provides = frozenset({"incidents"})
@@ -304,8 +320,9 @@ class IncidentLogSource(Source):
             title = _text(params, "title")
             severity = _choice(params, "severity", SEVERITIES, str.upper)
             services = _services(params)
-            commander = str(params.get("commander") or author).strip()
-            new_id = await self._run(self.store.declare, title, severity, services, commander, now, author)
+            roles = {"commander": str(params.get("commander") or author).strip()}
+            roles.update((role, _optional_person(params, role)) for role in ROLES if role != "commander")
+            new_id = await self._run(self.store.declare, title, severity, services, roles, now, author)
             return ActionResult(True, f"declared {new_id}", new_id)
         if action.name not in self.actions:
             return ActionResult(False, f"the incident log has no action {action.name!r}", target)

@@ -3,10 +3,12 @@ commander's writes against a real incident log."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 from cockpit.app import make_app
+from cockpit.audit import AuditLog
 from cockpit.clock import fixed_clock
 from cockpit.hub import Hub
 from cockpit.model import Incident, SourceData
@@ -157,7 +159,10 @@ async def test_read_only_hides_every_write_binding(config, tmp_path):
 
 async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident_log(config, tmp_path):
     log = incident_log(tmp_path)
-    app = app_with(config, CannedSource("catalog", catalog()), log)
+    audit = tmp_path / "audit.jsonl"
+    hub = Hub([CannedSource("catalog", catalog()), log], clock=fixed_clock(), user=config.user,
+              audit=AuditLog(audit, fixed_clock()))
+    app = make_app(config, hub=hub, clock=fixed_clock())
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_panel(app, pilot, "i", "incidents")
         await pilot.press("d")
@@ -169,6 +174,11 @@ async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident
         stored = await log.get("INC-0001")
         assert dict(stored.roles) == {"commander": "tester", "scribe": "carol"}
         assert panel.detail_id == "incident-log/INC-0001"
+        # The incident and its roles were one write: one audit line, one timeline entry.
+        assert [(e["action"], e["target"]) for e in map(json.loads, audit.read_text().splitlines())] == \
+            [("declare", "INC-0001")]
+        assert [e.kind for e in stored.timeline] == ["declared"]
+        assert stored.timeline[0].text.endswith("; commander tester, scribe carol")
 
         await pilot.press("R")  # comms, whoever asks by default
         await pilot.pause()
@@ -189,7 +199,7 @@ async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident
         stored = await log.get("INC-0001")
         assert dict(stored.roles) == {"commander": "tester", "scribe": "dave", "comms": "tester"}
         assert [(e.kind, e.text) for e in stored.timeline if e.kind == "role"] == \
-            [("role", "Scribe: carol"), ("role", "Comms: tester"), ("role", "Scribe: dave")]
+            [("role", "Comms: tester"), ("role", "Scribe: dave")]
         text = panel_text(app)  # the detail, refreshed: the roles and their changes on the timeline
         assert "Commander     tester" in text and "Scribe        dave" in text and "Comms         tester" in text
         assert "carol" not in text.split("Timeline")[0]
