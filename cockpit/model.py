@@ -119,10 +119,13 @@ class SLOStatus:
     tier_actions: tuple[str, ...] = ()
     history: tuple[float, ...] = ()  # budget remaining over the window, oldest first
     # Where history sits in time: its last point at history_end, each earlier
-    # one history_step before the next. None when the source cannot say so
-    # (points missing in between), and then history is only a picture.
+    # one history_step before the next. None when the source cannot say so,
+    # and then history is only a picture.
     history_end: datetime | None = None
     history_step: timedelta | None = None
+    # Points missing in between (a gap in the data): each point's time, and
+    # history_step is the spacing the points have where none is missing.
+    history_times: tuple[datetime, ...] = ()
     source: str = ""
     demo: bool = False
     warnings: tuple[str, ...] = ()

@@ -7,6 +7,9 @@ the label's matcher becomes a regex over every value and each aggregation
 keeps the label (``sum by (service)``), so a refresh costs one query per
 distinct expression shape, however many services there are.
 
+Sloth ``raw`` SLIs (one error-ratio template, no counts) are grouped the
+same way, by the shape of that one template.
+
 Grouping is only done when it provably returns, per label value, exactly what
 the SLO's own query returns: every vector selector must pin the label with
 ``=`` to the SLO's value, and only label-preserving functions, plain
@@ -271,11 +274,13 @@ def group_template(template: str, label: str, values: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class QueryGroup:
-    """SLOs fetched by one error and one total query. ``label`` is None for a
-    query sent as written; otherwise results are split by that label's value."""
+    """SLOs fetched by one error and one total query, or, for Sloth ``raw``
+    SLIs (``total_template`` empty), by one error-ratio query. ``label`` is
+    None for a query sent as written; otherwise results are split by that
+    label's value."""
 
     label: str | None
-    error_template: str
+    error_template: str  # the error-ratio template in a ratio group
     total_template: str
     members: Mapping[str, tuple[SLO, ...]]  # label value ("" when ungrouped) -> SLOs
 
@@ -283,37 +288,73 @@ class QueryGroup:
     def slos(self) -> tuple[SLO, ...]:
         return tuple(slo for group in self.members.values() for slo in group)
 
+    @property
+    def ratio(self) -> bool:
+        return not self.total_template
+
     def error_query(self, window: timedelta) -> str:
         return render(self._templates[0], window)
 
     def total_query(self, window: timedelta) -> str:
         return render(self._templates[1], window)
 
+    @property
+    def time_averaged(self) -> bool:
+        """A ratio template without ``{{.window}}``: an instant ratio, which
+        ratio_query averages over each window's time."""
+        return self.ratio and not WINDOW_PLACEHOLDER.search(self.error_template)
+
+    def ratio_query(self, window: timedelta) -> str:
+        """The error ratio over ``window``: the template rendered for it, or,
+        with no ``{{.window}}`` to render, its average over the window sampled
+        every ratio_resolution(window) (a subquery), as Sloth's SLO-period
+        ratio averages its 5-minute ratios."""
+        if not self.time_averaged:
+            return self.error_query(window)
+        every = prom_window(ratio_resolution(window))
+        return f"avg_over_time(({self._templates[0]})[{prom_window(window)}:{every}])"
+
     @cached_property
     def _templates(self) -> tuple[str, str]:
         if self.label is None:
             return self.error_template, self.total_template
         return (group_template(self.error_template, self.label, self.members),
-                group_template(self.total_template, self.label, self.members))
+                group_template(self.total_template, self.label, self.members) if self.total_template else "")
+
+
+def ratio_resolution(window: timedelta) -> timedelta:
+    """How often an instant error ratio is sampled to average it over
+    ``window``: 300 samples per window, at least every 30 s, whole seconds."""
+    return timedelta(seconds=max(30, int(window.total_seconds()) // 300))
+
+
+def slo_templates(slo: SLO) -> tuple[str, ...]:
+    """The templates one SLO needs: error and total, else its error ratio."""
+    if slo.error_query and slo.total_query:
+        return slo.error_query, slo.total_query
+    return (slo.error_ratio_query,) if slo.error_ratio_query else ()
 
 
 def group_slos(slos: Iterable[SLO]) -> list[QueryGroup]:
-    """Partition SLOs (with error and total queries) into query groups: the
-    fewest groups such that each group's SLOs differ only in one label's value.
-    Identical queries are always shared."""
+    """Partition SLOs (with error and total queries, or an error-ratio query)
+    into query groups: the fewest groups such that each group's SLOs differ
+    only in one label's value. Identical queries are always shared."""
     candidates: dict[tuple, list[tuple[str, SLO]]] = {}
     options: list[tuple[SLO, list[tuple]]] = []
     for slo in slos:
-        keys = [(None, slo.error_query.strip(), slo.total_query.strip())]
+        templates = slo_templates(slo)
+        if not templates:
+            continue
+        keys = [(None, *(t.strip() for t in templates))]
         try:
-            error, total = analyse(slo.error_query), analyse(slo.total_query)
+            analyses = [analyse(t) for t in templates]
         except PromQLError:
-            error = total = None
-        if error is not None:
-            pinned_error, pinned_total = _pinned(error), _pinned(total)
-            for label, value in pinned_error.items():
-                if pinned_total.get(label) == value and _keeps_label(error, label) and _keeps_label(total, label):
-                    key = (label, _shape(error, label), _shape(total, label))
+            analyses = []
+        if analyses:
+            pinned = [_pinned(a) for a in analyses]
+            for label, value in pinned[0].items():
+                if all(p.get(label) == value for p in pinned) and all(_keeps_label(a, label) for a in analyses):
+                    key = (label, *(_shape(a, label) for a in analyses))
                     keys.append(key)
                     candidates.setdefault(key, []).append((value, slo))
         candidates.setdefault(keys[0], []).append(("", slo))
@@ -333,9 +374,9 @@ def group_slos(slos: Iterable[SLO]) -> list[QueryGroup]:
 
     groups = []
     for key, members in chosen.items():
-        first = next(iter(members.values()))[0]
-        groups.append(QueryGroup(label=key[0], error_template=first.error_query,
-                                 total_template=first.total_query,
+        templates = slo_templates(next(iter(members.values()))[0])
+        groups.append(QueryGroup(label=key[0], error_template=templates[0],
+                                 total_template=templates[1] if len(templates) == 2 else "",
                                  members={v: tuple(s) for v, s in members.items()}))
     return groups
 
@@ -358,22 +399,28 @@ def _member(group: QueryGroup, series: Mapping) -> str | None:
 
 def split_instant(group: QueryGroup, result: list[dict]) -> dict[str, float]:
     """An instant query's series summed per member label value (series of
-    other values, from a matcher that had to stay broad, are dropped)."""
+    other values, from a matcher that had to stay broad, are dropped). Ratios
+    do not add up: a ratio group's member with several series gets NaN."""
     sums: dict[str, float] = {}
     for series in result:
         value = _member(group, series)
         if value is not None:
-            sums[value] = sums.get(value, 0.0) + sample_value((series.get("value") or (0, None))[1])
+            number = sample_value((series.get("value") or (0, None))[1])
+            sums[value] = math.nan if group.ratio and value in sums else sums.get(value, 0.0) + number
     return sums
 
 
 def split_range(group: QueryGroup, result: list[dict], start: float, step: float, points: int) -> dict[str, list[float]]:
     """A range query's series per member label value, summed on the step grid
-    that begins at ``start`` (unix seconds); NaN where no series had a point."""
+    that begins at ``start`` (unix seconds); NaN where no series had a point,
+    and everywhere for a ratio group's member with several series."""
     grids: dict[str, list[float]] = {}
     for series in result:
         value = _member(group, series)
         if value is None:
+            continue
+        if group.ratio and value in grids:
+            grids[value] = [math.nan] * points
             continue
         grid = grids.setdefault(value, [math.nan] * points)
         for timestamp, sample in series.get("values") or ():

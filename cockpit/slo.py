@@ -6,6 +6,7 @@ Pure functions over numbers and domain objects: no I/O, no UI.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Mapping, Sequence
@@ -168,6 +169,7 @@ def evaluate(
     history: Sequence[float] = (),
     history_end: datetime | None = None,
     history_step: timedelta | None = None,
+    history_times: Sequence[datetime] = (),
     source: str = "",
     demo: bool = False,
     warnings: Sequence[str] = (),
@@ -177,13 +179,13 @@ def evaluate(
     ``window_events`` covers the whole SLO window; ``burn_events`` maps each
     of BURN_WINDOWS to its counts. Windows with fewer than ``min_events`` events
     get no burn rate, and an SLO window with too few is "insufficient traffic"
-    rather than a misleading 0 % or 100 %. ``history_end`` and ``history_step``
-    place the history in time (see SLOStatus); leave them None unless the
-    points are evenly spaced with none missing in between.
+    rather than a misleading 0 % or 100 %. ``history_end``, ``history_step``
+    and, when points are missing in between, ``history_times`` place the
+    history in time (see SLOStatus).
     """
     status = SLOStatus(slo=slo, sli_value=None, budget_remaining=None, source=source, demo=demo,
                        warnings=tuple(warnings), history=tuple(history), history_end=history_end,
-                       history_step=history_step)
+                       history_step=history_step, history_times=tuple(history_times))
     rates: dict[str, float | None] = {}
     for window in BURN_WINDOWS:
         events = burn_events.get(window)
@@ -245,18 +247,31 @@ def burn_span(status: SLOStatus, start: datetime, end: datetime | None = None) -
     """How long the interval ``budget_burned`` really measured: the incident
     widened to the history's points (12 h apart for a 30-day SLO)."""
     points = _burn_points(status, start, end)
-    return None if points is None else status.history_step * (points[1] - points[0])
+    if points is None:
+        return None
+    times = _history_times(status)
+    return times[points[1]] - times[points[0]]
+
+
+def _history_times(status: SLOStatus) -> Sequence[datetime]:
+    if status.history_times:
+        return status.history_times
+    return [status.history_end - status.history_step * (len(status.history) - 1 - i)
+            for i in range(len(status.history))]
 
 
 def _burn_points(status: SLOStatus, start: datetime, end: datetime | None) -> tuple[int, int] | None:
-    """Indexes of the history points at or before ``start`` and at or after ``end``."""
+    """Indexes of the history points at or before ``start`` and at or after
+    ``end``; across a gap in the history, the points on either side of it."""
     history, last, step = status.history, status.history_end, status.history_step
     if not history or last is None or step is None or step <= timedelta(0):
         return None
-    end = last if end is None else end
-    first = last - step * (len(history) - 1)
-    if start < first or start > last or end < start or end - last > step:
+    times = _history_times(status)
+    if len(times) != len(history) or times[-1] != last:
         return None
-    before = (start - first) // step  # timedelta // timedelta: an exact int
-    after = min(-((first - end) // step), len(history) - 1)  # ceiling
+    end = last if end is None else end
+    if start < times[0] or start > last or end < start or end - last > step:
+        return None
+    before = bisect_right(times, start) - 1
+    after = min(bisect_left(times, end), len(history) - 1)
     return before, after

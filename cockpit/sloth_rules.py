@@ -76,14 +76,15 @@ def parse_ratios(result: list[dict]) -> dict[SlothKey, dict[str, float]]:
     return ratios
 
 
-def parse_history(result: list[dict]) -> dict[SlothKey, tuple[float, ...]]:
-    """(service, slo) -> recorded budget remaining over time, oldest first,
-    NaN points dropped."""
-    history: dict[SlothKey, tuple[float, ...]] = {}
+def parse_history(result: list[dict]) -> dict[SlothKey, tuple[tuple[float, float], ...]]:
+    """(service, slo) -> recorded budget remaining over time as (unix seconds,
+    value), oldest first, NaN points dropped: the times say where points are
+    missing, so a gap leaves the points around it usable."""
+    history: dict[SlothKey, tuple[tuple[float, float], ...]] = {}
     for series in result:
         key = _key(series.get("metric", {}))
         if key is None or key in history:
             continue
-        values = (_number(v) for _, v in series.get("values", ()))
-        history[key] = tuple(v for v in values if not math.isnan(v))
+        points = ((_number(t), _number(v)) for t, v in series.get("values", ()))
+        history[key] = tuple((t, v) for t, v in points if not (math.isnan(t) or math.isnan(v)))
     return history

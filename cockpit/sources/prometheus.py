@@ -8,7 +8,10 @@ One refresh sends, all evaluated at the source clock's time:
   label's value) an error and a total query for each burn window, and an
   error and a total range query of per-step counts over two SLO windows:
   rolling sums of those give the SLO-window events and the budget history;
-- per Sloth ``raw`` SLI (an error ratio, no counts) one query per window.
+- per group of Sloth ``raw`` SLIs (an error-ratio template, grouped the same
+  way) its ratio query for each burn window, and one range query of its
+  ratio over the SLO window at each history step (the last step is ``now``:
+  the SLO-window ratio).
 So the count depends on expression shapes, not on the number of services.
 
 prometheus-api-client is synchronous: its calls run in worker threads, at
@@ -34,14 +37,14 @@ from urllib3.util.retry import Retry
 from cockpit import sloth_rules
 from cockpit.durations import format_duration, parse_duration, prom_window
 from cockpit.model import SLO, SourceData
-from cockpit.promql import QueryGroup, group_slos, history_step, per_second, render, split_instant, split_range
+from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates, split_instant, split_range
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, evaluate
 from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, RETRYABLE_STATUS, safe_url
-from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, ratio_events, rolling_events,
-                                                scaled, single_value)
+from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, place_history, ratio_events,
+                                                rolling_events, scaled)
 from cockpit.untrusted import clean
 
 MAX_CONCURRENT = 4
@@ -101,8 +104,8 @@ class PrometheusSource(Source):
         retention = await self._retention_at(now)
         results = await self._sloth(specs.slos, now)
         rest = [slo for slo in specs.slos if id(slo) not in results]
-        jobs = [self._group(group, now) for group in self._query_groups(rest)]
-        jobs += [self._ratio_slo(s, now) for s in rest if s.error_ratio_query and not s.total_query]
+        jobs = [(self._ratio_group if group.ratio else self._group)(group, now)
+                for group in self._query_groups(rest)]
         for found in await asyncio.gather(*jobs):
             results.update(found)
         self.queries_last_refresh = self._sent - sent_before
@@ -120,7 +123,8 @@ class PrometheusSource(Source):
             min_events = self.min_events if found.min_events is None else found.min_events
             statuses.append(evaluate(slo, found.window, found.burn, policy=specs.policy, min_events=min_events,
                                      history=found.history, history_end=found.history_end,
-                                     history_step=found.history_step, source=self.name, warnings=found.warnings))
+                                     history_step=found.history_step, history_times=found.history_times,
+                                     source=self.name, warnings=found.warnings))
         return SourceData(slos=tuple(statuses), policy=specs.policy, warnings=tuple(warnings))
 
     async def aclose(self) -> None:
@@ -139,10 +143,10 @@ class PrometheusSource(Source):
         return self._specs[1]
 
     def _query_groups(self, slos: Sequence[SLO]) -> list[QueryGroup]:
-        events = [slo for slo in slos if slo.error_query and slo.total_query]
-        key = tuple(id(slo) for slo in events)
+        queried = [slo for slo in slos if slo_templates(slo)]
+        key = tuple(id(slo) for slo in queried)
         if self._groups is None or self._groups[0] != key:
-            self._groups = (key, group_slos(events))
+            self._groups = (key, group_slos(queried))
         return self._groups[1]
 
     # --- Sloth recording rules ------------------------------------------------
@@ -155,28 +159,28 @@ class PrometheusSource(Source):
         except BadQuery:
             return {}  # an engine that refuses the __name__ regex: raw queries it is
         found = [slo for slo in slos if sloth_rules.key_of(slo) in ratios]
-        history: dict[sloth_rules.SlothKey, tuple[float, ...]] = {}
-        grids: dict[timedelta, tuple[datetime, timedelta, int]] = {}  # window -> last point, step, points
+        history: dict[sloth_rules.SlothKey, list[float | None]] = {}
         for window in sorted({slo.window for slo in found}):
             members = [slo for slo in found if slo.window == window]
             step = history_step(window)
-            start = now - window + step
-            points = (now - start) // step + 1
-            grids[window] = (start + step * (points - 1), step, points)
+            points = round(window / step)
+            start = now - step * (points - 1)
             answer = await self._query_range(sloth_rules.budget_query(members), start, now, step)
-            history.update(sloth_rules.parse_history(answer))
+            for key, samples in sloth_rules.parse_history(answer).items():
+                grid: list[float | None] = [None] * points
+                for timestamp, value in samples:
+                    index = round((timestamp - start.timestamp()) / step.total_seconds())
+                    if 0 <= index < points:
+                        grid[index] = value
+                history[key] = grid
         results = {}
         for slo in found:
             recorded = ratios[sloth_rules.key_of(slo)]
-            points = history.get(sloth_rules.key_of(slo), ())
-            last, step, expected = grids[slo.window]
-            # Missing samples are dropped without their times: placed only when none is missing.
-            placed = len(points) == expected
-            results[id(slo)] = SLOResult(
+            result = results[id(slo)] = SLOResult(
                 window=ratio_events(recorded.get(prom_window(slo.window))),
                 burn={w: ratio_events(recorded.get(w)) for w in BURN_WINDOWS},
-                history=points, history_end=last if placed else None, history_step=step if placed else None,
                 min_events=0.0)  # recorded ratios carry no event counts to guard with
+            place_history(result, history.get(sloth_rules.key_of(slo), []), now, history_step(slo.window))
         return results
 
     # --- raw event queries ----------------------------------------------------
@@ -203,9 +207,9 @@ class PrometheusSource(Source):
                 for slo in (s for s in slos if s.window == window):
                     result = results[id(slo)]
                     result.window = rolling[-1]
-                    result.history, placed = budget_history(rolling, slo.objective, self.min_events)
-                    if placed and result.history:  # the range query's last step is at ``now``
-                        result.history_end, result.history_step = now, history_step(window)
+                    # The range query's last step is at ``now``.
+                    place_history(result, budget_history(rolling, slo.objective, self.min_events), now,
+                                  history_step(window))
         return results
 
     async def _pair(self, group: QueryGroup, window: timedelta, now: datetime):
@@ -233,18 +237,49 @@ class PrometheusSource(Source):
 
         return grids(errors, group.error_template), grids(totals, group.total_template), points
 
-    async def _ratio_slo(self, slo: SLO, now: datetime) -> dict[int, SLOResult]:
-        """A Sloth raw SLI: its query gives the error ratio itself."""
-        windows = {**BURN_WINDOWS, prom_window(slo.window): slo.window}
+    async def _ratio_group(self, group: QueryGroup, now: datetime) -> dict[int, SLOResult]:
+        """Sloth raw SLIs: the query gives the error ratio itself. Each window's
+        figure is the query rendered for that window, so it is exactly the
+        SLI the spec defines; the history's points are the SLO-window ratio
+        at each step. With no event counts the low-traffic guard cannot
+        apply (0/0 is NaN, shown as no data)."""
+        results = {id(slo): SLOResult(min_events=0.0) for slo in group.slos}
+        windows = sorted({slo.window for slo in group.slos})
         try:
-            answers = await asyncio.gather(*(self._query(render(slo.error_ratio_query, w), now)
-                                             for w in windows.values()))
+            burns, ranges = await asyncio.gather(
+                asyncio.gather(*(self._query(group.ratio_query(w), now) for w in BURN_WINDOWS.values())),
+                asyncio.gather(*(self._ratio_range(group, w, now) for w in windows)))
         except BadQuery as error:
-            return {id(slo): SLOResult(warnings=[str(error)])}
-        ratios = {name: ratio_events(single_value(answer)) for name, answer in zip(windows, answers)}
-        return {id(slo): SLOResult(window=ratios[prom_window(slo.window)],
-                                   burn={w: ratios[w] for w in BURN_WINDOWS}, min_events=0.0,
-                                   warnings=["raw error-ratio SLI: traffic unknown, no budget history"])}
+            for result in results.values():
+                result.warnings.append(str(error))
+            return results
+        for name, answer in zip(BURN_WINDOWS, burns):
+            ratios = split_instant(group, answer)
+            for value, slos in group.members.items():
+                for slo in slos:
+                    results[id(slo)].burn[name] = ratio_events(ratios.get(value))
+        for window, grids in zip(windows, ranges):
+            for value, slos in group.members.items():
+                grid = grids.get(value) or [None]
+                for slo in (s for s in slos if s.window == window):
+                    result = results[id(slo)]
+                    result.window = ratio_events(grid[-1])
+                    budgets = budget_history([ratio_events(r) for r in grid], slo.objective, 0.0)
+                    place_history(result, budgets, now, history_step(window))
+        if group.time_averaged:  # the one approximation: an instant ratio has no counts to weight by
+            for result in results.values():
+                result.warnings.append("raw error-ratio SLI without {{.window}}: each window's ratio is the "
+                                       "average over time of its instant value (sampled 300 times per window, "
+                                       "at most every 30s), not weighted by traffic")
+        return results
+
+    async def _ratio_range(self, group: QueryGroup, window: timedelta, now: datetime) -> dict[str, list[float]]:
+        """The SLO-window ratio at each history step over one window, ending at ``now``."""
+        step = history_step(window)
+        points = max(1, round(window / step))
+        start = now - step * (points - 1)
+        answer = await self._query_range(group.ratio_query(window), start, now, step)
+        return split_range(group, answer, round(start.timestamp()), step.total_seconds(), points)
 
     # --- retention ------------------------------------------------------------
 

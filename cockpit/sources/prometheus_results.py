@@ -1,5 +1,6 @@
 """Prometheus query answers turned into what slo.evaluate takes: per-SLO
-results, Events from error and total counts, rolling window sums. Pure: no
+results, Events from error and total counts (or from an error ratio),
+rolling window sums, budget histories placed in time. Pure: no
 client, no I/O, so the prometheus source only sends queries and routes answers.
 """
 
@@ -20,8 +21,9 @@ class SLOResult:
     window: Events | None = None
     burn: dict[str, Events | None] = field(default_factory=dict)
     history: tuple[float, ...] = ()
-    history_end: datetime | None = None  # see SLOStatus: None unless the points are evenly spaced
+    history_end: datetime | None = None  # see SLOStatus
     history_step: timedelta | None = None
+    history_times: tuple[datetime, ...] = ()
     min_events: float | None = None  # None: the source's min_events
     warnings: list[str] = field(default_factory=list)
 
@@ -61,22 +63,29 @@ def rolling_events(errors: list[float] | None, totals: list[float] | None, point
     return rolling
 
 
-def budget_history(rolling: list[Events | None], objective: float,
-                   min_events: float) -> tuple[tuple[float, ...], bool]:
-    """The budget remaining after each rolling window with enough events, and
-    whether those are the last ones with none missing between them (a data
-    source that started recently drops leading points only), so that they
-    sit one step apart up to the evaluation time."""
-    kept = [i for i, e in enumerate(rolling)
-            if e is not None and e.ratio is not None and e.total >= max(min_events, 1e-9)]
-    history = tuple(budget_remaining(rolling[i].ratio, objective) for i in kept)
-    return history, kept == list(range(len(rolling) - len(kept), len(rolling)))
+def budget_history(rolling: list[Events | None], objective: float, min_events: float) -> list[float | None]:
+    """The budget remaining after each rolling window; None where the window
+    had too few events (or none) to say."""
+    return [budget_remaining(e.ratio, objective)
+            if e is not None and e.ratio is not None and e.total >= max(min_events, 1e-9) else None
+            for e in rolling]
+
+
+def place_history(result: SLOResult, points: list[float | None], end: datetime, step: timedelta) -> None:
+    """Give ``result`` the history ``points`` (one per ``step``, the last at
+    ``end``; None or NaN where missing), placed in time: evenly spaced when
+    nothing is missing between the first and last point present, else with
+    each point's time, so a gap still leaves the points around it usable."""
+    kept = [i for i, v in enumerate(points) if v is not None and not math.isnan(v)]
+    result.history = tuple(points[i] for i in kept)
+    if not kept:
+        return
+    last = len(points) - 1
+    result.history_end, result.history_step = end - step * (last - kept[-1]), step
+    if kept[-1] - kept[0] + 1 != len(kept):
+        result.history_times = tuple(end - step * (last - i) for i in kept)
 
 
 def ratio_events(ratio: float | None) -> Events | None:
     return None if ratio is None else Events(errors=ratio, total=1.0)
 
-
-def single_value(result: list[dict]) -> float | None:
-    """The one series a ratio query should give (None if it gave 0 or many)."""
-    return sample_value(result[0].get("value", (0, None))[1]) if len(result) == 1 else None
