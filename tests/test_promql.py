@@ -171,9 +171,48 @@ def test_unknown_syntax_is_an_error_not_a_crash():
 
 def test_every_sloth_fixture_groups_without_error():
     specs = load_slo_paths([FIXTURES])
-    events = [s for s in specs.slos if s.error_query and s.total_query]
-    groups = group_slos(events)
-    assert sorted(id(s) for g in groups for s in g.slos) == sorted(id(s) for s in events)
+    queried = [s for s in specs.slos if (s.error_query and s.total_query) or s.error_ratio_query]
+    groups = group_slos(specs.slos)  # plugin SLIs have no query: left out
+    assert sorted(id(s) for g in groups for s in g.slos) == sorted(id(s) for s in queried)
+    assert any(g.ratio for g in groups)  # raw-home-wifi.yml
     for group in groups:
         for window in (timedelta(minutes=5), timedelta(days=30)):
-            assert "{{" not in group.error_query(window) + group.total_query(window)
+            query = group.ratio_query(window) if group.ratio else group.error_query(window) + group.total_query(window)
+            assert "{{" not in query
+
+
+RAW = ('1 - (sum(sum_over_time(sat{service="%s"}[{{.window}}])) '
+       '/ sum(count_over_time(sat{service="%s"}[{{.window}}])))')
+
+
+def raw(service: str, query: str, name: str = "satisfaction") -> SLO:
+    return SLO(service=service, name=name, objective=0.95, window=timedelta(days=30), error_ratio_query=query)
+
+
+def test_raw_ratio_slis_are_grouped_by_the_label_that_differs():
+    few, many = ([raw(f"svc-{i}", RAW % (f"svc-{i}", f"svc-{i}")) for i in range(n)] for n in (5, 500))
+    assert len(group_slos(few)) == len(group_slos(many)) == 1
+    [group] = [g for g in group_slos(few + fleet(5)) if g.ratio]
+    assert group.label == "service" and len(group.members) == 5 and not group.time_averaged
+    query = group.ratio_query(timedelta(hours=1))
+    assert query.count("sum by (service)") == 2 and "[1h]" in query and 'service=~"svc-0|' in query
+
+
+def test_a_ratio_without_window_is_averaged_over_each_window():
+    [group] = group_slos([raw(s, f'1 - avg(sat{{service="{s}"}})') for s in ("a", "b")])
+    assert group.time_averaged
+    assert group.ratio_query(timedelta(minutes=5)) == 'avg_over_time((1 - avg by (service) (sat{service=~"a|b"}))[5m:30s])'
+    assert group.ratio_query(timedelta(days=30)).endswith("[30d:144m])")  # 300 samples per window
+
+
+def test_ratio_series_are_not_added_up():
+    [group] = group_slos([raw(s, f'1 - avg_over_time(sat{{service="{s}"}}[{{{{.window}}}}])') for s in ("a", "b")])
+    result = [{"metric": {"service": "a", "instance": "1"}, "value": [0, "0.1"]},
+              {"metric": {"service": "a", "instance": "2"}, "value": [0, "0.2"]},
+              {"metric": {"service": "b"}, "value": [0, "0.3"]}]
+    split = split_instant(group, result)
+    assert split["b"] == 0.3 and split["a"] != split["a"]  # which of two ratios? neither: no data
+    ranged = split_range(group, [{"metric": {"service": "a", "i": "1"}, "values": [[100, "0.1"]]},
+                                 {"metric": {"service": "a", "i": "2"}, "values": [[100, "0.2"]]},
+                                 {"metric": {"service": "b"}, "values": [[130, "0.3"]]}], start=100, step=30, points=2)
+    assert all(v != v for v in ranged["a"]) and ranged["b"][1] == 0.3

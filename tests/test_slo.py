@@ -266,3 +266,34 @@ def test_evaluate_places_the_history_it_is_given():
                       history_end=NOON, history_step=HOUR)
     assert (status.history, status.history_end, status.history_step) == ((0.95, 0.9), NOON, HOUR)
     assert budget_burned(status, at(11), at(12)) == pytest.approx(0.05)
+
+
+# HOURLY with the 10:00 and 11:00 points missing (a gap in the data).
+GAPPY = replace(HOURLY, history=(1.00, 0.98, 0.60), history_times=(at(8), at(9), at(12)))
+
+
+@pytest.mark.parametrize(
+    "start, end, burned, span",
+    [
+        (at(10, 20), at(10, 50), 0.98 - 0.60, 3 * HOUR),  # in the gap: from the point before it to the one after
+        (at(8, 30), at(9), 1.00 - 0.98, HOUR),  # before the gap: as if evenly spaced
+        (at(9), None, 0.98 - 0.60, 3 * HOUR),  # still open
+    ],
+)
+def test_a_gap_in_the_history_widens_the_interval_to_the_points_around_it(start, end, burned, span):
+    assert budget_burned(GAPPY, start, end) == pytest.approx(burned)
+    assert burn_span(GAPPY, start, end) == span
+
+
+def test_history_times_that_do_not_fit_the_history_give_no_figure():
+    assert budget_burned(replace(GAPPY, history_times=(at(8), at(12))), at(10), at(11)) is None
+    assert budget_burned(replace(GAPPY, history_end=at(11)), at(10), at(11)) is None
+    assert budget_burned(GAPPY, at(7), at(9)) is None  # before the first point
+
+
+def test_evaluate_keeps_history_times():
+    times = (at(9), at(12))
+    status = evaluate(SLO_999, Events(10, 100_000), steady(0.0001, 100_000), history=(0.95, 0.9),
+                      history_end=NOON, history_step=HOUR, history_times=times)
+    assert status.history_times == times
+    assert burn_span(status, at(10), at(11)) == 3 * HOUR

@@ -97,6 +97,16 @@ class History:
         return errors / total if total else None
 
 
+def gauge_mean(history: History, value_at: Callable[[int], float], window: timedelta,
+               at: datetime | None = None) -> float:
+    """The mean of a gauge's samples in [at - window, at], straight from
+    ``value_at`` at the generated timestamps (Prometheus 2 range selectors
+    include both ends; 3.x leaves the start out, within the tests' 1 %)."""
+    end = (at or history.end).timestamp()
+    samples = [value_at(t) for t in history.timestamps if end - window.total_seconds() <= t <= end]
+    return sum(samples) / len(samples)
+
+
 def data_end(now: datetime | None = None) -> datetime:
     """A sample-aligned end time safely in the past (Prometheus refuses
     nothing, but every backfilled sample must be older than its head)."""
@@ -135,9 +145,10 @@ def generate(profiles: Iterable[Profile], end: datetime, span: timedelta = SPAN)
 
 
 def write_openmetrics(history: History, path: Path,
-                      gauges: dict[str, list[tuple[dict[str, str], Callable[[int], float]]]] | None = None) -> None:
+                      gauges: dict[str, list[tuple[dict[str, str], Callable[[int], float | None]]]] | None = None) -> None:
     """The history as OpenMetrics (one family at a time, each series'
-    samples in time order), plus ``gauges``: family -> [(labels, value_at(ts))]."""
+    samples in time order), plus ``gauges``: family -> [(labels, value_at(ts))],
+    with no sample where value_at gives None (a gap)."""
     with path.open("w") as out:
         out.write(f"# TYPE {METRIC} counter\n")
         for service in history.totals:
@@ -150,7 +161,8 @@ def write_openmetrics(history: History, path: Path,
             out.write(f"# TYPE {family} gauge\n")
             for labels, value_at in series:
                 name = family + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
-                out.write("".join(f"{name} {value_at(t)!r} {t}\n" for t in history.timestamps))
+                values = ((value_at(t), t) for t in history.timestamps)
+                out.write("".join(f"{name} {v!r} {t}\n" for v, t in values if v is not None))
         out.write("# EOF\n")
 
 

@@ -23,6 +23,8 @@ import pytest
 
 import prometheus_harness as ph
 from loopback_server import free_port
+from cockpit.model import Incident
+from cockpit.postmortem import draft_from_incident, slo_burns
 from cockpit.slo import BURN_WINDOWS, budget_burned
 from cockpit.sources.base import SourceContext, SourceError, SourceSpec, TransientSourceError
 from cockpit.sources.prometheus import PrometheusSource
@@ -49,6 +51,32 @@ INCREASE_TOTAL = 'sum(increase(http_requests_total{service="%s"}[{{.window}}]))'
 # Sloth recording-rule series for one SLO, written straight into the data.
 SLOTH_RATIOS = {"5m": 0.02, "30m": 0.015, "1h": 0.01, "2h": 0.005, "6h": 0.003, "1d": 0.002, "3d": 0.0015,
                 "30d": 0.0008}
+# A Sloth SLO whose recorded budget has no samples from 10.2 to 8.8 days
+# before the end, around an incident 9.5 days before it that took it from 0.9 to 0.6.
+GAP = (timedelta(days=10.2), timedelta(days=8.8))
+GAP_INCIDENT = timedelta(days=9.5, minutes=10)  # before the end; it lasts 50 minutes
+# Sloth raw SLIs over a gauge of satisfaction ratios (as in Sloth's
+# raw-home-wifi example): the error ratio is 1 - the mean of its samples.
+RAW_OBJECTIVE = 0.99
+RAW_PROFILES = (
+    ph.Profile("wifi-steady", rps=0, error_ratio=0.004),
+    ph.Profile("wifi-burning", rps=0, error_ratio=0.002, bursts=(ph.Burst(timedelta(minutes=40), timedelta(0), 0.3),)),
+    ph.Profile("wifi-old-outage", rps=0, error_ratio=0.001, bursts=(ph.Burst(21 * DAY, 20 * DAY, 0.05),)),
+)
+SATISFACTION = "wifi_client_satisfaction_ratio"
+RAW_QUERY = (f'1 - (sum(sum_over_time({SATISFACTION}{{service="%s"}}[{{{{.window}}}}])) '
+             f'/ sum(count_over_time({SATISFACTION}{{service="%s"}}[{{{{.window}}}}])))')
+INSTANT_RAW_QUERY = f'1 - avg({SATISFACTION}{{service="%s"}})'  # no {{.window}}: averaged over time
+
+
+def raw_spec(service: str, query: str) -> str:
+    return (f'version: "prometheus/v1"\nservice: "{service}"\nslos:\n  - name: "satisfaction"\n'
+            f"    objective: {RAW_OBJECTIVE * 100:g}\n    sli:\n      raw:\n        error_ratio_query: '{query}'\n")
+
+
+def error_at(history: ph.History, profile: ph.Profile):
+    """The generated error ratio (1 - satisfaction) of ``profile`` at unix time t."""
+    return lambda t: profile.ratio_at(history.end.timestamp() - t)
 
 
 def sloth_spec(service: str, slos: list[tuple[str, str, str]]) -> str:
@@ -82,6 +110,15 @@ def server():
     # Recorded budget remaining falls steadily from 1.0 to 0.2 over the 30 days.
     gauges["slo:period_error_budget_remaining:ratio"] = [
         (labels, lambda t: 1.0 - 0.8 * (t - start) / (end.timestamp() - start))]
+    gappy = {"sloth_service": "sloth-gappy", "sloth_slo": "availability", "sloth_id": "sloth-gappy-a"}
+    for w in SLOTH_RATIOS:
+        gauges[f"slo:sli_error:ratio_rate{w}"].append(({**gappy, "sloth_window": w}, lambda t: 0.0005))
+    gap = [(end - edge).timestamp() for edge in GAP]
+    incident_at = (end - GAP_INCIDENT).timestamp()
+    gauges["slo:period_error_budget_remaining:ratio"].append(
+        (gappy, lambda t: None if gap[0] < t < gap[1] else 0.9 if t < incident_at else 0.6))
+    gauges[SATISFACTION] = [({"service": p.service}, lambda t, p=p: 1 - error_at(history, p)(t))
+                            for p in RAW_PROFILES]
     ph.write_openmetrics(history, workdir / "data.om", gauges)
     ph.backfill(workdir / "data.om", workdir / "tsdb")
     (workdir / "data.om").unlink()
@@ -177,18 +214,21 @@ def test_low_traffic_and_missing_series_are_not_ratios(server):
 def test_query_count_does_not_depend_on_the_number_of_services(server):
     url, history, workdir = server
     counts = []
-    for services in (["steady", "burning"], [p.service for p in PROFILES] + ["ghost"]):
-        slos = write_slos(workdir / f"count-{len(services)}", services)
+    for services in (["steady", "wifi-burning"], [p.service for p in PROFILES + RAW_PROFILES] + ["ghost"]):
+        raw = "---\n".join(raw_spec(s, RAW_QUERY % (s, s)) for s in services)
+        slos = write_slos(workdir / f"count-{len(services)}", services, extra=raw)
         src = source(url, slos, history)
         before = ph.api_requests(url)
         data = fetch(src)
         after = ph.api_requests(url)
         sent = sum(after.get(h, 0) - before.get(h, 0) for h in ("/api/v1/query", "/api/v1/query_range"))
         assert sent == src.queries_last_refresh
-        assert len(data.slos) == 2 * len(services)
+        assert len(data.slos) == 3 * len(services)
+        assert by_key(data)["wifi-burning/satisfaction"].data == "ok"
         counts.append(sent)
-    # 1 Sloth probe + 2 shapes x (7 burn windows x 2 + 2 range queries).
-    assert counts[0] == counts[1] == 1 + 2 * (2 * len(BURN_WINDOWS) + 2)
+    # 1 Sloth probe + 2 event shapes x (7 burn windows x 2 + 2 range queries)
+    # + 1 raw shape x (7 burn windows + 1 range query).
+    assert counts[0] == counts[1] == 1 + 2 * (2 * len(BURN_WINDOWS) + 2) + len(BURN_WINDOWS) + 1
 
 
 @needs_prometheus
@@ -212,6 +252,76 @@ def test_sloth_recording_rules_are_read_instead_of_raw_queries(server):
     assert budget_burned(status, history.end - 10 * DAY) == pytest.approx(0.8 * 10 / 30, abs=0.01)
     # The probe, the Sloth history, and the raw queries of "steady" only.
     assert src.queries_last_refresh == 1 + 1 + 2 * (2 * len(BURN_WINDOWS) + 2)
+
+
+@needs_prometheus
+def test_raw_ratio_slis_match_the_generated_data(server):
+    url, history, workdir = server
+    services = [p.service for p in RAW_PROFILES] + ["wifi-ghost"]
+    folder = workdir / "raw"
+    folder.mkdir()
+    (folder / "raw.yaml").write_text("---\n".join(raw_spec(s, RAW_QUERY % (s, s)) for s in services))
+    src = source(url, folder, history)
+    statuses = by_key(fetch(src))
+    window, budget = timedelta(days=30), 1 - RAW_OBJECTIVE
+    for profile in RAW_PROFILES:
+        status, true_error = statuses[f"{profile.service}/satisfaction"], error_at(history, profile)
+        assert status.data == "ok" and status.warnings == (), status
+        expected = 1 - ph.gauge_mean(history, true_error, window) / budget
+        assert status.budget_remaining == pytest.approx(expected, abs=0.01), profile.service
+        for name, duration in BURN_WINDOWS.items():
+            expected_rate = ph.gauge_mean(history, true_error, duration) / budget
+            assert status.burn_rates[name] == pytest.approx(expected_rate, rel=0.01), (profile.service, name)
+        assert len(status.history) == 60 and status.history[-1] == pytest.approx(status.budget_remaining)
+        assert status.history_end == history.end and status.history_step == window / 60
+        for index in (0, 20, 40, 59):
+            at = history.end - status.history_step * (59 - index)
+            expected = 1 - ph.gauge_mean(history, true_error, window, at) / budget
+            assert status.history[index] == pytest.approx(expected, abs=0.01), (profile.service, index)
+    assert "page-1h" in statuses["wifi-burning/satisfaction"].alerts_firing
+    old = statuses["wifi-old-outage/satisfaction"]
+    assert old.history[0] > old.history[-1] + 0.1  # the outage day shows in the rolling window
+    assert statuses["wifi-ghost/satisfaction"].data == "no_data"
+    # One grouped shape: the Sloth probe, 7 burn windows, one range query.
+    assert src.queries_last_refresh == 1 + len(BURN_WINDOWS) + 1
+
+
+@needs_prometheus
+def test_a_raw_ratio_without_window_is_averaged_over_time_and_says_so(server):
+    url, history, workdir = server
+    folder = workdir / "raw-instant"
+    folder.mkdir()
+    (folder / "raw.yaml").write_text("---\n".join(raw_spec(p.service, INSTANT_RAW_QUERY % p.service)
+                                                  for p in RAW_PROFILES[:2]))
+    statuses = by_key(fetch(source(url, folder, history)))
+    steady, burning = statuses["wifi-steady/satisfaction"], statuses["wifi-burning/satisfaction"]
+    assert steady.data == burning.data == "ok"
+    assert steady.budget_remaining == pytest.approx(1 - 0.004 / (1 - RAW_OBJECTIVE), abs=0.01)  # constant
+    assert burning.burn_rates["5m"] == pytest.approx(0.3 / (1 - RAW_OBJECTIVE), rel=0.01)  # all in the burst
+    assert len(steady.history) == 60
+    for status in (steady, burning):
+        assert any("not weighted by traffic" in w for w in status.warnings), status.warnings
+
+
+@needs_prometheus
+def test_a_gap_in_sloth_history_still_measures_the_incident_across_it(server):
+    url, history, workdir = server
+    spec = sloth_spec("sloth-gappy", [("availability", 'sum(rate(nothing{job="x"}[{{.window}}]))',
+                                       'sum(rate(nothing{job="x"}[{{.window}}]))')])
+    status = by_key(fetch(source(url, write_slos(workdir / "gappy", ["steady"], extra=spec), history)))[
+        "sloth-gappy/availability"]
+    step = timedelta(hours=12)
+    # The points 10, 9.5 and 9 days before the end fall in the gap.
+    assert len(status.history) == 57 and status.history_end == history.end and status.history_step == step
+    assert len(status.history_times) == 57 and history.end - 9 * DAY not in status.history_times
+    started = history.end - GAP_INCIDENT
+    incident = Incident(id="INC-9", title="Gappy", severity="P1", status="resolved", service="sloth-gappy",
+                        started_at=started, resolved_at=started + timedelta(minutes=50), source="incidents")
+    [burn] = slo_burns(incident, [status])
+    # From the last point before the gap (10.5 days back, 0.9) to the first after it (8.5 days back, 0.6).
+    assert burn.burned == pytest.approx(0.3) and burn.measured_over == 2 * DAY
+    text = draft_from_incident(incident, services={}, now=history.end, slo_burn=[burn])
+    assert "30.0% of the error budget burned during the incident (measured over the 2d around it)" in text
 
 
 @needs_prometheus
