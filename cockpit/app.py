@@ -150,10 +150,23 @@ class CockpitApp(App):
         self._apply(message.snapshot)
 
     def _apply(self, snapshot: Snapshot) -> None:
-        """Give every panel the new snapshot; a panel that fails to render
-        says so and keeps its old view, the others carry on."""
+        """Give every panel the new snapshot, the one on screen first: the
+        others after the screen shows it (10,000 alerts: each panel goes
+        through them). A panel that fails to render says so and keeps its
+        old view, the others carry on."""
         with self._collector_settled():
-            self._show_everywhere(snapshot)
+            self.snapshot, self.index = snapshot, Index.build(snapshot)
+            self.query_one(SourceBar).show(snapshot, self.clock(), self.read_only)
+            self._show_degraded()
+            current = self.current_panel
+            self._show_in([current] if current is not None else [], snapshot)
+        self.call_after_refresh(self._show_hidden, snapshot)
+
+    def _show_hidden(self, snapshot: Snapshot) -> None:
+        if snapshot is not self.snapshot:
+            return  # a newer snapshot came first and has its own pass
+        with self._collector_settled():
+            self._show_in([p for p in self.query(Panel) if p.snapshot is not snapshot], snapshot)
 
     @contextmanager
     def _collector_settled(self) -> Iterator[None]:
@@ -178,11 +191,8 @@ class CockpitApp(App):
             if enabled:
                 gc.enable()
 
-    def _show_everywhere(self, snapshot: Snapshot) -> None:
-        self.snapshot, self.index = snapshot, Index.build(snapshot)
-        self.query_one(SourceBar).show(snapshot, self.clock(), self.read_only)
-        self._show_degraded()
-        for panel in self.query(Panel):
+    def _show_in(self, panels: list[Panel], snapshot: Snapshot) -> None:
+        for panel in panels:
             try:
                 panel.show_snapshot(snapshot, self.index)
             except Exception as error:

@@ -35,7 +35,9 @@ class Index:
                 dependents[dep].append(service.name)
         index.dependents = dict(dependents)
         index.slos = _group(snapshot.slos, lambda s: (s.slo.service,))
-        index.incidents = _group(snapshot.incidents, lambda i: tuple(dict.fromkeys((i.service, *i.services))))
+        # Alerts name one service (10,000 of them on a big night): skip the dedupe for them.
+        index.incidents = _group(snapshot.incidents,
+                                 lambda i: tuple(dict.fromkeys((i.service, *i.services))) if i.services else (i.service,))
         index.oncall = _group(sorted(snapshot.oncall, key=lambda o: o.level), lambda o: (o.service,))
         index.runbooks = _group(snapshot.runbooks, lambda r: _runbook_services(r, snapshot.services))
         teams: dict[str, list[Service]] = defaultdict(list)

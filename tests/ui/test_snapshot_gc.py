@@ -1,6 +1,7 @@
-"""Applying a snapshot and the garbage collector (CockpitApp._apply): no
-collection while the panels rebuild, then what the app holds is frozen out
-of the collector's reach, with a full collection at most every
+"""Applying a snapshot (CockpitApp._apply): the panel on screen first, the
+others after the screen shows it; and the garbage collector: no collection
+while the panels rebuild, then what the app holds is frozen out of the
+collector's reach, with a full collection at most every
 FULL_COLLECTION_EVERY_S, and everything unfrozen when the app goes."""
 
 from __future__ import annotations
@@ -16,14 +17,42 @@ async def test_a_snapshot_is_applied_with_the_collector_off_then_frozen(app_fact
     during: list[bool] = []
     async with app.run_test() as pilot:
         await settle(app, pilot)
-        show = app._show_everywhere
-        monkeypatch.setattr(app, "_show_everywhere", lambda snapshot: (during.append(gc.isenabled()), show(snapshot)))
+        show = app._show_in
+        monkeypatch.setattr(app, "_show_in", lambda panels, snapshot: (during.append(gc.isenabled()),
+                                                                        show(panels, snapshot)))
         gc.unfreeze()
         app._apply(app.hub.snapshot())
-        assert during == [False]
+        assert during == [False]  # the panel on screen
         assert gc.isenabled()
         assert gc.get_freeze_count() > 0
+        await pilot.pause()
+        assert during == [False, False]  # then the others, the same way
     assert gc.get_freeze_count() == 0  # unmounted: the app's objects are collectable again
+
+
+async def test_the_panel_on_screen_gets_a_snapshot_first_the_others_after_the_screen_shows_it(app_factory,
+                                                                                                 monkeypatch):
+    app = app_factory()
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        snapshot = app.hub.snapshot()  # a new object, not published: no other _apply runs
+        app._apply(snapshot)
+        incidents, services = app.query_one("#incidents"), app.query_one("#services")
+        assert incidents.snapshot is snapshot and services.snapshot is not snapshot
+        await pilot.pause()
+        assert services.snapshot is snapshot
+
+        shown: list = []
+        show = services.show_snapshot
+        monkeypatch.setattr(services, "show_snapshot", lambda s, index: (shown.append(s), show(s, index)))
+        older, newer = app.hub.snapshot(), app.hub.snapshot()
+        assert older is not newer
+        app._apply(older)
+        app._apply(newer)  # before the screen showed the older: its pass for the others is skipped
+        await pilot.pause()
+        assert shown == [newer]
 
 
 async def test_a_full_collection_runs_at_most_once_per_interval(app_factory, monkeypatch):
