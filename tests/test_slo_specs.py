@@ -1,12 +1,15 @@
 """SLO definitions in the seed's, Sloth's and OpenSLO's formats."""
 
 import re
+import subprocess
+import sys
 import textwrap
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from cockpit.promql import group_slos
 from cockpit.slo import DEFAULT_POLICY
 from cockpit.slo_specs import load_slo_paths
 
@@ -414,3 +417,18 @@ def test_never_raises_on_damaged_files(tmp_path, source):
         path.write_text("\n".join(lines[:i] + [junk] + lines[i + 1:]))
         damaged += bool(load_slo_paths([path]).problems)
     assert damaged > len(lines) // 3  # the damage was noticed, not just survived
+
+
+def test_the_prometheus_example_passes_cockpit_check_and_groups_its_raw_slis():
+    examples = REPO / "config" / "examples"
+    specs = load_slo_paths([examples / "slos"])
+    assert specs.problems == []
+    raw = [s for s in specs.slos if s.error_ratio_query]
+    assert len(raw) == 2
+    [group] = [g for g in group_slos(specs.slos) if g.ratio]  # both raw SLIs in one query per window
+    assert group.label == "service" and len(group.slos) == 2
+    cockpit = Path(sys.executable).with_name("cockpit")
+    command = [str(cockpit)] if cockpit.exists() else [sys.executable, "-m", "cockpit.cli"]
+    done = subprocess.run([*command, "check", "--config", str(examples / "prometheus.yaml")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
