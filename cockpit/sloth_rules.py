@@ -13,11 +13,11 @@ it keeps no event counts, so the low-traffic guard cannot apply to it.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from cockpit.durations import prom_window
 from cockpit.model import SLO
-from cockpit.promql import value_matcher
+from cockpit.promql import sample_value, value_matcher
 from cockpit.slo import BURN_WINDOWS
 
 SLI_ERROR = "slo:sli_error:ratio_rate"
@@ -52,13 +52,6 @@ def _key(metric: dict[str, str]) -> SlothKey | None:
     return (service, name) if service and name else None
 
 
-def _number(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
 def parse_ratios(result: list[dict]) -> dict[SlothKey, dict[str, float]]:
     """(service, slo) -> window ("5m", "30d") -> error ratio. Should one SLO's
     series come twice (extra labels), the worse ratio wins."""
@@ -69,7 +62,7 @@ def parse_ratios(result: list[dict]) -> dict[SlothKey, dict[str, float]]:
         if key is None or not name.startswith(SLI_ERROR):
             continue
         window = name[len(SLI_ERROR):]
-        value = _number(series.get("value", (0, None))[1])
+        value = sample_value(series.get("value", (0, None))[1])
         known = ratios.setdefault(key, {}).get(window)
         if known is None or math.isnan(known) or value > known:
             ratios[key][window] = value
@@ -85,6 +78,6 @@ def parse_history(result: list[dict]) -> dict[SlothKey, tuple[tuple[float, float
         key = _key(series.get("metric", {}))
         if key is None or key in history:
             continue
-        points = ((_number(t), _number(v)) for t, v in series.get("values", ()))
+        points = ((sample_value(t), sample_value(v)) for t, v in series.get("values", ()))
         history[key] = tuple((t, v) for t, v in points if not (math.isnan(t) or math.isnan(v)))
     return history

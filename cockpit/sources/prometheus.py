@@ -37,14 +37,14 @@ from urllib3.util.retry import Retry
 from cockpit import sloth_rules
 from cockpit.durations import format_duration, parse_duration, prom_window
 from cockpit.model import SLO, SourceData
-from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates, split_instant, split_range
+from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, evaluate
 from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, RETRYABLE_STATUS, safe_url
 from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, place_history, ratio_events,
-                                                rolling_events, scaled)
+                                                rolling_events, scaled, split_instant, split_range)
 from cockpit.untrusted import clean
 
 MAX_CONCURRENT = 4

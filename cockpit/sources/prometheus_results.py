@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from cockpit.promql import sample_value
+from cockpit.promql import QueryGroup, sample_value
 from cockpit.slo import Events, budget_remaining
 
 
@@ -89,3 +89,44 @@ def place_history(result: SLOResult, points: list[float | None], end: datetime, 
 def ratio_events(ratio: float | None) -> Events | None:
     return None if ratio is None else Events(errors=ratio, total=1.0)
 
+
+# --- splitting a query group's answers back per SLO ---------------------------
+
+def _member(group: QueryGroup, series: Mapping) -> str | None:
+    metric = series.get("metric") or {}
+    value = "" if group.label is None else metric.get(group.label)
+    return value if value in group.members else None
+
+
+def split_instant(group: QueryGroup, result: list[dict]) -> dict[str, float]:
+    """An instant query's series summed per member label value (series of
+    other values, from a matcher that had to stay broad, are dropped). Ratios
+    do not add up: a ratio group's member with several series gets NaN."""
+    sums: dict[str, float] = {}
+    for series in result:
+        value = _member(group, series)
+        if value is not None:
+            number = sample_value((series.get("value") or (0, None))[1])
+            sums[value] = math.nan if group.ratio and value in sums else sums.get(value, 0.0) + number
+    return sums
+
+
+def split_range(group: QueryGroup, result: list[dict], start: float, step: float, points: int) -> dict[str, list[float]]:
+    """A range query's series per member label value, summed on the step grid
+    that begins at ``start`` (unix seconds); NaN where no series had a point,
+    and everywhere for a ratio group's member with several series."""
+    grids: dict[str, list[float]] = {}
+    for series in result:
+        value = _member(group, series)
+        if value is None:
+            continue
+        if group.ratio and value in grids:
+            grids[value] = [math.nan] * points
+            continue
+        grid = grids.setdefault(value, [math.nan] * points)
+        for timestamp, sample in series.get("values") or ():
+            index = round((float(timestamp) - start) / step)
+            if 0 <= index < points:
+                number = sample_value(sample)
+                grid[index] = number if math.isnan(grid[index]) else grid[index] + number
+    return grids
