@@ -6,10 +6,14 @@ offers none of the writes. Plus the pure arrangement the panel draws."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 from pathlib import Path
+from weakref import WeakSet
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from cockpit.alerts import MatcherError
 from cockpit.app import make_app
@@ -83,16 +87,57 @@ def alert_key(panel, alertname: str, **labels: str) -> str:
     return f"{found[0].source}/{found[0].id}"
 
 
+# Waits are on conditions, never on the pilot's idle guess alone: pilot.pause()
+# returns once the process looks idle, which is also how it looks while a
+# worker waits on an Alertmanager's reply, or while a loaded machine has the
+# process descheduled. WAIT_S only stops a test that would otherwise hang.
+WAIT_S = 30.0
+_answered: WeakSet = WeakSet()  # prompts already typed into
+
+
+async def until(pilot, condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {WAIT_S:g}s waiting for {what}")
+        await pilot.pause(0.01)
+
+
+async def next_prompt(app, pilot) -> TextPrompt:
+    """The prompt a worker opened, once mounted: not one answered already
+    (a worker asking twice opens a second prompt after the first is gone)."""
+    def opened() -> bool:
+        screen = app.screen
+        return isinstance(screen, TextPrompt) and screen.is_mounted and screen not in _answered
+    await until(pilot, opened, "a prompt to open")
+    return app.screen
+
+
 async def answer(pilot, *keys: str) -> None:
-    """Type into the prompt just opened (prompts are not focused on open: tab first)."""
-    await pilot.pause()
+    """Type into the prompt a worker opens (prompts are not focused on open: tab first)."""
+    _answered.add(await next_prompt(pilot.app, pilot))
     await pilot.press("tab", *keys)
     await pilot.pause()
 
 
 async def written(app, pilot) -> None:
-    await app.workers.wait_for_complete()
+    """Every worker done, and every worker those started as they finished
+    (an expire starts a reload of the silences list)."""
+    async with asyncio.timeout(WAIT_S):
+        while running := [w for w in app.workers if not w.is_finished]:
+            for outcome in await asyncio.gather(*(w.wait() for w in running), return_exceptions=True):
+                if isinstance(outcome, BaseException) and not isinstance(outcome, WorkerCancelled):
+                    raise outcome  # a reload superseded by a newer one is cancelled: fine
     await pilot.pause()
+
+
+async def open_silences(app, pilot) -> SilencesScreen:
+    """S, then the screen mounted (its first load started) and loaded."""
+    await pilot.press("S")
+    await until(pilot, lambda: isinstance(app.screen, SilencesScreen) and app.screen.is_mounted,
+                "the silences screen")
+    await written(app, pilot)
+    return app.screen
 
 
 @needs_alertmanager
@@ -104,6 +149,7 @@ async def test_label_matchers_narrow_rows_and_a_bad_matcher_is_reported(config, 
         assert len(panel.table.shown_keys) == len(ALERTS)  # the pair's copies shown once each
         await pilot.press("equals_sign")
         await answer(pilot, *'{service="checkout-service", instance=~"a|c"}', "enter")
+        await written(app, pilot)
         assert panel.table.shown_keys == [alert_key(panel, "HighLatency", instance="a")]
         # The / text filter combines with it: a word no remaining row has empties the table.
         panel.table.set_filter("api-server")
@@ -112,15 +158,16 @@ async def test_label_matchers_narrow_rows_and_a_bad_matcher_is_reported(config, 
         panel.table.set_filter("")
         await pilot.press("equals_sign")
         await answer(pilot, "home", "ctrl+k", *"severity!=warning", "enter")
+        await written(app, pilot)
         assert panel.table.shown_keys == [alert_key(panel, "HighErrorRate")]
         # A matcher that does not parse: said so, the prompt stays open, the filter is kept.
         await pilot.press("equals_sign")
         await answer(pilot, "home", "ctrl+k", *'service=~"("', "enter")
+        await next_prompt(app, pilot)  # asked again: the error is told first
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors and "invalid regex" in errors[-1].message
-        assert isinstance(app.screen, TextPrompt)
         await pilot.press("escape")
-        await pilot.pause()
+        await written(app, pilot)
         assert panel.table.shown_keys == [alert_key(panel, "HighErrorRate")]
         assert 'severity!="warning"' in str(app.query_one("#incidents-view").render())
 
@@ -132,7 +179,7 @@ async def test_grouping_shows_group_headers_with_counts(config, pair):
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_panel(app, pilot, "i", "incidents")
         await pilot.press("v")  # Alertmanager's own groups: alertname + service (the harness's route)
-        await pilot.pause()
+        await written(app, pilot)
         headers = [t for t in titles(panel) if t.startswith("▾")]
         assert len(headers) == 4
         latency = next(t for t in headers if 'alertname="HighLatency"' in t)
@@ -143,10 +190,11 @@ async def test_grouping_shows_group_headers_with_counts(config, pair):
                                                     alert_key(panel, "HighLatency", instance="b")}
         await pilot.press("v")  # next: by a label, asked for
         await answer(pilot, "home", "ctrl+k", *"severity", "enter")
+        await written(app, pilot)
         headers = [t for t in titles(panel) if t.startswith("▾")]
         assert [h.split(" {")[0] for h in headers] == ["▾ 1 alert (1 firing)", "▾ 5 alerts (5 firing)"]
         await pilot.press("v")
-        await pilot.pause()
+        await written(app, pilot)
         assert not any(k.startswith("group:") for k in panel.table.shown_keys)
 
 
@@ -166,7 +214,7 @@ async def test_silence_an_alert_and_a_group_then_expire_from_the_silences_screen
         assert silenced.status == "silenced" and silenced.silenced  # the hub refreshed after the write
         # The group: its header row, every alert in it.
         await pilot.press("v")
-        await pilot.pause()
+        await written(app, pilot)
         header = next(k for k in panel.table.shown_keys if k.startswith("group:") and "QueueBacklog" in k)
         panel.table.select_key(header)
         await pilot.press("z")
@@ -184,10 +232,7 @@ async def test_silence_an_alert_and_a_group_then_expire_from_the_silences_screen
         assert {k for k in panel.table.shown_keys if not k.startswith("group:")} == \
             {disk, *(f"am/{i.id}" for i in backlog)}
 
-        await pilot.press("S")
-        await written(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, SilencesScreen)
+        screen = await open_silences(app, pilot)
         comments = {s.comment: s for s in screen.silences.values()}
         assert set(comments) >= {"disk cleanup running", "backlog drains by itself"}
         disk_silence = comments["disk cleanup running"]
@@ -217,10 +262,8 @@ async def test_read_only_offers_no_silence_or_expire(config, pair):
         await pilot.press("z")
         await pilot.pause()
         assert len(app.screen_stack) == 1  # no prompt opened
-        await pilot.press("S")  # listing silences is a read: still offered
-        await written(app, pilot)
-        assert isinstance(app.screen, SilencesScreen)
-        assert "e" not in app.screen.active_bindings
+        screen = await open_silences(app, pilot)  # listing silences is a read: still offered
+        assert "e" not in screen.active_bindings
 
 
 # ------------------------------------------------------------ pure arrangement

@@ -3,6 +3,7 @@ the rendered view and the editor's save."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -196,11 +197,13 @@ async def test_the_autosave_timer_runs_while_the_editor_is_open(config, monkeypa
     app = build(config)
     async with app.run_test(size=SIZE) as pilot:
         path = await open_editor_and_type(app, pilot, "Saved by the timer.")
-        for _ in range(100):
-            if path.read_text().endswith("Saved by the timer."):
-                break
+        # Wait on the file, not on a count of pauses: on a loaded machine 100 x 20 ms
+        # of wall time can pass with few timer ticks run. The deadline only stops a hang.
+        deadline = time.monotonic() + 30
+        while not path.read_text().endswith("Saved by the timer.") and time.monotonic() < deadline:
             await pilot.pause(0.02)
         assert path.read_text().endswith("\nSaved by the timer.")
+        assert app.query_one("#postmortems").mode == "edit"  # saved by the timer: no save, no panel switch
 
 
 async def test_leaving_the_panel_or_closing_the_app_autosaves(config):
