@@ -36,6 +36,17 @@ PADDING = 1  # blank cells either side of every cell, as DataTable draws them
 _STRIP_CACHE_LIMIT = 512  # lines kept drawn: a few screens' worth
 
 
+class _RowMessage(Message):
+    def __init__(self, table: "RowTable", key: str | None) -> None:
+        super().__init__()
+        self.table = table
+        self.key = key
+
+    @property
+    def control(self) -> "RowTable":
+        return self.table
+
+
 class RowTable(ScrollView, can_focus=True):
     """Rows under a header line, a row cursor, zebra stripes; enter or a
     click on the cursor row posts ``RowSelected``, moving the cursor posts
@@ -85,29 +96,11 @@ class RowTable(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", show=False, id="table.open"),
     ]
 
-    class RowHighlighted(Message):
+    class RowHighlighted(_RowMessage):
         """The cursor moved to the row with ``key`` (None: the table is empty)."""
 
-        def __init__(self, table: "RowTable", key: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> "RowTable":
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """enter, or a click on the cursor row: the row with ``key``."""
-
-        def __init__(self, table: "RowTable", key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> "RowTable":
-            return self.table
 
     def __init__(self, columns: Sequence["Column"], *, zebra_stripes: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
