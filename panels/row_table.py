@@ -14,6 +14,7 @@ typed; a column with a set width cuts longer cells with an ellipsis.
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import is_
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from rich.cells import cell_len
@@ -110,7 +111,7 @@ class RowTable(ScrollView, can_focus=True):
         self._rows: Sequence[Row] = ()
         self._cursor = 0
         self._highlighted: str | None = None  # the key last posted in RowHighlighted
-        self._fitted_to: object = None  # the list fit_columns last measured
+        self._fitted_to: Sequence[Row] | None = None  # the rows fit_columns last measured
         self._strips: dict[tuple, tuple[Row, Strip]] = {}
 
     # ------------------------------------------------------------ contents
@@ -143,9 +144,10 @@ class RowTable(ScrollView, can_focus=True):
         """Size the columns without a set width to the widest cell of ``rows``
         (and the label), up to their max_width; measured again only when
         given another list."""
-        if rows is self._fitted_to:
-            return
-        self._fitted_to = rows
+        before, self._fitted_to = self._fitted_to, rows
+        if rows is before or (isinstance(before, Sequence) and len(before) == len(rows)
+                              and all(map(is_, rows, before))):
+            return  # the same rows (a refresh where nothing changed): the same widths
         widths = [self._fixed_or_label_width(column) for column in self.columns]
         by_column = zip(*(row.cells for row in rows))
         for position, (column, cells) in enumerate(zip(self.columns, by_column)):

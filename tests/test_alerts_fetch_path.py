@@ -107,6 +107,38 @@ def test_merge_without_a_reply_ahead_or_with_one_instance_down():
     assert merged == reference(per_instance) and all(i.instances == ("am-a",) for i in merged)
 
 
+def test_an_unchanged_alert_keeps_its_incident_object_from_the_last_fetch():
+    firing = {"silencedBy": [], "inhibitedBy": []}
+
+    def fetch(summary: str, previous: AlertMerge | None) -> tuple[AlertMerge, dict]:
+        reply = reply_with(firing, summary)  # new objects each time, as a new reply decodes to
+        per_instance = [("am-a", sightings_of(reply)), ("am-b", sightings_of(reply))]
+        merge = AlertMerge(["am-a", "am-b"], **MAPPING, previous=previous)
+        merge.ahead(*per_instance[1])
+        merged = merge.merge(per_instance)
+        assert merged == reference(per_instance)
+        return merge, {i.id: i for i in merged}
+
+    first, before = fetch("disk full", None)
+    second, same = fetch("disk full", first)
+    assert all(same[key] is before[key] for key in before)
+    _, after = fetch("disk full and growing", second)
+    assert after["f2"] is before["f2"]  # unchanged
+    assert after["f1"] is not before["f1"] and after["f1"].title.endswith("disk full and growing")
+
+
+def test_the_last_fetch_never_changes_what_a_merge_gives():
+    rng = random.Random(11)
+    for _ in range(20):
+        old, new = random_reply(rng), random_reply(rng)
+        previous = AlertMerge(["am-a", "am-b"], **MAPPING)
+        previous.merge([("am-a", sightings_of(old))])
+        per_instance = [("am-a", sightings_of(new)), ("am-b", sightings_of(old))]
+        merge = AlertMerge(["am-a", "am-b"], **MAPPING, previous=previous)
+        merge.ahead(*per_instance[rng.randrange(2)])
+        assert merge.merge(per_instance) == reference(per_instance)
+
+
 def reply_with(state: dict, summary: str) -> list:
     return [{"labels": {"alertname": "Disk"}, "alerts": [
         {"labels": {"alertname": "Disk", "service": "db"}, "fingerprint": "f1", "status": state,

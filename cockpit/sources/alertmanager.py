@@ -126,6 +126,7 @@ class AlertmanagerSource(Source):
         self.service_labels = (labels,) if isinstance(labels, str) else tuple(str(x) for x in labels)
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._held: dict[str, Incident] = {}  # the last fetch's alerts by fingerprint, to target writes
+        self._last_merge: AlertMerge | None = None  # its Incidents are reused while their alert is unchanged
 
     @classmethod
     def check(cls, spec: SourceSpec) -> CheckResult:
@@ -143,14 +144,15 @@ class AlertmanagerSource(Source):
     async def fetch(self) -> SourceData:
         if not self.instances:
             raise SourceError(f"{self.name}: no valid Alertmanager URL configured (see `cockpit check`)")
-        merge = AlertMerge([i.name for i in self.instances], source=self.name,
-                           service_labels=self.service_labels, severity_map=self.severity_map)
+        merge = AlertMerge([i.name for i in self.instances], source=self.name, service_labels=self.service_labels,
+                           severity_map=self.severity_map, previous=self._last_merge)
         waiting = {i.name for i in self.instances}  # replies still on their way
         with collector_paused():
             per_instance, warnings = await self._each(
                 self.instances, lambda instance: self._fetch_instance(instance, merge, waiting))
             alerts = await asyncio.to_thread(merge.merge, per_instance)
         self._held = {alert.id: alert for alert in alerts}
+        self._last_merge = merge
         return SourceData(incidents=tuple(alerts), warnings=tuple(warnings))
 
     async def _fetch_instance(self, instance: Instance, merge: AlertMerge, waiting: set[str]) -> list[Sighting]:

@@ -139,21 +139,29 @@ class AlertMerge:
     guessing every instance holds every alert; merge(), after the last,
     reuses each Incident the guess got right (same first payload, state,
     start and instances) and builds only the rest, so building 10,000
-    Incidents and sorting them is off the path from last reply to snapshot."""
+    Incidents and sorting them is off the path from last reply to snapshot.
+
+    Given the ``previous`` fetch's merge, an alert that has not changed
+    since keeps its Incident object: the Incidents panel then knows its row
+    is current by identity, on the event loop, instead of comparing 10,000
+    Incidents field by field (~60 ms every refresh); the comparison here
+    runs in the fetch's worker thread."""
 
     def __init__(self, instances: Sequence[str], *, source: str, service_labels: Sequence[str],
-                 severity_map: Mapping[str, str]) -> None:
+                 severity_map: Mapping[str, str], previous: "AlertMerge | None" = None) -> None:
         self._everywhere = tuple(instances)
         self._incident = partial(to_incident, source=source, service_labels=service_labels,
                                  severity_map=severity_map)
         self._ahead: dict[str, tuple[Held, Incident]] = {}
         self._ahead_sorted: list[Incident] = []
+        self._previous = previous.built if previous is not None else {}
+        self.built: dict[str, tuple[Held, Incident]] = {}  # what merge() gave, by key: the next fetch's previous
 
     def ahead(self, instance: str, sightings: list[Sighting]) -> None:
         """Build Incidents from one instance's sightings before the others arrive."""
         for held in dedupe([(instance, sightings)]):
             held = held._replace(instances=self._everywhere)
-            self._ahead[held.first.key] = (held, self._incident(held))
+            self._ahead[held.first.key] = (held, self._reuse_or_build(held))
         self._ahead_sorted = sort_alerts(incident for _, incident in self._ahead.values())
 
     def merge(self, per_instance: list[tuple[str, list[Sighting]]]) -> list[Incident]:
@@ -162,13 +170,22 @@ class AlertMerge:
         for held in dedupe(per_instance):
             guess = ahead.get(held.first.key)
             if guess is not None and _same_incident(guess[0], held):
-                incidents.append(guess[1])
+                incident = guess[1]
                 reused += 1
             else:
-                incidents.append(self._incident(held))
+                incident = self._reuse_or_build(held)
+            incidents.append(incident)
+            self.built[held.first.key] = (held, incident)
+        self._previous = {}  # only one fetch back is kept
         if reused == len(incidents) == len(self._ahead_sorted):
             return self._ahead_sorted  # the same Incidents, so the same order
         return sort_alerts(incidents)
+
+    def _reuse_or_build(self, held: Held) -> Incident:
+        before = self._previous.get(held.first.key)
+        if before is not None and _same_incident(before[0], held):
+            return before[1]
+        return self._incident(held)
 
 
 def _same_incident(guess: Held, held: Held) -> bool:

@@ -126,3 +126,22 @@ async def test_cells_are_shown_as_text_never_as_markup_or_escapes():
         table = app.query_one(RowTable)
         assert screen_lines(table)[1].split() == ["[bold]x[/]", "red", "1"]
         assert table.get_row("x")[0].plain == "[bold]x[/]"
+
+
+async def test_columns_are_measured_again_only_when_a_row_changed(monkeypatch):
+    from panels import row_table
+
+    measured: list[int] = []
+    widest = row_table._widest
+    monkeypatch.setattr(row_table, "_widest", lambda *args: measured.append(1) or widest(*args))
+    rows = make_rows(50)
+    app = TableApp(rows)
+    async with app.run_test() as pilot:
+        table = app.query_one(RowTable)
+        measured.clear()
+        table.fit_columns(list(rows))  # a refresh where nothing changed: the same Row objects
+        assert measured == []
+        rows[7] = Row("7", ("a much longer name than before", "", "7"))
+        table.fit_columns(list(rows))
+        await pilot.pause()
+        assert measured and table.widths[0] == len("a much longer name than before")
