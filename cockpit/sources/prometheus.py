@@ -13,48 +13,32 @@ One refresh sends, all evaluated at the source clock's time:
   ratio over the SLO window at each history step (the last step is ``now``:
   the SLO-window ratio).
 So the count depends on expression shapes, not on the number of services.
-
-prometheus-api-client is synchronous: its calls run in worker threads, at
-most MAX_CONCURRENT at once, with its own retries off so that the hub's
-retry policy is the only one.
+The server's retention is read at most hourly, to warn when it is shorter
+than an SLO window. All of it goes through cockpit.sources.prometheus_api.
 """
 
 from __future__ import annotations
 
-import ast
 import asyncio
-import json
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Sequence
 from urllib.parse import urlsplit
 
-import requests
-from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
-from urllib3.util.retry import Retry
-
 from cockpit import sloth_rules
-from cockpit.durations import format_duration, parse_duration, prom_window
+from cockpit.durations import format_duration, prom_window
 from cockpit.model import SLO, SourceData
 from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, evaluate
 from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
-from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, RETRYABLE_STATUS, safe_url
+from cockpit.sources.http import HTTP_OPTIONS
+from cockpit.sources.prometheus_api import BadQuery, PrometheusAPI
 from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, place_history, ratio_events,
                                                 rolling_events, scaled, split_instant, split_range)
-from cockpit.untrusted import clean
 
-MAX_CONCURRENT = 4
 RETENTION_RECHECK = timedelta(hours=1)
-BAD_QUERY_STATUS = frozenset({400, 422})  # Prometheus refused one expression
-_STATUS = re.compile(r"HTTP Status Code (\d+) \((.*)\)\Z", re.S)
-
-
-class BadQuery(SourceError):
-    """One expression was refused; only the SLOs using it go without data."""
 
 
 class PrometheusSource(Source):
@@ -71,17 +55,12 @@ class PrometheusSource(Source):
     def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
         super().__init__(spec, context)
         self.min_events = float(spec.options.get("min_events", DEFAULT_MIN_EVENTS))
-        self.url = str(spec.options.get("url", "")).rstrip("/")
-        self.headers = {str(k): str(v) for k, v in dict(spec.options.get("headers") or {}).items()}
-        self._session: requests.Session | None = None
-        self._api: PrometheusConnect | None = None
-        self._limit: asyncio.Semaphore | None = None
+        self._api: PrometheusAPI | None = None  # made by the first fetch that finds ca_file (if set)
         self._retention: tuple[datetime, timedelta | None] | None = None  # (checked at, value)
         # Parsed SLO files and query groups, kept until a file changes.
         self._specs: tuple[tuple, SLOSpecs] | None = None
         self._groups: tuple[tuple[int, ...], list[QueryGroup]] | None = None
         self.queries_last_refresh = 0  # PromQL queries (instant + range) the last fetch sent
-        self._sent = 0
 
     @classmethod
     def check(cls, spec: SourceSpec) -> CheckResult:
@@ -99,8 +78,9 @@ class PrometheusSource(Source):
     async def fetch(self) -> SourceData:
         specs = self._load_specs()
         now = self.context.clock()
-        self._connect()
-        self._limit, sent_before = asyncio.Semaphore(MAX_CONCURRENT), self._sent
+        if self._api is None:
+            self._api = PrometheusAPI(self.spec)
+        sent_before = self._api.sent
         retention = await self._retention_at(now)
         results = await self._sloth(specs.slos, now)
         rest = [slo for slo in specs.slos if id(slo) not in results]
@@ -108,7 +88,7 @@ class PrometheusSource(Source):
                 for group in self._query_groups(rest)]
         for found in await asyncio.gather(*jobs):
             results.update(found)
-        self.queries_last_refresh = self._sent - sent_before
+        self.queries_last_refresh = self._api.sent - sent_before
 
         statuses, warnings = [], []
         short = retention is not None and any(slo.window > retention for slo in specs.slos)
@@ -128,9 +108,9 @@ class PrometheusSource(Source):
         return SourceData(slos=tuple(statuses), policy=specs.policy, warnings=tuple(warnings))
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = self._api = None
+        if self._api is not None:
+            self._api.close()
+            self._api = None
 
     def _load_specs(self) -> SLOSpecs:
         """The SLO files, parsed again only when one changed (1000 SLOs take
@@ -155,7 +135,7 @@ class PrometheusSource(Source):
         if not slos:
             return {}
         try:
-            ratios = sloth_rules.parse_ratios(await self._query(sloth_rules.ratio_query(slos), now))
+            ratios = sloth_rules.parse_ratios(await self._api.query(sloth_rules.ratio_query(slos), now))
         except BadQuery:
             return {}  # an engine that refuses the __name__ regex: raw queries it is
         found = [slo for slo in slos if sloth_rules.key_of(slo) in ratios]
@@ -165,7 +145,7 @@ class PrometheusSource(Source):
             step = history_step(window)
             points = round(window / step)
             start = now - step * (points - 1)
-            answer = await self._query_range(sloth_rules.budget_query(members), start, now, step)
+            answer = await self._api.query_range(sloth_rules.budget_query(members), start, now, step)
             for key, samples in sloth_rules.parse_history(answer).items():
                 grid: list[float | None] = [None] * points
                 for timestamp, value in samples:
@@ -214,8 +194,8 @@ class PrometheusSource(Source):
 
     async def _pair(self, group: QueryGroup, window: timedelta, now: datetime):
         """Error and total counts over ``window``, per member label value."""
-        errors, totals = await asyncio.gather(self._query(group.error_query(window), now),
-                                              self._query(group.total_query(window), now))
+        errors, totals = await asyncio.gather(self._api.query(group.error_query(window), now),
+                                              self._api.query(group.total_query(window), now))
         seconds = window.total_seconds()
         return (scaled(split_instant(group, errors), seconds if per_second(group.error_template) else 1.0),
                 scaled(split_instant(group, totals), seconds if per_second(group.total_template) else 1.0))
@@ -226,8 +206,8 @@ class PrometheusSource(Source):
         step = history_step(window)
         points = max(1, round(window / step))
         start = now - step * (2 * points - 2)
-        errors, totals = await asyncio.gather(self._query_range(group.error_query(step), start, now, step),
-                                              self._query_range(group.total_query(step), start, now, step))
+        errors, totals = await asyncio.gather(self._api.query_range(group.error_query(step), start, now, step),
+                                              self._api.query_range(group.total_query(step), start, now, step))
         origin, seconds = round(start.timestamp()), step.total_seconds()
 
         def grids(answer: list[dict], template: str) -> dict[str, list[float]]:
@@ -247,7 +227,7 @@ class PrometheusSource(Source):
         windows = sorted({slo.window for slo in group.slos})
         try:
             burns, ranges = await asyncio.gather(
-                asyncio.gather(*(self._query(group.ratio_query(w), now) for w in BURN_WINDOWS.values())),
+                asyncio.gather(*(self._api.query(group.ratio_query(w), now) for w in BURN_WINDOWS.values())),
                 asyncio.gather(*(self._ratio_range(group, w, now) for w in windows)))
         except BadQuery as error:
             for result in results.values():
@@ -278,7 +258,7 @@ class PrometheusSource(Source):
         step = history_step(window)
         points = max(1, round(window / step))
         start = now - step * (points - 1)
-        answer = await self._query_range(group.ratio_query(window), start, now, step)
+        answer = await self._api.query_range(group.ratio_query(window), start, now, step)
         return split_range(group, answer, round(start.timestamp()), step.total_seconds(), points)
 
     # --- retention ------------------------------------------------------------
@@ -288,98 +268,13 @@ class PrometheusSource(Source):
         e.g. Thanos or Mimir, which do not serve these status pages)."""
         if self._retention is None or now - self._retention[0] >= RETENTION_RECHECK:
             try:
-                retention = await self._run("/api/v1/status", self._read_retention)
+                retention = await self._api.retention()
             except TransientSourceError:
                 raise
             except SourceError:
                 retention = None  # a proxy's odd reply to a status page must not stop the SLOs
             self._retention = (now, retention)
         return self._retention[1]
-
-    def _read_retention(self) -> timedelta | None:
-        for path, key in (("/api/v1/status/runtimeinfo", "storageRetention"),
-                          ("/api/v1/status/flags", "storage.tsdb.retention.time")):
-            response = self._session.get(self.url + path, headers=self.headers, timeout=self._timeout)
-            if response.status_code != 200:
-                continue
-            # "15d", "15d or 512MiB" (time or size), "512MiB", "0s" (flag unset).
-            for part in str((response.json().get("data") or {}).get(key, "")).split(" or "):
-                try:
-                    retention = parse_duration(part)
-                except ValueError:
-                    continue
-                if retention > timedelta(0):
-                    return retention
-        return None
-
-    # --- the client -----------------------------------------------------------
-
-    @property
-    def _timeout(self) -> float:
-        return self.spec.timeout.total_seconds()
-
-    def _connect(self) -> None:
-        if self._api is not None:
-            return
-        session = requests.Session()
-        if self.spec.options.get("ca_file"):
-            ca_file = self.spec.path(str(self.spec.options["ca_file"]))
-            if not ca_file.is_file():
-                raise SourceError(f"ca_file {ca_file}: not found")
-            session.verify = str(ca_file)
-        # Retry(total=0): no retries by the client; the hub owns the retry policy.
-        self._session, self._api = session, PrometheusConnect(
-            url=self.url, headers=self.headers, retry=Retry(total=0, read=False, redirect=5),
-            session=session, timeout=self._timeout)
-
-    async def _query(self, promql: str, at: datetime) -> list[dict]:
-        self._sent += 1
-        return await self._run("/api/v1/query", self._api.custom_query, promql, params={"time": at.timestamp()})
-
-    async def _query_range(self, promql: str, start: datetime, end: datetime, step: timedelta) -> list[dict]:
-        self._sent += 1
-        return await self._run("/api/v1/query_range", self._api.custom_query_range, promql,
-                               start_time=start, end_time=end, step=str(int(step.total_seconds())))
-
-    async def _run(self, path: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        async with self._limit:
-            return await asyncio.to_thread(self._translated, path, call, *args, **kwargs)
-
-    def _translated(self, path: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``call`` with every failure turned into a SourceError whose message
-        names host and path only (never the query string or header values)."""
-        where = f"{self.name}: {safe_url(self.url).rstrip('/')}{path}"
-        try:
-            return call(*args, **kwargs)
-        except PrometheusApiClientException as error:
-            raise self._status_error(where, str(error)) from None
-        except requests.exceptions.JSONDecodeError:
-            raise SourceError(f"{where}: the reply is not a Prometheus API response") from None
-        except requests.exceptions.SSLError:
-            raise SourceError(f"{where}: TLS certificate verification failed (see ca_file)") from None
-        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as error:
-            raise TransientSourceError(f"{where}: cannot connect ({type(error).__name__})") from None
-        except requests.exceptions.RequestException as error:
-            raise SourceError(f"{where}: request failed ({type(error).__name__})") from None
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise SourceError(f"{where}: the reply is not a Prometheus API response") from None
-
-    def _status_error(self, where: str, message: str) -> SourceError:
-        match = _STATUS.match(message)
-        status = int(match.group(1)) if match else 0
-        detail = _error_detail(match.group(2)) if match else ""
-        for value in self.headers.values():  # a server may echo a request back
-            for secret in (value, value.partition(" ")[2]):
-                if len(secret) >= 4:
-                    detail = detail.replace(secret, "***")
-        text = f"{where}: HTTP {status}" + (f": {detail}" if detail else "")
-        if status in AUTH_STATUS:
-            return SourceError(f"{where}: authentication failed (HTTP {status}); check the headers option")
-        if status in BAD_QUERY_STATUS:
-            return BadQuery(text)
-        if status in RETRYABLE_STATUS or status == 429:
-            return TransientSourceError(text)
-        return SourceError(text)
 
 
 def _slo_paths(spec: SourceSpec) -> list[Path]:
@@ -394,14 +289,3 @@ def _stamp(path: Path) -> tuple:
     except OSError:
         return (str(path),)
     return str(path), stat.st_mtime_ns, stat.st_size
-
-
-def _error_detail(body_repr: str) -> str:
-    """Prometheus' own error text from the client's repr of the reply body."""
-    try:
-        body = ast.literal_eval(body_repr)
-        text = json.loads(body).get("error", "") if body.strip().startswith(b"{") else body.decode()
-    except (ValueError, SyntaxError, AttributeError, UnicodeDecodeError):
-        return ""
-    text = clean(str(text), single_line=True)
-    return text if len(text) <= 200 else text[:199] + "…"
