@@ -11,10 +11,12 @@ refresh finished, so a slow backend is never hit by overlapping requests.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from operator import itemgetter
 from typing import Callable, Sequence
 
 from cockpit.audit import AuditLog
@@ -41,6 +43,9 @@ class _SourceState:
     error: str = ""  # why the last refresh failed ("" after a success)
     attempted: bool = False
     running: asyncio.Task | None = None  # the refresh in flight, joined by later requests
+    # data.incidents in snapshot order, with their sort keys, for the data they were made from:
+    # sorted once per fetch, not on every publish (any source's refresh publishes).
+    ordered: tuple[SourceData | None, list[tuple[tuple, Incident]]] = (None, [])
 
 
 class Hub:
@@ -127,12 +132,14 @@ class Hub:
 
     def snapshot(self) -> Snapshot:
         """Every source's last good data, merged, with each source's health."""
-        merged: dict[str, list] = {key: [] for key in _MERGED}
+        merged: dict[str, list] = {key: [] for key in _MERGED if key != "incidents"}
         for state in self._states.values():
             if state.data is not None:
-                for key in _MERGED:
+                for key in merged:
                     merged[key].extend(getattr(state.data, key))
-        merged["incidents"].sort(key=_incident_order)
+        # What sorting every source's incidents together gives (ties stay in source order).
+        runs = [_ordered(state) for state in self._states.values() if state.data is not None]
+        merged["incidents"] = [incident for _, incident in heapq.merge(*runs, key=itemgetter(0))]
         return Snapshot(
             taken_at=self._clock(),
             **{key: tuple(items) for key, items in merged.items()},
@@ -287,6 +294,13 @@ class Hub:
 
 
 _MERGED = ("services", "data_domains", "slos", "policy", "incidents", "runbooks", "oncall")
+
+
+def _ordered(state: _SourceState) -> list[tuple[tuple, Incident]]:
+    if state.ordered[0] is not state.data:
+        incidents = state.data.incidents if state.data is not None else ()
+        state.ordered = (state.data, sorted(((_incident_order(i), i) for i in incidents), key=itemgetter(0)))
+    return state.ordered[1]
 
 
 def _incident_order(incident: Incident) -> tuple[int, float]:

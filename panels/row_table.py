@@ -23,7 +23,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -113,6 +113,7 @@ class RowTable(ScrollView, can_focus=True):
         self._highlighted: str | None = None  # the key last posted in RowHighlighted
         self._fitted_to: Sequence[Row] | None = None  # the rows fit_columns last measured
         self._strips: dict[tuple, tuple[Row, Strip]] = {}
+        self._base_style = Style.null()  # the widget's rich_style, read once per screen update
 
     # ------------------------------------------------------------ contents
 
@@ -247,6 +248,12 @@ class RowTable(ScrollView, can_focus=True):
         self._strips.clear()
         self.refresh()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's own style walks the DOM each time it is read: once per
+        # screen update, not once per line.
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
@@ -256,7 +263,7 @@ class RowTable(ScrollView, can_focus=True):
         else:
             index = scroll_y + y - 1
             if index >= len(self._rows):
-                return Strip.blank(width, self.rich_style)
+                return Strip.blank(width, self._base_style)
             style, post = self._row_styles(index)
             strip = self._row(index, style, post)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
@@ -282,9 +289,10 @@ class RowTable(ScrollView, can_focus=True):
     def _row_styles(self, index: int) -> tuple[Style, Style]:
         """The style under a row's cells, and over them (the cursor's colour
         wins over a cell's own foreground, as in DataTable)."""
-        style = self.rich_style
         if self.zebra_stripes:
             style = self.get_component_rich_style("row-table--odd-row" if index % 2 else "row-table--even-row")
+        else:
+            style = self._base_style
         if index != self._cursor or not self._rows:
             return style, Style.null()
         cursor = self.get_component_rich_style("row-table--cursor")

@@ -444,3 +444,30 @@ def test_from_config_read_only_override(tmp_path):
     config = Config(path=tmp_path / "cockpit.yaml", audit_log=tmp_path / "audit.jsonl")
     assert not Hub.from_config(config, Clock()).read_only
     assert Hub.from_config(config, Clock(), read_only=True).read_only
+
+
+async def test_incidents_come_out_as_one_sort_of_every_source_would_give_them():
+    """Each source's incidents are sorted once per fetch and merged on every
+    publish; the result must be what sorting them all together gives, ties in
+    source order, and follow a source's new data."""
+    import random
+
+    rng = random.Random(5)
+
+    def batch(prefix: str) -> tuple[Incident, ...]:
+        return tuple(incident(f"{prefix}{n}", rng.choice(["P0", "P1", "P2", "P3", "odd"]), rng.randrange(6))
+                     for n in range(40))
+
+    a, b = batch("a"), batch("b")
+    first, then = batch("c"), batch("d")
+    hub = make_hub(FakeSource("a", SourceData(incidents=a)), FakeSource("b", SourceData(incidents=b)),
+                   FakeSource("c", SourceData(incidents=first), SourceData(incidents=then)))
+
+    def one_sort(*parts) -> list[str]:
+        rank = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
+        return [i.id for i in sorted((i for part in parts for i in part),
+                                     key=lambda i: (rank.get(i.severity, 4), i.started_at))]
+
+    assert [i.id for i in (await hub.refresh_all()).incidents] == one_sort(a, b, first)
+    assert [i.id for i in hub.snapshot().incidents] == one_sort(a, b, first)
+    assert [i.id for i in (await hub.refresh_all()).incidents] == one_sort(a, b, then)
