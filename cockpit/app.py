@@ -147,7 +147,10 @@ class CockpitApp(App):
 
     @on(SnapshotReady)
     def _snapshot_ready(self, message: SnapshotReady) -> None:
-        self._apply(message.snapshot)
+        # A refresh that lands while the app closes (q during a fetch) reaches
+        # it after its screens and panels are gone: nothing left to show it on.
+        if self.is_running:
+            self._apply(message.snapshot)
 
     def _apply(self, snapshot: Snapshot) -> None:
         """Give every panel the new snapshot, the one on screen first: the

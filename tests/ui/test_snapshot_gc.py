@@ -79,3 +79,24 @@ async def test_the_collector_stays_off_if_it_was_off(app_factory):
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+
+async def test_a_snapshot_that_lands_while_the_app_closes_is_dropped(app_factory, monkeypatch):
+    """q while a refresh is in flight: its snapshot reaches the app after the
+    panels are gone (the app's last messages are handled after its screens)."""
+    from cockpit.app import SnapshotReady
+
+    app = app_factory()
+    close_all = app._close_all
+
+    late = []
+
+    async def screens_closed_then_a_snapshot() -> None:
+        await close_all()
+        late.append(app.hub.snapshot())
+        app.post_message(SnapshotReady(late[0]))
+
+    monkeypatch.setattr(app, "_close_all", screens_closed_then_a_snapshot)
+    async with app.run_test() as pilot:  # an error inside the app would be raised here
+        await settle(app, pilot)
+    assert late and app.snapshot is not late[0]
