@@ -77,7 +77,7 @@ def incident_row(incident: Incident, when: str, indented: bool = False) -> Row:
             _service_cell(incident.service),
             _status_cell(incident.status),
             flags(incident),
-            ("  " if indented else "") + clean(incident.title, single_line=True),
+            _title(incident.title, indented),
             _source_cell(incident.source),
         ),
         sort_values={
@@ -86,6 +86,14 @@ def incident_row(incident: Incident, when: str, indented: bool = False) -> Row:
         },
         search_text=" ".join((incident.id, incident.title, *incident.labels.values(), *incident.services)),
     )
+
+
+def _title(title: str, indented: bool) -> Text | str:
+    """The title cell; a group's alerts are indented under its header (as a
+    Text: a plain string cell is cleaned again when shown, which would strip
+    the indent)."""
+    title = clean(title, single_line=True)
+    return Text("  " + title) if indented else title
 
 
 class RowOf(NamedTuple):

@@ -307,3 +307,13 @@ def test_view_filters_by_state_and_matchers_and_keeps_incidents_out_of_groups():
     assert header.matches(["auth-service"]) and not header.matches(["checkout"])
     by_service = view.next_grouping().next_grouping("service").arrange(incidents)
     assert [g.key for g in by_service[1:]] == ['{service="api-server"}', '{service="auth-service"}']
+
+
+def test_a_groups_alerts_are_indented_under_its_header_as_drawn():
+    from panels.incident_rows import COLUMNS, incident_row
+
+    alert = Incident(id="a1", title="  Disk full\x1b[31m", severity="P2", status="firing", service="db",
+                     started_at=fixed_clock()(), source="am", kind="alert")
+    title = [c.key for c in COLUMNS].index("title")
+    assert incident_row(alert, "5m", indented=True).shown_cells[title].plain == "  Disk full"
+    assert incident_row(alert, "5m", indented=False).shown_cells[title].plain == "Disk full"
