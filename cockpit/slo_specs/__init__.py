@@ -1,11 +1,14 @@
-"""The one reader of SLO definitions, in three formats detected per YAML document:
+"""The one reader of SLO definitions, in four formats detected per YAML document:
 
 * the seed's ``sli_definitions`` / ``slo_definitions`` (plus its
   ``error_budget_policy``): cockpit.slo_specs.seed;
 * Sloth ``version: prometheus/v1`` specs (and the same spec inside Sloth's
   ``PrometheusServiceLevel`` Kubernetes resource): cockpit.slo_specs.sloth;
 * OpenSLO ``apiVersion: openslo/v1alpha`` SLOs with ``ratioMetrics``:
-  cockpit.slo_specs.openslo.
+  cockpit.slo_specs.openslo;
+* Pyrra ``apiVersion: pyrra.dev/v1alpha1`` ``ServiceLevelObjective``
+  resources (ratio and latency indicators; the service comes from the
+  ``pyrra.dev/service`` label): cockpit.slo_specs.pyrra.
 
 A broken file never raises: every fault becomes a Problem naming file, line
 and key path, and the rest still loads.
@@ -19,7 +22,7 @@ from typing import Any, Sequence
 
 from cockpit.model import SLO, PolicyTier
 from cockpit.slo import DEFAULT_POLICY
-from cockpit.slo_specs import openslo, seed, sloth
+from cockpit.slo_specs import openslo, pyrra, seed, sloth
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
 from cockpit.sources.base import Problem, ServiceRef
 from cockpit.yamlfile import YamlError, load_yaml_documents, read_text
@@ -74,6 +77,8 @@ def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
         sloth.read(reader, doc, "")
     elif str(doc.get("apiVersion", "")).startswith("sloth.slok.dev/"):
         sloth.read_resource(reader, doc)
+    elif str(doc.get("apiVersion", "")).startswith("pyrra.dev/"):
+        pyrra.read(reader, doc)
     elif "apiVersion" in doc:
         openslo.read(reader, doc)
     elif seed.DOC_KEYS & doc.keys():
@@ -85,4 +90,5 @@ def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
             reader.problem(doc, "groups", "groups", "a Prometheus rules file, not an SLO definition")
     else:
         reader.problem(doc, None, "", "unknown SLO format: expected seed `slo_definitions:`, "
-                       "Sloth `version: prometheus/v1` or OpenSLO `apiVersion: openslo/v1alpha`")
+                       "Sloth `version: prometheus/v1`, OpenSLO `apiVersion: openslo/v1alpha` "
+                       "or Pyrra `apiVersion: pyrra.dev/v1alpha1`")
