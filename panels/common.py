@@ -193,6 +193,7 @@ class FilterTable(Widget, can_focus=False):
 
     def sort_by(self, column_key: str | None, reverse: bool = False) -> None:
         self._sort_key, self._sort_reverse = column_key, reverse
+        self.table.sorted_by = (column_key, reverse)
         self._render_rows()
 
     # -------------------------------------------------------------- actions
@@ -242,6 +243,15 @@ class FilterTable(Widget, can_focus=False):
         if not event.value:
             self._show_filter(False)
         self.table.focus()
+
+    @on(RowTable.HeaderClicked)
+    def _header_clicked(self, event: RowTable.HeaderClicked) -> None:
+        """A sortable column's label: sort by it; again: the other way round."""
+        event.stop()
+        if any(c.key == event.key and c.sortable for c in self.columns):
+            reverse = not self._sort_reverse if event.key == self._sort_key else False
+            self.sort_by(event.key, reverse)
+            self.notify(f"sorted by {self._sort_label()}", timeout=2)
 
     @on(RowTable.RowSelected)
     def _row_selected(self, event: RowTable.RowSelected) -> None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from panels.common import Column, Row
 
 PADDING = 1  # blank cells either side of every cell, as DataTable draws them
+SORT_MARKS = {False: " ▲", True: " ▼"}  # after the label of the column the rows are sorted by
 _STRIP_CACHE_LIMIT = 512  # lines kept drawn: a few screens' worth
 
 
@@ -51,7 +52,8 @@ class _RowMessage(Message):
 class RowTable(ScrollView, can_focus=True):
     """Rows under a header line, a row cursor, zebra stripes; enter or a
     click on the cursor row posts ``RowSelected``, moving the cursor posts
-    ``RowHighlighted``."""
+    ``RowHighlighted``, a click on a column's label ``HeaderClicked``. The
+    header marks the column the rows are sorted by (``sorted_by``)."""
 
     help_group = "table"
 
@@ -103,6 +105,9 @@ class RowTable(ScrollView, can_focus=True):
     class RowSelected(_RowMessage):
         """enter, or a click on the cursor row: the row with ``key``."""
 
+    class HeaderClicked(_RowMessage):
+        """A click on the label of the column with ``key``."""
+
     def __init__(self, columns: Sequence["Column"], *, zebra_stripes: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns = tuple(columns)
@@ -114,6 +119,7 @@ class RowTable(ScrollView, can_focus=True):
         self._fitted_to: Sequence[Row] | None = None  # the rows fit_columns last measured
         self._strips: dict[tuple, tuple[Row, Strip]] = {}
         self._base_style = Style.null()  # the widget's rich_style, read once per screen update
+        self._sorted_by: tuple[str | None, bool] = (None, False)  # column key, reversed
 
     # ------------------------------------------------------------ contents
 
@@ -140,6 +146,16 @@ class RowTable(ScrollView, can_focus=True):
             if row.key == key:
                 return row.shown_cells
         raise KeyError(key)
+
+    @property
+    def sorted_by(self) -> tuple[str | None, bool]:
+        return self._sorted_by
+
+    @sorted_by.setter
+    def sorted_by(self, value: tuple[str | None, bool]) -> None:
+        if value != self._sorted_by:
+            self._sorted_by = value
+            self.refresh_line(0)
 
     def fit_columns(self, rows: Sequence["Row"]) -> None:
         """Size the columns without a set width to the widest cell of ``rows``
@@ -207,8 +223,13 @@ class RowTable(ScrollView, can_focus=True):
 
     def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or offset.y < 1:
-            return  # the header
+        if offset is None:
+            return
+        if offset.y == 0:
+            column = self._column_at(int(self.scroll_x) + offset.x)
+            if column is not None:
+                self.post_message(self.HeaderClicked(self, column.key))
+            return
         row = int(self.scroll_y) + offset.y - 1
         if row >= len(self._rows):
             return
@@ -216,6 +237,13 @@ class RowTable(ScrollView, can_focus=True):
             self.action_select()
         else:
             self.move_cursor(row)
+
+    def _column_at(self, x: int) -> "Column | None":
+        for column, width in zip(self.columns, self.widths):
+            x -= width + 2 * PADDING
+            if x < 0:
+                return column
+        return None
 
     def _page(self) -> int:
         return max(1, self.size.height - 1)
@@ -269,10 +297,12 @@ class RowTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     def _header(self, style: Style) -> Strip:
-        key = ("header", self.has_focus)
+        key = ("header", self.has_focus, self._sorted_by)
         cached = self._strips.get(key)
         if cached is None:
-            labels = [Text(column.label) for column in self.columns]
+            sort_key, reverse = self._sorted_by
+            labels = [Text(column.label + (SORT_MARKS[reverse] if column.key == sort_key else ""))
+                      for column in self.columns]
             cached = self._strips[key] = (None, self._draw(labels, style, Style.null()))
         return cached[1]
 
@@ -317,7 +347,10 @@ class RowTable(ScrollView, can_focus=True):
 
     @staticmethod
     def _fixed_or_label_width(column: "Column") -> int:
-        return column.width if column.width is not None else cell_len(column.label)
+        """A set width, else the label's (with room for the sort mark if sortable)."""
+        if column.width is not None:
+            return column.width
+        return cell_len(column.label) + (cell_len(SORT_MARKS[False]) if column.sortable else 0)
 
 
 def shown_cell(value: Text | str) -> Text:

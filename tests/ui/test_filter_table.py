@@ -145,3 +145,25 @@ async def test_rows_are_ready_for_search_after_the_first_screen(monkeypatch):
                 break
             await pilot.pause()
         assert all("haystack" in vars(row) for row in many)
+
+
+async def test_the_header_marks_the_sort_and_a_click_on_a_label_sorts_by_it():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(FilterTable)
+        header = lambda: table.table.render_line(0).text.split()  # noqa: E731
+        assert header() == ["Name", "Team", "N"]
+        await pilot.press("greater_than_sign")
+        assert header() == ["Name", "Team", "N", "▲"]
+        await pilot.press("less_than_sign")
+        assert header() == ["Name", "Team", "N", "▼"]
+        assert table.shown_keys == ["a", "c", "b"]
+
+        table.sort_by(None)
+        n_at = table.table.render_line(0).text.index(" N ") + 1
+        await pilot.click(FilterTable, offset=(n_at, 0))  # the N label: sortable
+        assert table.shown_keys == ["b", "c", "a"] and header()[-1] == "▲"
+        await pilot.click(FilterTable, offset=(n_at, 0))  # again: the other way round
+        assert table.shown_keys == ["a", "c", "b"] and header()[-1] == "▼"
+        await pilot.click(FilterTable, offset=(2, 0))  # Name is not sortable: nothing changes
+        assert table.shown_keys == ["a", "c", "b"]
