@@ -167,8 +167,8 @@ def _indicator(reader: SpecReader, spec: dict) -> tuple[str, str, str, list[str]
     reader.unknown_keys(indicator, set(_INDICATORS), "spec.indicator")
     kinds = [k for k in _INDICATORS if k in indicator]
     if len(kinds) != 1:
-        reader.problem(spec, "indicator", "spec.indicator",
-                       f"expected exactly one of {', '.join(_INDICATORS)}" + (f"; got {', '.join(kinds)}" if kinds else ""))
+        got = f"; got {', '.join(kinds)}" if kinds else ""
+        reader.problem(spec, "indicator", "spec.indicator", f"expected exactly one of {', '.join(_INDICATORS)}{got}")
         return None
     kind = kinds[0]
     path = f"spec.indicator.{kind}"

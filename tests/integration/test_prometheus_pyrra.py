@@ -30,7 +30,8 @@ LATENCY_OBJECTIVE, LATENCY_WINDOW = 0.99, 14 * DAY  # target "99", window 2w
 # Request counters (http_requests_total{service, code}): errors are 5xx.
 PROFILES = (
     ph.Profile("pyrra-steady", rps=20, error_ratio=0.0004),
-    ph.Profile("pyrra-burning", rps=10, error_ratio=0.0002, bursts=(ph.Burst(timedelta(minutes=40), timedelta(0), 0.03),)),
+    ph.Profile("pyrra-burning", rps=10, error_ratio=0.0002,
+               bursts=(ph.Burst(timedelta(minutes=40), timedelta(0), 0.03),)),
     ph.Profile("pyrra-old-outage", rps=10, error_ratio=0.0001, bursts=(ph.Burst(21 * DAY, 20 * DAY, 0.05),)),
 )
 # A request-duration histogram per service, from its own history: "errors"
