@@ -145,3 +145,16 @@ async def test_columns_are_measured_again_only_when_a_row_changed(monkeypatch):
         table.fit_columns(list(rows))
         await pilot.pause()
         assert measured and table.widths[0] == len("a much longer name than before")
+
+
+async def test_a_shorter_list_is_shown_from_its_top_even_when_scrolled_far_down():
+    rows = make_rows(10_000)
+    app = TableApp(rows)
+    async with app.run_test(size=(40, 11)) as pilot:
+        table = app.query_one(RowTable)
+        await pilot.press("G")
+        assert screen_lines(table)[-1].split()[0] == "row-9999"
+        table.show_rows(rows[:3], cursor=9999)  # a filter leaves three rows
+        await pilot.pause()
+        assert table.cursor_key == "2"
+        assert [line.split()[0] for line in screen_lines(table)[1:4]] == ["row-0", "row-1", "row-2"]
