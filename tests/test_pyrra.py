@@ -180,6 +180,8 @@ def test_every_fixture_is_covered():
 @pytest.mark.parametrize("spec, expected", [
     (RATIO.replace('"99.9"', '"high"'), ":8: spec.target: not a number: 'high'"),
     (RATIO.replace('"99.9"', '"nan"'), ":8: spec.target: not a number: 'nan'"),
+    (RATIO.replace('"99.9"', '"0.995"'),
+     ':8: spec.target: target 0.995 is a percentage: 0.995 means 0.995 %; for 99.5 % write "99.5"'),
     (RATIO.replace("4w", "0s"), ":9: spec.window: the window must be longer than 0"),
     (RATIO.replace("4w", "30 days"), ":9: spec.window: not a Prometheus duration: '30 days'"),
     (RATIO.replace("window: 4w", "windw: 4w"), ":9: spec.windw: unknown key"),

@@ -14,7 +14,7 @@ _UNITS = {"Second": 1, "Minute": 60, "Hour": 3600, "Day": 86400, "Week": 604800}
 def read(reader: SpecReader, doc: dict) -> None:
     if doc.get("apiVersion") != "openslo/v1alpha":
         reader.problem(doc, "apiVersion", "apiVersion", f"unsupported apiVersion {doc.get('apiVersion')!r} "
-                       "(expected openslo/v1alpha or Sloth's prometheus/v1)")
+                       "(expected openslo/v1alpha, Sloth's prometheus/v1 or Pyrra's pyrra.dev/v1alpha1)")
         return
     if doc.get("kind") != "SLO":
         return  # Service, AlertPolicy ...: nothing to evaluate

@@ -138,6 +138,10 @@ def _target(reader: SpecReader, spec: dict) -> float | None:
         reader.problem(spec, "target", "spec.target", f"target {value.strip()} is out of range: "
                        "a percentage above 0 and below 100")
         return None
+    if target < 1:  # "0.995" is 0.995 %, an SLO nobody means (Pyrra only warns): say so, load nothing wrong
+        reader.problem(spec, "target", "spec.target", f"target {value.strip()} is a percentage: "
+                       f"{value.strip()} means {target:g} %; for {target * 100:g} % write \"{target * 100:g}\"")
+        return None
     return target
 
 
