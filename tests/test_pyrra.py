@@ -244,3 +244,17 @@ def test_never_raises_on_damaged_files(tmp_path, name):
         path.write_text("\n".join(lines[:i] + [junk] + lines[i + 1:]))
         damaged += bool(load_slo_paths([path]).problems)
     assert damaged > len(lines) // 2
+
+
+def test_a_kubectl_list_of_resources_loads_each_item(tmp_path):
+    """`kubectl get slo -A -o yaml` writes one List whose items are the resources."""
+    first = textwrap.indent(resource(RATIO, name="errors"), "  ")
+    second = textwrap.indent(resource(RATIO.replace('"99.9"', '"0.5"'), name="typo"), "  ")
+    listing = "apiVersion: v1\nkind: List\nitems:\n- " + first.lstrip() + "- " + second.lstrip()
+    specs = load(tmp_path, listing)
+    assert [slo.name for slo in specs.slos] == ["errors"]
+    line = listing.splitlines().index('    target: "0.5"') + 1
+    assert problems(specs) == [f"{tmp_path / 'slo.yaml'}:{line}: spec.target: target 0.5 is a percentage: "
+                               '0.5 means 0.5 %; for 50 % write "50"']
+    broken = load(tmp_path, "apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjectiveList\nitems: 3\n")
+    assert problems(broken) == [f"{tmp_path / 'slo.yaml'}:3: items: expected a list of resources, got int"]

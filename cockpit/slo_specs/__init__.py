@@ -73,6 +73,14 @@ def _read_file(reader: SpecReader, path: Path, *, named: bool) -> None:
 def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
     if not isinstance(doc, dict):
         reader.problem(doc, None, "", f"expected a mapping, got {type(doc).__name__}")
+    elif str(doc.get("kind", "")).endswith("List") and "items" in doc:
+        # What `kubectl get slo -o yaml` writes (kind: List or ServiceLevelObjectiveList):
+        # each item is a resource of its own.
+        items = doc["items"]
+        if not isinstance(items, list):
+            reader.problem(doc, "items", "items", f"expected a list of resources, got {type(items).__name__}")
+        for item in items if isinstance(items, list) else ():
+            _read_document(reader, item, named)
     elif "version" in doc:
         sloth.read(reader, doc, "")
     elif str(doc.get("apiVersion", "")).startswith("sloth.slok.dev/"):
