@@ -13,20 +13,12 @@ import pytest
 from cockpit.check import check_config
 from cockpit.promql import group_slos, per_second, render
 from cockpit.slo_specs import load_slo_paths
+from tests.slo_files import load
+from tests.slo_files import messages as problems
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures" / "pyrra"
 DAY = timedelta(days=1)
-
-
-def load(tmp_path, text, name="slo.yaml"):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text))
-    return load_slo_paths([path])
-
-
-def problems(specs):
-    return [str(p) for p in specs.problems]
 
 
 def resource(spec: str, labels: str = "pyrra.dev/service: api-server", name: str = "errors") -> str:
@@ -201,7 +193,7 @@ def test_every_fixture_is_covered():
 def test_problems_name_file_line_and_key(tmp_path, spec, expected):
     specs = load(tmp_path, resource(spec))
     assert specs.slos == ()
-    assert any(p.startswith(f"{tmp_path / 'slo.yaml'}{expected}") for p in problems(specs)), problems(specs)
+    assert any(p.startswith(f"{tmp_path / 'slos.yaml'}{expected}") for p in problems(specs)), problems(specs)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -220,7 +212,7 @@ def test_problems_name_file_line_and_key(tmp_path, spec, expected):
 def test_resource_level_problems(tmp_path, text, expected):
     specs = load(tmp_path, text)
     assert specs.slos == ()
-    assert any(p.startswith(f"{tmp_path / 'slo.yaml'}{expected}") for p in problems(specs)), problems(specs)
+    assert any(p.startswith(f"{tmp_path / 'slos.yaml'}{expected}") for p in problems(specs)), problems(specs)
 
 
 def test_same_name_in_two_namespaces_for_one_service_is_a_duplicate(tmp_path):
@@ -229,8 +221,8 @@ def test_same_name_in_two_namespaces_for_one_service_is_a_duplicate(tmp_path):
     specs = load(tmp_path, first + "---\n" + second)
     assert [s.labels["namespace"] for s in specs.slos] == ["a"]
     [problem] = problems(specs)
-    assert f"slo.yaml:22: metadata.labels.pyrra.dev/service: duplicate SLO api-server/errors (first defined at " \
-           f"{tmp_path / 'slo.yaml'}:4)" in problem
+    assert f"slos.yaml:22: metadata.labels.pyrra.dev/service: duplicate SLO api-server/errors (first defined at " \
+           f"{tmp_path / 'slos.yaml'}:4)" in problem
 
 
 @pytest.mark.parametrize("name", ["ratio-grouping.yaml", "latency.yaml"])
@@ -254,7 +246,7 @@ def test_a_kubectl_list_of_resources_loads_each_item(tmp_path):
     specs = load(tmp_path, listing)
     assert [slo.name for slo in specs.slos] == ["errors"]
     line = listing.splitlines().index('    target: "0.5"') + 1
-    assert problems(specs) == [f"{tmp_path / 'slo.yaml'}:{line}: spec.target: target 0.5 is a percentage: "
+    assert problems(specs) == [f"{tmp_path / 'slos.yaml'}:{line}: spec.target: target 0.5 is a percentage: "
                                '0.5 means 0.5 %; for 50 % write "50"']
     broken = load(tmp_path, "apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjectiveList\nitems: 3\n")
-    assert problems(broken) == [f"{tmp_path / 'slo.yaml'}:3: items: expected a list of resources, got int"]
+    assert problems(broken) == [f"{tmp_path / 'slos.yaml'}:3: items: expected a list of resources, got int"]

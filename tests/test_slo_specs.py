@@ -12,6 +12,7 @@ import pytest
 from cockpit.promql import group_slos
 from cockpit.slo import DEFAULT_POLICY
 from cockpit.slo_specs import load_slo_paths
+from tests.slo_files import load, messages
 
 REPO = Path(__file__).resolve().parent.parent
 SLOTH = Path("/work/shared/fixtures/sloth")
@@ -27,15 +28,6 @@ BUNDLED_SERVICES = {
 DAY = timedelta(days=1)
 needs_fixtures = pytest.mark.skipif(not SLOTH.is_dir(), reason="shared fixtures not present")
 
-
-def load(tmp_path, text, name="slos.yaml"):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text))
-    return load_slo_paths([path])
-
-
-def messages(specs):
-    return [str(p) for p in specs.problems]
 
 
 # -- Sloth fixtures --------------------------------------------------------------
