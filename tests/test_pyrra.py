@@ -36,6 +36,14 @@ indicator:
     total: {metric: 'http_requests_total{service="api-server"}'}
 """
 
+BOOL_GAUGE = """\
+target: "99"
+window: 4w
+indicator:
+  bool_gauge:
+    metric: 'probe_success{job="blackbox"}'
+"""
+
 
 # -- the mapping ----------------------------------------------------------------
 
@@ -102,15 +110,50 @@ def test_slos_differing_only_in_service_share_one_query_group_with_sloth_specs(t
     assert 'service=~"checkout-service|payments-gateway|web-frontend"' in group.total_query(DAY)
 
 
-def test_an_unsupported_indicator_is_a_problem_and_the_rest_of_the_file_loads():
+def test_bool_gauge_counts_the_probe_samples_that_are_zero_as_errors():
     specs = load_slo_paths([FIXTURES / "bool-gauge.yaml"])
+    assert specs.problems == []
+    slos = {s.key: s for s in specs.slos}
+    assert sorted(slos) == ["ingress-gateway/probe-success", "web-frontend/probe-success"]
+    probe = slos["ingress-gateway/probe-success"]
+    assert probe.sli == "bool_gauge" and probe.objective == 0.99 and probe.window == 28 * DAY
+    assert probe.target_text == "99% of samples"
+    selector = 'probe_success{job="blackbox",service="ingress-gateway"}'
+    # Pyrra's bool_gauge: all samples, minus the sum of the 0/1 values (the 1s), are the 0s.
+    assert render(probe.total_query, DAY) == f"sum(count_over_time({selector}[1d]))"
+    assert render(probe.error_query, DAY) == \
+        f"sum(count_over_time({selector}[1d])) - sum(sum_over_time({selector}[1d]))"
+    # Sample counts, not per-second rates: the source must not scale them by the window.
+    assert not per_second(probe.error_query) and not per_second(probe.total_query)
+    assert probe.labels["namespace"] == "monitoring" and probe.origin.endswith("bool-gauge.yaml:6")
+
+
+def test_bool_gauge_says_its_events_are_probe_samples_and_how_it_groups():
+    slos = {s.key: s for s in load_slo_paths([FIXTURES / "bool-gauge.yaml"]).slos}
+    grouped, plain = slos["ingress-gateway/probe-success"], slos["web-frontend/probe-success"]
+    assert grouped.description.startswith("The shop's front page answers the blackbox probe. Events are probe samples")
+    assert "insufficient traffic means too few samples in a window" in plain.description
+    assert "all instance values together" in grouped.description and "instance" not in grouped.error_query
+    assert "values together" not in plain.description
+    # Differing only in the service label, the two share one query per window.
+    [group] = group_slos(list(slos.values()))
+    assert group.label == "service" and len(group.slos) == 2
+    assert group.error_query(DAY) == (
+        'sum by (service) (count_over_time(probe_success{job="blackbox",service=~"ingress-gateway|web-frontend"}'
+        '[1d])) - sum by (service) (sum_over_time(probe_success{job="blackbox",'
+        'service=~"ingress-gateway|web-frontend"}[1d]))')
+
+
+def test_latency_native_is_a_problem_and_the_rest_of_the_file_loads():
+    specs = load_slo_paths([FIXTURES / "latency-native.yaml"])
     assert problems(specs) == [
-        f"{FIXTURES / 'bool-gauge.yaml'}:12: spec.indicator.bool_gauge: bool_gauge indicators are not supported: "
-        "their events are scrape samples of a 0/1 gauge, not requests; use a ratio of counters instead"]
+        f"{FIXTURES / 'latency-native.yaml'}:12: spec.indicator.latencyNative: latencyNative indicators are not "
+        "supported: native histograms give the share under the latency only as histogram_fraction's estimate; "
+        "use latency with a classic histogram bucket"]
     assert [s.key for s in specs.slos] == ["ingress-gateway/ingress-errors"]
 
 
-def test_latency_native_is_a_problem(tmp_path):
+def test_latency_native_is_a_problem_wherever_it_is_written(tmp_path):
     specs = load(tmp_path, resource("""\
         target: "99"
         window: 28d
@@ -129,7 +172,7 @@ def test_the_example_config_loads_and_passes_cockpit_check():
     specs = load_slo_paths([REPO / "config" / "examples" / "slos" / "pyrra.yaml"])
     assert specs.problems == []
     assert sorted(s.key for s in specs.slos) == ["auth-service/availability", "auth-service/latency",
-                                                 "user-service/availability"]
+                                                 "ingress-gateway/probe-success", "user-service/availability"]
     assert check_config(REPO / "config" / "examples" / "prometheus.yaml", env={}) == []
 
 
@@ -165,7 +208,7 @@ def test_broken_fixture_problems(name):
 
 
 def test_every_fixture_is_covered():
-    covered = set(BROKEN) | {"ratio-grouping.yaml", "latency.yaml", "bool-gauge.yaml"}
+    covered = set(BROKEN) | {"ratio-grouping.yaml", "latency.yaml", "bool-gauge.yaml", "latency-native.yaml"}
     assert {p.name for p in FIXTURES.glob("*.yaml")} == covered
 
 
@@ -225,7 +268,7 @@ def test_same_name_in_two_namespaces_for_one_service_is_a_duplicate(tmp_path):
            f"{tmp_path / 'slos.yaml'}:4)" in problem
 
 
-@pytest.mark.parametrize("name", ["ratio-grouping.yaml", "latency.yaml"])
+@pytest.mark.parametrize("name", ["ratio-grouping.yaml", "latency.yaml", "bool-gauge.yaml"])
 def test_never_raises_on_damaged_files(tmp_path, name):
     """Each line in turn replaced by junk: problems, never an exception."""
     lines = (FIXTURES / name).read_text().splitlines()

@@ -17,15 +17,20 @@ How one maps onto the cockpit's SLO:
 * ``indicator.latency`` {success, total}: the requests slower than the
   success bucket's ``le`` are the errors: ``sum(rate(TOTAL[w])) -
   sum(rate(SUCCESS[w]))``, over ``sum(rate(TOTAL[w]))``.
-  Both are event ratios, so the prometheus source groups, burns and draws
-  them like any other SLO.
-* ``grouping``: Pyrra shows one SLO per value of the grouping labels; the
-  cockpit has one SLO per definition, so it measures all the values
-  together, and the description says so.
+* ``indicator.bool_gauge`` {metric}: a 0/1 gauge such as the blackbox
+  exporter's ``probe_success``. As in Pyrra, every sample is an event and the
+  samples equal to 0 are the errors: ``sum(count_over_time(M[w])) -
+  sum(sum_over_time(M[w]))`` over ``sum(count_over_time(M[w]))``. These are
+  counts of samples already (not per-second rates: promql.per_second says
+  so), so the events are probe samples, not requests, and "insufficient
+  traffic" means too few samples in a window; the SLO's description says so.
+  All three are event ratios, so the prometheus source groups, burns and
+  draws them like any other SLO.
+* ``grouping`` (any indicator): Pyrra shows one SLO per value of the grouping
+  labels; the cockpit has one SLO per definition, so it measures all the
+  values together, and the description says so.
 
 Not supported (a Problem naming the indicator; the rest of the file loads):
-``bool_gauge`` (its events are scrape samples of a 0/1 gauge, not requests,
-so event weighting and the low-traffic guard would count scrapes) and
 ``latencyNative`` (native histograms: the share under the latency comes from
 ``histogram_fraction``'s interpolation within buckets, an estimate).
 """
@@ -46,13 +51,13 @@ SERVICE_LABELS = ("pyrra.dev/service", "service")
 _SPEC_KEYS = {"description", "target", "window", "indicator", "alerting", "partial_response_strategy"}
 _INDICATORS = ("ratio", "latency", "latencyNative", "bool_gauge")
 _UNSUPPORTED = {
-    "bool_gauge": "bool_gauge indicators are not supported: their events are scrape samples of a 0/1 gauge, "
-                  "not requests; use a ratio of counters instead",
     "latencyNative": "latencyNative indicators are not supported: native histograms give the share under the "
                      "latency only as histogram_fraction's estimate; use latency with a classic histogram bucket",
 }
 # The queries of each supported indicator: (key of the errors or success metric, key of the total).
 _QUERIES = {"ratio": ("errors", "total"), "latency": ("success", "total")}
+_SAMPLES_NOTE = ("Events are probe samples (each scrape of the 0/1 gauge; 0 is an error), not requests: "
+                 "insufficient traffic means too few samples in a window.")
 # Prometheus' duration syntax (what Pyrra accepts): units in this order, each at most once.
 _PROM_DURATION = re.compile(r"^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$")
 
@@ -78,15 +83,17 @@ def read(reader: SpecReader, doc: dict) -> None:
     labels_node, label = service_at
     kind, error_query, total_query, grouping, threshold = sli
     description = reader.text(spec, "description", "spec")
+    notes = [_SAMPLES_NOTE] if kind == "bool_gauge" else []
     if grouping:
-        note = (f"Measured over all {', '.join(grouping)} values together; "
-                "Pyrra also shows each value as its own SLO.")
-        description = f"{description} {note}" if description else note
+        notes.append(f"Measured over all {', '.join(grouping)} values together; "
+                     "Pyrra also shows each value as its own SLO.")
+    description = " ".join(filter(None, [description, *notes]))
     labels = reader.labels(metadata, "labels", "metadata")
     namespace = reader.text(metadata, "namespace", "metadata")
     if namespace:
         labels.setdefault("namespace", namespace)
-    target_text = f"{target:g}%" + (f" within {threshold}s" if threshold else "")
+    target_text = f"{target:g}%" + (f" within {threshold}s" if threshold else "") + \
+        (" of samples" if kind == "bool_gauge" else "")
     reader.add(SLO(
         service=str(labels_node[label]).strip(), name=name, objective=fraction(target), window=window,
         sli=kind, description=description, target_text=target_text,
@@ -182,6 +189,8 @@ def _indicator(reader: SpecReader, spec: dict) -> tuple[str, str, str, list[str]
     body = reader.mapping(indicator, kind, "spec.indicator", required=True)
     if body is None:
         return None
+    if kind == "bool_gauge":
+        return _bool_gauge(reader, body, path)
     first_key, total_key = _QUERIES[kind]
     reader.unknown_keys(body, {first_key, total_key, "grouping"}, path)
     first, total = (_selector(reader, body, key, path) for key in (first_key, total_key))
@@ -199,20 +208,36 @@ def _indicator(reader: SpecReader, spec: dict) -> tuple[str, str, str, list[str]
     return kind, f"{total_query} - sum(rate({first}[{{{{.window}}}}]))", total_query, grouping, threshold
 
 
+def _bool_gauge(reader: SpecReader, body: dict, path: str) -> tuple[str, str, str, list[str], str] | None:
+    """Pyrra's bool_gauge: each sample of the gauge is an event, a 0 an error."""
+    reader.unknown_keys(body, {"metric", "grouping"}, path)
+    metric = _metric(reader, body, path, "count_over_time() and sum_over_time()")
+    grouping = _grouping(reader, body, path)
+    if metric is None or grouping is None:
+        return None
+    samples = f"sum(count_over_time({metric}[{{{{.window}}}}]))"
+    return "bool_gauge", f"{samples} - sum(sum_over_time({metric}[{{{{.window}}}}]))", samples, grouping, ""
+
+
 def _selector(reader: SpecReader, body: dict, key: str, path: str) -> str | None:
-    """The ``metric`` of body[key]: one vector selector, as Pyrra requires
-    (it wraps it in rate() itself)."""
+    """The ``metric`` of body[key] (Pyrra wraps it in rate() itself)."""
     query = reader.mapping(body, key, path, required=True)
     if query is None:
         return None
     where = f"{path}.{key}"
     reader.unknown_keys(query, {"metric"}, where)
+    return _metric(reader, query, where, "rate()")
+
+
+def _metric(reader: SpecReader, query: dict, where: str, wrapped_in: str) -> str | None:
+    """query's ``metric``: one vector selector, as Pyrra requires (it wraps
+    it in ``wrapped_in`` itself)."""
     metric = reader.text(query, "metric", where, required=True)
     if not metric:
         return None
     if not _is_selector(metric):
         reader.problem(query, "metric", f"{where}.metric", f"expected one metric selector such as "
-                       f'name{{label="value"}} (Pyrra adds rate() itself), got {metric!r}')
+                       f'name{{label="value"}} (Pyrra adds {wrapped_in} itself), got {metric!r}')
         return None
     return metric
 
