@@ -4,7 +4,9 @@
 last hours at 15 s so 5-minute windows hold samples) from rates and error
 ratios the caller chooses, including bursts; ``History.ratio`` computes the
 true event-weighted error ratio of any window straight from the generated
-counts, independently of Prometheus. ``write_openmetrics`` + ``backfill``
+counts, independently of Prometheus. ``generate_probes`` makes 0/1 gauges
+(a blackbox probe's ``probe_success``) from the same profiles, each sample an
+event, and ``Probes.ratio`` the true share of 0 samples in a window. ``write_openmetrics`` + ``backfill``
 (promtool) turn it into TSDB blocks and ``prometheus`` serves them on a free
 loopback port as a plain subprocess, stopped by its PID.
 
@@ -97,6 +99,50 @@ class History:
         return errors / total if total else None
 
 
+# Probe samples sit this many seconds before the grid's times, so no window
+# edge (whole minutes before the end) falls on one: Prometheus 2 (ranges
+# closed at the start) and 3 (open) then select the very same samples.
+PROBE_OFFSET_S = 7
+
+
+@dataclass
+class Probes:
+    """0/1 samples per service (1: the probe succeeded), at ``timestamps``."""
+
+    end: datetime
+    timestamps: list[int]  # unix seconds, ascending, PROBE_OFFSET_S before the grid's
+    values: dict[str, list[int]] = field(default_factory=dict)
+
+    def ratio(self, service: str, window: timedelta, at: datetime | None = None) -> float | None:
+        """True share of 0 samples in (at - window, at]; None with no sample."""
+        end = (at or self.end).timestamp()
+        samples = [v for t, v in zip(self.timestamps, self.values[service]) if end - window.total_seconds() < t <= end]
+        return samples.count(0) / len(samples) if samples else None
+
+    def series(self, labels: dict[str, str]) -> list[tuple[dict[str, str], list[tuple[int, int]]]]:
+        """Per service, (labels plus service, [(timestamp, value)]) for write_openmetrics' ``timed_gauges``."""
+        return [({**labels, "service": service}, list(zip(self.timestamps, values)))
+                for service, values in self.values.items()]
+
+
+def generate_probes(profiles: Iterable[Profile], end: datetime, span: timedelta = SPAN) -> Probes:
+    """A 0/1 sample per step and service (``rps`` is not used): the profile's
+    error ratio (bursts included) is the share of 0 samples, spread evenly
+    (a 0.01 ratio fails every 100th sample), so the pattern is known exactly."""
+    ts = [t - PROBE_OFFSET_S for t in timestamps(end, span)]
+    stop = int(end.timestamp())
+    probes = Probes(end=end, timestamps=ts)
+    for profile in profiles:
+        values, owed = [], 0.0
+        for t in ts:
+            owed += profile.ratio_at(stop - t)
+            failed = owed >= 1.0
+            owed -= failed
+            values.append(0 if failed else 1)
+        probes.values[profile.service] = values
+    return probes
+
+
 def gauge_mean(history: History, value_at: Callable[[int], float], window: timedelta,
                at: datetime | None = None) -> float:
     """The mean of a gauge's samples in [at - window, at], straight from
@@ -145,10 +191,13 @@ def generate(profiles: Iterable[Profile], end: datetime, span: timedelta = SPAN)
 
 
 def write_openmetrics(history: History, path: Path,
-                      gauges: dict[str, list[tuple[dict[str, str], Callable[[int], float | None]]]] | None = None) -> None:
+                      gauges: dict[str, list[tuple[dict[str, str], Callable[[int], float | None]]]] | None = None,
+                      timed_gauges: dict[str, list[tuple[dict[str, str], list[tuple[int, float]]]]] | None = None,
+                      ) -> None:
     """The history as OpenMetrics (one family at a time, each series'
     samples in time order), plus ``gauges``: family -> [(labels, value_at(ts))],
-    with no sample where value_at gives None (a gap)."""
+    with no sample where value_at gives None (a gap), and ``timed_gauges``:
+    family -> [(labels, [(ts, value)])], samples at their own times."""
     with path.open("w") as out:
         out.write(f"# TYPE {METRIC} counter\n")
         for service in history.totals:
@@ -163,6 +212,11 @@ def write_openmetrics(history: History, path: Path,
                 name = family + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
                 values = ((value_at(t), t) for t in history.timestamps)
                 out.write("".join(f"{name} {v!r} {t}\n" for v, t in values if v is not None))
+        for family, timed in (timed_gauges or {}).items():
+            out.write(f"# TYPE {family} gauge\n")
+            for labels, samples in timed:
+                name = family + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+                out.write("".join(f"{name} {v!r} {t}\n" for t, v in samples))
         out.write("# EOF\n")
 
 
