@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 from contextlib import closing, contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -87,7 +88,7 @@ class IncidentStore:
             yield conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        conn.execute("PRAGMA journal_mode = WAL")  # persistent: stored in the file
+        _use_wal(conn)
         with _immediate(conn):
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = conn.execute("SELECT version FROM schema_version").fetchone()
@@ -192,6 +193,21 @@ class IncidentStore:
             conn.execute(f"UPDATE incidents SET {role} = ? WHERE id = ?", (person, incident_id))
             _log(conn, incident_id, at, "role", author, f"{role.capitalize()}: {person}")
         return f"{person} is {role} of {incident_id}"
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new file to WAL (persistent: stored in the file). Unlike a
+    write, the switch does not wait on the busy timeout: when a session's
+    first read and first write (or two sessions) open a new file at once, it
+    fails at once with "database is locked". Retried until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextmanager
