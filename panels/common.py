@@ -65,8 +65,8 @@ class Row:
 
     @cached_property
     def shown_cells(self) -> tuple[Text, ...]:
-        """The cells as the table shows them, made once per row: a filter
-        keystroke puts thousands of rows back into the table."""
+        """The cells as the table draws them (plain strings as literal Text),
+        made once per row, when the row is first on screen."""
         return tuple(shown_cell(c) for c in self.cells)
 
     def matches(self, words: Sequence[str]) -> bool:

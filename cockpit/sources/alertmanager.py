@@ -163,7 +163,7 @@ class AlertmanagerSource(Source):
         # The first reply in is mapped while the others are still coming
         # (AlertMerge.ahead); a failed request counts as in, not as first.
         first = len(waiting) == len(self.instances) - 1 and len(self.instances) > 1
-        # Parsing 10,000 alerts takes a good part of a second: keep it off the
+        # Decoding and mapping 10,000 alerts takes 50-200 ms: keep it off the
         # event loop, which also draws the screen.
         return await asyncio.to_thread(self._sightings, instance, response, merge if first else None)
 
