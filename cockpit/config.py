@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping
 import platformdirs
 
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
+from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
 from cockpit.sources import installed_kinds, load_kind
 from cockpit.sources.base import OptionSpec, Problem, SourceContext, SourceSpec
 from cockpit.untrusted import clean
@@ -50,6 +51,7 @@ class Config:
     audit_log: Path = Path("audit.jsonl")
     postmortems: Path = Path("postmortems")
     review_every: timedelta = timedelta(days=7)  # runbook default, seed: weekly
+    file_access: FileAccess = OWNER_ONLY  # who may read the incident log, drafts and audit log
 
 
 # --- where the config comes from -------------------------------------------
@@ -84,6 +86,8 @@ TOP_LEVEL: dict[str, OptionSpec] = {
     "review_every": OptionSpec(timedelta, help="runbook review cadence"),
     "data_dir": OptionSpec(str, help="per-user state: incident log, onboarding progress"),
     "keymap": OptionSpec(dict, help="binding id -> key, e.g. {quit: ctrl+q}"),
+    "file_group": OptionSpec(str, help="group that may read and write the incident log, drafts and audit log "
+                                       "(default: only you)"),
 }
 SOURCE_COMMON: dict[str, OptionSpec] = {
     "kind": OptionSpec(str, required=True, help="the source kind"),
@@ -137,6 +141,7 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
         audit_log=_path(top, "audit_log", base_dir) or data_dir / "audit.jsonl",
         postmortems=_path(top, "postmortems", base_dir) or base_dir / "postmortems",
         review_every=_positive(top, "review_every", timedelta(days=7), file, "", problems),
+        file_access=_file_access(data, top, file, problems),
     )
     return config, problems
 
@@ -248,6 +253,19 @@ def _type_label(value: Any) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
+def _file_access(data: LineDict, top: Mapping[str, Any], file: str, problems: list[Problem]) -> FileAccess:
+    group = top.get("file_group")
+    if group is None:
+        return OWNER_ONLY
+    try:
+        group_id(group)
+    except KeyError:
+        problems.append(Problem(file, line_of(data, "file_group"), "file_group",
+                                f"no group {show(group)} on this machine"))
+        return OWNER_ONLY
+    return FileAccess(group)
+
+
 def _login_name() -> str:
     try:
         return getpass.getuser()
@@ -257,11 +275,12 @@ def _login_name() -> str:
 
 def source_context(config: Config, clock: Callable) -> SourceContext:
     """What every source gets: the clock, the user, and the app-wide settings
-    (settings keys: review_every, read_only, postmortems, audit_log)."""
+    (settings keys: review_every, read_only, postmortems, audit_log, file_access)."""
     return SourceContext(
         clock=clock,
         user=config.user,
         data_dir=config.data_dir,
         settings={"review_every": config.review_every, "read_only": config.read_only,
-                  "postmortems": config.postmortems, "audit_log": config.audit_log},
+                  "postmortems": config.postmortems, "audit_log": config.audit_log,
+                  "file_access": config.file_access},
     )

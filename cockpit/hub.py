@@ -84,8 +84,8 @@ class Hub:
             config = replace(config, read_only=read_only)
         context = source_context(config, clock)
         sources = [_instantiate(spec, context) for spec in config.sources]
-        return cls(sources, clock=clock, read_only=config.read_only, audit=AuditLog(config.audit_log, clock),
-                   user=config.user)
+        audit = AuditLog(config.audit_log, clock, config.file_access)
+        return cls(sources, clock=clock, read_only=config.read_only, audit=audit, user=config.user)
 
     @property
     def sources(self) -> tuple[Source, ...]:

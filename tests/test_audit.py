@@ -157,3 +157,67 @@ def test_run_verify_finds_the_log_through_the_config(tmp_path, capsys):
     assert "audit.jsonl:1:" in capsys.readouterr().err
     config.write_text("audit_log: [not, a, path]\n")
     assert run_verify(str(config), None) == 2
+
+
+def test_lines_cut_off_the_end_are_detected_through_the_head(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    lines = write_log(path, 5)
+    rewrite(path, lines[:3])  # a valid, shorter chain
+    result = verify(path)
+    assert not result.ok and result.line == 4
+    assert "truncated" in result.message and "records 5 lines, the log has 3" in result.message
+
+
+def test_whole_log_emptied_is_detected(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    write_log(path, 2)
+    path.write_text("")
+    result = verify(path)
+    assert not result.ok and "truncated" in result.message
+
+
+def test_cut_and_regrown_log_does_not_match_its_head(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    lines = write_log(path, 4)
+    head = (tmp_path / "audit.jsonl.head").read_text()
+    rewrite(path, lines[:2])
+    AuditLog(path, ticking_clock(T0 + timedelta(hours=1))).append(
+        user="mallory", action="note", target="x", source="s", result="ok")
+    AuditLog(path, ticking_clock(T0 + timedelta(hours=2))).append(
+        user="mallory", action="note", target="y", source="s", result="ok")
+    (tmp_path / "audit.jsonl.head").write_text(head)  # the old head put back: 4 lines
+    result = verify(path)
+    assert not result.ok and result.line == 4 and "does not match" in result.message
+
+
+def test_missing_head_is_reported_and_the_next_write_makes_one(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    write_log(path, 2)
+    (tmp_path / "audit.jsonl.head").unlink()
+    result = verify(path)
+    assert not result.ok and "missing" in result.message
+    AuditLog(path, ticking_clock(T0 + timedelta(hours=1))).append(
+        user="u", action="a", target="t", source="s", result="ok")
+    assert json.loads((tmp_path / "audit.jsonl.head").read_text())["lines"] == 3
+    assert verify(path).ok
+
+
+def test_append_after_a_torn_last_line_starts_its_own_line(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    lines = write_log(path, 2)
+    with open(path, "a") as f:
+        f.write(lines[1][: len(lines[1]) // 2])  # a crash in the middle of a third line
+    AuditLog(path, ticking_clock(T0 + timedelta(hours=1))).append(
+        user="u", action="a", target="t", source="s", result="ok")
+    written = path.read_text().splitlines()
+    assert len(written) == 4 and json.loads(written[3])["action"] == "a"
+    result = verify(path)
+    assert not result.ok and result.line == 3 and "truncated" in result.message
+
+
+def test_log_and_head_are_owner_only(tmp_path):
+    path = tmp_path / "state" / "audit.jsonl"
+    write_log(path, 1)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert (path.parent / "audit.jsonl.head").stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700

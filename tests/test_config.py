@@ -237,7 +237,7 @@ def test_zero_refresh_is_rejected(tmp_path, registry):
 def test_unknown_keys(registry):
     found = problems_of(FIXTURES / "unknown-keys.yaml")
     assert [(line, key) for line, key, _ in found] == [(2, "refesh"), (6, "sources[0].colour")]
-    assert "accepted: audit_log, data_dir, keymap" in found[0][2]
+    assert "accepted: audit_log, data_dir, file_group, keymap" in found[0][2]
     assert found[1][2] == "unknown key (accepted: kind, name, path, refresh, timeout)"
 
 

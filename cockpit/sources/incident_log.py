@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from cockpit.model import INCIDENT_STATUSES, SEVERITIES, Incident, SourceData, TimelineEntry, frozen_map
+from cockpit.private_files import OWNER_ONLY, FileAccess
 from cockpit.sources.base import (
     Action,
     ActionResult,
@@ -66,13 +67,16 @@ class IncidentStore:
     """Synchronous access to one incident log file; every method is one
     short transaction on its own connection, safe from any thread."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, access: FileAccess = OWNER_ONLY) -> None:
         self.path = path
+        self._access = access
         self._ready = False
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._ready:
+            # Created before SQLite does, so it gets our mode (its -wal and -shm copy it).
+            self._access.create_file(self.path)
         # isolation_level=None: we issue BEGIN ourselves, so writes are IMMEDIATE.
         with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)) as conn:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -298,7 +302,8 @@ class IncidentLogSource(Source):
     def __init__(self, spec, context) -> None:
         super().__init__(spec, context)
         path = spec.options.get("path")
-        self.store = IncidentStore(spec.path(str(path)) if path else Path(context.data_dir) / "incidents.db")
+        self.store = IncidentStore(spec.path(str(path)) if path else Path(context.data_dir) / "incidents.db",
+                                   context.settings.get("file_access", OWNER_ONLY))
 
     async def _run(self, fn: Callable, *args: Any) -> Any:
         try:
