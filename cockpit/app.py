@@ -24,6 +24,7 @@ from textual.widgets import ContentSwitcher, Input
 
 from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, load_config
+from cockpit.drafts import DraftWriter
 from cockpit.joins import Index
 from cockpit.model import Snapshot
 from cockpit.screens.chrome import DegradedNotice, KeyHints, PanelTabs, SourceBar
@@ -104,6 +105,7 @@ class CockpitApp(App):
         self.hub = hub
         self.clock = clock
         self.read_only = read_only
+        self.drafts = DraftWriter.from_config(config, clock, read_only=read_only)  # every draft write goes here
         self.snapshot: Snapshot | None = None
         self.index: Index | None = None
         self.panel_classes = {panel: cls for panel, _, _ in PANELS if (cls := _panel_class(panel))}

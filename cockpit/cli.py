@@ -79,6 +79,8 @@ def _postmortem_parser(commands) -> None:
     new.add_argument("--incident", required=True, metavar="ID")
     new.add_argument("--out", metavar="DIR", help="folder for the draft (default: postmortems from config)")
     new.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
+    new.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                     help="refuse (and audit) the write")
     check = actions.add_parser("check", help="lint a postmortem; exit 1 listing FILE:LINE: problems")
     check.add_argument("file")
 
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             from cockpit.commands.postmortem import run_postmortem_check, run_postmortem_new
 
             if args.postmortem_command == "new":
-                return run_postmortem_new(args.config, args.incident, args.out)
+                return run_postmortem_new(args.config, args.incident, args.out, read_only=args.read_only)
             return run_postmortem_check(args.file)
         if args.command == "screenshots":
             from cockpit.screenshots import run_screenshots

@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 
 import yaml
 
-from cockpit.atomicfile import write_atomic
+from cockpit.drafts import CREATE, DraftWriter
 from cockpit.durations import format_duration
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Incident, Postmortem, Service, SLOStatus, TimelineEntry
@@ -300,10 +300,10 @@ def draft_path(folder: Path, incident: Incident) -> Path:
     return Path(folder) / f"{_utc(incident.started_at):%Y-%m-%d}-{slug}.md"
 
 
-def save_draft(folder: Path, incident: Incident, text: str) -> Path:
+def save_draft(writer: DraftWriter, folder: Path, incident: Incident, text: str) -> tuple[Path, str]:
+    """Write a new draft for ``incident``; its path and any warning to show."""
     path = draft_path(folder, incident)
-    write_atomic(path, text)
-    return path
+    return path, writer.write(CREATE, path, text)
 
 
 def list_drafts(folder: Path) -> list[Postmortem]:

@@ -11,7 +11,7 @@ from textual import on
 from textual.widgets import TextArea
 
 from cockpit.action_items import add_action_item
-from cockpit.atomicfile import write_atomic
+from cockpit.drafts import ACTION_ITEM, AUTOSAVE, RECOVER, SAVE, DraftWriter, WriteRefused
 from panels.forms import ActionItemForm
 
 AUTOSAVE_SECONDS = 5.0
@@ -25,6 +25,7 @@ class DraftEditor(TextArea):
         super().__init__(id=id, language="markdown", show_line_numbers=True, soft_wrap=True)
         self.autosave_seconds = autosave_seconds
         self.path: Path | None = None  # the draft being edited; None while closed
+        self.writer: DraftWriter | None = None  # every write goes through it (audited, refused read-only)
         self.saved_text = ""  # what the file held when the editor opened or last saved
         self._discard_armed = False  # esc pressed once with unsaved changes
         self._overwrite_armed = False  # ctrl+s pressed once over someone else's changes
@@ -37,9 +38,10 @@ class DraftEditor(TextArea):
     def _edited(self) -> None:
         self._discard_armed = False
 
-    def open(self, path: Path, text: str) -> None:
+    def open(self, path: Path, text: str, writer: DraftWriter) -> None:
         """Start editing ``text``, which is what ``path`` holds on disk."""
         self.path = path
+        self.writer = writer
         self.saved_text = text
         self.load_text(text)
         self._discard_armed = self._overwrite_armed = False
@@ -75,7 +77,7 @@ class DraftEditor(TextArea):
     def autosave(self) -> None:
         """Save unsaved edits, unless someone else changed the file meanwhile:
         then their words stay and ours go to <draft>.recovered.md, with a warning."""
-        if self.path is None:
+        if self.path is None or self.writer is None:
             return
         text = self.text
         if text == self.saved_text:
@@ -83,24 +85,25 @@ class DraftEditor(TextArea):
         path = self.path
         try:
             if not self._changed_on_disk():
-                write_atomic(path, text)
+                self._warn(self.writer.write(AUTOSAVE, path, text))
                 self.saved_text = text
                 return
             if text == self._recovered_text:
                 return  # kept and warned about already
             recovered = path.with_suffix(".recovered.md")
-            write_atomic(recovered, text)
-        except OSError as error:
-            self.notify(f"Autosave failed: {error.strerror or error}", severity="error", markup=False)
+            self._warn(self.writer.write(RECOVER, recovered, text))
+        except (OSError, WriteRefused) as error:
+            self.notify(f"Autosave failed: {getattr(error, 'strerror', None) or error}", severity="error",
+                        markup=False)
             return
         self._recovered_text = text
         self.notify(f"Not autosaved: another session changed {path.name}. Your text is kept in "
                     f"{recovered.name}; ctrl+s twice overwrites theirs.", severity="warning", timeout=10,
                     markup=False)
 
-    def save(self) -> bool:
+    def save(self, action: str = SAVE) -> bool:
         """Write the text now (ctrl+s); True once it is on disk."""
-        if self.path is None:
+        if self.path is None or self.writer is None:
             return False
         text = self.text
         if self._changed_on_disk() and not self._overwrite_armed:
@@ -111,17 +114,23 @@ class DraftEditor(TextArea):
             return False
         self._overwrite_armed = False
         try:
-            write_atomic(self.path, text)
-        except OSError as error:
-            self.notify(f"Not saved: {error.strerror or error}", severity="error", markup=False)
+            warning = self.writer.write(action, self.path, text)
+        except (OSError, WriteRefused) as error:
+            self.notify(f"Not saved: {getattr(error, 'strerror', None) or error}", severity="error", markup=False)
             return False
         self.saved_text = text
-        self.notify(f"Saved {self.path}", timeout=3, markup=False)
+        self.notify(f"Saved {self.path}" + (f"\n{warning}" if warning else ""), timeout=3, markup=False,
+                    severity="warning" if warning else "information")
         return True
 
+    def _warn(self, warning: str) -> None:
+        if warning:
+            self.notify(warning, severity="warning", markup=False)
+
     def ask_action_item(self) -> None:
-        """Ask for an action item and append it as a well-formed row to the
-        text's Action Items table (one undoable edit)."""
+        """Ask for an action item, append it as a well-formed row to the
+        text's Action Items table (one undoable edit) and save the draft,
+        so the audit log records the action item being added."""
 
         def add(fields: tuple[str, str, str] | None) -> None:
             if fields is None or self.path is None:
@@ -130,5 +139,6 @@ class DraftEditor(TextArea):
             self.replace(text, self.document.start, self.document.end)  # undoable
             self.move_cursor((row, 0))
             self.focus()
+            self.save(ACTION_ITEM)
 
         self.app.push_screen(ActionItemForm(lambda *fields: add_action_item("", *fields)), add)

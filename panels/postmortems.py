@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
-from cockpit.atomicfile import write_atomic
+from cockpit.drafts import EXPORT, REVIEW, WriteRefused
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Incident, Postmortem
 from cockpit.postmortem import (
@@ -31,7 +31,9 @@ from panels.base import Navigate, Panel, literal
 from panels.common import Column, FilterTable, Row, age, severity_badge
 from panels.postmortem_editor import AUTOSAVE_SECONDS, DraftEditor
 
-SHOWN_PROBLEMS = 3  # lint problems listed when a draft cannot be marked reviewed
+SHOWN_PROBLEMS = 3
+# Actions that write a draft or an export: not offered in read-only mode.
+DRAFT_WRITES = frozenset({"new", "edit", "save", "action_item", "export", "mark"})  # lint problems listed when a draft cannot be marked reviewed
 
 COLUMNS = (
     Column("title", "Title"),
@@ -61,12 +63,15 @@ def create_draft(widget: Widget, incident: Incident) -> Path | None:
             slo_burn=slo_burns(incident, snapshot.slos if snapshot else ()),
         )
         try:
-            path = save_draft(folder, incident, text)
+            path, warning = save_draft(app.drafts, folder, incident, text)  # type: ignore[attr-defined]
+        except WriteRefused as refused:
+            widget.notify(str(refused), severity="warning", markup=False)
+            return None
         except OSError as error:
             widget.notify(f"Cannot write the draft in {folder}: {error.strerror or error}", severity="error",
                           markup=False)
             return None
-        widget.notify(f"Draft written: {path}", markup=False, timeout=4)
+        widget.notify(f"Draft written: {path}" + (f"\n{warning}" if warning else ""), markup=False, timeout=4)
     widget.post_message(Navigate("postmortems", str(path)))
     return path
 
@@ -225,6 +230,8 @@ class PostmortemsPanel(Panel):
     # -------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in DRAFT_WRITES and self.app.read_only:  # type: ignore[attr-defined]
+            return False  # read-only: the key is not offered at all
         if action in ("save", "preview", "action_item"):
             return self.mode in ("edit", "preview")
         if action == "new":
@@ -269,11 +276,11 @@ class PostmortemsPanel(Panel):
 
     def _export(self, target: Path, text: str) -> None:
         try:
-            write_atomic(target, export_markdown(text))
-        except OSError as error:
-            self.notify(f"Not exported: {error.strerror or error}", severity="error", markup=False)
+            warning = self.app.drafts.write(EXPORT, target, export_markdown(text))  # type: ignore[attr-defined]
+        except (OSError, WriteRefused) as error:
+            self.notify(f"Not exported: {getattr(error, 'strerror', None) or error}", severity="error", markup=False)
             return
-        self.notify(f"Exported to {target}", timeout=4, markup=False)
+        self.notify(f"Exported to {target}" + (f"\n{warning}" if warning else ""), timeout=4, markup=False)
 
     def action_copy(self) -> None:
         chosen = self._chosen_draft()
@@ -301,12 +308,12 @@ class PostmortemsPanel(Panel):
             return
         status = "draft" if reviewed else "reviewed"
         try:
-            write_atomic(path, set_status(text, status))
-        except (OSError, ValueError) as error:
+            warning = self.app.drafts.write(REVIEW, path, set_status(text, status))  # type: ignore[attr-defined]
+        except (OSError, ValueError, WriteRefused) as error:
             self.notify(f"Status not changed: {getattr(error, 'strerror', None) or error}", severity="error",
                         markup=False)
             return
-        self.notify(f"{path.name} is now {status}.", timeout=3, markup=False)
+        self.notify(f"{path.name} is now {status}." + (f"\n{warning}" if warning else ""), timeout=3, markup=False)
         self.refresh_view()
         if self.mode == "view":
             self.open_draft(str(path))  # the facts line shows the status
@@ -334,7 +341,7 @@ class PostmortemsPanel(Panel):
         if chosen is None:
             return
         self.open_path = str(chosen[0])
-        self.editor.open(*chosen)
+        self.editor.open(*chosen, self.app.drafts)  # type: ignore[attr-defined]
         self._set_mode("edit")
         self.editor.focus()
 

@@ -208,3 +208,33 @@ def test_check_names_the_missing_sections_of_a_bare_file(tmp_path, capsys):
     path.write_text("# Postmortem: x\n")
     assert run_postmortem_check(str(path)) == 1
     assert "section missing: add '## Summary'" in capsys.readouterr().out
+
+
+def audit_lines(tmp_path: Path) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--read-only", "postmortem", "new"],  # the app-wide flag before the command
+    ["postmortem", "new", "--read-only"],
+])
+def test_read_only_refuses_a_new_draft_and_audits_the_refusal(tmp_path, capsys, argv):
+    config = write_config(tmp_path)
+    incident_id = resolved_incident(config, capsys)
+    assert main([*argv, "--incident", incident_id, "--config", str(config)]) == 1
+    assert "Read-only mode" in capsys.readouterr().err
+    assert not (tmp_path / "pm").exists()
+    last = audit_lines(tmp_path)[-1]
+    assert (last["action"], last["user"], last["result"]) == ("postmortem.create", "alice", "refused: read-only mode")
+
+
+def test_a_new_draft_is_audited_and_owner_only(tmp_path, capsys):
+    config = write_config(tmp_path)
+    incident_id = resolved_incident(config, capsys)
+    assert run_postmortem_new(str(config), incident_id, clock=fixed_clock()) == 0
+    draft = Path(capsys.readouterr().out.strip())
+    assert draft.stat().st_mode & 0o777 == 0o600 and draft.parent.stat().st_mode & 0o777 == 0o700
+    last = audit_lines(tmp_path)[-1]
+    assert (last["action"], last["target"], last["result"]) == ("postmortem.create", str(draft), "ok")

@@ -262,3 +262,28 @@ def test_a_new_log_opened_by_several_threads_at_once_never_reports_it_locked(tmp
         for thread in threads:
             thread.join()
     assert errors == []
+
+
+async def test_log_file_and_its_folder_are_owner_only(tmp_path):
+    source = make_source(tmp_path)
+    await declare(source)
+    data = tmp_path / "data"
+    assert data.stat().st_mode & 0o777 == 0o700
+    for name in ("incidents.db", "incidents.db-wal", "incidents.db-shm"):
+        if (data / name).exists():  # SQLite gives its side files the database's mode
+            assert (data / name).stat().st_mode & 0o777 == 0o600, name
+    assert (data / "incidents.db").exists()
+
+
+async def test_a_configured_group_may_share_the_log(tmp_path):
+    import grp
+    import os
+
+    from cockpit.private_files import FileAccess
+
+    group = grp.getgrgid(os.getgid()).gr_name
+    source = make_source(tmp_path, file_access=FileAccess(group))
+    await declare(source)
+    db = (tmp_path / "data" / "incidents.db").stat()
+    assert db.st_mode & 0o777 == 0o660 and db.st_gid == os.getgid()
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o770

@@ -12,10 +12,12 @@ An existing draft is never overwritten: it may hold a commander's words.
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 from cockpit.clock import Clock, system_clock
 from cockpit.commands import EXIT_CONFIG, EXIT_OK, fail, load_config_or_report
+from cockpit.drafts import CREATE, DraftWriter, WriteRefused
 from cockpit.model import Incident, Snapshot
 from cockpit.postmortem import (audit_entries_for, draft_from_incident, draft_path, related_alerts, save_draft,
                                 slo_burns)
@@ -25,11 +27,18 @@ from cockpit.untrusted import clean
 
 
 def run_postmortem_new(config_path: str | None, incident_id: str, out: str | None = None, *,
-                       clock: Clock = system_clock) -> int:
-    """Write the draft for ``incident_id``; print its path."""
-    config = load_config_or_report(config_path)
+                       clock: Clock = system_clock, read_only: bool = False) -> int:
+    """Write the draft for ``incident_id``; print its path. Refused (exit 1,
+    audited) in read-only mode, before any source is asked."""
+    config = load_config_or_report(config_path, read_only=read_only)
     if config is None:
         return EXIT_CONFIG
+    writer = DraftWriter.from_config(config, clock)
+    folder = Path(out).expanduser() if out else config.postmortems
+    try:
+        writer.check_writable(CREATE, folder)
+    except WriteRefused as refused:
+        return fail(f"cockpit postmortem new: {refused}")
     try:
         incident, snapshot = asyncio.run(_find(config, incident_id, clock))
     except SourceError as error:
@@ -40,7 +49,6 @@ def run_postmortem_new(config_path: str | None, incident_id: str, out: str | Non
         unreachable = f"; could not read {', '.join(failing)}" if failing else ""
         return fail(f"cockpit postmortem new: no incident {incident_id!r} in any source "
                     f"(searched {searched}){unreachable}")
-    folder = Path(out).expanduser() if out else config.postmortems
     if draft_path(folder, incident).exists():
         return fail(f"cockpit postmortem new: {draft_path(folder, incident)} exists already; not overwritten "
                     "(edit it, or move it away to start over)")
@@ -52,10 +60,12 @@ def run_postmortem_new(config_path: str | None, incident_id: str, out: str | Non
         slo_burn=slo_burns(incident, snapshot.slos),
     )
     try:
-        path = save_draft(folder, incident, text)
+        path, warning = save_draft(writer, folder, incident, text)
     except OSError as error:
         return fail(f"cockpit postmortem new: cannot write the draft in {folder}: {error.strerror or error}")
     print(path)
+    if warning:
+        print(warning, file=sys.stderr)
     return EXIT_OK
 
 

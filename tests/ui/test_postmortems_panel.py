@@ -3,6 +3,7 @@ the rendered view and the editor's save."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -32,8 +33,14 @@ def no_timed_autosave(monkeypatch):
     monkeypatch.setattr("panels.postmortems.AUTOSAVE_SECONDS", 3600)
 
 
-def build(config):
-    return make_app(config, hub=make_hub(), clock=fixed_clock())
+def build(config, read_only=False):
+    return make_app(config, hub=make_hub(), clock=fixed_clock(), read_only=read_only)
+
+
+def audited(config) -> list[tuple[str, str, str]]:
+    """(action, target, result) of every audit line, oldest first."""
+    lines = config.audit_log.read_text().splitlines() if config.audit_log.exists() else []
+    return [(e["action"], e["target"], e["result"]) for e in map(json.loads, lines)]
 
 
 async def draft_from_incidents_panel(app, pilot) -> Path:
@@ -318,7 +325,9 @@ async def test_ctrl_t_adds_an_action_item_row_in_the_editor(config):
         assert not isinstance(app.screen, ActionItemForm) and app.focused is panel.editor
         row = panel.editor.cursor_location[0]
         assert panel.editor.text.splitlines()[row] == "| Add a canary | @ann | 2026-12-01 | [ ] |"
-        assert panel.editor.text != panel._saved_text  # an edit like any other: saved by ctrl+s or autosave
+        # Saved at once, so the audit log records the action item being added.
+        assert panel.editor.text == panel._saved_text == panel.editor.path.read_text()
+        assert audited(config)[-1][:2] == ("postmortem.action_item", str(panel.editor.path))
         await pilot.press("ctrl+t", "escape")  # esc cancels the form, the text stays as it was
         await pilot.pause()
         assert not isinstance(app.screen, ActionItemForm) and panel.editor.text.count("Add a canary") == 1
@@ -395,3 +404,42 @@ async def test_m_marks_reviewed_only_when_the_linter_is_satisfied_and_back_to_dr
         await pilot.press("m")
         await pilot.pause()
         assert done.read_text() == FINISHED.replace("status: reviewed", "status: draft")
+
+
+async def test_every_draft_write_is_audited(config):
+    app = build(config)
+    async with app.run_test(size=SIZE) as pilot:
+        path = await draft_from_incidents_panel(app, pilot)
+        panel = app.query_one("#postmortems")
+        await pilot.press("e", "end", *"x", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")  # saved: back to the rendered view
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("enter")  # export to the default place
+        await pilot.pause()
+        export = config.postmortems / "export" / path.name
+        assert export.exists() and path.read_text().startswith("---x")  # the edit was saved
+    assert [(a, t) for a, t, _ in audited(config)] == [
+        ("postmortem.create", str(path)), ("postmortem.save", str(path)), ("postmortem.export", str(export))]
+    assert {r for _, _, r in audited(config)} == {"ok"}
+    assert path.stat().st_mode & 0o777 == 0o600 and export.stat().st_mode & 0o777 == 0o600
+
+
+async def test_read_only_offers_no_draft_writes_and_refuses_a_new_draft(config):
+    app = build(config, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        app.query_one("#incidents").table.select_key("incident-log/INC-7")
+        await pilot.press("m")  # would write a new draft: refused, said and audited
+        await pilot.pause()
+        assert not config.postmortems.exists() or not any(config.postmortems.iterdir())
+        assert audited(config) == [("postmortem.create", str(config.postmortems / "2026-11-28-INC-7.md"),
+                                    "refused: read-only mode")]
+        assert any("Read-only mode" in str(n.message) for n in app._notifications)
+        panel = app.query_one("#postmortems")
+        for action in ("new", "edit", "save", "action_item", "export", "mark"):
+            assert panel.check_action(action, ()) is False, action
