@@ -28,6 +28,7 @@ from typing import Callable
 
 from cockpit.atomicfile import write_atomic
 from cockpit.private_files import OWNER_ONLY, FileAccess
+from cockpit.secrets import redact
 from cockpit.untrusted import clean
 
 GENESIS = "0" * 64  # the "previous hash" of the first line
@@ -218,5 +219,5 @@ def _iso_utc(moment: datetime) -> str:
 
 
 def _short(text: str) -> str:
-    text = clean(text, single_line=True)
+    text = clean(redact(text), single_line=True)  # redacted before the cut: a cut secret is harder to spot
     return text if len(text) <= MAX_RESULT else text[: MAX_RESULT - 1] + "…"

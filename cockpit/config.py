@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping
 
 import platformdirs
 
+from cockpit import secrets
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
 from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
 from cockpit.sources import installed_kinds, load_kind
@@ -188,6 +189,7 @@ def _parse_source(entry: LineDict, key: str, refresh: timedelta, base_dir: Path,
     problems += found
     options = LineDict((k, v) for k, v in values.items() if k not in SOURCE_COMMON)
     options.line, options.key_lines = values.line, values.key_lines
+    secrets.add_from_options(options)  # from now on no message of this process may show them
     spec = SourceSpec(
         kind=kind,
         name=values.get("name") or kind,

@@ -26,6 +26,7 @@ from cockpit.model import SEVERITIES, Incident, Snapshot, SourceData, SourceHeal
 from cockpit.resilience import OPEN, CircuitBreaker, Monotonic, RetryPolicy, Sleep
 from cockpit.sources import load_kind
 from cockpit.sources.base import Action, ActionResult, Source, SourceContext, SourceError, TransientSourceError
+from cockpit.secrets import redact
 from cockpit.untrusted import clean
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ class Hub:
         else:
             called = True
             result = await self._call(state, action)
+            result = replace(result, message=redact(result.message))  # a backend may echo credentials
         result = self._audit_write(source_name, action, result)
         if called:
             await self.refresh(source_name)
@@ -227,7 +229,7 @@ class Hub:
             breaker.record_success()
             return data
         breaker.record_failure()
-        state.error = clean(error, single_line=True) or error.__class__.__name__
+        state.error = redact(clean(error, single_line=True)) or error.__class__.__name__
         raise error
 
     async def _call(self, state: _SourceState, action: Action) -> ActionResult:
@@ -279,7 +281,7 @@ class Hub:
             breaker=state.breaker.state,
             read_only=self.read_only or not source.actions,
             demo=source.demo,
-            warnings=state.data.warnings if state.data is not None else (),
+            warnings=tuple(map(redact, state.data.warnings)) if state.data is not None else (),
             provides=tuple(sorted(source.provides)),
         )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from cockpit.secrets import redact
 from cockpit.untrusted import clean
 
 if TYPE_CHECKING:
@@ -46,5 +47,5 @@ def missing_source(config: Config, kind: str, example: str) -> int:
 
 def fail(message: object, code: int = EXIT_FAILED) -> int:
     """Print ``message`` (which may quote untrusted text) to stderr; return ``code``."""
-    print(clean(message, single_line=True), file=sys.stderr)
+    print(redact(clean(message, single_line=True)), file=sys.stderr)
     return code

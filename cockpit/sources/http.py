@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 import httpx
 
+from cockpit import secrets
 from cockpit.sources.base import OptionSpec, SourceError, SourceSpec, TransientSourceError
 
 # Options every HTTP source accepts; merge into the source's own ``options``.
@@ -26,11 +27,8 @@ HTTP_OPTIONS: Mapping[str, OptionSpec] = {
 
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 AUTH_STATUS = frozenset({401, 403})
-# Request headers whose values are harmless to show; every other value is
-# treated as a possible secret and scrubbed from error messages.
-_PLAIN_HEADERS = frozenset({"accept", "accept-encoding", "connection", "content-length", "content-type",
-                            "host", "user-agent"})
 _MAX_BODY = 200  # characters of an error body worth showing
+_BODY_READ = 16 * 1024  # characters of an error body redacted before it is cut to _MAX_BODY
 
 
 class RateLimitedError(TransientSourceError):
@@ -53,6 +51,9 @@ def make_client(
     options = spec.options
     merged = {str(k): str(v) for k, v in dict(options.get("headers") or {}).items()}
     merged.update(headers or {})
+    for name, value in merged.items():  # a backend may echo them in an error body
+        if name.lower() not in secrets.PLAIN_HEADERS:
+            secrets.add(value)
     ca_path = spec.path(str(options["ca_file"])) if options.get("ca_file") else None
     try:
         verify = ssl_context(str(ca_path) if ca_path else None)
@@ -118,7 +119,7 @@ def raise_for_status(response: httpx.Response, *, now: datetime | None = None) -
         retry_after = parse_retry_after(response.headers.get("Retry-After"), now=now)
         wait = f", retry after {retry_after:g}s" if retry_after is not None else ""
         raise RateLimitedError(f"{where}: rate limited (HTTP 429{wait})", retry_after)
-    detail = _redact(_body_excerpt(response), request)
+    detail = _body_excerpt(response)
     message = f"{where}: HTTP {status} {response.reason_phrase}" + (f": {detail}" if detail else "")
     if status in RETRYABLE_STATUS:
         raise TransientSourceError(message)
@@ -156,21 +157,12 @@ def safe_url(url: httpx.URL | str) -> str:
 
 
 def _body_excerpt(response: httpx.Response) -> str:
+    """The start of an error body, worth showing: secrets a server echoes
+    back (our own headers, say) are redacted before it is cut to length,
+    so no cut half of one escapes."""
     try:
-        text = response.text
+        text = response.text[:_BODY_READ]
     except (httpx.ResponseNotRead, UnicodeDecodeError, LookupError):
         return ""
-    text = " ".join(text.split())
+    text = secrets.redact(" ".join(text.split()))
     return text[:_MAX_BODY] + ("…" if len(text) > _MAX_BODY else "")
-
-
-def _redact(text: str, request: httpx.Request) -> str:
-    """A server may echo a request back; scrub every non-trivial header value."""
-    for name, value in request.headers.items():
-        if name.lower() not in _PLAIN_HEADERS and len(value) >= 4:
-            text = text.replace(value, "***")
-            # "Bearer abc" may be echoed as just "abc".
-            _, _, credential = value.partition(" ")
-            if len(credential) >= 4:
-                text = text.replace(credential, "***")
-    return text
