@@ -10,6 +10,8 @@ import argparse
 import sys
 
 from cockpit import __version__
+from cockpit.logs import DEFAULT_LEVEL, LEVELS
+from cockpit.logs import configure as configure_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="PATH", help="config file (default: $COCKPIT_CONFIG, "
                         "./cockpit.yaml, the user config dir, then the bundled demo)")
     parser.add_argument("--read-only", action="store_true", help="refuse every write (ack, silence, note ...)")
+    parser.add_argument("--log-level", choices=LEVELS, default=DEFAULT_LEVEL,
+                        help="what goes to the log file (JSON lines in the user state dir, or $COCKPIT_LOG_FILE)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate the config and every file it names; exit 2 on problems")
@@ -101,6 +105,7 @@ def _run_incident(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    configure_logging(args.log_level)
     try:
         if args.command == "check":
             from cockpit.check import run_check

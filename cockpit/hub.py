@@ -204,6 +204,8 @@ class Hub:
             # _attempt recorded why (a skip by the open breaker keeps the error that opened it).
             state.attempted = True
             return
+        if state.error:
+            log.info("fetch recovered", extra={"source": state.source.name})
         state.data, state.fetched_at, state.error, state.attempted = data, self._clock(), "", True
 
     async def _attempt(self, state: _SourceState) -> SourceData:
@@ -223,13 +225,14 @@ class Hub:
         except SourceError as raised:
             error = raised
         except Exception as raised:  # a bug in a source must not take the hub down
-            log.exception("source %s failed", source.name)
+            log.exception("fetch failed with an internal error", extra={"source": source.name})
             error = SourceError(f"internal error in source: {raised.__class__.__name__}")
         else:
             breaker.record_success()
             return data
         breaker.record_failure()
         state.error = redact(clean(error, single_line=True)) or error.__class__.__name__
+        log.warning("fetch failed: %s", state.error, extra={"source": source.name})
         raise error
 
     async def _call(self, state: _SourceState, action: Action) -> ActionResult:
@@ -244,7 +247,8 @@ class Hub:
         except SourceError as error:
             return ActionResult(False, clean(error, single_line=True))
         except Exception as error:
-            log.exception("action %s on %s failed", action.name, state.source.name)
+            log.exception("action failed with an internal error",
+                          extra={"source": state.source.name, "action": action.name})
             return ActionResult(False, f"internal error in source: {error.__class__.__name__}")
         if not isinstance(result, ActionResult):
             return ActionResult(False, f"source returned {type(result).__name__}, not ActionResult")
