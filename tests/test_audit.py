@@ -221,3 +221,15 @@ def test_log_and_head_are_owner_only(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
     assert (path.parent / "audit.jsonl.head").stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_known_secret_in_a_result_is_redacted_before_the_cut(tmp_path):
+    from cockpit import secrets
+
+    token = "Zt0k3n-abcdefghijklmnop"
+    secrets.add(token)
+    log = AuditLog(tmp_path / "a.jsonl", ticking_clock())
+    # The token straddles the 200-character cut: redacting after it would leave its first half.
+    entry = log.append(user="u", action="ack", target="PD1", source="pd",
+                       result="failed: " + "x" * 180 + token + " echoed")
+    assert token[:6] not in entry["result"] and "[redacted]" in (tmp_path / "a.jsonl").read_text()
