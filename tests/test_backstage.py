@@ -225,3 +225,15 @@ def test_status_json_lists_the_services_despite_the_invalid_entity(tmp_path, cap
     assert {s["name"] for s in document["services"]} == ALL_YAML_SERVICES | {"different-namespace"}
     [catalog] = document["sources"]
     assert catalog["ok"] is True and catalog["error"] == ""
+
+
+def test_the_example_config_checks_clean_and_reads_its_catalog():
+    example = Path(__file__).resolve().parent.parent / "config" / "examples"
+    assert run_check(str(example / "backstage.yaml")) == 0
+    services = parse_catalog(example / "backstage" / "catalog-info.yaml").services
+    checkout = services["checkout-service"]
+    assert (checkout.owner, checkout.primary_contact, checkout.system, checkout.domain, checkout.members) == (
+        "payments-team", "payments@example.com", "checkout", "commerce", ("Dana Reyes <dana@example.com>",))
+    assert [a.name for a in checkout.consumes_apis] == [a.name for a in services["payments-gateway"].provides_apis]
+    assert checkout.depends_on == ("payments-gateway",)
+    assert checkout.annotations["backstage.io/kubernetes-namespace"] == "payments"
