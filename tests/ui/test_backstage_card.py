@@ -7,10 +7,16 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from cockpit.clock import fixed_clock
 from cockpit.joins import Index
 from cockpit.model import ApiLink, Service, Snapshot
-from cockpit.sources.catalog import parse_catalog
+from cockpit.sources.base import SourceContext
+from cockpit.sources.catalog import CatalogSource, parse_catalog
+from panels.common import LinkList
 from panels.services import card_links, card_summary
+from tests.test_backstage import spec_for
+from tests.ui.conftest import settle
+from tests.ui.helpers import screen_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "realworld" / "backstage" / "examples"
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -53,3 +59,22 @@ def test_backstage_text_is_shown_literally():
     for text in (summary, links["Consumes APIs"][0].label):
         assert "\x1b" not in text.plain and "\x07" not in text.plain
         assert "[bold]x[/bold]" in text.plain  # markup stays text
+
+
+async def test_the_app_on_backstage_examples_drills_from_an_api_to_its_provider(app_factory):
+    data = await CatalogSource(spec_for(EXAMPLES), SourceContext(clock=fixed_clock())).fetch()
+    app = app_factory(catalog_data=data)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        assert app.query_one("#services").focus_item("wayback-search")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Team members" in text and "Consumes APIs" in text and "from wayback-archive" in text
+        links = app.query_one("#card-links", LinkList)
+        target = next(i for i, link in enumerate(links.links) if link.ref == "wayback-archive")
+        for _ in range(target):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one("#services").card_stack[-1] == "wayback-archive"
