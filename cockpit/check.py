@@ -21,14 +21,15 @@ from cockpit.untrusted import clean
 def check_config(path: Path, env: Mapping[str, str] = os.environ) -> list[Problem]:
     """Every problem in the config, in the files of its sources, and in the
     references between them."""
-    problems, _ = _check(path, env)
+    problems, _, _ = _check(path, env)
     return problems
 
 
-def _check(path: Path, env: Mapping[str, str]) -> tuple[list[Problem], dict[str, int]]:
+def _check(path: Path, env: Mapping[str, str]) -> tuple[list[Problem], dict[str, int], list[str]]:
+    """Problems, counts for the summary line, and notes (not wrong, worth knowing)."""
     config, problems = parse_config(path, env=env)
     if config is None:
-        return problems, {}
+        return problems, {}, []
     results = {spec.name: _check_source(spec) for spec in config.sources}
     defines: dict[str, tuple[str, int]] = {}
     for result in results.values():
@@ -41,7 +42,8 @@ def _check(path: Path, env: Mapping[str, str]) -> tuple[list[Problem], dict[str,
     if catalogs and all(c.defines or not c.problems for c in catalogs):
         problems += [Problem(ref.file, ref.line, ref.key, f"{ref.what}: unknown service {ref.service!r}")
                      for ref in refs if ref.service not in defines]
-    return problems, {"sources": len(config.sources), "services": len(defines), "references": len(refs)}
+    notes = [f"{spec.name}: {note}" for spec in config.sources for note in results[spec.name].notes]
+    return problems, {"sources": len(config.sources), "services": len(defines), "references": len(refs)}, notes
 
 
 def _check_source(spec: SourceSpec) -> CheckResult:
@@ -68,10 +70,12 @@ def run_check(config_path: str | None) -> int:
     """The `cockpit check` command: 0 when clean, 2 when anything is wrong."""
     path = resolve_config_path(config_path)
     try:
-        problems, counts = _check(path, os.environ)
+        problems, counts, notes = _check(path, os.environ)
     except Exception as exc:  # a bug here must still not print a traceback
-        problems, counts = [Problem(str(path), 0, "(check)", f"internal error: {type(exc).__name__}: "
-                                                             f"{clean(exc, single_line=True)}")], {}
+        problems, counts, notes = [Problem(str(path), 0, "(check)", f"internal error: {type(exc).__name__}: "
+                                                                    f"{clean(exc, single_line=True)}")], {}, []
+    for note in notes:
+        print(f"note: {clean(note, single_line=True)}")
     if problems:
         for problem in problems:
             print(clean(problem, single_line=True))

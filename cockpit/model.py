@@ -35,6 +35,16 @@ class EscalationStep:
 
 
 @dataclass(frozen=True)
+class ApiLink:
+    """An API a service provides or consumes (Backstage's providesApis / consumesApis)."""
+
+    name: str
+    type: str = ""  # openapi, grpc, graphql ... ("" when the API entity is not in the catalog)
+    description: str = ""
+    in_catalog: bool = False
+
+
+@dataclass(frozen=True)
 class Service:
     name: str
     owner: str  # team name
@@ -46,6 +56,15 @@ class Service:
     data_domains: tuple[str, ...] = ()
     description: str = ""
     tier: str = ""
+    # What a Backstage catalog adds: the system (and its domain) the service
+    # is part of, the APIs it provides and consumes, the owning team's members
+    # ("Name <email>"), and the entity's metadata.annotations as written.
+    system: str = ""
+    domain: str = ""
+    provides_apis: tuple[ApiLink, ...] = ()
+    consumes_apis: tuple[ApiLink, ...] = ()
+    members: tuple[str, ...] = ()
+    annotations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from cockpit.durations import format_duration
 from cockpit.joins import Index, escalation_due
-from cockpit.model import SEVERITIES, Incident, Service
+from cockpit.model import SEVERITIES, ApiLink, Incident, Service
 from panels.base import Panel, literal
 from panels.badges import age, line, percent, severity_badge, status_badge, tier_badge, worst_tier
 from panels.common import Column, FilterTable, Link, LinkList, Row
@@ -116,7 +116,44 @@ def card_summary(service: Service, index: Index, now: datetime) -> Text:
     if due:
         text.append("                 ").append_text(literal(due[0], "bold red")).append("\n")
     text.append("Data domains     ", style="dim").append_text(literal(", ".join(service.data_domains) or "—"))
+    if service.system:
+        text.append("\nSystem           ", style="dim").append_text(literal(service.system))
+        if service.domain:
+            text.append("  domain ", style="dim").append_text(literal(service.domain))
+    for n, member in enumerate(service.members[:_MEMBERS_SHOWN]):
+        text.append("\nTeam members     " if n == 0 else "\n                 ", style="dim")
+        text.append_text(literal(member))
+    if len(service.members) > _MEMBERS_SHOWN:
+        text.append(f"\n                 and {len(service.members) - _MEMBERS_SHOWN} more", style="dim")
     return text
+
+
+_MEMBERS_SHOWN = 8
+
+
+def _api_label(api: ApiLink, *rest: Text | str) -> Text:
+    return line(literal(api.name, "bold"), Text(f"  {api.type}", "dim") if api.type else "",
+                "  ", literal(api.description, "italic"), *rest)
+
+
+def api_links(service: Service, index: Index) -> list[tuple[str, list[Link]]]:
+    """Backstage's API relations, each leading to the service at the other
+    end (who consumes what this service provides, who provides what it uses)."""
+    def others(name: str, side: str) -> list[str]:
+        return sorted(s.name for s in index.services.values() if s.name != service.name
+                      and any(a.name == name for a in getattr(s, side)))
+
+    provided = []
+    for api in service.provides_apis:
+        users = others(api.name, "consumes_apis")
+        provided += [Link(_api_label(api, Text("  used by ", "dim"), literal(user)), "services", user) for user in users] \
+            or [Link(_api_label(api, Text("  no consumer in the catalog", "dim")), "services", service.name)]
+    consumed = []
+    for api in service.consumes_apis:
+        providers = others(api.name, "provides_apis")
+        consumed += [Link(_api_label(api, Text("  from ", "dim"), literal(p)), "services", p) for p in providers] \
+            or [Link(_api_label(api, Text("  no provider in the catalog", "red")), "services", api.name)]
+    return [("Provides APIs", provided), ("Consumes APIs", consumed)] if provided or consumed else []
 
 
 def card_links(service: Service, index: Index, now: datetime) -> list[tuple[str, list[Link]]]:
@@ -147,6 +184,7 @@ def card_links(service: Service, index: Index, now: datetime) -> list[tuple[str,
         ("Runbooks", runbooks),
         ("Depends on", [service_link(name) for name in service.depends_on]),
         ("Depended on by", [service_link(name) for name in index.dependents.get(service.name, [])]),
+        *api_links(service, index),
     ]
 
 

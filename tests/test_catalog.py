@@ -1,5 +1,5 @@
-"""The catalog source: the seed's ownership format, Backstage entities, and
-clear problems for broken files."""
+"""The catalog source: the seed's ownership format and clear problems for
+broken files (Backstage entities: tests/test_backstage.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from cockpit.sources.catalog import CatalogSource, parse_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "config" / "services.yaml"
-BACKSTAGE = Path("/work/shared/fixtures/backstage")
 
 # The bundled default's teams, as the house briefing lists them.
 TEAMS = {
@@ -195,45 +194,6 @@ def test_check_missing_path_points_at_the_config(tmp_path):
     [problem] = result.problems
     assert (problem.file, problem.line, problem.key) == ("cockpit.yaml", 3, "sources.catalog.path")
     assert "not found" in problem.message
-
-
-# --- Backstage --------------------------------------------------------------------
-
-def test_backstage_entities():
-    catalog = parse_catalog(BACKSTAGE)
-    services = catalog.services
-    assert set(services) == {"artist-lookup", "playback-order"}
-    lookup = services["artist-lookup"]
-    assert (lookup.owner, lookup.depends_on, lookup.description) == ("team-a", ("artists-db",), "Artist Lookup")
-    assert lookup.primary_contact == "team-a@example.com"  # from the Group entity
-    order = services["playback-order"]
-    assert (order.owner, order.on_call, order.primary_contact) == ("guest", True, "")
-    assert lookup.on_call is False  # lifecycle: experimental
-
-
-def test_backstage_invalid_component_is_a_clear_problem():
-    result = CatalogSource.check(spec_for(BACKSTAGE))
-    invalid = str(BACKSTAGE / "invalid-component.yaml")
-    assert [(p.file, p.line, p.key) for p in result.problems] == [(invalid, 4, "metadata.name")]
-    assert "'invalid component' is not a valid name" in result.problems[0].message
-    assert [(r.service, r.line, r.key) for r in result.refers] == [("artists-db", 39, "spec.dependsOn[0]")]
-
-
-def test_backstage_component_without_owner(tmp_path):
-    path = write(tmp_path, """\
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: orphan
-spec:
-  type: service
----
-apiVersion: backstage.io/v1alpha1
-kind: Widget
-metadata: {name: w}
-""", "entities.yaml")
-    assert problems(path) == [(5, "spec.owner", "missing owner (a group or user reference)"),
-                              (9, "kind", "unsupported Backstage kind 'Widget'")]
 
 
 # --- fetch ------------------------------------------------------------------------

@@ -53,6 +53,9 @@ class CheckResult:
     defines: dict[str, tuple[str, int]] = field(default_factory=dict)
     # Services this source's files refer to; unknown ones are reported.
     refers: list[ServiceRef] = field(default_factory=list)
+    # Worth knowing but not wrong (e.g. entities of kinds the cockpit does
+    # not read were skipped): printed by `cockpit check`, which still exits 0.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

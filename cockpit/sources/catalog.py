@@ -1,8 +1,9 @@
 """The service catalog: who owns what, who to call, what depends on what.
 
 Reads the seed's ownership format (a `services:` map, plus `data_domains:`)
-and Backstage catalog entities (Component / Resource -> service, Group ->
-team contact), from one file or every .yaml file in a folder.
+and Backstage catalog entities (cockpit.sources.backstage), from one file
+(following Backstage Locations) or every .yaml file under a folder
+(cockpit.sources.catalog_locations).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 
 from cockpit.config_schema import join_key, show, validate_mapping
 from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, Service, SourceData
+from cockpit.sources.backstage import BackstageReader
 from cockpit.sources.base import CheckResult, OptionSpec, Problem, ServiceRef, Source, SourceError, SourceSpec
+from cockpit.sources.catalog_locations import read_catalog_files
 from cockpit.untrusted import clean
-from cockpit.yamlfile import YamlError, line_of, load_yaml_documents, read_text
+from cockpit.yamlfile import line_of
 
 # Backstage's entity name rule; seed service names follow it too.
 _NAME = re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?\Z")
@@ -50,8 +53,8 @@ DOMAIN_KEYS = {
     "pii": OptionSpec(bool),
     "gdpr_applies": OptionSpec(bool),
 }
-# Backstage kinds that carry nothing the cockpit shows.
-_BACKSTAGE_IGNORED = {"System", "Domain", "API", "User", "Location", "Template"}
+# A fetch that loads services despite problems reports this many of them.
+_WARNINGS_SHOWN = 20
 
 
 @dataclass
@@ -65,11 +68,17 @@ class Catalog:
     refers: list[ServiceRef] = field(default_factory=list)
     domain_refs: list[ServiceRef] = field(default_factory=list)
     runbook_refs: list[tuple[str, Path, ServiceRef]] = field(default_factory=list)  # as written, resolved
-    group_contacts: dict[str, str] = field(default_factory=dict)  # Backstage group -> email
+    notes: list[str] = field(default_factory=list)
+    files_read: int = 0
+
+    def valid_name(self, name: str, file: str, line: int, key: str) -> bool:
+        if _NAME.match(name):
+            return True
+        self.problems.append(Problem(file, line, key, f"{show(name)} is not a valid name ({_NAME_RULE})"))
+        return False
 
     def define(self, name: str, file: str, line: int, key: str) -> bool:
-        if not _NAME.match(name):
-            self.problems.append(Problem(file, line, key, f"{show(name)} is not a valid name ({_NAME_RULE})"))
+        if not self.valid_name(name, file, line, key):
             return False
         if name in self.defines:
             where = ":".join(map(str, self.defines[name]))
@@ -82,33 +91,26 @@ class Catalog:
 def parse_catalog(path: Path) -> Catalog:
     """Read a catalog file or folder; never raises for bad input."""
     catalog = Catalog()
-    for file in _catalog_files(path, catalog):
-        try:
-            docs = load_yaml_documents(read_text(file), str(file))
-        except YamlError as exc:
-            catalog.problems.append(exc.problem)
-            continue
-        if not docs:
-            catalog.problems.append(Problem(str(file), 1, "(file)", "empty catalog file: expected `services:`"))
-        for doc in docs:
+    found = read_catalog_files(path)
+    catalog.problems += found.problems
+    catalog.notes += found.notes
+    catalog.files_read = len(found.files)
+    backstage = BackstageReader(catalog)
+    for catalog_file in found.files:
+        file = str(catalog_file.path)
+        if not catalog_file.docs:
+            catalog.problems.append(Problem(file, 1, "(file)", "empty catalog file: expected `services:`"))
+        for doc in catalog_file.docs:
             if isinstance(doc, dict) and "apiVersion" in doc:
-                _read_backstage(doc, str(file), catalog)
+                backstage.add(doc, file)
             elif isinstance(doc, dict):
-                _read_seed(doc, file, catalog)
+                _read_seed(doc, catalog_file.path, catalog)
             else:
-                catalog.problems.append(Problem(str(file), getattr(doc, "line", 1), "(file)",
+                catalog.problems.append(Problem(file, getattr(doc, "line", 1), "(file)",
                                                 "expected a `services:` map or Backstage entities"))
-    _fill_group_contacts(catalog)
+    backstage.finish()
+    catalog.notes += backstage.notes()
     return catalog
-
-
-def _catalog_files(path: Path, catalog: Catalog) -> list[Path]:
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-        if not files:
-            catalog.problems.append(Problem(str(path), 0, "(folder)", "no .yaml files in this folder"))
-        return files
-    return [path]  # a missing file is reported by read_text
 
 
 # --- the seed's ownership format --------------------------------------------
@@ -202,71 +204,6 @@ def _escalation(items: list, file: str, key: str, problems: list[Problem]) -> tu
     return tuple(steps)
 
 
-# --- Backstage catalog entities ---------------------------------------------
-
-def _entity_name(ref: str) -> tuple[str, str]:
-    """("kind", "name") of a Backstage entity ref: [kind:][namespace/]name."""
-    kind, _, rest = ref.rpartition(":")
-    return kind.lower(), rest.rpartition("/")[2]
-
-
-def _read_backstage(doc: dict, file: str, catalog: Catalog) -> None:
-    kind = doc.get("kind")
-    if kind in _BACKSTAGE_IGNORED:
-        return
-    if kind not in ("Component", "Resource", "Group"):
-        catalog.problems.append(Problem(file, line_of(doc, "kind"), "kind",
-                                        f"unsupported Backstage kind {show(kind)}"))
-        return
-    meta, spec = doc.get("metadata"), doc.get("spec")
-    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
-        catalog.problems.append(Problem(file, line_of(doc, "metadata"), "metadata.name", "missing entity name"))
-        return
-    spec = spec if isinstance(spec, dict) else {}
-    name, line = meta["name"], line_of(meta, "name")
-    if kind == "Group":
-        profile = spec.get("profile")
-        email = profile.get("email") if isinstance(profile, dict) else None
-        if isinstance(email, str):
-            catalog.group_contacts[name] = email
-        return
-    if not catalog.define(name, file, line, "metadata.name"):
-        return
-    owner = spec.get("owner")
-    if not isinstance(owner, str) or not owner:
-        catalog.problems.append(Problem(file, line_of(spec, "owner") if "owner" in spec else line_of(doc, "spec"), "spec.owner",
-                                        "missing owner (a group or user reference)"))
-        return
-    depends = spec.get("dependsOn", [])
-    if not isinstance(depends, list):
-        catalog.problems.append(Problem(file, line_of(spec, "dependsOn"), "spec.dependsOn",
-                                        "expected a list of entity references"))
-        return
-    targets = []
-    for i, ref in enumerate(depends):
-        ref_kind, target = _entity_name(str(ref))
-        if ref_kind in ("", "component", "resource"):
-            targets.append(target)
-            catalog.refers.append(ServiceRef(target, file, line_of(depends, i), f"spec.dependsOn[{i}]",
-                                             "depends_on"))
-    description = meta.get("description")
-    catalog.services[name] = Service(
-        name=name,
-        owner=_entity_name(owner)[1],
-        depends_on=tuple(targets),
-        description=description if isinstance(description, str) else "",
-        on_call=spec.get("lifecycle") == "production",  # someone is paged only for production
-    )
-
-
-def _fill_group_contacts(catalog: Catalog) -> None:
-    """Backstage components name no contact: use their owning group's email."""
-    for name, service in catalog.services.items():
-        contact = catalog.group_contacts.get(service.owner)
-        if contact and not service.primary_contact:
-            catalog.services[name] = Service(**{**service.__dict__, "primary_contact": contact})
-
-
 # --- the source -----------------------------------------------------------------
 
 class CatalogSource(Source):
@@ -289,10 +226,17 @@ class CatalogSource(Source):
             if not target.exists():
                 problems.append(Problem(ref.file, ref.line, ref.key, f"runbook not found: {written!r} "
                                                                      "(paths resolve from this file's folder)"))
-        return CheckResult(problems=problems, defines=catalog.defines, refers=catalog.refers)
+        return CheckResult(problems=problems, defines=catalog.defines, refers=catalog.refers, notes=catalog.notes)
 
     async def fetch(self) -> SourceData:
+        """Every service that loads; what did not is a warning (the source is
+        then degraded, not down). Only a catalog with no service fails."""
         catalog = await asyncio.to_thread(parse_catalog, self.spec.path(self.spec.options["path"]))
-        if catalog.problems:
+        if catalog.problems and not catalog.services:
             raise SourceError(str(catalog.problems[0]))
-        return SourceData(services=tuple(catalog.services.values()), data_domains=tuple(catalog.domains.values()))
+        warnings = [clean(p, single_line=True) for p in catalog.problems[:_WARNINGS_SHOWN]]
+        if len(catalog.problems) > _WARNINGS_SHOWN:
+            warnings.append(f"... and {len(catalog.problems) - _WARNINGS_SHOWN} more problems "
+                            "(cockpit check lists them all)")
+        return SourceData(services=tuple(catalog.services.values()), data_domains=tuple(catalog.domains.values()),
+                          warnings=tuple(warnings))
