@@ -75,8 +75,11 @@ def _read_file(reader: SpecReader, path: Path, *, named: bool) -> None:
 def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
     if isinstance(doc, list) and doc:
         # A YAML list of resources (as OpenSLO's own examples are written).
-        for item in doc:
-            _read_document(reader, item, named)
+        for i, item in enumerate(doc):
+            if isinstance(item, dict):
+                _read_document(reader, item, named)
+            else:
+                reader.problem(doc, i, f"[{i}]", f"expected a mapping (one SLO document), got {_shape(item)}")
     elif not isinstance(doc, dict):
         reader.problem(doc, None, "", f"expected a mapping, got {type(doc).__name__}")
     elif str(doc.get("kind", "")).endswith("List") and "items" in doc:
@@ -106,3 +109,14 @@ def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
         reader.problem(doc, None, "", "unknown SLO format: expected seed `slo_definitions:`, "
                        "Sloth `version: prometheus/v1`, OpenSLO `apiVersion: openslo/v1` "
                        "or Pyrra `apiVersion: pyrra.dev/v1alpha1`")
+
+
+def _shape(value: Any) -> str:
+    """What a YAML value is, in the words of someone who wrote it."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "nothing" if value is None else "text"

@@ -49,9 +49,9 @@ class _Documents:
 
 
 def read(reader: SpecReader, doc: dict) -> None:
-    version, kind = doc.get("apiVersion"), doc.get("kind")
+    version, kind = str(doc.get("apiVersion")), str(doc.get("kind"))
     if version not in VERSIONS:
-        reader.problem(doc, "apiVersion", "apiVersion", f"unsupported apiVersion {version!r} (expected openslo/v1 "
+        reader.problem(doc, "apiVersion", "apiVersion", f"unsupported apiVersion {doc.get('apiVersion')!r} (expected openslo/v1 "
                        "or openslo/v1alpha, Sloth's prometheus/v1 or Pyrra's pyrra.dev/v1alpha1)")
         return
     if kind in SKIPPED_KINDS:
@@ -63,7 +63,7 @@ def read(reader: SpecReader, doc: dict) -> None:
         docs.slos.append((reader.file, doc))
         return
     if kind not in ("SLI", "DataSource", "Service"):
-        reader.problem(doc, "kind", "kind", f"unknown OpenSLO kind {kind!r} (expected SLO, SLI, DataSource, "
+        reader.problem(doc, "kind", "kind", f"unknown OpenSLO kind {doc.get('kind')!r} (expected SLO, SLI, DataSource, "
                        "Service, AlertPolicy, AlertCondition or AlertNotificationTarget)")
         return
     metadata = reader.mapping(doc, "metadata", "", required=True) or {}
