@@ -66,9 +66,9 @@ def read(reader: SpecReader, doc: dict) -> None:
         reader.problem(doc, "kind", "kind", f"unknown OpenSLO kind {doc.get('kind')!r} (expected SLO, SLI, DataSource, "
                        "Service, AlertPolicy, AlertCondition or AlertNotificationTarget)")
         return
-    metadata = reader.mapping(doc, "metadata", "", required=True) or {}
+    metadata = _or_empty(reader.mapping(doc, "metadata", "", required=True))
     name = reader.text(metadata, "name", "metadata", required=True)
-    spec = reader.mapping(doc, "spec", "", required=kind != "Service") or {}
+    spec = _or_empty(reader.mapping(doc, "spec", "", required=kind != "Service"))
     if not name:
         return
     if kind == "SLI":
@@ -79,8 +79,12 @@ def read(reader: SpecReader, doc: dict) -> None:
         docs.services[name] = reader.text(spec, "description", "spec") or str(metadata.get("displayName") or "")
 
 
+def _or_empty(mapping: dict | None) -> dict:
+    return {} if mapping is None else mapping  # an empty LineDict keeps its line
+
+
 def _read_slo(reader: SpecReader, doc: dict, indicators: Indicators, services: dict[str, str]) -> None:
-    metadata = reader.mapping(doc, "metadata", "", required=True) or {}
+    metadata = _or_empty(reader.mapping(doc, "metadata", "", required=True))
     spec = reader.mapping(doc, "spec", "", required=True)
     name = reader.text(metadata, "name", "metadata", required=True)
     if spec is None or not name:

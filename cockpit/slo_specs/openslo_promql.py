@@ -100,10 +100,17 @@ def success_ratio(sli: Indicator, objective: Objective, window: timedelta) -> st
     if sli.kind == "threshold":
         good = f"(({sli.threshold}) {GOOD_OP[objective.op]} bool {objective.value!r})"
         return f"avg_over_time({good}[{prom_window(window)}:{SAMPLE_EVERY}])"
-    total = f"(sum({render(events(sli.total, sli.counter), window)}) > 0)"
+    total = f"({_summed(sli.total, sli.counter, window)} > 0)"
     if sli.bad:
-        return f"1 - sum({render(events(sli.bad, sli.counter), window)}) / {total}"
-    return f"sum({render(events(sli.good, sli.counter), window)}) / {total}"
+        return f"1 - {_summed(sli.bad, sli.counter, window)} / {total}"
+    return f"{_summed(sli.good, sli.counter, window)} / {total}"
+
+
+def _summed(query: str, counter: bool, window: timedelta) -> str:
+    """The events over ``window``, summed over series (events() sums all but
+    a query written with its own ``{{.window}}``)."""
+    counted = render(events(query, counter), window)
+    return f"sum({counted})" if WINDOW_PLACEHOLDER.search(query) else counted
 
 
 def events(query: str, counter: bool) -> str:
