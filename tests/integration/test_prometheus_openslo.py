@@ -194,3 +194,17 @@ def test_query_count_does_not_depend_on_the_number_of_services(server):
     # per calendar, an error and a total query since its period's start.
     # No Sloth probe: none of these SLOs can have Sloth's rules.
     assert counts[0] == counts[1] == 3 * (2 * len(BURN_WINDOWS) + 2) + 2 * 2
+
+
+def test_every_query_built_from_openslos_public_examples_is_valid_promql(server):
+    """Prometheus answers every query the loadable example files make (a
+    refused query would be a warning on the SLO). Only foo-slo's metric,
+    http_requests_total, exists here."""
+    url, history, _, _ = server
+    folder = Path(__file__).resolve().parent.parent / "fixtures" / "realworld" / "openslo"
+    statuses, queries = fetch(url, folder, history)
+    assert sorted(statuses) == ["foo/foo-slo", "web/web-availability", "web/web-availability-0",
+                                "web/web-latency-threshold-0"]
+    for key, status in statuses.items():
+        assert status.warnings == () and status.data == ("ok" if key == "foo/foo-slo" else "no_data"), status
+    assert queries > 0
