@@ -3,6 +3,9 @@ cockpit SLOs and PromQL, calendar periods, and every Problem."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -298,3 +301,18 @@ def test_every_problem_names_file_line_and_key(tmp_path, text, expected):
 def test_a_bad_objective_does_not_hide_the_good_one(tmp_path):
     specs = load(tmp_path, HEAD + RATIO + "  objectives: [{target: 0.99}, {target: nine}]\n")
     assert [s.name for s in specs.slos] == ["x-0"] and len(specs.problems) == 1
+
+
+def test_cockpit_check_lists_only_the_refused_metric_sources(tmp_path):
+    """The real command on every public example: exit 2, one FILE:LINE line
+    per metric source no Prometheus can answer, nothing else."""
+    config = tmp_path / "cockpit.yaml"
+    config.write_text(f"sources:\n  - {{kind: prometheus, url: 'http://127.0.0.1:9', slos: ['{FIXTURES}']}}\n")
+    cockpit = Path(sys.executable).with_name("cockpit")
+    command = [str(cockpit)] if cockpit.exists() else [sys.executable, "-m", "cockpit.cli"]
+    done = subprocess.run([*command, "check", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == sum(len(problems) for _, problems in EXPECTED.values()) == 11
+    for line in lines:
+        assert re.match(rf"{re.escape(str(FIXTURES))}/\S+:[1-9][0-9]*: \S+: metric source '\w+' cannot be queried", line)
