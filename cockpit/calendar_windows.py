@@ -1,6 +1,7 @@
 """Calendar-aligned SLO periods (OpenSLO ``timeWindow[].calendar``): where
 the current period started. Pure: no I/O.
 
+Units are OpenSLO's (m, h, d, w, M, Q, Y) plus v1alpha's Second (s).
 Periods are counted in the window's own time zone on the wall clock, so a
 ``1d`` period starts at the same local time every day across daylight-saving
 changes, and ``1M`` on the same day of the month (the last day when a month
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from cockpit.model import CalendarWindow
 
-FIXED_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+FIXED_UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 MONTH_UNITS = {"M": 1, "Q": 3, "Y": 12}
 # A nominal length for the units that vary (burn-rate thresholds scale with it).
 NOMINAL = {"M": timedelta(days=30), "Q": timedelta(days=91), "Y": timedelta(days=365)}

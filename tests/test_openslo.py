@@ -316,3 +316,15 @@ def test_cockpit_check_lists_only_the_refused_metric_sources(tmp_path):
     assert len(lines) == sum(len(problems) for _, problems in EXPECTED.values()) == 11
     for line in lines:
         assert re.match(rf"{re.escape(str(FIXTURES))}/\S+:[1-9][0-9]*: \S+: metric source '\w+' cannot be queried", line)
+
+
+@pytest.mark.parametrize("name", ["pkg/openslo/v1/examples/slos.yaml", "pkg/openslo/v1/examples/slis.yaml",
+                                  "pkg/openslo/v1alpha/examples/slos.yaml"])
+def test_never_raises_on_damaged_files(tmp_path, name):
+    """Each line in turn replaced by junk: problems or fewer SLOs, never an exception."""
+    lines = (FIXTURES / name).read_text().splitlines()
+    path = tmp_path / "damaged.yaml"
+    for i, line in enumerate(lines):
+        for junk in (line.split(":")[0] + ": [x, {y: 1}]", line.split(":")[0] + ": 7", line.split(":")[0] + ": "):
+            path.write_text("\n".join(lines[:i] + [junk] + lines[i + 1:]))
+            load_slo_paths([path])

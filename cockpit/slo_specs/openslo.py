@@ -146,7 +146,7 @@ def _objective(reader: SpecReader, objective: dict, path: str, method: str, sli:
     """What the objective adds to its SLI: the threshold, the time slices."""
     op, value = objective.get("op"), objective.get("value")
     if sli is not None and sli.kind == "threshold":
-        if op not in BAD_OP:
+        if not isinstance(op, str) or op not in BAD_OP:
             reader.problem(objective, "op" if "op" in objective else None, f"{path}.op",
                            f"a threshold metric needs op: one of {', '.join(BAD_OP)}")
             return None
@@ -154,8 +154,10 @@ def _objective(reader: SpecReader, objective: dict, path: str, method: str, sli:
             reader.problem(objective, "value" if "value" in objective else None, f"{path}.value",
                            "a threshold metric needs a numeric value to compare with")
             return None
+    if sli is None or sli.kind != "threshold":
+        op, value = "", 0.0  # only threshold metrics compare with a value
     if method == "Occurrences":
-        return Objective(method, op=str(op), value=float(value or 0))
+        return Objective(method, op=str(op), value=float(value))
     time_slice = _time_slice(reader, objective, path)
     slice_target = objective.get("timeSliceTarget", 0.0 if method == "RatioTimeslices" else None)
     if isinstance(slice_target, bool) or not isinstance(slice_target, (int, float)) or not 0 <= slice_target <= 1:
@@ -164,7 +166,7 @@ def _objective(reader: SpecReader, objective: dict, path: str, method: str, sli:
         return None
     if time_slice is None:
         return None
-    return Objective(method, op=str(op), value=float(value or 0), slice_target=float(slice_target),
+    return Objective(method, op=str(op), value=float(value), slice_target=float(slice_target),
                      time_slice=time_slice)
 
 
