@@ -31,14 +31,15 @@ from cockpit import calendar_windows, sloth_rules
 from cockpit.durations import format_duration, prom_window
 from cockpit.model import SLO, SourceData
 from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
-from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, evaluate
+from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, evaluate
 from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import HTTP_OPTIONS
 from cockpit.sources.prometheus_api import BadQuery, PrometheusAPI
-from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, place_history, ratio_events,
-                                                rolling_events, scaled, split_instant, split_range)
+from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, period_begins, period_events,
+                                                place_history, ratio_events, rolling_events, scaled, split_instant,
+                                                split_range)
 
 RETENTION_RECHECK = timedelta(hours=1)
 
@@ -192,9 +193,12 @@ class PrometheusSource(Source):
                 rolling = rolling_events(errors.get(value), totals.get(value), points)
                 for slo in (s for s in slos if s.window == window):
                     result = results[id(slo)]
-                    result.window = rolling[-1]
+                    found = rolling if slo.calendar is None else period_events(  # each point since its period began
+                        errors.get(value), totals.get(value), points,
+                        period_begins(slo.calendar, now, history_step(window), points))
+                    result.window = found[-1]
                     # The range query's last step is at ``now``.
-                    place_history(result, budget_history(rolling, slo.objective, self.min_events), now,
+                    place_history(result, budget_history(found, slo.objective, self.min_events), now,
                                   history_step(window))
         return results
 
@@ -273,8 +277,9 @@ class PrometheusSource(Source):
         """Calendar-aligned SLOs (OpenSLO) budget from the start of their
         current period: per query group, one error and one total query (or one
         ratio query) per distinct time since a period start, so SLOs of any
-        number of services sharing a calendar share the queries. Their rolling
-        history would not end at that budget, so they get none."""
+        number of services sharing a calendar share the queries. Their
+        history (from the range pair, in _group) is the budget since the start
+        of the period each point falls in."""
         jobs = []
         for group in groups:
             spans: dict[timedelta, list[tuple[str, SLO]]] = {}
@@ -300,8 +305,12 @@ class PrometheusSource(Source):
             return
         for value, slo in members:
             result = results[id(slo)]
-            result.window = found[value]
-            result.history, result.history_end, result.history_step, result.history_times = (), None, None, ()
+            result.window = events = found[value]
+            if group.ratio:  # rolling ratios cannot be summed from a period's start: no history
+                result.history, result.history_end, result.history_step, result.history_times = (), None, None, ()
+            elif result.history and result.history_end == now and events is not None and events.ratio is not None:
+                # The history's steps put a period's start within a step; its last point is now, exactly.
+                result.history = (*result.history[:-1], budget_remaining(events.ratio, slo.objective))
 
     # --- retention ------------------------------------------------------------
 

@@ -164,7 +164,22 @@ def test_time_slices_and_calendar_weeks_match_the_generated_data(server):
         assert status.budget_remaining == pytest.approx(1 - errors / total / (1 - OCCURRENCE_TARGET), abs=1e-6)
         assert status.burn_rates["1h"] == pytest.approx(history.ratio(service, BURN_WINDOWS["1h"]) /
                                                         (1 - OCCURRENCE_TARGET), rel=0.01)
-        assert status.slo.calendar is not None and status.history == ()
+        # The history: the budget since the start of the period each point is
+        # in (point 54 is 14 h before the end, in this period; point 29 is
+        # 84 h before it, in the previous one, which began 221 h before it).
+        # A period starts 12 minutes into a 168-minute step, whose events are
+        # taken as evenly spread: within 2 % (the traffic is not even).
+        step = timedelta(minutes=168)
+        assert len(status.history) == 60 and status.history[-1] == status.budget_remaining
+        slices = statuses[f"{service}/calendar-slices"]
+        assert len(slices.history) == 60 and slices.history[-1] == slices.budget_remaining
+        for index, began in ((54, SINCE_START), (29, SINCE_START + WEEK)):
+            at = history.end - step * (59 - index)
+            errors, total = history.events(service, at - (history.end - began), at)
+            assert status.history[index] == pytest.approx(1 - errors / total / (1 - OCCURRENCE_TARGET),
+                                                          rel=0.02, abs=0.01), (service, index)
+            expected = 1 - bad_share(slice_ratios(history, service, at - (history.end - began), at)) / (1 - TIMESLICE_TARGET)
+            assert slices.history[index] == pytest.approx(expected, rel=0.02, abs=0.02), (service, index)
     # The burst of the last 2 hours: all 12 slices bad, a 1h burn rate of 1 / 0.05 = 20.
     assert statuses["ts-burning/slices"].burn_rates["1h"] == pytest.approx(20)
     # page-1h also needs the 5m burn rate, which 10-minute slices cannot give.
