@@ -15,7 +15,8 @@ from cockpit.calendar_windows import elapsed, period_start
 from cockpit.model import CalendarWindow
 from cockpit.promql import group_slos
 from cockpit.slo_specs import load_slo_paths
-from cockpit.slo_specs.openslo_promql import increase_selectors
+from cockpit.slo_specs.openslo_promql import Indicator, Objective, increase_selectors, templates
+from cockpit.sources.prometheus_results import period_begins, period_events, rolling_events
 from tests.slo_files import load, messages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realworld" / "openslo"
@@ -328,3 +329,38 @@ def test_never_raises_on_damaged_files(tmp_path, name):
         for junk in (line.split(":")[0] + ": [x, {y: 1}]", line.split(":")[0] + ": 7", line.split(":")[0] + ": "):
             path.write_text("\n".join(lines[:i] + [junk] + lines[i + 1:]))
             load_slo_paths([path])
+
+
+# -- the budget since a period's start, from per-step counts ------------------------
+
+def test_period_events_count_from_each_points_period_start():
+    # 5 steps of (errors, total) = (1, 10) each; 3 points (the last 3 steps).
+    errors, totals = [1.0] * 5, [10.0] * 5
+    found = period_events(errors, totals, 3, [0.0, 1.5, 4.0])
+    assert [(e.errors, e.total) for e in found] == [(3.0, 30.0), (2.5, 25.0), (1.0, 10.0)]
+    assert [(e.errors, e.total) for e in rolling_events(errors, totals, 3)] == [(3.0, 30.0)] * 3
+
+
+def test_period_begins_place_each_points_period_in_steps():
+    window = CalendarWindow(datetime(2026, 1, 5), "UTC", 1, "d")  # days from midnight
+    now, step = datetime(2026, 3, 1, 12, tzinfo=UTC), timedelta(hours=6)
+    # The range starts 5 steps (30 h) before noon: at 06:00 the day before.
+    # Points at 00:00 (its day began then: 3 steps in), 06:00 and 12:00 (3 steps in too).
+    assert period_begins(window, now, step, 3) == [3.0, 3.0, 3.0]
+    assert period_begins(window, now + timedelta(hours=3), step, 3) == [2.5, 2.5, 2.5]
+
+
+def test_timeslice_templates_for_threshold_and_raw_indicators():
+    ten = timedelta(minutes=10)
+    threshold = Indicator("threshold", threshold='max(lag{service="a"})')
+    assert templates(threshold, Objective("Timeslices", op="lte", value=5, slice_target=0.9, time_slice=ten)) == {
+        "error_query": 'sum_over_time(((avg_over_time(((max(lag{service="a"})) <= bool 5)[10m:1m])) < bool 0.9)'
+                       "[{{.window}}:10m] offset 1s)",
+        "total_query": 'count_over_time((avg_over_time(((max(lag{service="a"})) <= bool 5)[10m:1m]))'
+                       "[{{.window}}:10m] offset 1s)"}
+    raw = Indicator("raw", raw='avg(ok_ratio{service="a"}[{{.window}}])')
+    assert templates(raw, Objective("RatioTimeslices", time_slice=ten))["error_query"] == \
+        'sum_over_time((1 - (avg(ok_ratio{service="a"}[10m])))[{{.window}}:10m] offset 1s)'
+    failures = Indicator("raw", raw='errors_ratio{service="a"}', raw_failure=True)
+    assert templates(failures, Objective("Timeslices", slice_target=0.95, time_slice=ten))["total_query"] == \
+        'count_over_time((1 - (avg_over_time((errors_ratio{service="a"})[10m:1m])))[{{.window}}:10m] offset 1s)'
