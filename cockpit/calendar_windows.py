@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from cockpit.model import CalendarWindow
 
-FIXED_UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+FIXED_UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": timedelta(hours=1),
+               "d": timedelta(days=1), "w": timedelta(weeks=1)}
 MONTH_UNITS = {"M": 1, "Q": 3, "Y": 12}
 # A nominal length for the units that vary (burn-rate thresholds scale with it).
 NOMINAL = {"M": timedelta(days=30), "Q": timedelta(days=91), "Y": timedelta(days=365)}

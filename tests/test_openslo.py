@@ -135,7 +135,8 @@ spec: {description: The web shop}
     assert (strict.name, strict.time_slice, strict.sli) == ("checkout-1", timedelta(hours=1), "strict")
     assert fast.window == timedelta(days=28) and fast.service_description == "The web shop"
     assert fast.target_text == "99.5% averaged over 5m slices"
-    slice_ratio = ('1 - sum(sum(rate(errors{service="shop"}[5m]))) / (sum(sum(rate(requests{service="shop"}[5m]))) > 0)')
+    slice_ratio = ('1 - sum(sum(rate(errors{service="shop"}[5m]))) / '
+                   '(sum(sum(rate(requests{service="shop"}[5m]))) > 0)')
     assert fast.error_query == f"sum_over_time((1 - ({slice_ratio}))[{{{{.window}}}}:5m] offset 1s)"
     assert fast.origin.startswith(f"{tmp_path / 'a.yaml'}:10")
 
@@ -316,7 +317,8 @@ def test_cockpit_check_lists_only_the_refused_metric_sources(tmp_path):
     lines = done.stdout.splitlines()
     assert len(lines) == sum(len(problems) for _, problems in EXPECTED.values()) == 11
     for line in lines:
-        assert re.match(rf"{re.escape(str(FIXTURES))}/\S+:[1-9][0-9]*: \S+: metric source '\w+' cannot be queried", line)
+        assert re.match(rf"{re.escape(str(FIXTURES))}/\S+:[1-9][0-9]*: \S+: metric source '\w+' cannot be queried",
+                        line)
 
 
 @pytest.mark.parametrize("name", ["pkg/openslo/v1/examples/slos.yaml", "pkg/openslo/v1/examples/slis.yaml",

@@ -51,8 +51,8 @@ class _Documents:
 def read(reader: SpecReader, doc: dict) -> None:
     version, kind = str(doc.get("apiVersion")), str(doc.get("kind"))
     if version not in VERSIONS:
-        reader.problem(doc, "apiVersion", "apiVersion", f"unsupported apiVersion {doc.get('apiVersion')!r} (expected openslo/v1 "
-                       "or openslo/v1alpha, Sloth's prometheus/v1 or Pyrra's pyrra.dev/v1alpha1)")
+        reader.problem(doc, "apiVersion", "apiVersion", f"unsupported apiVersion {doc.get('apiVersion')!r} "
+                       "(expected openslo/v1 or openslo/v1alpha, Sloth's prometheus/v1 or Pyrra's pyrra.dev/v1alpha1)")
         return
     if kind in SKIPPED_KINDS:
         return

@@ -178,7 +178,8 @@ def test_time_slices_and_calendar_weeks_match_the_generated_data(server):
             errors, total = history.events(service, at - (history.end - began), at)
             assert status.history[index] == pytest.approx(1 - errors / total / (1 - OCCURRENCE_TARGET),
                                                           rel=0.02, abs=0.01), (service, index)
-            expected = 1 - bad_share(slice_ratios(history, service, at - (history.end - began), at)) / (1 - TIMESLICE_TARGET)
+            ratios = slice_ratios(history, service, at - (history.end - began), at)
+            expected = 1 - bad_share(ratios) / (1 - TIMESLICE_TARGET)
             assert slices.history[index] == pytest.approx(expected, rel=0.02, abs=0.02), (service, index)
     # The burst of the last 2 hours: all 12 slices bad, a 1h burn rate of 1 / 0.05 = 20.
     assert statuses["ts-burning/slices"].burn_rates["1h"] == pytest.approx(20)
