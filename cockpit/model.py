@@ -95,6 +95,19 @@ class PolicyTier:
 
 
 @dataclass(frozen=True)
+class CalendarWindow:
+    """A calendar-aligned SLO period (OpenSLO ``calendar``): periods of
+    ``count`` ``unit`` (m, h, d, w, M, Q, Y) follow one another from
+    ``start``, a wall-clock time in the IANA zone ``time_zone``; the budget
+    counts from the start of the current one (cockpit.calendar_windows)."""
+
+    start: datetime  # naive: wall-clock time in time_zone
+    time_zone: str
+    count: int
+    unit: str
+
+
+@dataclass(frozen=True)
 class SLO:
     """An SLO definition, whatever format it was written in."""
 
@@ -113,6 +126,13 @@ class SLO:
     error_ratio_query: str = ""
     labels: Mapping[str, str] = field(default_factory=lambda: EMPTY)
     origin: str = ""  # FILE:LINE the definition came from
+    # Budgeted per time slice of this length (OpenSLO Timeslices and
+    # RatioTimeslices): the queries count slices, not requests.
+    time_slice: timedelta | None = None
+    # A calendar-aligned period instead of a rolling window; ``window`` is then
+    # the period's nominal length (burn-rate thresholds, history).
+    calendar: CalendarWindow | None = None
+    service_description: str = ""  # from an OpenSLO Service object
 
     @property
     def key(self) -> str:

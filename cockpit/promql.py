@@ -43,7 +43,7 @@ _TOKEN = re.compile(
     |(?P<window>\{\{\s*\.window\s*\}\})
     |(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)
     |(?P<number>0[xX][0-9a-fA-F]+|(?:\d+(?:ms|[smhdwy]))+|(?:\d*\.)?\d+(?:[eE][+-]?\d+)?)
-    |(?P<ident>[A-Za-z_:][A-Za-z0-9_:]*)
+    |(?P<ident>(?:[A-Za-z_]|:(?=[A-Za-z_:]))[A-Za-z0-9_:]*)  # not the ':' of a subquery [5m:1m]
     |(?P<op>=~|!~|!=|==|<=|>=|[-+*/%^<>=@])
     |(?P<punct>[{}()\[\],:])""",
     re.VERBOSE,

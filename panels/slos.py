@@ -92,7 +92,12 @@ def summary(status: SLOStatus) -> Text:
         text.append(" ").append_text(demo_badge())
     label, style = DATA_LABELS.get(status.data, (status.data, "dim"))
     text.append("   data ").append_text(literal(label, style))
-    text.append(f"\nObjective {slo.target_text or percent(slo.objective, 2)} over {format_duration(slo.window)}")
+    if slo.service_description:
+        text.append("\n").append_text(literal(slo.service_description, "dim"))
+    calendar = slo.calendar
+    period = format_duration(slo.window) if calendar is None else \
+        f"this calendar {calendar.count}{calendar.unit} ({calendar.time_zone}) so far"
+    text.append(f"\nObjective {slo.target_text or percent(slo.objective, 2)} over {period}")
     text.append("   SLI ").append_text(literal(slo.sli or "—")).append(f" {percent(status.sli_value, 3)}")
     text.append("\nBudget left ").append_text(budget_text(status))
     eta = status.exhaustion_eta_s

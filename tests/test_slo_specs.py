@@ -278,9 +278,9 @@ def test_bundled_slos_file():
     [
         ("version: prometheus/v1\nservice: a\nslos: x\n  bad: 1\n", ":4: (file): YAML syntax error"),
         ("foo: 1\n", ":1: (document): unknown SLO format"),
-        ("- a\n- b\n", ":1: (document): expected a mapping"),
+        ("- a\n- b\n", ":1: [0]: expected a mapping (one SLO document), got text"),
         ("version: prometheus/v2\nservice: a\nslos: []\n", ":1: version: unsupported Sloth version"),
-        ("apiVersion: openslo/v1\nkind: SLO\n", ":1: apiVersion: unsupported apiVersion"),
+        ("apiVersion: openslo/v2alpha\nkind: SLO\n", ":1: apiVersion: unsupported apiVersion"),
         ("version: prometheus/v1\nservice: a\nslos:\n  - name: x\n    sli: {raw: {error_ratio_query: q}}\n",
          ":4: slos[0].objective: expected the objective as a percentage number"),
         ("version: prometheus/v1\nservice: a\nslos:\n  - name: x\n    objective: 100\n"
@@ -310,14 +310,14 @@ def test_bundled_slos_file():
          ":3: error_budget_policy.b: overlaps tier 'a'"),
         ("error_budget_policy:\n  a: {budget_consumed: half}\n", ":2: error_budget_policy.a.budget_consumed: not a range"),
         ("apiVersion: openslo/v1alpha\nkind: SLO\nmetadata: {name: x}\nspec:\n  service: a\n"
-         "  budgetingMethod: Timeslices\n  objectives: []\n", ":6: spec.budgetingMethod: unsupported budgetingMethod"),
+         "  budgetingMethod: Weekly\n  objectives: []\n", ":6: spec.budgetingMethod: unknown budgetingMethod"),
         ("apiVersion: openslo/v1alpha\nkind: SLO\nmetadata: {name: x}\nspec:\n  service: a\n  objectives:\n"
-         "    - target: 0.99\n      thresholdMetric: {}\n", ":7: spec.objectives[0].ratioMetrics: only ratioMetrics"),
+         "    - target: 0.99\n      thresholdMetric: {}\n", ":7: spec.objectives[0]: no indicator"),
         ("apiVersion: openslo/v1alpha\nkind: SLO\nmetadata: {name: x}\nspec:\n  service: a\n  objectives:\n"
          "    - target: 0.99\n      ratioMetrics:\n        good: {source: datadog, query: q}\n"
-         "        total: {query: t}\n", ":9: spec.objectives[0].ratioMetrics.good.source: unsupported source"),
+         "        total: {query: t}\n", ":9: spec.objectives[0].ratioMetrics.good.source: metric source 'datadog' cannot be queried"),
         ("apiVersion: openslo/v1alpha\nkind: SLO\nmetadata: {name: x}\nspec:\n  service: a\n"
-         "  timeWindows: [{count: 1, unit: Month}]\n  objectives: []\n", ":6: spec.timeWindows[0]: expected a positive"),
+         "  timeWindows: [{count: 0, unit: Month}]\n  objectives: []\n", ":6: spec.timeWindows[0]: expected duration"),
     ],
 )
 def test_bad_specs_name_file_line_and_key(tmp_path, text, expected):

@@ -4,8 +4,8 @@
   ``error_budget_policy``): cockpit.slo_specs.seed;
 * Sloth ``version: prometheus/v1`` specs (and the same spec inside Sloth's
   ``PrometheusServiceLevel`` Kubernetes resource): cockpit.slo_specs.sloth;
-* OpenSLO ``apiVersion: openslo/v1alpha`` SLOs with ``ratioMetrics``:
-  cockpit.slo_specs.openslo;
+* OpenSLO ``apiVersion: openslo/v1`` and ``openslo/v1alpha`` SLOs, SLIs,
+  DataSources and Services: cockpit.slo_specs.openslo;
 * Pyrra ``apiVersion: pyrra.dev/v1alpha1`` ``ServiceLevelObjective``
   resources (ratio and latency indicators; the service comes from the
   ``pyrra.dev/service`` label): cockpit.slo_specs.pyrra.
@@ -54,6 +54,8 @@ def load_slo_paths(paths: Sequence[Path]) -> SLOSpecs:
                 _read_file(reader, file, named=False)
         else:
             _read_file(reader, path, named=True)
+    for finish in reader.finishers.values():
+        finish()
     return SLOSpecs(tuple(reader.slos.values()), reader.policy or DEFAULT_POLICY, reader.problems, reader.refers)
 
 
@@ -71,7 +73,14 @@ def _read_file(reader: SpecReader, path: Path, *, named: bool) -> None:
 
 
 def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
-    if not isinstance(doc, dict):
+    if isinstance(doc, list) and doc:
+        # A YAML list of resources (as OpenSLO's own examples are written).
+        for i, item in enumerate(doc):
+            if isinstance(item, dict):
+                _read_document(reader, item, named)
+            else:
+                reader.problem(doc, i, f"[{i}]", f"expected a mapping (one SLO document), got {_shape(item)}")
+    elif not isinstance(doc, dict):
         reader.problem(doc, None, "", f"expected a mapping, got {type(doc).__name__}")
     elif str(doc.get("kind", "")).endswith("List") and "items" in doc:
         # What `kubectl get slo -o yaml` writes (kind: List or ServiceLevelObjectiveList):
@@ -98,5 +107,16 @@ def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
             reader.problem(doc, "groups", "groups", "a Prometheus rules file, not an SLO definition")
     else:
         reader.problem(doc, None, "", "unknown SLO format: expected seed `slo_definitions:`, "
-                       "Sloth `version: prometheus/v1`, OpenSLO `apiVersion: openslo/v1alpha` "
+                       "Sloth `version: prometheus/v1`, OpenSLO `apiVersion: openslo/v1` "
                        "or Pyrra `apiVersion: pyrra.dev/v1alpha1`")
+
+
+def _shape(value: Any) -> str:
+    """What a YAML value is, in the words of someone who wrote it."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "nothing" if value is None else "text"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from cockpit.durations import parse_duration
 from cockpit.model import SLO, PolicyTier
@@ -27,6 +27,9 @@ class SpecReader:
         self.problems: list[Problem] = []
         self.refers: list[ServiceRef] = []
         self.file = ""
+        # Run once every file is read: formats whose documents refer to each
+        # other across files (OpenSLO's indicatorRef, metricSourceRef).
+        self.finishers: dict[str, Callable[[], None]] = {}
 
     def problem(self, node: Any, key: Any, path: str, message: str) -> None:
         line = getattr(node, "line", 0) if key is None else line_of(node, key)

@@ -12,6 +12,8 @@ One refresh sends, all evaluated at the source clock's time:
   way) its ratio query for each burn window, and one range query of its
   ratio over the SLO window at each history step (the last step is ``now``:
   the SLO-window ratio).
+- for calendar-aligned SLOs (OpenSLO), per group an error and a total query
+  (or a ratio query) since the start of the current period;
 So the count depends on expression shapes, not on the number of services.
 The server's retention is read at most hourly, to warn when it is shorter
 than an SLO window. All of it goes through cockpit.sources.prometheus_api.
@@ -25,18 +27,19 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from cockpit import sloth_rules
+from cockpit import calendar_windows, sloth_rules
 from cockpit.durations import format_duration, prom_window
 from cockpit.model import SLO, SourceData
 from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
-from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, evaluate
+from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, evaluate
 from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import HTTP_OPTIONS
 from cockpit.sources.prometheus_api import BadQuery, PrometheusAPI
-from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, place_history, ratio_events,
-                                                rolling_events, scaled, split_instant, split_range)
+from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, period_begins, period_events,
+                                                place_history, ratio_events, rolling_events, scaled, split_instant,
+                                                split_range)
 
 RETENTION_RECHECK = timedelta(hours=1)
 
@@ -82,12 +85,14 @@ class PrometheusSource(Source):
             self._api = PrometheusAPI(self.spec)
         sent_before = self._api.sent
         retention = await self._retention_at(now)
-        results = await self._sloth(specs.slos, now)
+        # Sloth records rolling, per-request ratios: not what time slices or calendar periods budget.
+        results = await self._sloth([s for s in specs.slos if s.time_slice is None and s.calendar is None], now)
         rest = [slo for slo in specs.slos if id(slo) not in results]
-        jobs = [(self._ratio_group if group.ratio else self._group)(group, now)
-                for group in self._query_groups(rest)]
+        groups = self._query_groups(rest)
+        jobs = [(self._ratio_group if group.ratio else self._group)(group, now) for group in groups]
         for found in await asyncio.gather(*jobs):
             results.update(found)
+        await self._calendar(groups, results, now)
         self.queries_last_refresh = self._api.sent - sent_before
 
         statuses, warnings = [], []
@@ -101,6 +106,8 @@ class PrometheusSource(Source):
                 found.warnings.append(f"Prometheus keeps {format_duration(retention)} of data, less than the "
                                       f"{format_duration(slo.window)} SLO window: the budget covers only that")
             min_events = self.min_events if found.min_events is None else found.min_events
+            if slo.time_slice is not None and found.min_events is None:
+                min_events = 1.0  # the events are time slices: one slice with data says something
             statuses.append(evaluate(slo, found.window, found.burn, policy=specs.policy, min_events=min_events,
                                      history=found.history, history_end=found.history_end,
                                      history_step=found.history_step, history_times=found.history_times,
@@ -186,9 +193,12 @@ class PrometheusSource(Source):
                 rolling = rolling_events(errors.get(value), totals.get(value), points)
                 for slo in (s for s in slos if s.window == window):
                     result = results[id(slo)]
-                    result.window = rolling[-1]
+                    found = rolling if slo.calendar is None else period_events(  # each point since its period began
+                        errors.get(value), totals.get(value), points,
+                        period_begins(slo.calendar, now, history_step(window), points))
+                    result.window = found[-1]
                     # The range query's last step is at ``now``.
-                    place_history(result, budget_history(rolling, slo.objective, self.min_events), now,
+                    place_history(result, budget_history(found, slo.objective, self.min_events), now,
                                   history_step(window))
         return results
 
@@ -260,6 +270,47 @@ class PrometheusSource(Source):
         start = now - step * (points - 1)
         answer = await self._api.query_range(group.ratio_query(window), start, now, step)
         return split_range(group, answer, round(start.timestamp()), step.total_seconds(), points)
+
+    # --- calendar-aligned periods ---------------------------------------------
+
+    async def _calendar(self, groups: Sequence[QueryGroup], results: dict[int, SLOResult], now: datetime) -> None:
+        """Calendar-aligned SLOs (OpenSLO) budget from the start of their
+        current period: per query group, one error and one total query (or one
+        ratio query) per distinct time since a period start, so SLOs of any
+        number of services sharing a calendar share the queries. Their
+        history (from the range pair, in _group) is the budget since the start
+        of the period each point falls in."""
+        jobs = []
+        for group in groups:
+            spans: dict[timedelta, list[tuple[str, SLO]]] = {}
+            for value, slos in group.members.items():
+                for slo in slos:
+                    if slo.calendar is not None:
+                        spans.setdefault(calendar_windows.elapsed(slo.calendar, now), []).append((value, slo))
+            jobs.extend(self._since_start(group, span, members, results, now) for span, members in spans.items())
+        await asyncio.gather(*jobs)
+
+    async def _since_start(self, group: QueryGroup, span: timedelta, members: list[tuple[str, SLO]],
+                           results: dict[int, SLOResult], now: datetime) -> None:
+        try:
+            if group.ratio:
+                ratios = split_instant(group, await self._api.query(group.ratio_query(span), now))
+                found = {value: ratio_events(ratios.get(value)) for value, _ in members}
+            else:
+                errors, totals = await self._pair(group, span, now)
+                found = {value: events_of(errors.get(value), totals.get(value)) for value, _ in members}
+        except BadQuery as error:
+            for _, slo in members:
+                results[id(slo)].warnings.append(str(error))
+            return
+        for value, slo in members:
+            result = results[id(slo)]
+            result.window = events = found[value]
+            if group.ratio:  # rolling ratios cannot be summed from a period's start: no history
+                result.history, result.history_end, result.history_step, result.history_times = (), None, None, ()
+            elif result.history and result.history_end == now and events is not None and events.ratio is not None:
+                # The history's steps put a period's start within a step; its last point is now, exactly.
+                result.history = (*result.history[:-1], budget_remaining(events.ratio, slo.objective))
 
     # --- retention ------------------------------------------------------------
 

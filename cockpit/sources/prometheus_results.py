@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cockpit.calendar_windows import period_start
+from cockpit.model import CalendarWindow
 from cockpit.promql import QueryGroup, sample_value
 from cockpit.slo import Events, budget_remaining
 
@@ -40,27 +42,54 @@ def events_of(errors: float | None, total: float | None) -> Events | None:
     return Events(errors=errors or 0.0, total=total)
 
 
-def rolling_events(errors: list[float] | None, totals: list[float] | None, points: int) -> list[Events | None]:
-    """Window sums over ``2 * points - 1`` per-step counts: one Events for
-    each of the last ``points`` steps, summing the ``points`` steps up to it
-    (the last one is the SLO window); None where no step had a total.
-    Running sums keep it linear: 1000 SLOs x 60 points per refresh."""
-    if totals is None:
-        return [None] * points
+def _prefix_sums(errors: list[float] | None, totals: list[float]) -> tuple[list[float], list[float], list[int]]:
+    """Running sums of present steps' errors and totals, and of how many
+    steps were present (an error step counts only beside a total)."""
     errors = errors or [math.nan] * len(totals)
-    # Prefix sums of present steps (an error step counts only beside a total).
     sum_e, sum_t, count = [0.0], [0.0], [0]
     for error, total in zip(errors, totals):
         present = not math.isnan(total)
         sum_t.append(sum_t[-1] + (total if present else 0.0))
         sum_e.append(sum_e[-1] + (error if present and not math.isnan(error) else 0.0))
         count.append(count[-1] + present)
-    rolling: list[Events | None] = []
-    for end in range(points, 2 * points):  # prefix index one past the window's last step
-        start = end - points
-        rolling.append(Events(errors=sum_e[end] - sum_e[start], total=sum_t[end] - sum_t[start])
-                       if count[end] > count[start] else None)
-    return rolling
+    return sum_e, sum_t, count
+
+
+def rolling_events(errors: list[float] | None, totals: list[float] | None, points: int) -> list[Events | None]:
+    """Window sums over ``2 * points - 1`` per-step counts: one Events for
+    each of the last ``points`` steps, summing the ``points`` steps up to it
+    (the last one is the SLO window); None where no step had a total.
+    Running sums keep it linear: 1000 SLOs x 60 points per refresh."""
+    return period_events(errors, totals, points, [float(i) for i in range(points)])
+
+
+def period_events(errors: list[float] | None, totals: list[float] | None, points: int,
+                  begins: list[float]) -> list[Events | None]:
+    """Like rolling_events, but the sum for point i starts at step position
+    ``begins[i]`` (a calendar period's start): a fractional position counts
+    that share of the step it falls in, as if its events were spread evenly."""
+    if totals is None:
+        return [None] * points
+    sum_e, sum_t, count = _prefix_sums(errors, totals)
+
+    def at(sums: list[float], position: float) -> float:
+        whole = min(int(position), len(sums) - 2)
+        return sums[whole] + (position - whole) * (sums[whole + 1] - sums[whole])
+
+    found: list[Events | None] = []
+    for end, begin in zip(range(points, 2 * points), begins):  # prefix index one past the point's step
+        begin = min(max(begin, 0.0), float(end))
+        found.append(Events(errors=sum_e[end] - at(sum_e, begin), total=sum_t[end] - at(sum_t, begin))
+                     if count[end] > count[int(begin)] else None)
+    return found
+
+
+def period_begins(window: CalendarWindow, now: datetime, step: timedelta, points: int) -> list[float]:
+    """For period_events: where the calendar period of each of the last
+    ``points`` steps began, in steps from the start of the range of
+    ``2 * points - 1`` steps that ends at ``now``."""
+    range_start = now - step * (2 * points - 1)
+    return [(period_start(window, now - step * (points - 1 - i)) - range_start) / step for i in range(points)]
 
 
 def budget_history(rolling: list[Events | None], objective: float, min_events: float) -> list[float | None]:
