@@ -85,6 +85,35 @@ def test_the_service_comes_from_the_pyrra_label_else_a_plain_service_label(tmp_p
                     "user-service": (21, "metadata.labels.service")}
 
 
+def test_without_a_service_label_the_mapping_then_the_namespace_names_the_service(tmp_path):
+    """Pyrra needs no service label (none of its examples has one): the
+    source's pyrra_services mapping (NAMESPACE/NAME, then NAMESPACE) decides,
+    else the namespace; with neither the SLO is kept, owned by no service."""
+    def slo(name: str, namespace: str | None) -> str:
+        where = f"\n  namespace: {namespace}" if namespace else ""
+        return (f"apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: {name}{where}\n"
+                "spec:\n" + textwrap.indent(RATIO, "  "))
+    path = tmp_path / "slos.yaml"
+    path.write_text("---\n".join([slo("mapped-one", "monitoring"), slo("mapped-namespace", "monitoring"),
+                                  slo("by-namespace", "payments"), slo("nowhere", None)]))
+    specs = load_slo_paths([path], pyrra_services={"monitoring/mapped-one": "prometheus-k8s",
+                                                   "monitoring": "observability"})
+    assert specs.problems == []
+    assert [s.key for s in specs.slos] == ["prometheus-k8s/mapped-one", "observability/mapped-namespace",
+                                           "payments/by-namespace", "/nowhere"]
+    assert [(r.service, r.line, r.key) for r in specs.refers] == [
+        ("prometheus-k8s", 5, "metadata.namespace"), ("observability", 18, "metadata.namespace"),
+        ("payments", 31, "metadata.namespace"), ("", 43, "metadata.name")]
+
+
+def test_an_offset_is_dropped_as_pyrra_drops_it_and_the_description_says_so(tmp_path):
+    specs = load(tmp_path, resource(RATIO.replace("\"}'}", "\"} offset 1m'}")))
+    assert specs.problems == []
+    (slo,) = specs.slos
+    assert "offset" not in slo.error_query + slo.total_query
+    assert slo.description == "Pyrra ignores the metrics' offset 1m; so does the cockpit."
+
+
 def test_latency_slo_counts_requests_slower_than_the_bucket_as_errors():
     specs = load_slo_paths([FIXTURES / "latency.yaml"])
     assert specs.problems == []
@@ -244,8 +273,6 @@ def test_problems_name_file_line_and_key(tmp_path, spec, expected):
      ":2: kind: unsupported Pyrra resource 'pyrra.dev/v1alpha1' 'PrometheusRule'"),
     ("apiVersion: pyrra.dev/v1beta1\nkind: ServiceLevelObjective\n", ":1: apiVersion: unsupported Pyrra resource"),
     ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nspec: {}\n", ":1: metadata: missing (required)"),
-    ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata: {name: x}\n",
-     ":3: metadata.labels: no service"),
     ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata: {name: x, labels: a}\nspec: {}\n",
      ":3: metadata.labels: expected a mapping, got str"),
     ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: x\n  labels:\n"

@@ -27,6 +27,13 @@ class SpecReader:
         self.problems: list[Problem] = []
         self.refers: list[ServiceRef] = []
         self.file = ""
+        # Sloth: the SLO period its specs get (sloth generate --default-slo-period),
+        # the AlertWindows read (period, file, line) and where each Sloth SLO is.
+        self.sloth_period = DEFAULT_WINDOW
+        self.sloth_windows: list[tuple[timedelta, str, int]] = []
+        self.sloth_slos: list[tuple[str, int]] = []
+        # Pyrra: the source's mapping to services, for SLOs without a service label.
+        self.pyrra_services: dict[str, str] = {}
 
     def problem(self, node: Any, key: Any, path: str, message: str) -> None:
         line = getattr(node, "line", 0) if key is None else line_of(node, key)
