@@ -221,8 +221,6 @@ BROKEN = {
         ':15: spec.indicator.ratio.errors.metric: expected one metric selector such as name{label="value"} '
         '(Pyrra adds rate() itself), got \'sum(rate(http_requests_total{service="user-service",code=~"5.."}[5m]))\'',
         ":18: spec.indicator.ratio.grouping: expected a list of label names",
-        ":24: metadata.labels: no service: add the label `pyrra.dev/service: NAME` (Pyrra has no service field; "
-        "a plain `service` label works too)",
         ':32: spec.indicator.latency.success.metric: expected an le matcher: the histogram bucket of the latency '
         'target, e.g. le="0.5"'],
 }
