@@ -30,7 +30,7 @@ from cockpit.durations import format_duration, prom_window
 from cockpit.model import SLO, SourceData
 from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, evaluate
-from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
+from cockpit.slo_specs import DEFAULT_WINDOW, SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import HTTP_OPTIONS
@@ -50,6 +50,10 @@ class PrometheusSource(Source):
         **HTTP_OPTIONS,
         "min_events": OptionSpec((int, float), help="below this many events in a window: insufficient "
                                                      f"traffic (default {DEFAULT_MIN_EVENTS})"),
+        "sloth_slo_period": OptionSpec(timedelta, help="the SLO period of Sloth specs, as sloth generate "
+                                                       "--default-slo-period (default 30d)"),
+        "pyrra_services": OptionSpec(dict, help="service of Pyrra SLOs without a pyrra.dev/service label, "
+                                                "by NAMESPACE/NAME or NAMESPACE (default: the namespace)"),
     }
 
     def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
@@ -70,7 +74,7 @@ class PrometheusSource(Source):
             line = getattr(spec.options, "key_lines", {}).get("url", spec.line)
             result.problems.append(Problem(spec.config_file, line, f"{spec.name}.url",
                                            "expected an http:// or https:// URL with a host"))
-        specs = load_slo_paths(_slo_paths(spec))
+        specs = _load(spec)
         result.problems.extend(specs.problems)
         result.refers.extend(specs.refers)
         return result
@@ -119,7 +123,7 @@ class PrometheusSource(Source):
         signature = tuple(_stamp(f) for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p])
                           if f.suffix in SLO_SUFFIXES or not p.is_dir())
         if self._specs is None or self._specs[0] != signature:
-            self._specs, self._groups = (signature, load_slo_paths(paths)), None
+            self._specs, self._groups = (signature, _load(self.spec)), None
         return self._specs[1]
 
     def _query_groups(self, slos: Sequence[SLO]) -> list[QueryGroup]:
@@ -275,6 +279,12 @@ class PrometheusSource(Source):
                 retention = None  # a proxy's odd reply to a status page must not stop the SLOs
             self._retention = (now, retention)
         return self._retention[1]
+
+
+def _load(spec: SourceSpec) -> SLOSpecs:
+    pyrra_services = spec.options.get("pyrra_services") or {}
+    return load_slo_paths(_slo_paths(spec), sloth_period=spec.options.get("sloth_slo_period") or DEFAULT_WINDOW,
+                          pyrra_services={str(k): str(v) for k, v in pyrra_services.items()})
 
 
 def _slo_paths(spec: SourceSpec) -> list[Path]:
