@@ -173,28 +173,36 @@ def test_bool_gauge_says_its_events_are_probe_samples_and_how_it_groups():
         'service=~"ingress-gateway|web-frontend"}[1d]))')
 
 
-def test_latency_native_is_a_problem_and_the_rest_of_the_file_loads():
+def test_latency_native_reads_the_native_histogram_as_pyrra_does():
+    """1 - histogram_fraction(0, latency, sum(rate(total))) is the error ratio,
+    histogram_count of the same sum the events."""
     specs = load_slo_paths([FIXTURES / "latency-native.yaml"])
-    assert problems(specs) == [
-        f"{FIXTURES / 'latency-native.yaml'}:12: spec.indicator.latencyNative: latencyNative indicators are not "
-        "supported: native histograms give the share under the latency only as histogram_fraction's estimate; "
-        "use latency with a classic histogram bucket"]
-    assert [s.key for s in specs.slos] == ["ingress-gateway/ingress-errors"]
+    assert specs.problems == []
+    slos = {s.key: s for s in specs.slos}
+    assert list(slos) == ["ingress-gateway/request-latency", "ingress-gateway/ingress-errors"]
+    native = slos["ingress-gateway/request-latency"]
+    histogram = "sum(rate(nginx_ingress_controller_request_duration_seconds[1h]))"
+    assert render(native.total_query, timedelta(hours=1)) == f"histogram_count({histogram})"
+    assert render(native.error_query, timedelta(hours=1)) == \
+        f"histogram_count({histogram}) * (1 - histogram_fraction(0, 0.5, {histogram}))"
+    assert per_second(native.error_query) and per_second(native.total_query)
+    assert (native.sli, native.target_text) == ("latencyNative", "99% within 0.5s")
+    assert "histogram_fraction's estimate" in native.description
 
 
-def test_latency_native_is_a_problem_wherever_it_is_written(tmp_path):
+def test_latency_native_needs_a_duration(tmp_path):
     specs = load(tmp_path, resource("""\
         target: "99"
         window: 28d
         indicator:
           latencyNative:
-            latency: 500ms
+            latency: fast
             total: {metric: 'http_request_duration_seconds{service="api-server"}'}
         """))
     assert specs.slos == ()
     [problem] = specs.problems
-    assert (problem.line, problem.key) == (11, "spec.indicator.latencyNative")
-    assert problem.message.startswith("latencyNative indicators are not supported: native histograms")
+    assert (problem.line, problem.key) == (12, "spec.indicator.latencyNative.latency")
+    assert problem.message == "expected the latency as a Prometheus duration such as 200ms or 1s, got 'fast'"
 
 
 def test_the_example_config_loads_and_passes_cockpit_check():

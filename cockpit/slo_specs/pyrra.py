@@ -19,6 +19,12 @@ How one maps onto the cockpit's SLO:
 * ``indicator.latency`` {success, total}: the requests slower than the
   success bucket's ``le`` are the errors: ``sum(rate(TOTAL[w])) -
   sum(rate(SUCCESS[w]))``, over ``sum(rate(TOTAL[w]))``.
+* ``indicator.latencyNative`` {total, latency}: a native histogram; as in
+  Pyrra the error ratio is ``1 - histogram_fraction(0, LATENCY,
+  sum(rate(TOTAL[w])))`` and the events are ``histogram_count`` of the same
+  sum, so the errors are that count times the ratio. histogram_fraction
+  interpolates inside the bucket holding the latency: the description says
+  the share is Prometheus' estimate, as it is in Pyrra.
 * ``indicator.bool_gauge`` {metric}: a 0/1 gauge such as the blackbox
   exporter's ``probe_success``. As in Pyrra, every sample is an event and the
   samples equal to 0 are the errors: ``sum(count_over_time(M[w])) -
@@ -26,15 +32,12 @@ How one maps onto the cockpit's SLO:
   counts of samples already (not per-second rates: promql.per_second says
   so), so the events are probe samples, not requests, and "insufficient
   traffic" means too few samples in a window; the SLO's description says so.
-  All three are event ratios, so the prometheus source groups, burns and
+  All four are event ratios, so the prometheus source groups, burns and
   draws them like any other SLO.
 * ``grouping`` (any indicator): Pyrra shows one SLO per value of the grouping
   labels; the cockpit has one SLO per definition, so it measures all the
   values together, and the description says so.
 
-Not supported (a Problem naming the indicator; the rest of the file loads):
-``latencyNative`` (native histograms: the share under the latency comes from
-``histogram_fraction``'s interpolation within buckets, an estimate).
 """
 
 from __future__ import annotations
@@ -52,12 +55,10 @@ API_VERSION = "pyrra.dev/v1alpha1"
 SERVICE_LABELS = ("pyrra.dev/service", "service")
 _SPEC_KEYS = {"description", "target", "window", "indicator", "alerting", "partial_response_strategy"}
 _INDICATORS = ("ratio", "latency", "latencyNative", "bool_gauge")
-_UNSUPPORTED = {
-    "latencyNative": "latencyNative indicators are not supported: native histograms give the share under the "
-                     "latency only as histogram_fraction's estimate; use latency with a classic histogram bucket",
-}
 # The queries of each supported indicator: (key of the errors or success metric, key of the total).
 _QUERIES = {"ratio": ("errors", "total"), "latency": ("success", "total")}
+_NATIVE_NOTE = ("The share of requests within the latency is histogram_fraction's estimate from the native "
+                "histogram's buckets, as in Pyrra.")
 _SAMPLES_NOTE = ("Events are probe samples (each scrape of the 0/1 gauge; 0 is an error), not requests: "
                  "insufficient traffic means too few samples in a window.")
 # Prometheus' duration syntax (what Pyrra accepts): units in this order, each at most once.
@@ -186,14 +187,13 @@ def _indicator(reader: SpecReader, spec: dict, notes: list[str]) -> tuple[str, s
         return None
     kind = kinds[0]
     path = f"spec.indicator.{kind}"
-    if kind in _UNSUPPORTED:
-        reader.problem(indicator, kind, path, _UNSUPPORTED[kind])
-        return None
     body = reader.mapping(indicator, kind, "spec.indicator", required=True)
     if body is None:
         return None
     if kind == "bool_gauge":
         return _bool_gauge(reader, body, path, notes)
+    if kind == "latencyNative":
+        return _latency_native(reader, body, path, notes)
     first_key, total_key = _QUERIES[kind]
     reader.unknown_keys(body, {first_key, total_key, "grouping"}, path)
     first, total = (_selector(reader, body, key, path, notes) for key in (first_key, total_key))
@@ -221,6 +221,28 @@ def _bool_gauge(reader: SpecReader, body: dict, path: str,
         return None
     samples = f"sum(count_over_time({metric}[{{{{.window}}}}]))"
     return "bool_gauge", f"{samples} - sum(sum_over_time({metric}[{{{{.window}}}}]))", samples, grouping, ""
+
+
+def _latency_native(reader: SpecReader, body: dict, path: str,
+                    notes: list[str]) -> tuple[str, str, str, list[str], str] | None:
+    """Pyrra's latencyNative: the share of a native histogram above the latency."""
+    reader.unknown_keys(body, {"total", "latency", "grouping"}, path)
+    total = _selector(reader, body, "total", path, notes)
+    grouping = _grouping(reader, body, path)
+    latency = body.get("latency")
+    text = latency.strip() if isinstance(latency, str) else ""
+    if not text or not _PROM_DURATION.match(text) or not parse_duration(text):
+        reader.problem(body, "latency" if "latency" in body else None, f"{path}.latency",
+                       f"expected the latency as a Prometheus duration such as 200ms or 1s, got {latency!r}")
+        return None
+    if total is None or grouping is None:
+        return None
+    notes.append(_NATIVE_NOTE)
+    seconds = f"{parse_duration(text).total_seconds():g}"
+    histogram = f"sum(rate({total}[{{{{.window}}}}]))"
+    total_query = f"histogram_count({histogram})"
+    return ("latencyNative", f"{total_query} * (1 - histogram_fraction(0, {seconds}, {histogram}))", total_query,
+            grouping, seconds)
 
 
 def _selector(reader: SpecReader, body: dict, key: str, path: str, notes: list[str]) -> str | None:
