@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from cockpit.model import SLO, PolicyTier
+from cockpit.pyrra_rules import Recorded
 from cockpit.slo import DEFAULT_POLICY
 from cockpit.slo_specs import openslo, pyrra, seed, sloth, sloth_windows
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
@@ -41,6 +42,7 @@ class SLOSpecs:
     policy: tuple[PolicyTier, ...] = DEFAULT_POLICY
     problems: list[Problem] = field(default_factory=list)
     refers: list[ServiceRef] = field(default_factory=list)  # each SLO's service, where it is named
+    pyrra: dict[str, Recorded] = field(default_factory=dict)  # SLO key -> where Pyrra records its window
 
 
 def load_slo_paths(paths: Sequence[Path], *, sloth_period: timedelta = DEFAULT_WINDOW,
@@ -63,7 +65,8 @@ def load_slo_paths(paths: Sequence[Path], *, sloth_period: timedelta = DEFAULT_W
         else:
             _read_file(reader, path, named=True)
     sloth_windows.check_used(reader)
-    return SLOSpecs(tuple(reader.slos.values()), reader.policy or DEFAULT_POLICY, reader.problems, reader.refers)
+    return SLOSpecs(tuple(reader.slos.values()), reader.policy or DEFAULT_POLICY, reader.problems, reader.refers,
+                    reader.pyrra_recorded)
 
 
 def _read_file(reader: SpecReader, path: Path, *, named: bool) -> None:

@@ -46,11 +46,14 @@ import math
 import re
 from datetime import timedelta
 
+from cockpit import pyrra_rules
 from cockpit.durations import parse_duration
 from cockpit.model import SLO, frozen_map
 from cockpit.promql import PromQLError, tokenize
 from cockpit.slo_specs.reader import SpecReader, fraction
 
+# (kind, error query, total query, grouping, latency threshold, (other selector, total selector))
+Indicator = tuple[str, str, str, list[str], str, tuple[str, str]]
 API_VERSION = "pyrra.dev/v1alpha1"
 SERVICE_LABELS = ("pyrra.dev/service", "service")
 _SPEC_KEYS = {"description", "target", "window", "indicator", "alerting", "partial_response_strategy"}
@@ -87,7 +90,7 @@ def read(reader: SpecReader, doc: dict) -> None:
     if not (name and service_at and target is not None and window and sli):
         return
     service, (node, key, path) = service_at
-    kind, error_query, total_query, grouping, threshold = sli
+    kind, error_query, total_query, grouping, threshold, (other, total) = sli
     description = reader.text(spec, "description", "spec")
     notes[:0] = [_SAMPLES_NOTE] if kind == "bool_gauge" else []
     if grouping:
@@ -99,12 +102,16 @@ def read(reader: SpecReader, doc: dict) -> None:
         labels.setdefault("namespace", namespace)
     target_text = f"{target:g}%" + (f" within {threshold}s" if threshold else "") + \
         (" of samples" if kind == "bool_gauge" else "")
-    reader.add(SLO(
+    slo = SLO(
         service=service, name=name, objective=fraction(target), window=window,
         sli=kind, description=description, target_text=target_text,
         error_query=error_query, total_query=total_query, labels=frozen_map(labels),
         origin=reader.origin(metadata, "name"),
-    ), node, key, path)
+    )
+    reader.add(slo, node, key, path)
+    rules = pyrra_rules.recorded(kind, name, window, other, total)
+    if rules is not None and reader.slos.get(slo.key) is slo:
+        reader.pyrra_recorded[slo.key] = rules
 
 
 def _service(reader: SpecReader, metadata: dict, name: str, namespace: str) -> tuple[str, tuple] | None:
@@ -174,8 +181,9 @@ def _window(reader: SpecReader, spec: dict) -> timedelta | None:
     return window
 
 
-def _indicator(reader: SpecReader, spec: dict, notes: list[str]) -> tuple[str, str, str, list[str], str] | None:
-    """(kind, error query, total query, grouping labels, latency threshold)."""
+def _indicator(reader: SpecReader, spec: dict, notes: list[str]) -> Indicator | None:
+    """(kind, error query, total query, grouping labels, latency threshold,
+    (the errors, success or gauge selector, the total selector) as written)."""
     indicator = reader.mapping(spec, "indicator", "spec", required=True)
     if indicator is None:
         return None
@@ -202,17 +210,17 @@ def _indicator(reader: SpecReader, spec: dict, notes: list[str]) -> tuple[str, s
         return None
     total_query = f"sum(rate({total}[{{{{.window}}}}]))"
     if kind == "ratio":
-        return kind, f"sum(rate({first}[{{{{.window}}}}]))", total_query, grouping, ""
+        return kind, f"sum(rate({first}[{{{{.window}}}}]))", total_query, grouping, "", (first, total)
     threshold = _le(first)
     if threshold is None:
         reader.problem(body[first_key], "metric", f"{path}.{first_key}.metric",
                        'expected an le matcher: the histogram bucket of the latency target, e.g. le="0.5"')
         return None
-    return kind, f"{total_query} - sum(rate({first}[{{{{.window}}}}]))", total_query, grouping, threshold
+    return kind, f"{total_query} - sum(rate({first}[{{{{.window}}}}]))", total_query, grouping, threshold, \
+        (first, total)
 
 
-def _bool_gauge(reader: SpecReader, body: dict, path: str,
-                notes: list[str]) -> tuple[str, str, str, list[str], str] | None:
+def _bool_gauge(reader: SpecReader, body: dict, path: str, notes: list[str]) -> Indicator | None:
     """Pyrra's bool_gauge: each sample of the gauge is an event, a 0 an error."""
     reader.unknown_keys(body, {"metric", "grouping"}, path)
     metric = _metric(reader, body, path, "count_over_time() and sum_over_time()", notes)
@@ -220,11 +228,11 @@ def _bool_gauge(reader: SpecReader, body: dict, path: str,
     if metric is None or grouping is None:
         return None
     samples = f"sum(count_over_time({metric}[{{{{.window}}}}]))"
-    return "bool_gauge", f"{samples} - sum(sum_over_time({metric}[{{{{.window}}}}]))", samples, grouping, ""
+    return ("bool_gauge", f"{samples} - sum(sum_over_time({metric}[{{{{.window}}}}]))", samples, grouping, "",
+            (metric, metric))
 
 
-def _latency_native(reader: SpecReader, body: dict, path: str,
-                    notes: list[str]) -> tuple[str, str, str, list[str], str] | None:
+def _latency_native(reader: SpecReader, body: dict, path: str, notes: list[str]) -> Indicator | None:
     """Pyrra's latencyNative: the share of a native histogram above the latency."""
     reader.unknown_keys(body, {"total", "latency", "grouping"}, path)
     total = _selector(reader, body, "total", path, notes)
@@ -242,7 +250,7 @@ def _latency_native(reader: SpecReader, body: dict, path: str,
     histogram = f"sum(rate({total}[{{{{.window}}}}]))"
     total_query = f"histogram_count({histogram})"
     return ("latencyNative", f"{total_query} * (1 - histogram_fraction(0, {seconds}, {histogram}))", total_query,
-            grouping, seconds)
+            grouping, seconds, (total, total))
 
 
 def _selector(reader: SpecReader, body: dict, key: str, path: str, notes: list[str]) -> str | None:
