@@ -13,6 +13,7 @@ and the number of queries must not depend on the number of services."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from datetime import timedelta
@@ -25,6 +26,7 @@ import prometheus_harness as ph
 import test_prometheus_pyrra as base
 from cockpit.promql import history_step
 from cockpit.slo import BURN_WINDOWS
+from cockpit.status import run_status
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(not ph.available(), reason="needs /usr/bin/prometheus and /usr/bin/promtool")]
@@ -136,3 +138,24 @@ def test_recorded_query_count_does_not_depend_on_the_number_of_services(servers)
     assert statuses["pyrra-ghost/requests-errors"].data == "no_data"
     assert statuses["pyrra-steady/requests-errors"].data == "ok"
     assert mixed == few + 2 * (2 * len(BURN_WINDOWS) + 2)
+
+
+def test_status_json_lists_every_real_world_example_slo_unowned(servers, tmp_path, capsys):
+    """Sloth's and Pyrra's own examples through `cockpit status --json` against
+    a real Prometheus: every SLO is there, none of their services is in the
+    bundled catalog, so each is marked unowned (and has no data here)."""
+    raw_url = servers[0]
+    realworld = Path(__file__).resolve().parent.parent / "fixtures" / "realworld"
+    catalog = Path(__file__).resolve().parents[2] / "config" / "services.yaml"
+    slos = [realworld / "pyrra" / "kubernetes", realworld / "sloth" / "k8s-home-wifi.yml",
+            realworld / "sloth" / "windows" / "custom-30d.yaml"]
+    names = ", ".join(f'"{path}"' for path in slos)
+    config = tmp_path / "cockpit.yaml"
+    config.write_text(f'sources:\n  - {{kind: catalog, path: "{catalog}"}}\n'
+                      f'  - {{kind: prometheus, url: "{raw_url}", slos: [{names}]}}\n')
+    assert run_status(str(config), as_json=True) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert len(document["slos"]) == 22 + 2
+    assert all(slo["unowned"] and slo["data"] == "no_data" for slo in document["slos"])
+    assert {slo["service"] for slo in document["slos"]} == {"monitoring", "test-mika", "home-wifi"}
+    assert [s["ok"] for s in document["sources"] if s["kind"] == "prometheus"] == [True]
