@@ -110,12 +110,24 @@ def test_pyrra_examples_without_a_service_label_take_the_namespace_or_the_mappin
     assert caddy.service == ""  # no namespace, no label: kept, owned by no one
 
 
-def write_config(tmp_path: Path, slos: list[Path]) -> Path:
+def write_config(tmp_path: Path, slos: list[Path], options: str = "") -> Path:
     config = tmp_path / "cockpit.yaml"
     names = ", ".join(f'"{p}"' for p in slos)
     config.write_text(f'sources:\n  - {{kind: catalog, path: "{REPO / "config" / "services.yaml"}"}}\n'
-                      f'  - {{kind: prometheus, url: "http://127.0.0.1:9", slos: [{names}]}}\n')
+                      f'  - {{kind: prometheus, url: "http://127.0.0.1:9", slos: [{names}]{options}}}\n')
     return config
+
+
+def test_the_source_options_select_the_sloth_period_and_map_pyrra_namespaces(tmp_path, capsys):
+    """sloth_slo_period uses the 7d AlertWindows; pyrra_services gives the
+    Pyrra SLOs of a namespace a catalog service, so only Sloth's are unowned."""
+    config = write_config(tmp_path, [SLOTH / "k8s-home-wifi.yml", SLOTH / "windows" / "7d.yaml",
+                                     PYRRA / "kubernetes" / "slos"],
+                          ", sloth_slo_period: 7d, pyrra_services: {monitoring: api-server}")
+    assert run_check(str(config)) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines()[-1].endswith("2 unowned SLOs)")
+    assert all("'home-wifi'" in line for line in out.splitlines()[:-1])
 
 
 def test_cockpit_check_passes_the_examples_noting_their_unowned_slos(tmp_path, capsys):
