@@ -1,5 +1,6 @@
 """`cockpit check`: validate the config and every file it names, then check
-references across sources (depends_on, SLOs, runbooks naming unknown services).
+references across sources (depends_on, runbooks naming unknown services; an
+SLO of a service the catalog lacks is noted: it is listed as unowned).
 
 Prints every problem as FILE:LINE: key.path: message and exits 2, or a
 one-line summary and exits 0. Never a traceback, whatever the input.
@@ -17,19 +18,24 @@ from cockpit.sources import load_kind
 from cockpit.sources.base import CheckResult, Problem, SourceSpec
 from cockpit.untrusted import clean
 
+# References of this kind to a service the catalog lacks are kept as unowned
+# (an SLO, like an alert, is shown without an owner), so they are only noted.
+UNOWNED_WHAT = "SLO"
+
 
 def check_config(path: Path, env: Mapping[str, str] = os.environ) -> list[Problem]:
     """Every problem in the config, in the files of its sources, and in the
     references between them."""
-    problems, _, _ = _check(path, env)
+    problems, _, _, _ = _check(path, env)
     return problems
 
 
-def _check(path: Path, env: Mapping[str, str]) -> tuple[list[Problem], dict[str, int], list[str]]:
-    """Problems, counts for the summary line, and notes (not wrong, worth knowing)."""
+def _check(path: Path, env: Mapping[str, str]) -> tuple[list[Problem], dict[str, int], list[str], list[Problem]]:
+    """Problems, counts for the summary line, the sources' notes (not wrong,
+    worth knowing) and the SLOs whose service the catalog lacks."""
     config, problems = parse_config(path, env=env)
     if config is None:
-        return problems, {}, []
+        return problems, {}, [], []
     results = {spec.name: _check_source(spec) for spec in config.sources}
     defines: dict[str, tuple[str, int]] = {}
     for result in results.values():
@@ -39,11 +45,17 @@ def _check(path: Path, env: Mapping[str, str]) -> tuple[list[Problem], dict[str,
     catalogs = [results[spec.name] for spec in config.sources if "catalog" in _provides(spec)]
     # Without a readable catalog every reference would look unknown: say
     # nothing rather than bury the real problem under a page of echoes.
+    unowned: list[Problem] = []
     if catalogs and all(c.defines or not c.problems for c in catalogs):
-        problems += [Problem(ref.file, ref.line, ref.key, f"{ref.what}: unknown service {ref.service!r}")
-                     for ref in refs if ref.service not in defines]
+        for ref in (ref for ref in refs if ref.service not in defines):
+            if ref.what == UNOWNED_WHAT:  # kept and shown as unowned, as alerts are: a note, not a fault
+                unowned.append(Problem(ref.file, ref.line, ref.key, f"note: {ref.what} of service "
+                                       f"{ref.service!r}, not in the catalog: listed as unowned"))
+            else:
+                problems.append(Problem(ref.file, ref.line, ref.key, f"{ref.what}: unknown service {ref.service!r}"))
     notes = [f"{spec.name}: {note}" for spec in config.sources for note in results[spec.name].notes]
-    return problems, {"sources": len(config.sources), "services": len(defines), "references": len(refs)}, notes
+    counts = {"sources": len(config.sources), "services": len(defines), "references": len(refs)}
+    return problems, counts, notes, unowned
 
 
 def _check_source(spec: SourceSpec) -> CheckResult:
@@ -70,10 +82,10 @@ def run_check(config_path: str | None) -> int:
     """The `cockpit check` command: 0 when clean, 2 when anything is wrong."""
     path = resolve_config_path(config_path)
     try:
-        problems, counts, notes = _check(path, os.environ)
+        problems, counts, notes, unowned = _check(path, os.environ)
     except Exception as exc:  # a bug here must still not print a traceback
-        problems, counts, notes = [Problem(str(path), 0, "(check)", f"internal error: {type(exc).__name__}: "
-                                                                    f"{clean(exc, single_line=True)}")], {}, []
+        problems, counts, notes, unowned = [Problem(str(path), 0, "(check)", f"internal error: "
+                                                    f"{type(exc).__name__}: {clean(exc, single_line=True)}")], {}, [], []
     for note in notes:
         print(f"note: {clean(note, single_line=True)}")
     if problems:
@@ -81,6 +93,10 @@ def run_check(config_path: str | None) -> int:
             print(clean(problem, single_line=True))
         print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {path}", file=sys.stderr)
         return 2
+    for note in unowned:
+        print(clean(note, single_line=True))
+    if unowned:
+        counts[f"unowned SLO{'s' if len(unowned) != 1 else ''}"] = len(unowned)
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
     print(f"{path}: OK ({summary})")
     return 0

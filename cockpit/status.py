@@ -22,6 +22,7 @@ from cockpit.untrusted import clean
 
 def snapshot_to_json(snapshot: Snapshot) -> dict:
     today = snapshot.taken_at.date()
+    catalog = {s.name for s in snapshot.services}
     document = {
         "services": [
             {
@@ -38,6 +39,7 @@ def snapshot_to_json(snapshot: Snapshot) -> dict:
         "slos": [
             {
                 "service": st.slo.service,
+                "unowned": st.slo.service not in catalog,  # kept and listed, as alerts are, with no owner
                 "name": st.slo.name,
                 "objective": st.slo.objective,
                 "sli": st.sli_value,  # measured good/total over the window; the SLI's name is in "name"

@@ -53,17 +53,27 @@ def data_text(status: SLOStatus) -> Text:
     return line(literal(label, style), Text(" demo", "magenta") if status.demo else "")
 
 
-def slo_row(status: SLOStatus) -> Row:
+def service_text(service: str, owned: bool) -> Text:
+    """The SLO's service; one the catalog lacks is kept and marked unowned,
+    as alerts are."""
+    if owned:
+        return literal(service, "bold")
+    if not service:
+        return literal("unowned", "dim italic")
+    return line(literal(service, "italic"), Text(" unowned", "dim italic"))
+
+
+def slo_row(status: SLOStatus, owned: bool = True) -> Row:
     slo = status.slo
     burn = status.burn_rates.get("1h")
     return Row(
         slo.key,
-        (literal(slo.service, "bold"), literal(slo.name), budget_text(status),
+        (service_text(slo.service, owned), literal(slo.name), budget_text(status),
          Text(rate(burn), style="bold red" if "page-1h" in status.alerts_firing else ""),
          tier_badge(status.tier), literal(slo.target_text or percent(slo.objective, 2)),
          Text(percent(status.sli_value, 3)), data_text(status)),
         sort_values={"service": slo.key, "budget": status.budget_remaining, "burn": burn},
-        search_text=" ".join((slo.sli, slo.description, *status.alerts_firing)),
+        search_text=" ".join((slo.sli, slo.description, *status.alerts_firing, "" if owned else "unowned")),
     )
 
 
@@ -147,9 +157,9 @@ class SloDetail(VerticalScroll, can_focus=False):
         self.query_one("#slo-policy", Static).update(policy_text(status))
         service = status.slo.service
         runbooks = [Link(line("runbook ", literal(r.title)), "runbooks", r.path) for r in index.runbooks.get(service, [])]
-        self.query_one(LinkList).set_sections([
-            ("Go to", [Link(line("service card ", literal(service, "bold")), "services", service), *runbooks]),
-        ])
+        card = [Link(line("service card ", literal(service, "bold")), "services", service)] \
+            if service in index.services else []  # an unowned SLO has no card to open
+        self.query_one(LinkList).set_sections([("Go to", [*card, *runbooks])])
 
 
 class SlosPanel(Panel):
@@ -175,7 +185,8 @@ class SlosPanel(Panel):
     def refresh_view(self) -> None:
         if self.snapshot is None or not self.is_mounted:
             return
-        self.query_one(FilterTable).set_rows(slo_row(s) for s in self.snapshot.slos)
+        services = self.index.services if self.index else {}
+        self.query_one(FilterTable).set_rows(slo_row(s, s.slo.service in services) for s in self.snapshot.slos)
         self._show_detail()
 
     def _show_detail(self) -> None:

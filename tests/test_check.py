@@ -79,8 +79,20 @@ def test_unknown_services_are_reported_where_they_are_named(tmp_path, registry):
     problems = check_config(config, env={})
     assert [str(p) for p in problems] == [
         f"{tmp_path.resolve() / 'services.yaml'}:4: services.api-server.depends_on[1]: depends_on: unknown service 'billing'",
-        "slos.yaml:9: slos[1].service: SLO: unknown service 'ghost'",
     ]
+
+
+def test_an_slo_of_a_service_the_catalog_lacks_is_a_note_not_a_problem(tmp_path, registry, capsys):
+    """It is listed as unowned (as alerts are), so check passes and names it."""
+    write(tmp_path, "services.yaml", CATALOG.replace("billing", "auth-service"))
+    config = write(tmp_path, "cockpit.yaml", "sources:\n  - {kind: catalog, path: services.yaml}\n"
+                                             "  - {kind: slo-files}\n")
+    assert check_config(config, env={}) == []
+    assert run_check(str(config)) == 0
+    out, _ = capsys.readouterr()
+    assert out.splitlines() == [
+        "slos.yaml:9: slos[1].service: note: SLO of service 'ghost', not in the catalog: listed as unowned",
+        f"{config}: OK (2 sources, 2 services, 4 references, 1 unowned SLO)"]
 
 
 def test_references_are_not_checked_without_a_catalog(tmp_path, registry):

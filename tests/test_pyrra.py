@@ -85,6 +85,35 @@ def test_the_service_comes_from_the_pyrra_label_else_a_plain_service_label(tmp_p
                     "user-service": (21, "metadata.labels.service")}
 
 
+def test_without_a_service_label_the_mapping_then_the_namespace_names_the_service(tmp_path):
+    """Pyrra needs no service label (none of its examples has one): the
+    source's pyrra_services mapping (NAMESPACE/NAME, then NAMESPACE) decides,
+    else the namespace; with neither the SLO is kept, owned by no service."""
+    def slo(name: str, namespace: str | None) -> str:
+        where = f"\n  namespace: {namespace}" if namespace else ""
+        return (f"apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: {name}{where}\n"
+                "spec:\n" + textwrap.indent(RATIO, "  "))
+    path = tmp_path / "slos.yaml"
+    path.write_text("---\n".join([slo("mapped-one", "monitoring"), slo("mapped-namespace", "monitoring"),
+                                  slo("by-namespace", "payments"), slo("nowhere", None)]))
+    specs = load_slo_paths([path], pyrra_services={"monitoring/mapped-one": "prometheus-k8s",
+                                                   "monitoring": "observability"})
+    assert specs.problems == []
+    assert [s.key for s in specs.slos] == ["prometheus-k8s/mapped-one", "observability/mapped-namespace",
+                                           "payments/by-namespace", "/nowhere"]
+    assert [(r.service, r.line, r.key) for r in specs.refers] == [
+        ("prometheus-k8s", 5, "metadata.namespace"), ("observability", 18, "metadata.namespace"),
+        ("payments", 31, "metadata.namespace"), ("", 43, "metadata.name")]
+
+
+def test_an_offset_is_dropped_as_pyrra_drops_it_and_the_description_says_so(tmp_path):
+    specs = load(tmp_path, resource(RATIO.replace("\"}'}", "\"} offset 1m'}")))
+    assert specs.problems == []
+    (slo,) = specs.slos
+    assert "offset" not in slo.error_query + slo.total_query
+    assert slo.description == "Pyrra ignores the metrics' offset 1m; so does the cockpit."
+
+
 def test_latency_slo_counts_requests_slower_than_the_bucket_as_errors():
     specs = load_slo_paths([FIXTURES / "latency.yaml"])
     assert specs.problems == []
@@ -144,28 +173,36 @@ def test_bool_gauge_says_its_events_are_probe_samples_and_how_it_groups():
         'service=~"ingress-gateway|web-frontend"}[1d]))')
 
 
-def test_latency_native_is_a_problem_and_the_rest_of_the_file_loads():
+def test_latency_native_reads_the_native_histogram_as_pyrra_does():
+    """1 - histogram_fraction(0, latency, sum(rate(total))) is the error ratio,
+    histogram_count of the same sum the events."""
     specs = load_slo_paths([FIXTURES / "latency-native.yaml"])
-    assert problems(specs) == [
-        f"{FIXTURES / 'latency-native.yaml'}:12: spec.indicator.latencyNative: latencyNative indicators are not "
-        "supported: native histograms give the share under the latency only as histogram_fraction's estimate; "
-        "use latency with a classic histogram bucket"]
-    assert [s.key for s in specs.slos] == ["ingress-gateway/ingress-errors"]
+    assert specs.problems == []
+    slos = {s.key: s for s in specs.slos}
+    assert list(slos) == ["ingress-gateway/request-latency", "ingress-gateway/ingress-errors"]
+    native = slos["ingress-gateway/request-latency"]
+    histogram = "sum(rate(nginx_ingress_controller_request_duration_seconds[1h]))"
+    assert render(native.total_query, timedelta(hours=1)) == f"histogram_count({histogram})"
+    assert render(native.error_query, timedelta(hours=1)) == \
+        f"histogram_count({histogram}) * (1 - histogram_fraction(0, 0.5, {histogram}))"
+    assert per_second(native.error_query) and per_second(native.total_query)
+    assert (native.sli, native.target_text) == ("latencyNative", "99% within 0.5s")
+    assert "histogram_fraction's estimate" in native.description
 
 
-def test_latency_native_is_a_problem_wherever_it_is_written(tmp_path):
+def test_latency_native_needs_a_duration(tmp_path):
     specs = load(tmp_path, resource("""\
         target: "99"
         window: 28d
         indicator:
           latencyNative:
-            latency: 500ms
+            latency: fast
             total: {metric: 'http_request_duration_seconds{service="api-server"}'}
         """))
     assert specs.slos == ()
     [problem] = specs.problems
-    assert (problem.line, problem.key) == (11, "spec.indicator.latencyNative")
-    assert problem.message.startswith("latencyNative indicators are not supported: native histograms")
+    assert (problem.line, problem.key) == (12, "spec.indicator.latencyNative.latency")
+    assert problem.message == "expected the latency as a Prometheus duration such as 200ms or 1s, got 'fast'"
 
 
 def test_the_example_config_loads_and_passes_cockpit_check():
@@ -192,8 +229,6 @@ BROKEN = {
         ':15: spec.indicator.ratio.errors.metric: expected one metric selector such as name{label="value"} '
         '(Pyrra adds rate() itself), got \'sum(rate(http_requests_total{service="user-service",code=~"5.."}[5m]))\'',
         ":18: spec.indicator.ratio.grouping: expected a list of label names",
-        ":24: metadata.labels: no service: add the label `pyrra.dev/service: NAME` (Pyrra has no service field; "
-        "a plain `service` label works too)",
         ':32: spec.indicator.latency.success.metric: expected an le matcher: the histogram bucket of the latency '
         'target, e.g. le="0.5"'],
 }
@@ -244,8 +279,6 @@ def test_problems_name_file_line_and_key(tmp_path, spec, expected):
      ":2: kind: unsupported Pyrra resource 'pyrra.dev/v1alpha1' 'PrometheusRule'"),
     ("apiVersion: pyrra.dev/v1beta1\nkind: ServiceLevelObjective\n", ":1: apiVersion: unsupported Pyrra resource"),
     ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nspec: {}\n", ":1: metadata: missing (required)"),
-    ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata: {name: x}\n",
-     ":3: metadata.labels: no service"),
     ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata: {name: x, labels: a}\nspec: {}\n",
      ":3: metadata.labels: expected a mapping, got str"),
     ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: x\n  labels:\n"

@@ -160,10 +160,45 @@ def test_sloth_kubernetes_resource(tmp_path):
           slos:
             - name: availability
               objective: 99.9
-              sli: {events: {error_query: "e[{{.window}}]", total_query: "t[{{.window}}]"}}
+              sli: {events: {errorQuery: "e[{{.window}}]", totalQuery: "t[{{.window}}]"}}
+            - name: ratio
+              objective: 99
+              sli: {raw: {errorRatioQuery: "r[{{.window}}]"}}
         """)
     assert specs.problems == []
-    assert [s.key for s in specs.slos] == ["api-server/availability"]
+    slos = {s.key: s for s in specs.slos}
+    assert list(slos) == ["api-server/availability", "api-server/ratio"]
+    assert (slos["api-server/availability"].error_query, slos["api-server/availability"].total_query) == \
+        ("e[{{.window}}]", "t[{{.window}}]")
+    assert slos["api-server/ratio"].error_ratio_query == "r[{{.window}}]"
+
+
+def test_each_sloth_format_names_the_other_spelling(tmp_path):
+    """The resource is camelCase (its CRD schema), the file spec snake_case:
+    the other spelling would be dropped by Sloth, so it is a Problem naming the right one."""
+    resource = load(tmp_path, """\
+        apiVersion: sloth.slok.dev/v1
+        kind: PrometheusServiceLevel
+        metadata: {name: api}
+        spec:
+          service: api-server
+          slos:
+            - name: availability
+              objective: 99.9
+              sli: {events: {error_query: "e[{{.window}}]", totalQuery: "t[{{.window}}]"}}
+        """)
+    assert messages(resource) == [f"{tmp_path / 'slos.yaml'}:9: spec.slos[0].sli.events.error_query: Sloth's "
+                                  "PrometheusServiceLevel resource spells it errorQuery (camelCase, as its CRD schema)"]
+    spec = load(tmp_path, """\
+        version: prometheus/v1
+        service: api-server
+        slos:
+          - name: ratio
+            objective: 99
+            sli: {raw: {errorRatioQuery: "r[{{.window}}]"}}
+        """)
+    assert messages(spec) == [f"{tmp_path / 'slos.yaml'}:6: slos[0].sli.raw.errorRatioQuery: Sloth's "
+                              "prometheus/v1 spec spells it error_ratio_query (snake_case)"]
 
 
 # -- the seed's format -----------------------------------------------------------

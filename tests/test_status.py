@@ -8,6 +8,7 @@ import math
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 KEYS = {
     "services": {"name", "owner", "primary_contact", "escalation_path", "on_call", "depends_on", "runbooks"},
-    "slos": {"service", "name", "objective", "sli", "budget_remaining", "burn_rates", "tier", "alerts_firing",
+    "slos": {"service", "unowned", "name", "objective", "sli", "budget_remaining", "burn_rates", "tier", "alerts_firing",
              "exhaustion_eta_s", "data", "window"},
     "incidents": {"id", "title", "severity", "status", "service", "started_at", "source", "silenced",
                   "acknowledged", "instances", "runbook", "labels"},
@@ -84,6 +85,14 @@ def test_json_values():
     assert document["oncall"][0]["until"] == "2026-11-28T11:00:00+00:00"
     text = json.dumps(document, allow_nan=False)  # raises if any NaN survived
     assert "NaN" not in text and "Infinity" not in text
+
+
+def test_an_slo_of_a_service_the_catalog_lacks_is_kept_and_marked_unowned():
+    snapshot = full_snapshot()
+    ghost = SLOStatus(slo=SLO(service="monitoring", name="apiserver-read-response-errors", objective=0.99,
+                              window=timedelta(days=14)), sli_value=None, budget_remaining=None)
+    document = snapshot_to_json(replace(snapshot, slos=(*snapshot.slos, ghost)))
+    assert [(s["service"], s["unowned"]) for s in document["slos"]] == [("api-server", False), ("monitoring", True)]
 
 
 def test_summary_prints_escape_free_text():

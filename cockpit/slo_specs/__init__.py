@@ -2,13 +2,15 @@
 
 * the seed's ``sli_definitions`` / ``slo_definitions`` (plus its
   ``error_budget_policy``): cockpit.slo_specs.seed;
-* Sloth ``version: prometheus/v1`` specs (and the same spec inside Sloth's
-  ``PrometheusServiceLevel`` Kubernetes resource): cockpit.slo_specs.sloth;
+* Sloth ``version: prometheus/v1`` specs (and the same spec, in camelCase,
+  inside Sloth's ``PrometheusServiceLevel`` Kubernetes resource):
+  cockpit.slo_specs.sloth; its ``AlertWindows``: cockpit.slo_specs.sloth_windows;
 * OpenSLO ``apiVersion: openslo/v1`` and ``openslo/v1alpha`` SLOs, SLIs,
   DataSources and Services: cockpit.slo_specs.openslo;
 * Pyrra ``apiVersion: pyrra.dev/v1alpha1`` ``ServiceLevelObjective``
-  resources (ratio and latency indicators; the service comes from the
-  ``pyrra.dev/service`` label): cockpit.slo_specs.pyrra.
+  resources (ratio, latency and bool_gauge indicators; the service comes
+  from the ``pyrra.dev/service`` label, a mapping, or the namespace):
+  cockpit.slo_specs.pyrra.
 
 A broken file never raises: every fault becomes a Problem naming file, line
 and key path, and the rest still loads.
@@ -17,12 +19,14 @@ and key path, and the rest still loads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from cockpit.model import SLO, PolicyTier
+from cockpit.pyrra_rules import Recorded
 from cockpit.slo import DEFAULT_POLICY
-from cockpit.slo_specs import openslo, pyrra, seed, sloth
+from cockpit.slo_specs import openslo, pyrra, seed, sloth, sloth_windows
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
 from cockpit.sources.base import Problem, ServiceRef
 from cockpit.yamlfile import YamlError, load_yaml_documents, read_text
@@ -38,12 +42,18 @@ class SLOSpecs:
     policy: tuple[PolicyTier, ...] = DEFAULT_POLICY
     problems: list[Problem] = field(default_factory=list)
     refers: list[ServiceRef] = field(default_factory=list)  # each SLO's service, where it is named
+    pyrra: dict[str, Recorded] = field(default_factory=dict)  # SLO key -> where Pyrra records its window
 
 
-def load_slo_paths(paths: Sequence[Path]) -> SLOSpecs:
+def load_slo_paths(paths: Sequence[Path], *, sloth_period: timedelta = DEFAULT_WINDOW,
+                   pyrra_services: Mapping[str, str] | None = None) -> SLOSpecs:
     """Read every SLO definition in ``paths`` (files, or folders searched
-    recursively for *.yml / *.yaml)."""
+    recursively for *.yml / *.yaml). Sloth specs get ``sloth_period`` as
+    their SLO period (cockpit.slo_specs.sloth_windows); Pyrra SLOs without a
+    service label take theirs from ``pyrra_services`` (cockpit.slo_specs.pyrra)."""
     reader = SpecReader()
+    reader.sloth_period = sloth_period
+    reader.pyrra_services = dict(pyrra_services or {})
     for path in paths:
         path = Path(path)
         if path.is_dir():
@@ -56,7 +66,9 @@ def load_slo_paths(paths: Sequence[Path]) -> SLOSpecs:
             _read_file(reader, path, named=True)
     for finish in reader.finishers.values():
         finish()
-    return SLOSpecs(tuple(reader.slos.values()), reader.policy or DEFAULT_POLICY, reader.problems, reader.refers)
+    sloth_windows.check_used(reader)
+    return SLOSpecs(tuple(reader.slos.values()), reader.policy or DEFAULT_POLICY, reader.problems, reader.refers,
+                    reader.pyrra_recorded)
 
 
 def _read_file(reader: SpecReader, path: Path, *, named: bool) -> None:

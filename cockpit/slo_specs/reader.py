@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from cockpit.durations import parse_duration
 from cockpit.model import SLO, PolicyTier
+from cockpit.pyrra_rules import Recorded
 from cockpit.sources.base import Problem, ServiceRef
 from cockpit.untrusted import clean
 from cockpit.yamlfile import line_of
@@ -30,6 +31,15 @@ class SpecReader:
         # Run once every file is read: formats whose documents refer to each
         # other across files (OpenSLO's indicatorRef, metricSourceRef).
         self.finishers: dict[str, Callable[[], None]] = {}
+        # Sloth: the SLO period its specs get (sloth generate --default-slo-period),
+        # the AlertWindows read (period, file, line) and where each Sloth SLO is.
+        self.sloth_period = DEFAULT_WINDOW
+        self.sloth_windows: list[tuple[timedelta, str, int]] = []
+        self.sloth_slos: list[tuple[str, int]] = []
+        # Pyrra: the source's mapping to services, for SLOs without a service label.
+        self.pyrra_services: dict[str, str] = {}
+        # Pyrra: where its recording rules keep each SLO's window counts (by SLO key).
+        self.pyrra_recorded: dict[str, Recorded] = {}
 
     def problem(self, node: Any, key: Any, path: str, message: str) -> None:
         line = getattr(node, "line", 0) if key is None else line_of(node, key)

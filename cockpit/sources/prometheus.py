@@ -4,6 +4,9 @@ anything speaking its HTTP API (Thanos, Mimir, VictoriaMetrics).
 One refresh sends, all evaluated at the source clock's time:
 - one query for Sloth's recording rules; SLOs that have them are read from
   them (cockpit.sloth_rules), plus one range query for their budget history;
+- one query for Pyrra's recorded SLO-window counts; Pyrra SLOs that have
+  them take their window and (one range query per SLO window) their budget
+  history from them (cockpit.pyrra_rules), and only their burn windows raw;
 - per query group (cockpit.promql: SLOs whose queries differ only in one
   label's value) an error and a total query for each burn window, and an
   error and a total range query of per-step counts over two SLO windows:
@@ -27,12 +30,12 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlsplit
 
-from cockpit import calendar_windows, sloth_rules
+from cockpit import calendar_windows, pyrra_rules, sloth_rules
 from cockpit.durations import format_duration, prom_window
 from cockpit.model import SLO, SourceData
 from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, evaluate
-from cockpit.slo_specs import SLO_SUFFIXES, SLOSpecs, load_slo_paths
+from cockpit.slo_specs import DEFAULT_WINDOW, SLO_SUFFIXES, SLOSpecs, load_slo_paths
 from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import HTTP_OPTIONS
@@ -53,6 +56,10 @@ class PrometheusSource(Source):
         **HTTP_OPTIONS,
         "min_events": OptionSpec((int, float), help="below this many events in a window: insufficient "
                                                      f"traffic (default {DEFAULT_MIN_EVENTS})"),
+        "sloth_slo_period": OptionSpec(timedelta, help="the SLO period of Sloth specs, as sloth generate "
+                                                       "--default-slo-period (default 30d)"),
+        "pyrra_services": OptionSpec(dict, help="service of Pyrra SLOs without a pyrra.dev/service label, "
+                                                "by NAMESPACE/NAME or NAMESPACE (default: the namespace)"),
     }
 
     def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
@@ -62,7 +69,7 @@ class PrometheusSource(Source):
         self._retention: tuple[datetime, timedelta | None] | None = None  # (checked at, value)
         # Parsed SLO files and query groups, kept until a file changes.
         self._specs: tuple[tuple, SLOSpecs] | None = None
-        self._groups: tuple[tuple[int, ...], list[QueryGroup]] | None = None
+        self._groups: dict[tuple[int, ...], list[QueryGroup]] = {}  # by the SLOs grouped
         self.queries_last_refresh = 0  # PromQL queries (instant + range) the last fetch sent
 
     @classmethod
@@ -73,7 +80,7 @@ class PrometheusSource(Source):
             line = getattr(spec.options, "key_lines", {}).get("url", spec.line)
             result.problems.append(Problem(spec.config_file, line, f"{spec.name}.url",
                                            "expected an http:// or https:// URL with a host"))
-        specs = load_slo_paths(_slo_paths(spec))
+        specs = _load(spec)
         result.problems.extend(specs.problems)
         result.refers.extend(specs.refers)
         return result
@@ -88,10 +95,19 @@ class PrometheusSource(Source):
         # Sloth records rolling, per-request ratios: not what time slices or calendar periods budget.
         results = await self._sloth([s for s in specs.slos if s.time_slice is None and s.calendar is None], now)
         rest = [slo for slo in specs.slos if id(slo) not in results]
-        groups = self._query_groups(rest)
+        recorded = await self._pyrra([slo for slo in rest if slo.key in specs.pyrra], specs.pyrra, now)
+        groups = self._query_groups([slo for slo in rest if id(slo) not in recorded])
         jobs = [(self._ratio_group if group.ratio else self._group)(group, now) for group in groups]
+        # SLOs read from Pyrra's rules still need their (short, cheap) burn windows.
+        jobs += [self._group(group, now, window=False)
+                 for group in self._query_groups([slo for slo in rest if id(slo) in recorded])]
         for found in await asyncio.gather(*jobs):
-            results.update(found)
+            for key, result in found.items():
+                if key in recorded:
+                    recorded[key].burn, recorded[key].warnings = result.burn, result.warnings
+                else:
+                    results[key] = result
+        results.update(recorded)
         await self._calendar(groups, results, now)
         self.queries_last_refresh = self._api.sent - sent_before
 
@@ -126,15 +142,17 @@ class PrometheusSource(Source):
         signature = tuple(_stamp(f) for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p])
                           if f.suffix in SLO_SUFFIXES or not p.is_dir())
         if self._specs is None or self._specs[0] != signature:
-            self._specs, self._groups = (signature, load_slo_paths(paths)), None
+            self._specs, self._groups = (signature, _load(self.spec)), {}
         return self._specs[1]
 
     def _query_groups(self, slos: Sequence[SLO]) -> list[QueryGroup]:
         queried = [slo for slo in slos if slo_templates(slo)]
         key = tuple(id(slo) for slo in queried)
-        if self._groups is None or self._groups[0] != key:
-            self._groups = (key, group_slos(queried))
-        return self._groups[1]
+        if key not in self._groups:
+            if len(self._groups) >= 4:  # the sets a refresh asks for; old ones are of older answers
+                self._groups.clear()
+            self._groups[key] = group_slos(queried)
+        return self._groups[key]
 
     # --- Sloth recording rules ------------------------------------------------
 
@@ -170,11 +188,43 @@ class PrometheusSource(Source):
             place_history(result, history.get(sloth_rules.key_of(slo), []), now, history_step(slo.window))
         return results
 
+    # --- Pyrra recording rules ------------------------------------------------
+
+    async def _pyrra(self, slos: Sequence[SLO], recorded: dict[str, pyrra_rules.Recorded],
+                     now: datetime) -> dict[int, SLOResult]:
+        """The SLO window and budget history of the Pyrra SLOs whose recorded
+        window counts are in Prometheus (burn windows left to the raw queries)."""
+        if not slos:
+            return {}
+        try:
+            answer = await self._api.query(pyrra_rules.query([recorded[slo.key] for slo in slos]), now)
+        except BadQuery:
+            return {}  # an engine that refuses the __name__ regex: raw queries it is
+        samples = pyrra_rules.instant_samples(answer)
+        found = {id(slo): (slo, events) for slo in slos
+                 if (events := recorded[slo.key].events(samples)) is not None}
+        results: dict[int, SLOResult] = {}
+        for window in sorted({slo.window for slo, _ in found.values()}):
+            members = [(slo, events) for slo, events in found.values() if slo.window == window]
+            step = history_step(window)
+            points = max(1, round(window / step))
+            start = now - step * (points - 1)
+            answer = await self._api.query_range(pyrra_rules.query([recorded[slo.key] for slo, _ in members]),
+                                                 start, now, step)
+            grid = pyrra_rules.range_samples(answer, start.timestamp(), step.total_seconds(), points)
+            for slo, events in members:
+                rolling = [recorded[slo.key].events(step_samples) for step_samples in grid]
+                result = results[id(slo)] = SLOResult(window=events)
+                place_history(result, budget_history(rolling, slo.objective, self.min_events), now, step)
+        return results
+
     # --- raw event queries ----------------------------------------------------
 
-    async def _group(self, group: QueryGroup, now: datetime) -> dict[int, SLOResult]:
+    async def _group(self, group: QueryGroup, now: datetime, *, window: bool = True) -> dict[int, SLOResult]:
+        """The burn windows and, unless ``window`` is False, the SLO window
+        and budget history of a query group."""
         results = {id(slo): SLOResult() for slo in group.slos}
-        windows = sorted({slo.window for slo in group.slos})
+        windows = sorted({slo.window for slo in group.slos}) if window else []
         try:
             burns, ranges = await asyncio.gather(
                 asyncio.gather(*(self._pair(group, w, now) for w in BURN_WINDOWS.values())),
@@ -326,6 +376,12 @@ class PrometheusSource(Source):
                 retention = None  # a proxy's odd reply to a status page must not stop the SLOs
             self._retention = (now, retention)
         return self._retention[1]
+
+
+def _load(spec: SourceSpec) -> SLOSpecs:
+    pyrra_services = spec.options.get("pyrra_services") or {}
+    return load_slo_paths(_slo_paths(spec), sloth_period=spec.options.get("sloth_slo_period") or DEFAULT_WINDOW,
+                          pyrra_services={str(k): str(v) for k, v in pyrra_services.items()})
 
 
 def _slo_paths(spec: SourceSpec) -> list[Path]:

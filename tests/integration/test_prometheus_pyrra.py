@@ -205,7 +205,7 @@ def test_pyrra_ratio_and_latency_slos_match_the_generated_data(server):
     assert statuses["pyrra-old-outage/requests-latency"].tier == "exhausted"
     # The Sloth probe, then per shape (ratio, latency) an error and a total
     # query per burn window and one range pair for its SLO window.
-    assert queries == 1 + 2 * (2 * len(BURN_WINDOWS) + 2)
+    assert queries == 2 + 2 * (2 * len(BURN_WINDOWS) + 2)  # the Sloth and Pyrra rule probes, then two shapes
 
 
 @pytest.mark.skipif(not ph.available(), reason="needs /usr/bin/prometheus and /usr/bin/promtool")
@@ -221,7 +221,7 @@ def test_query_count_does_not_depend_on_the_number_of_services(server):
         assert len(statuses) == 2 * len(services)
         assert statuses["pyrra-steady/requests-latency"].data == "ok"
         counts.append(sent)
-    assert counts[0] == counts[1] == 1 + 2 * (2 * len(BURN_WINDOWS) + 2)
+    assert counts[0] == counts[1] == 2 + 2 * (2 * len(BURN_WINDOWS) + 2)
 
 
 @pytest.mark.skipif(not ph.available(), reason="needs /usr/bin/prometheus and /usr/bin/promtool")
@@ -239,7 +239,7 @@ def test_pyrra_bool_gauge_counts_probe_samples(server):
     assert statuses["pyrra-steady/probe-success"].alerts_firing == ()
     # Half the samples of one day failed: 144 of some 9400 in the window, over the 1 % budget.
     assert statuses["pyrra-old-outage/probe-success"].tier == "exhausted"
-    assert queries == 1 + 2 * len(BURN_WINDOWS) + 2  # the Sloth probe, then one shape
+    assert queries == 2 + 2 * len(BURN_WINDOWS) + 2  # the Sloth and Pyrra rule probes, then one shape
 
 
 @pytest.mark.skipif(not ph.available(), reason="needs /usr/bin/prometheus and /usr/bin/promtool")
@@ -271,4 +271,4 @@ def test_bool_gauge_query_count_does_not_depend_on_the_number_of_services(server
         assert sent == queries and len(statuses) == len(services)
         assert statuses["pyrra-steady/probe-success"].data == "ok"
         counts.append(sent)
-    assert counts[0] == counts[1] == 1 + 2 * len(BURN_WINDOWS) + 2
+    assert counts[0] == counts[1] == 2 + 2 * len(BURN_WINDOWS) + 2
