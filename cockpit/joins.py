@@ -68,7 +68,18 @@ class Index:
         return None
 
     def open_incidents(self) -> list[Incident]:
-        return [i for i in self.snapshot.incidents if i.is_open]
+        """Open incidents and the alerts that ask for someone: not inhibited
+        (another alert covers them), not severity none or info (Watchdog, the
+        info alerts kube-prometheus routes to a null receiver)."""
+        return [i for i in self.snapshot.incidents if i.is_open and not _quiet_alert(i)]
+
+
+QUIET_SEVERITIES = frozenset({"none", "info"})
+
+
+def _quiet_alert(incident: Incident) -> bool:
+    return incident.kind == "alert" and (
+        incident.status == "inhibited" or incident.labels.get("severity", "").lower() in QUIET_SEVERITIES)
 
 
 def _group(items, keys_of) -> dict:

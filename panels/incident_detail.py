@@ -49,7 +49,7 @@ def incident_detail(incident: Incident, index: Index, now: datetime) -> Text:
     fact("Source", incident.source)
     service = index.services.get(incident.service)
     owner = f" (owner {service.owner})" if service else ("" if not incident.service else " (not in the catalog)")
-    fact("Service", literal((incident.service or "unowned") + owner))
+    fact("Service", literal(incident.owner_text + owner))
     if len(incident.services) > 1:
         fact("Services", ", ".join(incident.services))
     fact("Started", f"{incident.started_at:%Y-%m-%d %H:%M %Z} ({age(incident.started_at, now)} ago)")
