@@ -6,9 +6,9 @@ match), kept as matcher text and parsed by cockpit.alerts.parse_matchers, the
 one matcher parser. The most specific claim that matches wins (most matchers,
 then catalog order). An alert no claim selects is joined by an ordered list
 of labels (service, app, job, namespace): the first whose value names a
-catalog service. One whose labels name none is unowned and keeps the label it
-came from, so a Kubernetes Service name in `service` never passes for a
-catalog service.
+catalog service (or the service its source named, if a catalog one). One
+whose labels name none is unowned and keeps the label it came from, so a
+Kubernetes Service name in `service` never passes for a catalog service.
 """
 
 from __future__ import annotations
@@ -104,9 +104,12 @@ class Owners:
         self.names = frozenset(names)
         self._label_names = tuple(dict.fromkeys(name for name, _ in self._indexed))
 
-    def owner(self, labels: Mapping[str, str], order: Sequence[str] = DEFAULT_OWNER_LABELS) -> tuple[str, str]:
+    def owner(self, labels: Mapping[str, str], order: Sequence[str] = DEFAULT_OWNER_LABELS,
+              named: str = "") -> tuple[str, str]:
         """(service, "") for an owned alert; ("", 'label="value"') naming the
-        first label of ``order`` it has when none names a catalog service."""
+        first label of ``order`` it has when none names a catalog service.
+        ``named``: the service its source gave it, kept when no claim takes
+        the alert and it is a catalog service."""
         best = None
         for name in self._label_names:
             value = labels.get(name)
@@ -118,6 +121,8 @@ class Owners:
                 best = claim
         if best is not None:
             return best[1], ""
+        if named in self.names:
+            return named, ""
         present = [(name, labels[name]) for name in order if labels.get(name)]
         for name, value in present:
             if value in self.names:
@@ -129,7 +134,7 @@ class Owners:
         says so); other incidents name their services themselves."""
         if incident.kind != "alert":
             return incident
-        service, hint = self.owner(incident.labels, order)
+        service, hint = self.owner(incident.labels, order, incident.service)
         if service == incident.service and hint == incident.service_hint:
             return incident
         return replace(incident, service=service, service_hint=hint)
