@@ -302,10 +302,13 @@ class IncidentsPanel(Panel):
         if incident is None or self.index is None:
             return
         runbook = runbook_for(incident, self.index)
-        if runbook is None:
+        if runbook is not None:
+            self.post_message(Navigate("runbooks", runbook.path))
+        elif incident.runbook:  # its own runbook is elsewhere (a wiki): hand the URL over
+            self.notify(f"No local runbook matches; copied to the clipboard: {copy(self.app, incident.runbook)}",
+                        timeout=8, markup=False)
+        else:
             self.notify("No runbook for this incident or its service.", severity="warning")
-            return
-        self.post_message(Navigate("runbooks", runbook.path))
 
     def action_postmortem(self) -> None:
         incident = self.selected
