@@ -47,9 +47,9 @@ class _SourceState:
     # data.incidents in snapshot order, with their sort keys, for the data they were made from:
     # sorted once per fetch, not on every publish (any source's refresh publishes).
     ordered: tuple[SourceData | None, list[tuple[tuple, Incident]]] = (None, [])
-    # ordered[1] again with each alert's owner joined from the catalog: (the Owners
-    # and the ordered list it was made from, the result).
-    owned: tuple[tuple, list[tuple[tuple, Incident]]] = ((), [])
+    # ordered[1] again with each alert's owner joined from the catalog: ((the Owners,
+    # the ordered list it was made from), the result, {id(incident): (incident, joined)}).
+    owned: tuple[tuple, list[tuple[tuple, Incident]], dict] = ((None, None), [], {})
 
 
 class Hub:
@@ -319,15 +319,25 @@ def _ordered(state: _SourceState) -> list[tuple[tuple, Incident]]:
 
 
 def _owned(state: _SourceState, owners: Owners | None) -> list[tuple[tuple, Incident]]:
-    """_ordered, each alert joined to its owner (owners never change the order)."""
+    """_ordered, each alert joined to its owner (owners never change the order).
+    An alert the source kept from its last fetch (the same object) keeps
+    its joined copy while the catalog is the same."""
     ordered = _ordered(state)
     if owners is None:
         return ordered
-    made_from = state.owned[0]
-    if len(made_from) != 2 or made_from[0] is not owners or made_from[1] is not ordered:
-        order = getattr(state.source, "owner_labels", DEFAULT_OWNER_LABELS)
-        state.owned = ((owners, ordered), [(key, owners.assign(incident, order)) for key, incident in ordered])
-    return state.owned[1]
+    (made_by, made_from), result, before = state.owned
+    if made_by is owners and made_from is ordered:
+        return result
+    before = before if made_by is owners else {}
+    order = getattr(state.source, "owner_labels", DEFAULT_OWNER_LABELS)
+    joined, memo = [], {}
+    for key, incident in ordered:
+        kept = before.get(id(incident))
+        owned = kept[1] if kept is not None and kept[0] is incident else owners.assign(incident, order)
+        memo[id(incident)] = (incident, owned)
+        joined.append((key, owned))
+    state.owned = ((owners, ordered), joined, memo)
+    return joined
 
 
 def _incident_order(incident: Incident) -> tuple[int, float]:
