@@ -293,7 +293,8 @@ class IncidentsPanel(Panel):
         if incident is None:
             return
         if not incident.service:
-            self.notify("This incident names no service (unowned).", severity="warning")
+            why = f": {incident.service_hint} names no catalog service" if incident.service_hint else ""
+            self.notify(f"This incident is unowned{why}.", severity="warning", markup=False)
             return
         self.post_message(Navigate("services", incident.service))
 

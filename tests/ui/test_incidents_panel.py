@@ -328,3 +328,22 @@ async def test_runbook_annotation_opens_the_local_runbook_else_the_url_is_copied
         await pilot.press("u")
         await pilot.pause()
         assert app.query_one("#runbooks").open_path == "postgres-primary/failover.md"
+
+
+async def test_an_alert_whose_labels_name_no_catalog_service_is_shown_unowned_with_its_label(config):
+    """service="kube-state-metrics" is the Kubernetes Service that exported the
+    series: shown as unowned with that label, never as if it were a service."""
+    ksm = Incident("a-ksm", "KubeStateMetricsListErrors", "P1", "firing", "kube-state-metrics", NOW, "am",
+                   kind="alert", labels={"alertname": "KubeStateMetricsListErrors", "service": "kube-state-metrics",
+                                         "job": "kube-state-metrics"})
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("am", SourceData(incidents=(ksm,))))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_panel(app, pilot, "i", "incidents")
+        cells = dict(zip((c.key for c in panel.table.columns), panel.table.table.get_row("am/a-ksm")))
+        assert cells["service"].plain == 'unowned (service="kube-state-metrics")'
+        panel.table.select_key("am/a-ksm")
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.current_panel is panel
+        assert [n.message for n in app._notifications] == [
+            'This incident is unowned: service="kube-state-metrics" names no catalog service.']
