@@ -13,6 +13,7 @@ severity none/info ones (Watchdog, InfoInhibitor, the info rules)."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -27,6 +28,7 @@ from cockpit.hub import Hub
 from cockpit.joins import Index
 from cockpit.sources import load_kind
 from cockpit.sources.base import SourceContext, SourceSpec
+from cockpit.status import run_status
 from panels.overview import incident_block
 
 pytestmark = [
@@ -197,3 +199,18 @@ async def test_overview_counts_neither_inhibited_nor_none_nor_info_alerts(snapsh
     # critical -> P1 (KubeStateMetricsListErrors), warning -> P3 (the rest); Watchdog, the
     # InfoInhibitor and the two info alerts are P3 too, but not counted.
     assert [str(link.label).split()[0] for link in counts] == ["0", "1", "0", "5"]
+
+
+def test_status_json_lists_each_alert_under_its_owner(am_url, tmp_path, capsys):
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "services.yaml").write_text(SEED_CATALOG)
+    (tmp_path / "catalog" / "storefront.yaml").write_text(BACKSTAGE_ENTITY)
+    config = tmp_path / "cockpit.yaml"
+    config.write_text(f"sources:\n  - {{kind: catalog, path: catalog}}\n  - {{kind: alertmanager, urls: ['{am_url}']}}\n")
+    assert run_status(str(config), as_json=True) == 0
+    incidents = json.loads(capsys.readouterr().out)["incidents"]
+    services = {i["labels"]["alertname"] + "/" + i["labels"].get("namespace", ""): i["service"] for i in incidents}
+    assert services["KubernetesPodCrashLooping/payments"] == "payments-api"
+    assert services["TargetDown/monitoring"] == ""  # service="node-exporter" is no catalog service
+    assert services["TargetDown/shop"] == "checkout"
+    assert sum(1 for s in services.values() if s) == 7
