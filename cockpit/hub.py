@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Callable, Sequence
 
+from cockpit.alert_owners import DEFAULT_OWNER_LABELS, Owners
 from cockpit.audit import AuditLog
 from cockpit.config import Config, source_context
 from cockpit.durations import format_duration
@@ -47,6 +48,9 @@ class _SourceState:
     # data.incidents in snapshot order, with their sort keys, for the data they were made from:
     # sorted once per fetch, not on every publish (any source's refresh publishes).
     ordered: tuple[SourceData | None, list[tuple[tuple, Incident]]] = (None, [])
+    # ordered[1] again with each alert's owner joined from the catalog: ((the Owners,
+    # the ordered list it was made from), the result, {id(incident): (incident, joined)}).
+    owned: tuple[tuple, list[tuple[tuple, Incident]], dict] = ((None, None), [], {})
 
 
 class Hub:
@@ -74,6 +78,7 @@ class Hub:
                 raise ValueError(f"two sources are named {source.name!r}")
             self._states[source.name] = _SourceState(source, CircuitBreaker(clock=monotonic))
         self._subscribers: list[Subscriber] = []
+        self._owners: tuple[tuple, Owners] | None = None  # (the catalog's services, their claims)
         self._loops: list[asyncio.Task] = []
 
     @classmethod
@@ -138,8 +143,9 @@ class Hub:
             if state.data is not None:
                 for key in merged:
                     merged[key].extend(getattr(state.data, key))
+        owners = self._owners_of(tuple(merged["services"]))
         # What sorting every source's incidents together gives (ties stay in source order).
-        runs = [_ordered(state) for state in self._states.values() if state.data is not None]
+        runs = [_owned(state, owners) for state in self._states.values() if state.data is not None]
         merged["incidents"] = [incident for _, incident in heapq.merge(*runs, key=itemgetter(0))]
         return Snapshot(
             taken_at=self._clock(),
@@ -147,6 +153,15 @@ class Hub:
             sources=tuple(self._health(state) for state in self._states.values()),
             read_only=self.read_only,
         )
+
+    def _owners_of(self, services: tuple) -> Owners | None:
+        """The catalog's alert claims, rebuilt only when the catalog changes;
+        None without a catalog: nothing to join alerts to."""
+        if not services:
+            return None
+        if self._owners is None or self._owners[0] != services:
+            self._owners = (services, Owners(services))
+        return self._owners[1]
 
     # -- writing ---------------------------------------------------------
 
@@ -307,6 +322,28 @@ def _ordered(state: _SourceState) -> list[tuple[tuple, Incident]]:
         incidents = state.data.incidents if state.data is not None else ()
         state.ordered = (state.data, sorted(((_incident_order(i), i) for i in incidents), key=itemgetter(0)))
     return state.ordered[1]
+
+
+def _owned(state: _SourceState, owners: Owners | None) -> list[tuple[tuple, Incident]]:
+    """_ordered, each alert joined to its owner (owners never change the order).
+    An alert the source kept from its last fetch (the same object) keeps
+    its joined copy while the catalog is the same."""
+    ordered = _ordered(state)
+    if owners is None:
+        return ordered
+    (made_by, made_from), result, before = state.owned
+    if made_by is owners and made_from is ordered:
+        return result
+    before = before if made_by is owners else {}
+    order = getattr(state.source, "owner_labels", DEFAULT_OWNER_LABELS)
+    joined, memo = [], {}
+    for key, incident in ordered:
+        kept = before.get(id(incident))
+        owned = kept[1] if kept is not None and kept[0] is incident else owners.assign(incident, order)
+        memo[id(incident)] = (incident, owned)
+        joined.append((key, owned))
+    state.owned = ((owners, ordered), joined, memo)
+    return joined
 
 
 def _incident_order(incident: Incident) -> tuple[int, float]:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from cockpit.model import Incident, OnCall, Runbook, Service, SLOStatus, Snapshot, Team
 
@@ -54,21 +55,49 @@ class Index:
         return [i for i in self.snapshot.incidents if not i.service or i.service not in self.services]
 
     def runbook(self, ref: str) -> Runbook | None:
-        """Find a runbook by path, file name or slug (for alert annotations)."""
-        ref = ref.strip()
-        if not ref:
+        """The local runbook a reference names: a path, a file name, a slug,
+        or a URL (an alert's runbook_url) whose path ends the way the
+        runbook's does, e.g. runbooks.prometheus-operator.dev/runbooks/
+        kubernetes/kubepodcrashlooping and kubernetes/kubepodcrashlooping.md.
+        The longest match of trailing path segments wins; None when not even
+        the last one matches."""
+        wanted = _ref_parts(ref)
+        if not wanted:
             return None
-        slug = PurePosixPath(ref.split("?")[0].rstrip("/")).stem
+        best, best_length = None, 0
         for runbook in self.snapshot.runbooks:
-            if ref == runbook.path or ref.endswith("/" + runbook.path):
-                return runbook
-        for runbook in self.snapshot.runbooks:
-            if PurePosixPath(runbook.path).stem == slug:
-                return runbook
-        return None
+            have = _ref_parts(runbook.path)
+            length = next((n for n in range(min(len(have), len(wanted)), 0, -1) if have[-n:] == wanted[-n:]), 0)
+            if length > best_length:
+                best, best_length = runbook, length
+        return best
 
     def open_incidents(self) -> list[Incident]:
-        return [i for i in self.snapshot.incidents if i.is_open]
+        """Open incidents and the alerts that ask for someone: not inhibited
+        (another alert covers them), not severity none or info (Watchdog, the
+        info alerts kube-prometheus routes to a null receiver)."""
+        return [i for i in self.snapshot.incidents if i.is_open and not _quiet_alert(i)]
+
+
+QUIET_SEVERITIES = frozenset({"none", "info"})
+
+
+def _quiet_alert(incident: Incident) -> bool:
+    return incident.kind == "alert" and (
+        incident.status == "inhibited" or incident.labels.get("severity", "").lower() in QUIET_SEVERITIES)
+
+
+_PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+
+
+def _ref_parts(ref: str) -> tuple[str, ...]:
+    """A runbook reference's path segments, lower case, without scheme and
+    host, query or fragment, or the page's file suffix."""
+    path = urlsplit(ref.strip()).path if "://" in ref else ref.strip().split("?")[0].split("#")[0]
+    parts = [p for p in path.lower().split("/") if p and p != "."]
+    if parts and parts[-1].endswith(_PAGE_SUFFIXES):
+        parts[-1] = parts[-1].rsplit(".", 1)[0]
+    return tuple(parts)
 
 
 def _group(items, keys_of) -> dict:

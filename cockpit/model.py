@@ -65,6 +65,9 @@ class Service:
     consumes_apis: tuple[ApiLink, ...] = ()
     members: tuple[str, ...] = ()
     annotations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    # Alerts this service claims: each a label matcher set as text
+    # ('{namespace="payments"}'); cockpit.alert_owners joins alerts by them.
+    alerts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,10 +209,17 @@ class Incident:
     # Alertmanager's own group for an alert: its group labels as matcher text,
     # '{alertname="X", service="y"}' (cockpit.alerts groups and silences by it).
     group: str = ""
+    # An unowned alert's label that named no catalog service, as 'service="kube-state-metrics"'.
+    service_hint: str = ""
 
     @property
     def is_open(self) -> bool:
         return self.status != "resolved"
+
+    @property
+    def owner_text(self) -> str:
+        """The service, else "unowned" with the label the alert named instead."""
+        return self.service or (f"unowned ({self.service_hint})" if self.service_hint else "unowned")
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ def summary(snapshot: Snapshot) -> str:
     ]
     for incident in open_incidents:
         lines.append(f"  {_text(incident.severity)} {_text(incident.status):<13} "
-                     f"{_text(incident.service) or 'unowned':<24} {_text(incident.title)}"
+                     f"{_text(incident.owner_text):<24} {_text(incident.title)}"
                      + (" [demo]" if incident.demo else ""))
     for health in snapshot.sources:
         state = "ok" if health.ok else f"FAILING: {_text(health.error)}"

@@ -16,11 +16,12 @@ from panels.base import literal
 
 
 def runbook_for(incident: Incident, index: Index) -> Runbook | None:
-    """The incident's own runbook, else the first of its service's."""
-    found = index.runbook(incident.runbook) if incident.runbook else None
-    if found is None and incident.service:
-        found = next(iter(index.runbooks.get(incident.service, ())), None)
-    return found
+    """The local runbook the incident's own runbook (an alert's runbook_url)
+    names; only an incident naming none gets its service's first. An alert's
+    own runbook wins: its service's may be about something else entirely."""
+    if incident.runbook:
+        return index.runbook(incident.runbook)
+    return next(iter(index.runbooks.get(incident.service, ())), None) if incident.service else None
 
 
 def incident_detail(incident: Incident, index: Index, now: datetime) -> Text:
@@ -49,7 +50,7 @@ def incident_detail(incident: Incident, index: Index, now: datetime) -> Text:
     fact("Source", incident.source)
     service = index.services.get(incident.service)
     owner = f" (owner {service.owner})" if service else ("" if not incident.service else " (not in the catalog)")
-    fact("Service", literal((incident.service or "unowned") + owner))
+    fact("Service", literal(incident.owner_text + owner))
     if len(incident.services) > 1:
         fact("Services", ", ".join(incident.services))
     fact("Started", f"{incident.started_at:%Y-%m-%d %H:%M %Z} ({age(incident.started_at, now)} ago)")
@@ -70,7 +71,7 @@ def incident_detail(incident: Incident, index: Index, now: datetime) -> Text:
         fact("URL", incident.url)
     runbook = runbook_for(incident, index)
     fact("Runbook", f"{runbook.title} ({runbook.path})  [u opens it]" if runbook
-         else (f"{incident.runbook}  [y copies the URL]" if incident.runbook else "none"))
+         else (f"{incident.runbook}  [u or y copies the URL]" if incident.runbook else "none"))
 
     heading("Escalation")
     due = escalation_due(incident, service, now)

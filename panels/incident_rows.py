@@ -63,8 +63,8 @@ _source_cell = lru_cache(maxsize=256)(literal)
 
 
 @lru_cache(maxsize=1024)
-def _service_cell(service: str) -> Text:
-    return literal(service or "unowned", "" if service else "dim italic")
+def _service_cell(owner_text: str, owned: bool) -> Text:
+    return literal(owner_text, "" if owned else "dim italic")
 
 
 def incident_row(incident: Incident, when: str, indented: bool = False) -> Row:
@@ -74,7 +74,7 @@ def incident_row(incident: Incident, when: str, indented: bool = False) -> Row:
         cells=(
             _severity_cell(incident.severity),
             when,
-            _service_cell(incident.service),
+            _service_cell(incident.owner_text, bool(incident.service)),
             _status_cell(incident.status),
             flags(incident),
             _title(incident.title, indented),

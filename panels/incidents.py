@@ -293,7 +293,8 @@ class IncidentsPanel(Panel):
         if incident is None:
             return
         if not incident.service:
-            self.notify("This incident names no service (unowned).", severity="warning")
+            why = f": {incident.service_hint} names no catalog service" if incident.service_hint else ""
+            self.notify(f"This incident is unowned{why}.", severity="warning", markup=False)
             return
         self.post_message(Navigate("services", incident.service))
 
@@ -302,10 +303,13 @@ class IncidentsPanel(Panel):
         if incident is None or self.index is None:
             return
         runbook = runbook_for(incident, self.index)
-        if runbook is None:
+        if runbook is not None:
+            self.post_message(Navigate("runbooks", runbook.path))
+        elif incident.runbook:  # its own runbook is elsewhere (a wiki): hand the URL over
+            self.notify(f"No local runbook matches; copied to the clipboard: {copy(self.app, incident.runbook)}",
+                        timeout=8, markup=False)
+        else:
             self.notify("No runbook for this incident or its service.", severity="warning")
-            return
-        self.post_message(Navigate("runbooks", runbook.path))
 
     def action_postmortem(self) -> None:
         incident = self.selected

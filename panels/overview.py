@@ -54,7 +54,7 @@ def incident_block(index: Index, now: datetime) -> list[tuple[str, list[Link]]]:
     top = []
     for incident in open_incidents[:TOP_ITEMS]:  # the hub sorts them most severe, then oldest, first
         # Alert titles often start with their service already.
-        service = "" if incident.title.startswith(incident.service or "\0") else incident.service or "unowned"
+        service = "" if incident.title.startswith(incident.service or "\0") else incident.owner_text
         label = line(severity_badge(incident.severity), " ", literal(service, "cyan"), " " if service else "",
                      literal(incident.title), " ", status_badge(incident.status),
                      Text(f" {age(incident.started_at, now)}", "dim"),

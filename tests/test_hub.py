@@ -471,3 +471,25 @@ async def test_incidents_come_out_as_one_sort_of_every_source_would_give_them():
     assert [i.id for i in (await hub.refresh_all()).incidents] == one_sort(a, b, first)
     assert [i.id for i in hub.snapshot().incidents] == one_sort(a, b, first)
     assert [i.id for i in (await hub.refresh_all()).incidents] == one_sort(a, b, then)
+
+
+async def test_alerts_are_joined_to_the_catalog_and_unchanged_ones_keep_their_joined_copy():
+    catalog = FakeSource("catalog", SourceData(services=(
+        Service("payments-api", "payments", alerts=('{namespace="payments"}',)), service("checkout"))))
+    crash = Incident("fp-1", "KubePodCrashLooping", "P3", "firing", "kube-state-metrics", T0, "am", kind="alert",
+                     labels={"alertname": "KubePodCrashLooping", "namespace": "payments",
+                             "service": "kube-state-metrics"})
+    down = Incident("fp-2", "TargetDown", "P3", "firing", "node-exporter", T0, "am", kind="alert",
+                    labels={"alertname": "TargetDown", "service": "node-exporter", "job": "checkout"})
+    # The second fetch is new data holding the same Incident objects (what the
+    # Alertmanager source does for alerts that did not change).
+    alerts = FakeSource("am", SourceData(incidents=(crash, down)), SourceData(incidents=(crash, down)))
+    hub = make_hub(catalog, alerts)
+    first = await hub.refresh_all()
+    joined = {i.id: i for i in first.incidents}
+    assert (joined["fp-1"].service, joined["fp-1"].service_hint) == ("payments-api", "")  # claimed by namespace
+    assert (joined["fp-2"].service, joined["fp-2"].service_hint) == ("checkout", "")  # job, after service
+    again = await hub.refresh_all()
+    assert alerts.fetches == 2
+    assert [a is b for a, b in zip(first.incidents, again.incidents)] == [True, True]
+    assert crash.service == "kube-state-metrics"  # the source's own objects are never changed

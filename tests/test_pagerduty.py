@@ -17,6 +17,7 @@ from cockpit.resilience import RetryPolicy
 from cockpit.sources import load_kind
 from cockpit.sources.base import Action, SourceContext, SourceError, SourceSpec
 from cockpit.sources.http import RateLimitedError
+from cockpit.sources.pagerduty import MAX_PAGES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pagerduty"
 TOKEN = "u+pd-TEST-T0KEN-value"
@@ -33,6 +34,8 @@ class FakePagerDuty:
     def __init__(self) -> None:
         self.requests: list[httpx.Request] = []
         self.queued: list[httpx.Response] = []
+        self.incident_page = lambda offset: recorded(f"incidents-page-{offset + 1}.json")
+        self.oncalls = "oncalls.json"
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -40,10 +43,11 @@ class FakePagerDuty:
             return self.queued.pop(0)
         path, params = request.url.path, request.url.params
         if request.method == "GET" and path == "/incidents":
-            page = int(params["offset"]) + 1
-            return httpx.Response(200, json=recorded(f"incidents-page-{page}.json"))
-        if request.method == "GET" and path in ("/services", "/oncalls"):
-            return httpx.Response(200, json=recorded(f"{path[1:]}.json"))
+            return httpx.Response(200, json=self.incident_page(int(params["offset"])))
+        if request.method == "GET" and path == "/services":
+            return httpx.Response(200, json=recorded("services.json"))
+        if request.method == "GET" and path == "/oncalls":
+            return httpx.Response(200, json=recorded(self.oncalls))
         if request.method == "PUT" and path.startswith("/incidents/"):
             return httpx.Response(200, json=recorded("incident-put.json"))
         if request.method == "POST" and path.endswith("/notes"):
@@ -73,6 +77,8 @@ async def test_open_incidents_across_three_pages(server):
     pages = server.made("GET", "/incidents")
     assert [r.url.params["offset"] for r in pages] == ["0", "1", "2"]
     assert all(r.url.params.get_list("statuses[]") == ["triggered", "acknowledged"] for r in pages)
+    assert all(r.url.params["date_range"] == "all" for r in pages)  # open incidents older than a month too
+    assert data.warnings == ()  # the last page said more: false
     assert all(r.headers["Authorization"] == f"Token token={TOKEN}" for r in server.requests)
     assert all(r.headers["Accept"] == "application/vnd.pagerduty+json;version=2" for r in server.requests)
 
@@ -89,6 +95,7 @@ async def test_open_incidents_across_three_pages(server):
     triggered = incidents["PPVZH9X"]
     assert (triggered.status, triggered.acknowledged, triggered.severity) == ("firing", False, "P3")
     assert triggered.service == "Unmapped Service"  # not in the catalog: listed as unowned, not dropped
+    assert "priority" not in triggered.labels  # priority is null there (nullable): urgency decides
     await source.aclose()
 
 
@@ -100,6 +107,48 @@ async def test_who_is_on_call_per_policy_and_level(server):
     assert data.oncall == (OnCall(service="api-server", escalation_policy="Engineering Escalation Policy", level=2,
                                   user="Tim Wright", source="pd",
                                   until=datetime(2015, 3, 7, 20, 28, 51, tzinfo=timezone.utc)),)
+    await source.aclose()
+
+
+async def test_the_vendor_example_saying_more_forever_is_read_twice_then_stopped(server):
+    """PagerDuty's published list example answers `more: true` at every
+    offset with the same incident: the second page brings nothing new."""
+    server.incident_page = lambda offset: recorded("incidents-page-1.json")
+    source = make_source(server)
+    data = await source.fetch()
+    pages = server.made("GET", "/incidents")
+    assert [r.url.params["offset"] for r in pages] == ["0", "1"]
+    assert [w for w in data.warnings if "/incidents" in w] == [
+        "PagerDuty /incidents: the page at offset 1 brought nothing new but said more: true; stopped there (1 read)"]
+    await source.aclose()
+
+
+async def test_a_list_that_never_ends_is_capped_with_a_warning(server):
+    """A server inventing a new incident on every page (the acknowledged
+    example with a fresh id each time) is read for MAX_PAGES pages only."""
+    def endless(offset: int) -> dict:
+        page = recorded("incidents-page-2.json")
+        page["incidents"][0]["id"], page["offset"] = f"PNEW{offset:04d}", offset
+        return page
+
+    server.incident_page = endless
+    source = make_source(server)
+    data = await source.fetch()
+    assert len(server.made("GET", "/incidents")) == MAX_PAGES == 50
+    assert len(server.requests) == MAX_PAGES + 2  # and one /services, one /oncalls
+    assert len(data.incidents) == MAX_PAGES
+    assert data.warnings == ("PagerDuty /incidents: stopped after 50 pages (50 read) although PagerDuty says "
+                             "there are more; the rest are not shown",)
+    await source.aclose()
+
+
+async def test_an_on_call_user_without_a_summary_is_kept_by_id(server):
+    """user.summary is nullable in the published schema; the id is not."""
+    server.oncalls = "oncalls-user-summary-null.json"
+    source = make_source(server)
+    data = await source.fetch()
+    [entry] = data.oncall
+    assert (entry.service, entry.level, entry.user) == ("api-server", 2, "user PT23IWX")
     await source.aclose()
 
 

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import httpx
 
+from cockpit.alert_owners import DEFAULT_OWNER_LABELS
 from cockpit.alerts import (
     Matcher,
     MatcherError,
@@ -113,7 +114,8 @@ class AlertmanagerSource(Source):
         "urls": OptionSpec(list, required=True,
                            help="Alertmanager URLs, or maps {url, name, cluster}; instances of one HA cluster "
                                 "that gossip share a cluster name"),
-        "service_label": OptionSpec((str, list), help="label(s) naming the catalog service; default service"),
+        "service_label": OptionSpec((str, list), help="label(s) tried in order for the catalog service of an alert "
+                                                      "no service claims; default service, app, job, namespace"),
         "severity_map": OptionSpec(dict, help="severity label value -> P0..P3, e.g. {critical: P1, warning: P3}"),
         "created_by": OptionSpec(str, help="createdBy of silences; default the cockpit user"),
     }
@@ -122,8 +124,9 @@ class AlertmanagerSource(Source):
         super().__init__(spec, context)
         self.instances, _ = parse_instances(spec.options.get("urls"))
         self.severity_map, _ = parse_severity_map(spec.options.get("severity_map"))
-        labels = spec.options.get("service_label") or "service"
-        self.service_labels = (labels,) if isinstance(labels, str) else tuple(str(x) for x in labels)
+        labels = spec.options.get("service_label") or DEFAULT_OWNER_LABELS
+        # The hub joins alerts to the catalog by these (cockpit.alert_owners).
+        self.owner_labels = (labels,) if isinstance(labels, str) else tuple(str(x) for x in labels)
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._held: dict[str, Incident] = {}  # the last fetch's alerts by fingerprint, to target writes
         self._last_merge: AlertMerge | None = None  # its Incidents are reused while their alert is unchanged
@@ -144,7 +147,7 @@ class AlertmanagerSource(Source):
     async def fetch(self) -> SourceData:
         if not self.instances:
             raise SourceError(f"{self.name}: no valid Alertmanager URL configured (see `cockpit check`)")
-        merge = AlertMerge([i.name for i in self.instances], source=self.name, service_labels=self.service_labels,
+        merge = AlertMerge([i.name for i in self.instances], source=self.name, service_labels=self.owner_labels,
                            severity_map=self.severity_map, previous=self._last_merge)
         waiting = {i.name for i in self.instances}  # replies still on their way
         with collector_paused():

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cockpit.alert_owners import claims_from_backstage
 from cockpit.config_schema import show
 from cockpit.model import ApiLink, Service, frozen_map
 from cockpit.sources.base import Problem, ServiceRef
@@ -181,6 +182,7 @@ class BackstageReader:
             members=tuple(members.get(owner_key, [])) if owner_key[0] == "group"
             else ((_person(owner),) if owner else ()),
             annotations=frozen_map(_strings(meta.get("annotations"))),
+            alerts=claims_from_backstage(meta.get("annotations")),
         )
 
     def _api(self, entity: Entity, ref: str) -> ApiLink:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from cockpit.alert_owners import SEED_FORMS, claims_from_seed
 from cockpit.config_schema import join_key, show, validate_mapping
 from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, Service, SourceData
 from cockpit.sources.backstage import BackstageReader
@@ -40,6 +41,7 @@ SERVICE_KEYS = {
     "data_domains": OptionSpec(list[str]),
     "description": OptionSpec(str),
     "tier": OptionSpec(str),
+    "alerts": OptionSpec((dict, str, list), help="the alerts this service owns: " + SEED_FORMS),
 }
 STEP_KEYS = {
     "contact": OptionSpec(str, required=True, help="who is paged at this level"),
@@ -153,6 +155,9 @@ def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) 
     file = str(path)
     values, problems = validate_mapping(raw, SERVICE_KEYS, file=file, key=key)
     steps = _escalation(values.get("escalation_path", []), file, join_key(key, "escalation_path"), problems)
+    alerts, found = claims_from_seed(values["alerts"], file=file, line=line_of(values, "alerts"),
+                                     key=join_key(key, "alerts")) if "alerts" in values else ((), [])
+    problems += found
     if name in values.get("depends_on", []):
         problems.append(Problem(file, line_of(values, "depends_on"), join_key(key, "depends_on"),
                                 "a service cannot depend on itself"))
@@ -180,6 +185,7 @@ def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) 
         data_domains=tuple(values.get("data_domains", ())),
         description=values.get("description", ""),
         tier=values.get("tier", ""),
+        alerts=alerts,
     )
 
 

@@ -10,6 +10,7 @@ message, and http.py scrubs header values from any echoed error body.
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -33,7 +34,9 @@ DEFAULT_BASE_URL = "https://api.pagerduty.com"
 ACCEPT = "application/vnd.pagerduty+json;version=2"
 OPEN_STATUSES = ("triggered", "acknowledged")
 PAGE_LIMIT = 100  # PagerDuty's maximum page size
-MAX_OFFSET = 10_000  # classic pagination stops here; more is a sign of a runaway query
+# A list that still says `more: true` after this many pages is read no further
+# (5,000 items at full pages): the vendor's own examples say `more` forever.
+MAX_PAGES = 50
 STATUS = {"triggered": "firing", "acknowledged": "acknowledged", "resolved": "resolved"}
 # Without a PagerDuty priority, urgency decides: high pages someone now.
 URGENCY_SEVERITY = {"high": "P2", "low": "P3"}
@@ -77,14 +80,19 @@ class PagerDutySource(Source):
     # --- reading ------------------------------------------------------------
 
     async def fetch(self) -> SourceData:
+        warnings: list[str] = []
+        # date_range=all: without it PagerDuty lists only the last month, and an
+        # incident opened earlier but still open would be missed.
+        incident_query = [("date_range", "all"), *(("statuses[]", s) for s in OPEN_STATUSES)]
         incidents, oncall = await asyncio.gather(
-            self._paged("/incidents", "incidents", [("statuses[]", s) for s in OPEN_STATUSES]),
-            self._oncall(),
+            self._paged("/incidents", "incidents", incident_query, warnings),
+            self._oncall(warnings),
         )
-        opened = [self._to_incident(raw) for raw in _unique(incidents)]
+        opened = [self._to_incident(raw) for raw in incidents]
         return SourceData(
             incidents=tuple(i for i in opened if i is not None and i.is_open),
             oncall=tuple(oncall),
+            warnings=tuple(warnings),
         )
 
     def _to_incident(self, raw: Mapping) -> Incident | None:
@@ -114,13 +122,13 @@ class PagerDutySource(Source):
             url=str(raw.get("html_url") or ""),
         )
 
-    async def _oncall(self) -> list[OnCall]:
+    async def _oncall(self, warnings: list[str]) -> list[OnCall]:
         """Who is on call now for each (mapped) service: its escalation
         policy's on-calls, level by level."""
-        services = await self._paged("/services", "services", [])
+        services = await self._paged("/services", "services", [], warnings)
         by_policy: dict[str, list[str]] = {}
-        for raw in _unique(services):
-            if self.service_map and raw["id"] not in self.service_map:
+        for raw in services:
+            if not raw.get("id") or (self.service_map and raw["id"] not in self.service_map):
                 continue
             name = self.service_map.get(raw["id"]) or str(raw.get("name") or raw.get("summary") or raw["id"])
             policy = _ref(raw.get("escalation_policy")).get("id")
@@ -130,33 +138,44 @@ class PagerDutySource(Source):
         found = []
         for start in range(0, len(policies), ID_BATCH):
             ids = [("escalation_policy_ids[]", p) for p in policies[start:start + ID_BATCH]]
-            found += await self._paged("/oncalls", "oncalls", ids)
+            found += await self._paged("/oncalls", "oncalls", ids, warnings)
         oncall = []
         for raw in found:
             policy = _ref(raw.get("escalation_policy"))
-            user = _ref(raw.get("user")).get("summary", "")
+            user = _user_name(raw.get("user"))
             level = raw.get("escalation_level")
-            if not user or not isinstance(level, int):
+            if not isinstance(level, int):
                 continue
             for service in by_policy.get(policy.get("id", ""), ()):
                 oncall.append(OnCall(service=service, escalation_policy=policy.get("summary", ""), level=level,
                                      user=user, until=_time(raw.get("end")), source=self.name))
         return sorted(set(oncall), key=lambda o: (o.service, o.level, o.user))
 
-    async def _paged(self, path: str, key: str, params: list[tuple[str, str]]) -> list[Mapping]:
-        """Every item of a classic (limit/offset/more) paginated list."""
-        items: list[Mapping] = []
+    async def _paged(self, path: str, key: str, params: list[tuple[str, str]],
+                     warnings: list[str]) -> list[Mapping]:
+        """Every item of a classic (limit/offset/more) paginated list, each
+        once. Reading ends when `more` is false, when a page brings nothing
+        not already read (a server repeating itself: the vendor's examples
+        say `more: true` forever), or after MAX_PAGES pages; the last two
+        with a warning saying so."""
+        items: dict[str, Mapping] = {}
         offset = 0
-        while True:
+        for _ in range(MAX_PAGES):
             page = params + [("limit", str(PAGE_LIMIT)), ("offset", str(offset))]
             data = _json(await self._request("GET", path, params=page))
             batch = [i for i in data.get(key) or () if isinstance(i, Mapping)] if isinstance(data, Mapping) else []
-            items += batch
+            before = len(items)
+            items.update((_identity(item), item) for item in batch)
             if not batch or not data.get("more"):
-                return items
+                return list(items.values())
+            if len(items) == before:
+                warnings.append(f"PagerDuty {path}: the page at offset {offset} brought nothing new but said "
+                                f"more: true; stopped there ({len(items)} read)")
+                return list(items.values())
             offset += len(batch)
-            if offset >= MAX_OFFSET:
-                raise SourceError(f"PagerDuty {path}: more than {MAX_OFFSET} results; narrow the query")
+        warnings.append(f"PagerDuty {path}: stopped after {MAX_PAGES} pages ({len(items)} read) although "
+                        "PagerDuty says there are more; the rest are not shown")
+        return list(items.values())
 
     # --- writing ------------------------------------------------------------
 
@@ -216,13 +235,17 @@ def _severity(priority: str, urgency: str) -> str:
     return URGENCY_SEVERITY.get(urgency, SEVERITIES[-1])
 
 
-def _unique(items: list[Mapping]) -> list[Mapping]:
-    """Offset pagination over a list that changes may repeat an item."""
-    seen: dict[str, Mapping] = {}
-    for item in items:
-        if item.get("id"):
-            seen[str(item["id"])] = item
-    return list(seen.values())
+def _identity(item: Mapping) -> str:
+    """An item's id; on-call entries have none, and are the same entry when
+    every field is (offset pagination over a list that changes may repeat one)."""
+    return f"id:{item['id']}" if item.get("id") else json.dumps(item, sort_keys=True, default=str)
+
+
+def _user_name(value: Any) -> str:
+    """A user reference's name: its summary is nullable in the published
+    schema; its id is always there."""
+    user = _ref(value)
+    return user.get("summary") or (f"user {user['id']}" if user.get("id") else "unknown user")
 
 
 def _ref(value: Any) -> dict[str, str]:

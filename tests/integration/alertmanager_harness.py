@@ -46,10 +46,11 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0, what: str
 
 
 @contextmanager
-def alertmanager(workdir: Path) -> Iterator[str]:
-    """One Alertmanager; yields its base URL and stops it on exit."""
+def alertmanager(workdir: Path, config: str = CONFIG) -> Iterator[str]:
+    """One Alertmanager (``config``: its alertmanager.yml); yields its base
+    URL and stops it on exit."""
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "alertmanager.yml").write_text(CONFIG)
+    (workdir / "alertmanager.yml").write_text(config)
     with serve("alertmanager", lambda port: [
         BINARY, f"--config.file={workdir / 'alertmanager.yml'}", f"--storage.path={workdir / 'data'}",
         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn",

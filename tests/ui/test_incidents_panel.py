@@ -9,9 +9,10 @@ from pathlib import Path
 
 from cockpit.app import make_app
 from cockpit.audit import AuditLog
+from cockpit.clipboard import osc52
 from cockpit.clock import fixed_clock
 from cockpit.hub import Hub
-from cockpit.model import Incident, SourceData
+from cockpit.model import Incident, Runbook, SourceData
 from cockpit.sources.base import SourceContext, SourceSpec
 from cockpit.sources.incident_log import IncidentLogSource
 from tests.ui.conftest import MALICIOUS, NOW, CannedSource, catalog, demo_data, open_panel, settle
@@ -258,6 +259,49 @@ async def test_pagerduty_ack_resolve_note_go_to_their_source_and_are_notified(co
         assert "resolve sent for PD1" in [n.message for n in app._notifications]
 
 
+async def test_u_opens_the_local_runbook_an_external_runbook_url_matches_by_its_path(config):
+    """kube-prometheus links runbooks.prometheus-operator.dev/runbooks/<group>/<alert>;
+    a team keeping copies as <group>/<alert>.md gets them opened by u."""
+    crashloop = Incident("a-crash", "KubePodCrashLooping: Pod is crash looping.", "P3", "firing", "api-server", NOW,
+                         "am", kind="alert",
+                         runbook="https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping")
+    data = catalog()
+    local = Runbook("kubernetes/KubePodCrashLooping.md", "Pod crash looping", "# Crash loop\n", "platform-team")
+    data = SourceData(services=data.services, runbooks=data.runbooks + (local,))
+    app = app_with(config, CannedSource("catalog", data), CannedSource("am", SourceData(incidents=(crashloop,))))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_panel(app, pilot, "i", "incidents")
+        panel.table.select_key("am/a-crash")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Pod crash looping (kubernetes/KubePodCrashLooping.md) [u opens it]" in panel_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        runbooks = app.query_one("#runbooks")
+        assert app.current_panel is runbooks and runbooks.open_path == "kubernetes/KubePodCrashLooping.md"
+
+
+async def test_u_on_an_alert_whose_runbook_url_matches_nothing_copies_it_not_the_services_runbook(config):
+    """The alert's own runbook_url wins over its service's runbook: u must not
+    open postgres-primary's failover runbook for a replication-lag alert."""
+    url = "https://wiki.example/display/DBA/Postgres+replication+lag"
+    lag = Incident("a-lag", "PostgresReplicationLag", "P2", "firing", "postgres-primary", NOW, "am", kind="alert",
+                   runbook=url)
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("am", SourceData(incidents=(lag,))))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_panel(app, pilot, "i", "incidents")
+        written: list[str] = []
+        app._driver.write = written.append
+        panel.table.select_key("am/a-lag")
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.current_panel is panel  # the service's runbook (Postgres failover) is not opened
+        assert osc52(url) in written
+        [message] = [n.message for n in app._notifications]
+        assert message == f"No local runbook matches; copied to the clipboard: {url}"
+        assert "No runbook" not in message
+
+
 async def test_runbook_annotation_opens_the_local_runbook_else_the_url_is_copied(config):
     local = Incident("a-local", "Errors", "P2", "firing", "", NOW, "am", kind="alert",
                      runbook="https://git.example/ops/runbooks/postgres-primary/failover.md")
@@ -272,10 +316,9 @@ async def test_runbook_annotation_opens_the_local_runbook_else_the_url_is_copied
         panel.table.select_key("am/a-remote")
         await pilot.press("enter")
         await pilot.pause()
-        assert "https://wiki.example/x/latency [y copies the URL]" in panel_text(app)
+        assert "https://wiki.example/x/latency [u or y copies the URL]" in panel_text(app)
         await pilot.press("y")
         await pilot.pause()
-        from cockpit.clipboard import osc52
         assert osc52("https://wiki.example/x/latency") in written
         await pilot.press("escape")
         panel.table.select_key("am/a-local")
@@ -285,3 +328,22 @@ async def test_runbook_annotation_opens_the_local_runbook_else_the_url_is_copied
         await pilot.press("u")
         await pilot.pause()
         assert app.query_one("#runbooks").open_path == "postgres-primary/failover.md"
+
+
+async def test_an_alert_whose_labels_name_no_catalog_service_is_shown_unowned_with_its_label(config):
+    """service="kube-state-metrics" is the Kubernetes Service that exported the
+    series: shown as unowned with that label, never as if it were a service."""
+    ksm = Incident("a-ksm", "KubeStateMetricsListErrors", "P1", "firing", "kube-state-metrics", NOW, "am",
+                   kind="alert", labels={"alertname": "KubeStateMetricsListErrors", "service": "kube-state-metrics",
+                                         "job": "kube-state-metrics"})
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("am", SourceData(incidents=(ksm,))))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_panel(app, pilot, "i", "incidents")
+        cells = dict(zip((c.key for c in panel.table.columns), panel.table.table.get_row("am/a-ksm")))
+        assert cells["service"].plain == 'unowned (service="kube-state-metrics")'
+        panel.table.select_key("am/a-ksm")
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.current_panel is panel
+        assert [n.message for n in app._notifications] == [
+            'This incident is unowned: service="kube-state-metrics" names no catalog service.']
