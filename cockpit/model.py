@@ -231,11 +231,17 @@ class SourceData:
     warnings: tuple[str, ...] = ()
 
 
+# A source's state: ok; degraded (its last fetch succeeded but left something
+# out: a refused file, a failing instance, a warning); failing (its last fetch
+# failed; stale data, if any, is shown); loading (not fetched yet).
+SOURCE_STATES = ("ok", "degraded", "failing", "loading")
+
+
 @dataclass(frozen=True)
 class SourceHealth:
     name: str
     kind: str
-    ok: bool
+    state: str  # one of SOURCE_STATES
     error: str = ""
     fetched_at: datetime | None = None  # time of the last good result
     stale: bool = False  # last attempt failed, data shown is the last good one
@@ -244,6 +250,16 @@ class SourceHealth:
     demo: bool = False
     warnings: tuple[str, ...] = ()  # from the last good fetch (SourceData.warnings)
     provides: tuple[str, ...] = ()  # catalog, slos, incidents, runbooks, oncall
+
+    @property
+    def ok(self) -> bool:
+        """Nothing wrong at all (a degraded source is not ok)."""
+        return self.state == "ok"
+
+    @property
+    def failing(self) -> bool:
+        """No current data from it: its last fetch failed, or none has ended yet."""
+        return self.state in ("failing", "loading")
 
 
 @dataclass(frozen=True)

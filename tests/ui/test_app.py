@@ -260,6 +260,24 @@ async def test_failing_source_is_shown_and_the_rest_still_works(app_factory):
         assert not notice.display
 
 
+async def test_a_degraded_source_is_badged_and_its_panels_list_what_was_not_loaded(app_factory):
+    left_out = tuple(f"am-{n}: timed out after 5s" for n in "bcdefg")
+    app = app_factory(degraded=left_out)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert "alertmanager degraded 0s" in str(app.query_one("#source-bar").render())
+        await pilot.press("i")
+        notice = app.query_one("#degraded-notice")
+        shown = str(notice.render())
+        assert notice.display
+        assert "alertmanager is degraded, showing what it returned 0s ago; not loaded:" in shown
+        # Five lines at most: the first warnings, then how many more.
+        assert shown.splitlines()[1:4] == [f"   {w}" for w in left_out[:3]]
+        assert shown.splitlines()[4] == "   … and 3 more (`cockpit status` lists every one)"
+        await pilot.press("o")
+        assert "degradedalertmanager (canned)" in screen_text(app) and left_out[0] in screen_text(app)
+
+
 async def test_demo_and_read_only_are_labelled(app_factory):
     app = app_factory(read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
