@@ -131,7 +131,7 @@ def summary(snapshot: Snapshot) -> str:
         state = f"{health.state.upper()}: {_text(health.error)}" if health.error else health.state
         demo = ", simulated demo data" if health.demo else ""
         lines.append(f"source {_text(health.name)} ({_text(health.kind)}{demo}): {state}")
-        lines.extend(f"  not loaded: {_text(warning)}" for warning in health.warnings)
+        lines.extend(f"  warning: {_text(warning)}" for warning in health.warnings)
     return "\n".join(lines)
 
 

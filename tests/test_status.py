@@ -121,7 +121,7 @@ async def test_a_source_with_warnings_is_degraded_and_not_ok():
     assert (source["state"], source["ok"], source["error"]) == ("degraded", False, "")
     assert source["warnings"] == ["am-b: timed out after 5s"]
     text = summary(snapshot)
-    assert "source partial (flaky): degraded" in text and "  not loaded: am-b: timed out after 5s" in text
+    assert "source partial (flaky): degraded" in text and "  warning: am-b: timed out after 5s" in text
 
 
 async def test_a_failing_source_is_listed_with_its_error_and_the_rest_is_printed():

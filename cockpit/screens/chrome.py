@@ -110,7 +110,7 @@ def _notice_lines(health: SourceHealth, now: datetime) -> list[Text]:
     if health.state == "loading":
         return [head.append(" is loading, no data from it yet", style="yellow")]
     if health.state == "degraded":
-        head.append(f" is degraded, showing what it returned {age(health.fetched_at, now)} ago; not loaded:",
+        head.append(f" is degraded, showing what it returned {age(health.fetched_at, now)} ago:",
                     style="yellow")
         return [head, *(Text("   ").append_text(literal(warning)) for warning in health.warnings)]
     shown = f"showing data from {age(health.fetched_at, now)} ago" if health.stale and health.fetched_at \

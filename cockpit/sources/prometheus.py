@@ -90,7 +90,8 @@ class PrometheusSource(Source):
             results.update(found)
         self.queries_last_refresh = self._api.sent - sent_before
 
-        statuses, warnings = [], []
+        statuses = []
+        warnings = [f"not loaded: {problem}" for problem in specs.problems]  # what was refused is listed
         short = retention is not None and any(slo.window > retention for slo in specs.slos)
         if short:
             warnings.append(f"Prometheus keeps {format_duration(retention)} of data: less than some SLO windows")
