@@ -260,6 +260,21 @@ async def test_failing_source_is_shown_and_the_rest_still_works(app_factory):
         assert not notice.display
 
 
+async def test_the_incidents_panel_says_when_its_source_fails_and_how_old_its_data_is(app_factory):
+    app = app_factory(degraded=("am-b: timed out after 5s",))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        [alertmanager] = [s for s in app.hub.sources if s.name == "alertmanager"]
+        alertmanager.error = "GET http://am-a:9093/api/v2/alerts/groups: cannot connect"
+        await app.hub.refresh("alertmanager")
+        await pilot.press("i")
+        await pilot.pause()
+        notice = app.query_one("#degraded-notice")
+        assert notice.display and str(notice.render()).startswith(
+            " ⚠ alertmanager is failing, showing data from 0s ago: GET http://am-a:9093/api/v2/alerts/groups")
+        assert "alertmanager stale 0s" in str(app.query_one("#source-bar").render())
+
+
 async def test_a_degraded_source_is_badged_and_its_panels_list_what_was_not_loaded(app_factory):
     left_out = tuple(f"am-{n}: timed out after 5s" for n in "bcdefg")
     app = app_factory(degraded=left_out)
