@@ -1,8 +1,11 @@
-"""A Prometheus-compatible gateway whose status pages hang: a loopback proxy
-in front of a real Prometheus forwards the queries and never answers
-/api/v1/status/*. The SLOs still load, the retention check gives up after
-its own short deadline, is not sent again on the next refresh, and the
-source says it could not read the retention (degraded)."""
+"""The prometheus source degraded, not failing, against a real Prometheus.
+
+A Prometheus-compatible gateway whose status pages hang (a loopback proxy
+forwards the queries and never answers /api/v1/status/*): the SLOs still
+load, the retention check gives up after its own short deadline, is not sent
+again on the next refresh, and the source says it could not read the
+retention. A refused SLO file: the other files' SLOs load, and the problem
+is in the source's warnings and `status --json`."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import prometheus_harness as ph
 from hanging_proxy import hanging_proxy
 from cockpit.hub import Hub
 from cockpit.sources.base import SourceContext, SourceSpec
+from cockpit.status import snapshot_to_json
 from cockpit.sources.prometheus import RETENTION_RETRY, RETENTION_TIMEOUT_S, PrometheusSource
 
 pytestmark = [
@@ -91,3 +95,25 @@ async def test_hung_status_pages_leave_the_slos_loaded(prometheus):
             assert proxy.hung == {"/api/v1/status/runtimeinfo": 2}
         finally:
             await hub.aclose()
+
+
+async def test_a_refused_slo_file_is_listed_and_the_others_load(prometheus):
+    url, history, workdir = prometheus
+    folder = workdir / "refused"
+    folder.mkdir()
+    slo_file(folder)
+    (folder / "typo.yaml").write_text('version: "prometheus/v1"\nservice: "steady"\nslos:\n'
+                                      '  - name: "latency"\n    objective: 250\n    sli: {raw: {error_ratio_query: q}}\n')
+    spec = SourceSpec(kind="prometheus", name="prom", refresh=timedelta(seconds=30), timeout=SOURCE_TIMEOUT,
+                      options={"url": url, "slos": [str(folder)]}, base_dir=workdir)
+    [problem] = PrometheusSource.check(spec).problems
+    hub = Hub([PrometheusSource(spec, SourceContext(clock=lambda: history.end))], clock=lambda: history.end)
+    try:
+        snapshot = await hub.refresh_all()
+    finally:
+        await hub.aclose()
+    assert [s.slo.key for s in snapshot.slos] == ["steady/availability"] and snapshot.slos[0].data == "ok"
+    [source] = snapshot_to_json(snapshot)["sources"]
+    assert (source["state"], source["ok"]) == ("degraded", False)
+    assert source["warnings"] == [f"not loaded: {problem}"]
+    assert f"{folder / 'typo.yaml'}:4: slos[0]: objective 250%" in source["warnings"][0]
