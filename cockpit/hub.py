@@ -272,7 +272,6 @@ class Hub:
 
     def _health(self, state: _SourceState) -> SourceHealth:
         source = state.source
-        warnings = state.data.warnings if state.data is not None else ()
         error = state.error
         if not state.attempted:
             status, error = "loading", "not fetched yet"
@@ -282,7 +281,7 @@ class Hub:
                 error = f"circuit breaker open, next try in {format_duration(state.breaker.retry_in())} " \
                         f"(ctrl+r tries now); last error: {state.error}"
         else:
-            status = "degraded" if warnings else "ok"
+            status = "degraded" if state.data is not None and state.data.warnings else "ok"
         return SourceHealth(
             name=source.name,
             kind=source.kind,
@@ -293,7 +292,7 @@ class Hub:
             breaker=state.breaker.state,
             read_only=self.read_only or not source.actions,
             demo=source.demo,
-            warnings=warnings,
+            warnings=state.data.warnings if state.data is not None else (),
             provides=tuple(sorted(source.provides)),
         )
 
