@@ -231,17 +231,14 @@ class SourceData:
     warnings: tuple[str, ...] = ()
 
 
-# A source's state: ok; degraded (its last fetch succeeded but left something
-# out: a refused file, a failing instance, a warning); failing (its last fetch
-# failed; stale data, if any, is shown); loading (not fetched yet).
-SOURCE_STATES = ("ok", "degraded", "failing", "loading")
-
-
 @dataclass(frozen=True)
 class SourceHealth:
     name: str
     kind: str
-    state: str  # one of SOURCE_STATES
+    # ok; degraded (its last fetch succeeded but left something out: a refused
+    # file, a failing instance: see warnings); failing (its last fetch failed;
+    # stale data, if any, is shown); loading (not fetched yet).
+    state: str
     error: str = ""
     fetched_at: datetime | None = None  # time of the last good result
     stale: bool = False  # last attempt failed, data shown is the last good one

@@ -280,4 +280,3 @@ def simulate_all(specs: SLOSpecs, now: datetime, source: str) -> tuple[list[SLOS
     profiles = {slo.key: profile(slo, chosen[slo.key], ts) for slo in specs.slos}
     statuses = [simulate(slo, profiles[slo.key], now, specs.policy, source) for slo in specs.slos]
     return statuses, profiles
-
