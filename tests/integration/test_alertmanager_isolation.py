@@ -8,7 +8,6 @@ open one at once."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import time
