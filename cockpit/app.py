@@ -300,10 +300,11 @@ class CockpitApp(App):
 
     @work(exclusive=True, group="refresh-now")
     async def action_refresh_now(self) -> None:
-        """Fetch every source now instead of waiting for its interval (a
-        refresh already running is joined, never doubled: the hub's rule)."""
+        """Fetch every source now instead of waiting for its interval, open
+        circuit breakers included (a refresh already running is joined,
+        never doubled: the hub's rule)."""
         self.notify("Refreshing every source…", timeout=2)
-        await self.hub.refresh_all()
+        await self.hub.refresh_now()
 
 
 def make_app(config: Config | None = None, *, hub=None, clock: Callable[[], datetime] | None = None,

@@ -109,6 +109,15 @@ class Hub:
         await self._refresh(self._states[name])
         return self._publish()
 
+    async def refresh_now(self) -> Snapshot:
+        """ctrl+r: fetch every source at once, trying even what an open
+        circuit breaker (the source's, or one instance's) would skip for
+        minutes: the user asked, and the backend may be back."""
+        for state in self._states.values():
+            state.breaker.try_now()
+            state.source.retry_now()
+        return await self.refresh_all()
+
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback(snapshot)`` after every refresh; returns an unsubscribe function."""
         self._subscribers.append(callback)
@@ -284,16 +293,20 @@ class Hub:
 
     def _health(self, state: _SourceState) -> SourceHealth:
         source = state.source
-        ok, error = not state.error, state.error
+        error = state.error
         if not state.attempted:
-            ok, error = False, "not fetched yet"
-        elif state.breaker.state == OPEN:
-            error = f"circuit breaker open, next try in {format_duration(state.breaker.retry_in())}; " \
-                    f"last error: {state.error}"
+            status, error = "loading", "not fetched yet"
+        elif state.error:
+            status = "failing"
+            if state.breaker.state == OPEN:
+                error = f"circuit breaker open, next try in {format_duration(state.breaker.retry_in())} " \
+                        f"(ctrl+r tries now); last error: {state.error}"
+        else:
+            status = "degraded" if state.data is not None and state.data.warnings else "ok"
         return SourceHealth(
             name=source.name,
             kind=source.kind,
-            ok=ok,
+            state=status,
             error=error,
             fetched_at=state.fetched_at,
             stale=bool(state.error) and state.data is not None,

@@ -284,7 +284,10 @@ class SourceData:
 class SourceHealth:
     name: str
     kind: str
-    ok: bool
+    # ok; degraded (its last fetch succeeded but left something out: a refused
+    # file, a failing instance: see warnings); failing (its last fetch failed;
+    # stale data, if any, is shown); loading (not fetched yet).
+    state: str
     error: str = ""
     fetched_at: datetime | None = None  # time of the last good result
     stale: bool = False  # last attempt failed, data shown is the last good one
@@ -293,6 +296,16 @@ class SourceHealth:
     demo: bool = False
     warnings: tuple[str, ...] = ()  # from the last good fetch (SourceData.warnings)
     provides: tuple[str, ...] = ()  # catalog, slos, incidents, runbooks, oncall
+
+    @property
+    def ok(self) -> bool:
+        """Nothing wrong at all (a degraded source is not ok)."""
+        return self.state == "ok"
+
+    @property
+    def failing(self) -> bool:
+        """No current data from it: its last fetch failed, or none has ended yet."""
+        return self.state in ("failing", "loading")
 
 
 @dataclass(frozen=True)

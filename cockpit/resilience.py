@@ -116,6 +116,13 @@ class CircuitBreaker:
             return True
         return False
 
+    def try_now(self) -> None:
+        """Let the next call through as the half-open trial at once, however
+        long the breaker was to stay open (a user asked to retry); its
+        outcome closes or reopens the breaker as any trial's does."""
+        if self._opened_at is not None and not self._trial_running:
+            self._opened_at = min(self._opened_at, self._clock() - self.reset_after)
+
     def record_success(self) -> None:
         self._failures.clear()
         self._opened_at = None

@@ -1,9 +1,10 @@
 """`cockpit status [--json]`: fetch every source once and print the result.
 
 The JSON keys are a contract scripts rely on; NaN and infinities become null
-(JSON has neither). A failing source is listed with ok false and its error,
-and the rest of the document is printed anyway (exit 0); only a broken config
-exits 2.
+(JSON has neither). Each source has a state (ok, degraded,
+failing, loading) and its warnings; ``ok`` is true only for state ok. A
+failing source is listed with its error, and the rest of the document is
+printed anyway (exit 0); only a broken config exits 2.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def snapshot_to_json(snapshot: Snapshot) -> dict:
             for r in snapshot.runbooks
         ],
         "sources": [
-            {"name": h.name, "kind": h.kind, "ok": h.ok, "error": h.error, "fetched_at": _iso(h.fetched_at)}
+            {"name": h.name, "kind": h.kind, "state": h.state, "ok": h.ok, "error": h.error,
+             "warnings": list(h.warnings), "fetched_at": _iso(h.fetched_at)}
             for h in snapshot.sources
         ],
         "oncall": [
@@ -128,9 +130,10 @@ def summary(snapshot: Snapshot) -> str:
                      f"{_text(incident.owner_text):<24} {_text(incident.title)}"
                      + (" [demo]" if incident.demo else ""))
     for health in snapshot.sources:
-        state = "ok" if health.ok else f"FAILING: {_text(health.error)}"
+        state = f"{health.state.upper()}: {_text(health.error)}" if health.error else health.state
         demo = ", simulated demo data" if health.demo else ""
         lines.append(f"source {_text(health.name)} ({_text(health.kind)}{demo}): {state}")
+        lines.extend(f"  warning: {_text(warning)}" for warning in health.warnings)
     return "\n".join(lines)
 
 

@@ -73,13 +73,21 @@ def age(since: datetime | None, now: datetime) -> str:
 _seconds_ago = lru_cache(maxsize=4096)(format_duration)
 
 
+HEALTH_STYLES = {"ok": "green", "degraded": "bold yellow", "stale": "bold yellow", "error": "bold red",
+                 "loading": "dim"}
+
+
+def health_word(health: SourceHealth) -> str:
+    """One source's state in a word: ok, degraded (something was left out),
+    stale (failing, showing old data), error (failing, no data) or loading."""
+    if health.state == "failing":
+        return "stale" if health.stale else "error"
+    return health.state if health.state in HEALTH_STYLES else "error"
+
+
 def health_badge(health: SourceHealth) -> Text:
-    """One source's state in a word: ok, stale (showing old data) or error."""
-    if health.ok:
-        return Text("ok", style="green")
-    if health.stale:
-        return Text("stale", style="bold yellow")
-    return Text("error", style="bold red")
+    word = health_word(health)
+    return Text(word, style=HEALTH_STYLES[word])
 
 
 def percent(value: float | None, digits: int = 1) -> str:

@@ -38,6 +38,7 @@ WRITES = frozenset({"declare", "role", "note", "status", "resolve", "silence", "
 
 class IncidentsPanel(Panel):
     panel_id = "incidents"
+    feeds = frozenset({"incidents"})
     title = "Incidents"
 
     DEFAULT_CSS = """

@@ -26,6 +26,7 @@ from panels.badges import (TIER_ORDER, age, demo_badge, health_badge, line, perc
 from panels.common import Link, LinkList, NavigateFiltered
 
 TOP_ITEMS = 5  # items listed under each block's counts
+SOURCE_WARNINGS = 3  # warnings listed under a source on the overview (the notice above a panel lists more)
 
 
 class CountLink(Link):
@@ -105,6 +106,10 @@ def source_lines(sources: tuple[SourceHealth, ...], now: datetime) -> Text:
             text.append(f"  breaker {health.breaker}", style="yellow")
         if health.error:
             text.append("\n    ").append_text(literal(health.error, "red"))
+        for warning in health.warnings[:SOURCE_WARNINGS]:
+            text.append("\n    ").append_text(literal(warning, "yellow"))
+        if len(health.warnings) > SOURCE_WARNINGS:
+            text.append(f"\n    … and {len(health.warnings) - SOURCE_WARNINGS} more", style="dim")
         text.append("\n")
     return text if sources else Text("no sources configured", style="dim")
 

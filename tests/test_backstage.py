@@ -224,7 +224,9 @@ def test_status_json_lists_the_services_despite_the_invalid_entity(tmp_path, cap
     document = json.loads(capsys.readouterr().out)
     assert {s["name"] for s in document["services"]} == ALL_YAML_SERVICES | {"different-namespace"}
     [catalog] = document["sources"]
-    assert catalog["ok"] is True and catalog["error"] == ""
+    # What was not loaded is said: degraded, the invalid entity among the warnings.
+    assert (catalog["state"], catalog["ok"], catalog["error"]) == ("degraded", False, "")
+    assert any("invalid-component.yaml:4" in warning for warning in catalog["warnings"])
 
 
 def test_the_example_config_checks_clean_and_reads_its_catalog():

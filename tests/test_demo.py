@@ -210,8 +210,9 @@ def test_bad_rotations_are_problems_with_lines(tmp_path):
         f"{where}:3: rotations.api-server[0]: expected a person or a non-empty list of people",
         f"{where}:4: rotations.web-frontend: expected a list of levels, each a person or a list of people",
     ]
-    with pytest.raises(SourceError, match="on-call rotations"):
-        fetch(spec=spec)
+    data = fetch(spec=spec)  # the good rotations are used, the bad ones listed
+    assert data.warnings == tuple(f"not loaded: {p}" for p in result.problems)
+    assert data.oncall == ()  # both rotations are broken
 
 
 # -- check ------------------------------------------------------------------------
@@ -224,13 +225,17 @@ def test_check_of_the_bundled_default():
     assert {r.what for r in result.refers} == {"SLO", "on-call rotation"}
 
 
-def test_broken_slo_file_is_reported_and_fails_the_fetch(tmp_path):
+def test_a_refused_slo_file_is_listed_in_the_warnings_and_the_rest_is_shown(tmp_path):
     (tmp_path / "slos.yaml").write_text("service: a\nslo_definitions:\n  x: {sli: nope, target: 99%}\n")
-    spec = make_spec(tmp_path)
+    (tmp_path / "good.yaml").write_text("version: prometheus/v1\nservice: b\nslos:\n"
+                                        "  - {name: availability, objective: 99.9, sli: {raw: {error_ratio_query: q}}}\n")
+    spec = make_spec(tmp_path, slos=["slos.yaml", "good.yaml"])
     (problem,) = DemoSource.check(spec).problems
     assert (problem.file, problem.line) == (str(tmp_path / "slos.yaml"), 3)
-    with pytest.raises(SourceError, match=r"slos.yaml:3"):
-        fetch(spec=spec)
+    data = fetch(spec=spec)
+    assert [s.slo.key for s in data.slos] == ["b/availability"]
+    [warning] = data.warnings
+    assert warning == f"not loaded: {problem}" and "slos.yaml:3" in warning
 
 
 def test_works_without_rotations_and_with_other_slo_files(tmp_path):

@@ -144,14 +144,26 @@ async def test_refresh_all_merges_every_source_and_sorts_incidents():
 async def test_partial_failure_warnings_reach_the_health_line_with_the_data():
     warned = FakeSource("am", SourceData(services=(service("api"),), warnings=("am-2: connection refused",)))
     snapshot = await make_hub(warned).refresh_all()
-    assert health(snapshot, "am").ok
+    # Something was left out: degraded, so not ok, though nothing failed.
+    assert health(snapshot, "am").state == "degraded" and not health(snapshot, "am").ok
+    assert not health(snapshot, "am").failing and health(snapshot, "am").error == ""
     assert health(snapshot, "am").warnings == ("am-2: connection refused",)
     assert [s.name for s in snapshot.services] == ["api"]
+
+
+async def test_source_states_from_loading_to_ok_failing_and_degraded():
+    source = FakeSource("a", SourceData(), TransientSourceError("refused"), SourceData(warnings=("w",)))
+    hub = make_hub(source, retry=RetryPolicy(tries=1))
+    states = [health(hub.snapshot(), "a").state]
+    for _ in range(3):
+        states.append(health(await hub.refresh("a"), "a").state)
+    assert states == ["loading", "ok", "failing", "degraded"]
 
 
 async def test_before_the_first_fetch_sources_say_so():
     snapshot = make_hub(FakeSource("a")).snapshot()
     assert not health(snapshot, "a").ok and health(snapshot, "a").error == "not fetched yet"
+    assert health(snapshot, "a").state == "loading" and health(snapshot, "a").failing
 
 
 async def test_sources_are_fetched_concurrently():
@@ -287,6 +299,32 @@ async def test_failed_trial_reopens_the_breaker():
     monotonic.now += 300
     await hub.refresh("down")
     assert source.fetches == 6 and health(hub.snapshot(), "down").breaker == "open"
+
+
+async def test_refresh_now_tries_an_open_breaker_at_once():
+    source = FakeSource("down", TransientSourceError("503"))
+    monotonic = Monotonic()
+    hub = make_hub(source, retry=RetryPolicy(tries=1), monotonic=monotonic)
+    for _ in range(5):
+        await hub.refresh("down")
+    assert "ctrl+r tries now" in health(hub.snapshot(), "down").error
+    await hub.refresh_all()
+    assert source.fetches == 5  # a periodic refresh leaves the open breaker alone
+    source.outcomes = [SourceData(services=(service("back"),))]
+    snapshot = await hub.refresh_now()  # ctrl+r: no five-minute wait
+    assert source.fetches == 6
+    assert health(snapshot, "down").breaker == "closed" and health(snapshot, "down").ok
+    assert [s.name for s in snapshot.services] == ["back"]
+
+
+async def test_refresh_now_whose_trial_fails_keeps_the_breaker_open():
+    source = FakeSource("down", TransientSourceError("503"))
+    hub = make_hub(source, retry=RetryPolicy(tries=3), monotonic=Monotonic())
+    for _ in range(5):
+        await hub.refresh("down")
+    await hub.refresh_now()
+    assert source.fetches == 6  # one trial, no retries against an open breaker
+    assert health(hub.snapshot(), "down").breaker == "open"
 
 
 async def test_breaker_counts_every_attempt_and_stops_retries_once_open():

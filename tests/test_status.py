@@ -28,7 +28,7 @@ KEYS = {
     "incidents": {"id", "title", "severity", "status", "service", "started_at", "source", "silenced",
                   "acknowledged", "instances", "runbook", "labels"},
     "runbooks": {"path", "title", "owner", "last_validated", "stale"},
-    "sources": {"name", "kind", "ok", "error", "fetched_at"},
+    "sources": {"name", "kind", "state", "ok", "error", "warnings", "fetched_at"},
     "oncall": {"service", "escalation_policy", "level", "user", "until"},
 }
 
@@ -53,8 +53,8 @@ def full_snapshot() -> Snapshot:
                   Runbook(path="fresh.md", title="Fresh", body="", last_validated=date(2026, 11, 27))),
         oncall=(OnCall(service="api-server", escalation_policy="Backend", level=1, user="Ann",
                        until=T0 + timedelta(hours=8)),),
-        sources=(SourceHealth(name="catalog", kind="catalog", ok=True, fetched_at=T0),
-                 SourceHealth(name="prom", kind="prometheus", ok=False, error="connection refused")),
+        sources=(SourceHealth(name="catalog", kind="catalog", state="ok", fetched_at=T0),
+                 SourceHealth(name="prom", kind="prometheus", state="failing", error="connection refused")),
     )
 
 
@@ -80,8 +80,8 @@ def test_json_values():
     assert incident["instances"] == ["am-a", "am-b"] and incident["labels"] == {"team": "backend"}
     assert [r["stale"] for r in document["runbooks"]] == [True, False]  # 27 days vs 1 day since validated
     assert document["runbooks"][0]["last_validated"] == "2026-11-01"
-    assert document["sources"][1] == {"name": "prom", "kind": "prometheus", "ok": False,
-                                      "error": "connection refused", "fetched_at": None}
+    assert document["sources"][1] == {"name": "prom", "kind": "prometheus", "state": "failing", "ok": False,
+                                      "error": "connection refused", "warnings": [], "fetched_at": None}
     assert document["oncall"][0]["until"] == "2026-11-28T11:00:00+00:00"
     text = json.dumps(document, allow_nan=False)  # raises if any NaN survived
     assert "NaN" not in text and "Infinity" not in text
@@ -110,16 +110,27 @@ def test_summary_prints_escape_free_text():
 class Flaky(Source):
     kind = "flaky"
 
-    def __init__(self, name: str, fail: bool) -> None:
+    def __init__(self, name: str, fail: bool, warnings: tuple[str, ...] = ()) -> None:
         spec = SourceSpec(kind="flaky", name=name, refresh=timedelta(seconds=30), timeout=timedelta(seconds=5),
                           options={}, base_dir=Path("."))
         super().__init__(spec, SourceContext(clock=lambda: T0))
         self.fail = fail
+        self.warnings = warnings
 
     async def fetch(self) -> SourceData:
         if self.fail:
             raise TransientSourceError("connection refused")
-        return SourceData(services=(Service(name="api-server", owner="backend-team"),))
+        return SourceData(services=(Service(name="api-server", owner="backend-team"),), warnings=self.warnings)
+
+
+async def test_a_source_with_warnings_is_degraded_and_not_ok():
+    hub = Hub([Flaky("partial", False, ("am-b: timed out after 5s",))], clock=lambda: T0)
+    snapshot = await hub.refresh_all()
+    [source] = snapshot_to_json(snapshot)["sources"]
+    assert (source["state"], source["ok"], source["error"]) == ("degraded", False, "")
+    assert source["warnings"] == ["am-b: timed out after 5s"]
+    text = summary(snapshot)
+    assert "source partial (flaky): degraded" in text and "  warning: am-b: timed out after 5s" in text
 
 
 async def test_a_failing_source_is_listed_with_its_error_and_the_rest_is_printed():
@@ -131,8 +142,8 @@ async def test_a_failing_source_is_listed_with_its_error_and_the_rest_is_printed
     assert [s["name"] for s in document["services"]] == ["api-server"]
     by_name = {s["name"]: s for s in document["sources"]}
     assert by_name["good"]["ok"] is True and by_name["good"]["fetched_at"] == T0.isoformat()
-    assert by_name["bad"] == {"name": "bad", "kind": "flaky", "ok": False, "error": "connection refused",
-                              "fetched_at": None}
+    assert by_name["bad"] == {"name": "bad", "kind": "flaky", "state": "failing", "ok": False,
+                              "error": "connection refused", "warnings": [], "fetched_at": None}
 
 
 def test_config_error_exits_2_with_file_line_problems(tmp_path, capsys):

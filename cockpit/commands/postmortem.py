@@ -45,7 +45,7 @@ def run_postmortem_new(config_path: str | None, incident_id: str, out: str | Non
         return fail(f"cockpit postmortem new: {error}")
     if incident is None:
         searched = ", ".join(h.name for h in snapshot.sources)
-        failing = [f"{h.name} ({h.error})" for h in snapshot.sources if not h.ok]
+        failing = [f"{h.name} ({h.error})" for h in snapshot.sources if h.failing]
         unreachable = f"; could not read {', '.join(failing)}" if failing else ""
         return fail(f"cockpit postmortem new: no incident {incident_id!r} in any source "
                     f"(searched {searched}){unreachable}")

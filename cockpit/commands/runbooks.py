@@ -30,7 +30,7 @@ def run_runbooks(config_path: str | None, *, stale_only: bool = False, clock: Cl
     if not names:
         return missing_source(config, KIND, "{kind: runbooks, path: runbooks}")
     snapshot = asyncio.run(_fetch(config, names, clock))
-    failing = [h for h in snapshot.sources if h.name in names and not h.ok]
+    failing = [h for h in snapshot.sources if h.name in names and h.failing]
     for health in failing:
         fail(f"runbooks source {health.name}: {health.error}")
     if failing:

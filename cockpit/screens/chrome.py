@@ -9,11 +9,12 @@ from typing import Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from cockpit.model import Snapshot
+from cockpit.model import Snapshot, SourceHealth
 from panels.base import literal
-from panels.badges import age, demo_badge
+from panels.badges import HEALTH_STYLES, age, demo_badge, health_word
 
-HEALTH_DOTS = {"ok": "green", "stale": "yellow", "error": "red"}
+# Lines of the notice above a panel; more are summed up in its last line.
+NOTICE_LINES = 5
 
 
 class PanelTabs(Static):
@@ -56,11 +57,12 @@ class SourceBar(Static):
             text.append(" no sources yet", style="dim")
         else:
             for health in snapshot.sources:
-                state = "ok" if health.ok else "stale" if health.stale else "error"
-                text.append(" ● ", style=HEALTH_DOTS[state])
-                text.append_text(literal(health.name, "" if health.ok else f"bold {HEALTH_DOTS[state]}"))
+                word = health_word(health)
+                colour = HEALTH_STYLES[word].removeprefix("bold ")
+                text.append(" ● ", style=colour)
+                text.append_text(literal(health.name, "" if health.ok else f"bold {colour}"))
                 if not health.ok:
-                    text.append(f" {state}", style=HEALTH_DOTS[state])
+                    text.append(f" {word}", style=colour)
                     if health.fetched_at is not None:
                         text.append(f" {age(health.fetched_at, now)}", style="dim")
             if any(h.demo for h in snapshot.sources):
@@ -78,28 +80,42 @@ class SourceBar(Static):
 
 
 class DegradedNotice(Static):
-    """One line above a panel whose data comes from a failing source: which
-    source, its error, and how old the data shown is. Hidden when all is well."""
+    """Lines above a panel fed by a source that is not ok: which source, what
+    is wrong (its error, or each thing its last fetch left out: a refused
+    file, a failing instance) and how old the data shown is. Hidden when all
+    is well."""
 
-    DEFAULT_CSS = """
-    DegradedNotice { height: auto; max-height: 3; background: $warning 20%; display: none; }
-    DegradedNotice.-degraded { display: block; }
+    DEFAULT_CSS = f"""
+    DegradedNotice {{ height: auto; max-height: {NOTICE_LINES}; background: $warning 20%; display: none; }}
+    DegradedNotice.-degraded {{ display: block; }}
     """
 
     def __init__(self) -> None:
         super().__init__(id="degraded-notice")
 
     def show(self, snapshot: Snapshot | None, feeds: frozenset[str], now: datetime) -> None:
-        failing = [h for h in (snapshot.sources if snapshot else ()) if not h.ok and feeds.intersection(h.provides)]
-        text = Text()
-        for health in failing:
-            text.append("\n" if text else "").append(" ⚠ ", style="bold yellow")
-            text.append_text(literal(health.name, "bold"))
-            shown = f"showing data from {age(health.fetched_at, now)} ago" if health.stale and health.fetched_at \
-                else "no data from it yet"
-            text.append(f" is failing, {shown}: ", style="yellow").append_text(literal(health.error))
-        self.set_class(bool(failing), "-degraded")
-        self.update(text)
+        lines: list[Text] = []
+        for health in (snapshot.sources if snapshot else ()):
+            if not health.ok and feeds.intersection(health.provides):
+                lines.extend(_notice_lines(health, now))
+        if len(lines) > NOTICE_LINES:
+            more = len(lines) - NOTICE_LINES + 1
+            lines[NOTICE_LINES - 1:] = [Text(f"   … and {more} more (`cockpit status` lists every one)", "dim")]
+        self.set_class(bool(lines), "-degraded")
+        self.update(Text("\n").join(lines))
+
+
+def _notice_lines(health: SourceHealth, now: datetime) -> list[Text]:
+    head = Text().append(" ⚠ ", style="bold yellow").append_text(literal(health.name, "bold"))
+    if health.state == "loading":
+        return [head.append(" is loading, no data from it yet", style="yellow")]
+    if health.state == "degraded":
+        head.append(f" is degraded, showing what it returned {age(health.fetched_at, now)} ago:",
+                    style="yellow")
+        return [head, *(Text("   ").append_text(literal(warning)) for warning in health.warnings)]
+    shown = f"showing data from {age(health.fetched_at, now)} ago" if health.stale and health.fetched_at \
+        else "no data from it yet"
+    return [head.append(f" is failing, {shown}: ", style="yellow").append_text(literal(health.error))]
 
 
 class KeyHints(Static):

@@ -5,7 +5,9 @@ Alerts are read from ``/api/v2/alerts/groups`` (one request per instance):
 it holds every alert with its state plus the group Alertmanager put it in.
 Writes go only to the instances that hold the alert; instances that share a
 ``cluster`` name gossip silences to each other, so one write per cluster.
-The v2 JSON itself is read and written by cockpit.sources.alertmanager_api.
+Each instance is read under its own deadline and breaker (sources.instances):
+a hung one is named in the warnings, the others' alerts are published. The v2
+JSON itself is read and written by cockpit.sources.alertmanager_api.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from cockpit.sources.alertmanager_api import (
     DEFAULT_SEVERITY_MAP, AlertMerge, decode_groups, sightings_of, silence_body, silences_of,
 )
 from cockpit.sources.http import HTTP_OPTIONS, make_client, safe_url, send
+from cockpit.sources.instances import InstanceGuard
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class AlertmanagerSource(Source):
         # The hub joins alerts to the catalog by these (cockpit.alert_owners).
         self.owner_labels = (labels,) if isinstance(labels, str) else tuple(str(x) for x in labels)
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._guards = {i.name: InstanceGuard(spec.timeout.total_seconds()) for i in self.instances}
         self._held: dict[str, Incident] = {}  # the last fetch's alerts by fingerprint, to target writes
         self._last_merge: AlertMerge | None = None  # its Incidents are reused while their alert is unchanged
 
@@ -160,7 +164,7 @@ class AlertmanagerSource(Source):
 
     async def _fetch_instance(self, instance: Instance, merge: AlertMerge, waiting: set[str]) -> list[Sighting]:
         try:
-            response = await self._request(instance, "GET", "/api/v2/alerts/groups")
+            response = await self._read(instance, "/api/v2/alerts/groups")
         finally:
             waiting.discard(instance.name)
         # The first reply in is mapped while the others are still coming
@@ -194,7 +198,7 @@ class AlertmanagerSource(Source):
         return tuple(s for s in silences if include_expired or s.state != "expired")
 
     async def _silences_of(self, instance: Instance) -> list[Silence]:
-        return silences_of(await self._get_json(instance, "/api/v2/silences"), instance.name, self.name)
+        return silences_of(_json(await self._read(instance, "/api/v2/silences"), instance), instance.name, self.name)
 
     # --- writing ------------------------------------------------------------
 
@@ -322,8 +326,13 @@ class AlertmanagerSource(Source):
     async def _request(self, instance: Instance, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return await send(self._client(instance), method, path, **kwargs)
 
-    async def _get_json(self, instance: Instance, path: str) -> Any:
-        return _json(await self._request(instance, "GET", path), instance)
+    async def _read(self, instance: Instance, path: str) -> httpx.Response:
+        """A GET under the instance's deadline and breaker (not writes: one that timed out may have happened)."""
+        return await self._guards[instance.name].call(lambda: self._request(instance, "GET", path))
+
+    def retry_now(self) -> None:
+        for guard in self._guards.values():
+            guard.retry_now()
 
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}

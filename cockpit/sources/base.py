@@ -154,5 +154,10 @@ class Source:
     async def perform(self, action: Action) -> ActionResult:
         raise SourceError(f"{self.kind} source {self.name!r} has no action {action.name!r}")
 
+    def retry_now(self) -> None:
+        """The user asked for a refresh now (ctrl+r): let the next fetch try
+        what the source's own breakers would skip (one per instance, in
+        sources that read several backends)."""
+
     async def aclose(self) -> None:
         """Release connections and files."""

@@ -26,7 +26,7 @@ from typing import Any, Sequence
 from cockpit.model import SLO, Incident, OnCall, PolicyTier, SLOStatus, SourceData, frozen_map
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, MULTIWINDOW_RULES, Events, budget_remaining, evaluate
 from cockpit.slo_specs import SLOSpecs, load_slo_paths
-from cockpit.sources.base import CheckResult, OptionSpec, Problem, ServiceRef, Source, SourceError
+from cockpit.sources.base import CheckResult, OptionSpec, Problem, ServiceRef, Source
 from cockpit.yamlfile import YamlError, line_of, load_yaml_file
 
 # Special behaviours handed out by a stable ranking of the SLO keys, so any
@@ -260,16 +260,17 @@ class DemoSource(Source):
 
     def _build(self, now: datetime) -> SourceData:
         specs = load_slo_paths([self.spec.path(p) for p in self.spec.options["slos"]])
-        _raise_on(specs.problems, "SLO definitions")
+        problems = list(specs.problems)  # what was refused is listed; the rest is shown
         levels: dict[str, list[list[str]]] = {}
         if self.spec.options.get("rotations"):
             rotations = load_rotations(self.spec.path(self.spec.options["rotations"]))
-            _raise_on(rotations.problems, "on-call rotations")
+            problems += rotations.problems
             levels = rotations.levels
         statuses, profiles = simulate_all(specs, now, self.name)
         return SourceData(
             slos=tuple(statuses), policy=specs.policy, oncall=tuple(on_call(levels, now, self.name)),
             incidents=tuple(alerts(statuses, profiles, now.timestamp(), self.name)),
+            warnings=tuple(f"not loaded: {problem}" for problem in problems),
         )
 
 
@@ -279,9 +280,3 @@ def simulate_all(specs: SLOSpecs, now: datetime, source: str) -> tuple[list[SLOS
     profiles = {slo.key: profile(slo, chosen[slo.key], ts) for slo in specs.slos}
     statuses = [simulate(slo, profiles[slo.key], now, specs.policy, source) for slo in specs.slos]
     return statuses, profiles
-
-
-def _raise_on(problems: list[Problem], what: str) -> None:
-    if problems:
-        more = f" (and {len(problems) - 1} more; run `cockpit check`)" if len(problems) > 1 else ""
-        raise SourceError(f"{what}: {problems[0]}{more}")

@@ -18,8 +18,8 @@ One refresh sends, all evaluated at the source clock's time:
 - for calendar-aligned SLOs (OpenSLO), per group an error and a total query
   (or a ratio query) since the start of the current period;
 So the count depends on expression shapes, not on the number of services.
-The server's retention is read at most hourly, to warn when it is shorter
-than an SLO window. All of it goes through cockpit.sources.prometheus_api.
+The server's retention is read at most hourly, alongside the queries and
+under its own short deadline, to warn when it is shorter than an SLO window. All of it goes through cockpit.sources.prometheus_api.
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ from cockpit.sources.prometheus_results import (SLOResult, budget_history, event
                                                 split_range)
 
 RETENTION_RECHECK = timedelta(hours=1)
+RETENTION_RETRY = timedelta(minutes=10)  # after a check that timed out or failed to connect
+# The status pages' own budget, well inside the fetch's: a gateway whose
+# status pages hang must not take the SLOs down with it.
+RETENTION_TIMEOUT_S = 2.0
 
 
 class PrometheusSource(Source):
@@ -66,7 +70,8 @@ class PrometheusSource(Source):
         super().__init__(spec, context)
         self.min_events = float(spec.options.get("min_events", DEFAULT_MIN_EVENTS))
         self._api: PrometheusAPI | None = None  # made by the first fetch that finds ca_file (if set)
-        self._retention: tuple[datetime, timedelta | None] | None = None  # (checked at, value)
+        # (next check at, retention or None if unknown, why it is unknown or "")
+        self._retention: tuple[datetime, timedelta | None, str] | None = None
         # Parsed SLO files and query groups, kept until a file changes.
         self._specs: tuple[tuple, SLOSpecs] | None = None
         self._groups: dict[tuple[int, ...], list[QueryGroup]] = {}  # by the SLOs grouped
@@ -91,27 +96,36 @@ class PrometheusSource(Source):
         if self._api is None:
             self._api = PrometheusAPI(self.spec)
         sent_before = self._api.sent
-        retention = await self._retention_at(now)
-        # Sloth records rolling, per-request ratios: not what time slices or calendar periods budget.
-        results = await self._sloth([s for s in specs.slos if s.time_slice is None and s.calendar is None], now)
-        rest = [slo for slo in specs.slos if id(slo) not in results]
-        recorded = await self._pyrra([slo for slo in rest if slo.key in specs.pyrra], specs.pyrra, now)
-        groups = self._query_groups([slo for slo in rest if id(slo) not in recorded])
-        jobs = [(self._ratio_group if group.ratio else self._group)(group, now) for group in groups]
-        # SLOs read from Pyrra's rules still need their (short, cheap) burn windows.
-        jobs += [self._group(group, now, window=False)
-                 for group in self._query_groups([slo for slo in rest if id(slo) in recorded])]
-        for found in await asyncio.gather(*jobs):
-            for key, result in found.items():
-                if key in recorded:
-                    recorded[key].burn, recorded[key].warnings = result.burn, result.warnings
-                else:
-                    results[key] = result
-        results.update(recorded)
-        await self._calendar(groups, results, now)
+        retention_check = asyncio.ensure_future(self._retention_at(now))  # alongside the queries
+        try:
+            # Sloth records rolling, per-request ratios: not what time slices or calendar periods budget.
+            results = await self._sloth([s for s in specs.slos if s.time_slice is None and s.calendar is None], now)
+            rest = [slo for slo in specs.slos if id(slo) not in results]
+            recorded = await self._pyrra([slo for slo in rest if slo.key in specs.pyrra], specs.pyrra, now)
+            groups = self._query_groups([slo for slo in rest if id(slo) not in recorded])
+            jobs = [(self._ratio_group if group.ratio else self._group)(group, now) for group in groups]
+            # SLOs read from Pyrra's rules still need their (short, cheap) burn windows.
+            jobs += [self._group(group, now, window=False)
+                     for group in self._query_groups([slo for slo in rest if id(slo) in recorded])]
+            for found in await asyncio.gather(*jobs):
+                for key, result in found.items():
+                    if key in recorded:
+                        recorded[key].burn, recorded[key].warnings = result.burn, result.warnings
+                    else:
+                        results[key] = result
+            results.update(recorded)
+            await self._calendar(groups, results, now)
+        except BaseException:
+            retention_check.cancel()
+            await asyncio.gather(retention_check, return_exceptions=True)
+            raise
+        retention, retention_unknown = await retention_check
         self.queries_last_refresh = self._api.sent - sent_before
 
-        statuses, warnings = [], []
+        statuses = []
+        warnings = [f"not loaded: {problem}" for problem in specs.problems]  # what was refused is listed
+        if retention_unknown:
+            warnings.append(retention_unknown)
         short = retention is not None and any(slo.window > retention for slo in specs.slos)
         if short:
             warnings.append(f"Prometheus keeps {format_duration(retention)} of data: less than some SLO windows")
@@ -364,18 +378,28 @@ class PrometheusSource(Source):
 
     # --- retention ------------------------------------------------------------
 
-    async def _retention_at(self, now: datetime) -> timedelta | None:
-        """The server's time retention, re-read at most hourly (None: unknown,
-        e.g. Thanos or Mimir, which do not serve these status pages)."""
-        if self._retention is None or now - self._retention[0] >= RETENTION_RECHECK:
+    async def _retention_at(self, now: datetime) -> tuple[timedelta | None, str]:
+        """The server's time retention (None: unknown, e.g. Thanos or Mimir,
+        which do not serve these status pages) and, when it could not be
+        read, why. Read at most hourly (every 10 minutes after a timeout or
+        a refused connection), within RETENTION_TIMEOUT_S."""
+        if self._retention is None or now >= self._retention[0]:
+            retention, unknown, next_check = None, "", now + RETENTION_RECHECK
             try:
-                retention = await self._api.retention()
-            except TransientSourceError:
-                raise
+                async with asyncio.timeout(RETENTION_TIMEOUT_S):
+                    retention = await self._api.retention(RETENTION_TIMEOUT_S)
+            except TimeoutError:
+                unknown = f"timed out after {RETENTION_TIMEOUT_S:g}s"
+            except TransientSourceError as error:
+                unknown = str(error)
             except SourceError:
-                retention = None  # a proxy's odd reply to a status page must not stop the SLOs
-            self._retention = (now, retention)
-        return self._retention[1]
+                pass  # a proxy's odd reply to a status page must not stop the SLOs
+            if unknown:
+                next_check = now + RETENTION_RETRY
+                unknown = (f"retention not known (/api/v1/status/runtimeinfo {unknown}; tried again in "
+                           f"{format_duration(RETENTION_RETRY)}): budgets assume it covers every SLO window")
+            self._retention = (next_check, retention, unknown)
+        return self._retention[1], self._retention[2]
 
 
 def _load(spec: SourceSpec) -> SLOSpecs:

@@ -8,8 +8,8 @@ HTTP 400/422 is a BadQuery (only the SLOs using that expression go without
 data), 401/403 an authentication failure, and 429, 500, 502, 503, 504 and
 failures to connect are TransientSourceErrors, which the hub retries.
 
-prometheus-api-client is synchronous, so its calls run in worker threads
-(the event loop never waits on the network), at most MAX_CONCURRENT at once
+prometheus-api-client is synchronous, so its calls run in daemon threads
+(the event loop never waits on the network, and a hung one never delays exit), at most MAX_CONCURRENT at once
 however many queries a refresh sends together, with the client's own retries
 off so that the hub's retry policy is the only one.
 """
@@ -30,6 +30,7 @@ from urllib3.util.retry import Retry
 from cockpit.durations import parse_duration
 from cockpit.sources.base import SourceError, SourceSpec, TransientSourceError
 from cockpit.sources.http import AUTH_STATUS, RETRYABLE_STATUS, safe_url
+from cockpit.sources.threads import in_daemon_thread
 from cockpit.untrusted import clean
 
 MAX_CONCURRENT = 4
@@ -77,15 +78,16 @@ class PrometheusAPI:
         return await self._run("/api/v1/query_range", self._api.custom_query_range, promql,
                                start_time=start, end_time=end, step=str(int(step.total_seconds())))
 
-    async def retention(self) -> timedelta | None:
+    async def retention(self, timeout: float) -> timedelta | None:
         """The server's time retention (None: not configured, or no status
-        page serves it, as with Thanos or Mimir)."""
-        return await self._run("/api/v1/status", self._read_retention)
+        page serves it, as with Thanos or Mimir), each page given ``timeout``
+        seconds: the caller's budget, not the queries'."""
+        return await self._run("/api/v1/status", self._read_retention, timeout)
 
-    def _read_retention(self) -> timedelta | None:
+    def _read_retention(self, timeout: float) -> timedelta | None:
         for path, key in (("/api/v1/status/runtimeinfo", "storageRetention"),
                           ("/api/v1/status/flags", "storage.tsdb.retention.time")):
-            response = self._session.get(self.url + path, headers=self.headers, timeout=self.timeout)
+            response = self._session.get(self.url + path, headers=self.headers, timeout=timeout)
             if response.status_code != 200:
                 continue
             # "15d", "15d or 512MiB" (time or size), "512MiB", "0s" (flag unset).
@@ -100,7 +102,7 @@ class PrometheusAPI:
 
     async def _run(self, path: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         async with self._semaphore():
-            return await asyncio.to_thread(self._translated, path, call, *args, **kwargs)
+            return await in_daemon_thread(self._translated, path, call, *args, **kwargs)
 
     def _semaphore(self) -> asyncio.Semaphore:
         """The limit of calls at once: one per event loop, as a semaphore

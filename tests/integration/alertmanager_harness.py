@@ -9,6 +9,7 @@ Importable on its own (bench/alerts.py uses it without pytest).
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 import time
 from contextlib import ExitStack, contextmanager
@@ -18,7 +19,7 @@ from typing import Callable, Iterator, Sequence
 
 import httpx
 
-from loopback_server import serve
+from loopback_server import serve_process
 
 BINARY = shutil.which("prometheus-alertmanager") or "/usr/bin/prometheus-alertmanager"
 
@@ -49,13 +50,26 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0, what: str
 def alertmanager(workdir: Path, config: str = CONFIG) -> Iterator[str]:
     """One Alertmanager (``config``: its alertmanager.yml); yields its base
     URL and stops it on exit."""
+    with alertmanager_process(workdir, config) as (url, _):
+        yield url
+
+
+@contextmanager
+def alertmanagers(count: int) -> Iterator[list[tuple[str, subprocess.Popen]]]:
+    """``count`` independent instances: (base URL, process) each."""
+    with tempfile.TemporaryDirectory(prefix="cockpit-am-") as tmp, ExitStack() as stack:
+        yield [stack.enter_context(alertmanager_process(Path(tmp) / str(n))) for n in range(count)]
+
+
+@contextmanager
+def alertmanager_process(workdir: Path, config: str = CONFIG) -> Iterator[tuple[str, subprocess.Popen]]:
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "alertmanager.yml").write_text(config)
-    with serve("alertmanager", lambda port: [
+    with serve_process("alertmanager", lambda port: [
         BINARY, f"--config.file={workdir / 'alertmanager.yml'}", f"--storage.path={workdir / 'data'}",
         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn",
-    ], workdir / "alertmanager.log") as url:
-        yield url
+    ], workdir / "alertmanager.log") as running:
+        yield running
 
 
 @contextmanager
@@ -65,7 +79,6 @@ def alertmanager_pair() -> Iterator[tuple[str, str]]:
         first = stack.enter_context(alertmanager(Path(tmp) / "a"))
         second = stack.enter_context(alertmanager(Path(tmp) / "b"))
         yield first, second
-
 
 
 def make_alert(labels: dict[str, str], annotations: dict[str, str] | None = None,

@@ -4,6 +4,7 @@ harnesses share. Importable without pytest (the benchmarks use it)."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -33,6 +34,14 @@ def ready(url: str) -> bool:
 def serve(name: str, command: Callable[[int], Sequence[str]], log_path: Path) -> Iterator[str]:
     """Run ``command(port)`` with its output in ``log_path``; yield its base URL
     once ready. A server that exits or never gets ready fails with its log."""
+    with serve_process(name, command, log_path) as (url, _):
+        yield url
+
+
+@contextmanager
+def serve_process(name: str, command: Callable[[int], Sequence[str]],
+                  log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """serve(), yielding the process too (tests hang it with SIGSTOP)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
@@ -45,8 +54,9 @@ def serve(name: str, command: Callable[[int], Sequence[str]], log_path: Path) ->
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{name} at {url} not ready after {START_TIMEOUT_S:g}s")
                 time.sleep(0.05)
-            yield url
+            yield url, process
         finally:
+            process.send_signal(signal.SIGCONT)  # a server a test stopped must be able to terminate
             process.terminate()
             try:
                 process.wait(timeout=15)

@@ -89,10 +89,15 @@ def demo_data() -> SourceData:
     return SourceData(slos=slos, incidents=incidents, oncall=oncall)
 
 
-def make_hub(*, catalog_data: SourceData | None = None, failing: str = "", read_only: bool = False) -> Hub:
+def make_hub(*, catalog_data: SourceData | None = None, failing: str = "", degraded: tuple[str, ...] = (),
+             read_only: bool = False) -> Hub:
+    """``failing``: a pagerduty source failing with that error; ``degraded``:
+    an alertmanager source whose fetch left those warnings."""
     sources = [CannedSource("catalog", catalog_data or catalog()), CannedSource("demo", demo_data(), demo=True)]
     if failing:
         sources.append(CannedSource("pagerduty", SourceData(), error=failing))
+    if degraded:
+        sources.append(CannedSource("alertmanager", SourceData(warnings=degraded)))
     return Hub(sources, clock=fixed_clock(), read_only=read_only)
 
 

@@ -260,6 +260,68 @@ async def test_failing_source_is_shown_and_the_rest_still_works(app_factory):
         assert not notice.display
 
 
+async def test_the_incidents_panel_says_when_its_source_fails_and_how_old_its_data_is(app_factory):
+    app = app_factory(degraded=("am-b: timed out after 5s",))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        [alertmanager] = [s for s in app.hub.sources if s.name == "alertmanager"]
+        alertmanager.error = "GET http://am-a:9093/api/v2/alerts/groups: cannot connect"
+        await app.hub.refresh("alertmanager")
+        await pilot.press("i")
+        await pilot.pause()
+        notice = app.query_one("#degraded-notice")
+        assert notice.display and str(notice.render()).startswith(
+            " ⚠ alertmanager is failing, showing data from 0s ago: GET http://am-a:9093/api/v2/alerts/groups")
+        assert "alertmanager stale 0s" in str(app.query_one("#source-bar").render())
+
+
+async def test_a_degraded_source_is_badged_and_its_panels_list_what_was_not_loaded(app_factory):
+    left_out = tuple(f"am-{n}: timed out after 5s" for n in "bcdefg")
+    app = app_factory(degraded=left_out)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert "alertmanager degraded 0s" in str(app.query_one("#source-bar").render())
+        await pilot.press("i")
+        notice = app.query_one("#degraded-notice")
+        shown = str(notice.render())
+        assert notice.display
+        assert "alertmanager is degraded, showing what it returned 0s ago:" in shown
+        # Five lines at most: the first warnings, then how many more.
+        assert shown.splitlines()[1:4] == [f"   {w}" for w in left_out[:3]]
+        assert shown.splitlines()[4] == "   … and 3 more (`cockpit status` lists every one)"
+        await pilot.press("o")
+        assert "degradedalertmanager (canned)" in screen_text(app) and left_out[0] in screen_text(app)
+
+
+async def test_the_slos_panel_lists_a_refused_slo_file(config, tmp_path):
+    from datetime import timedelta
+
+    from cockpit.app import make_app
+    from cockpit.clock import fixed_clock
+    from cockpit.hub import Hub
+    from cockpit.sources.base import SourceContext, SourceSpec
+    from cockpit.sources.demo import DemoSource
+    from tests.ui.conftest import CannedSource
+
+    (tmp_path / "good.yaml").write_text("version: prometheus/v1\nservice: api-server\nslos:\n"
+                                        "  - {name: availability, objective: 99.9, sli: {raw: {error_ratio_query: q}}}\n")
+    (tmp_path / "typo.yaml").write_text("service: a\nslo_definitions:\n  x: {sli: nope, target: 99%}\n")
+    spec = SourceSpec(kind="demo", name="demo", refresh=timedelta(hours=1), timeout=timedelta(seconds=5),
+                      options={"slos": ["good.yaml", "typo.yaml"]}, base_dir=tmp_path)
+    hub = Hub([CannedSource("catalog", catalog()), DemoSource(spec, SourceContext(clock=fixed_clock()))],
+              clock=fixed_clock())
+    app = make_app(config, hub=hub, clock=fixed_clock())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        assert "demo degraded" in str(app.query_one("#source-bar").render())
+        notice = str(app.query_one("#degraded-notice").render()).splitlines()
+        assert notice[0] == " ⚠ demo is degraded, showing what it returned 0s ago:"
+        assert notice[1].startswith(f"   not loaded: {tmp_path / 'typo.yaml'}:3: ")
+        assert "availability" in screen_text(app)  # the file that loaded is shown
+
+
 async def test_demo_and_read_only_are_labelled(app_factory):
     app = app_factory(read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:

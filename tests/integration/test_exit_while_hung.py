@@ -1,0 +1,118 @@
+"""`cockpit status --json` and the app exit within a second of being asked
+to (SIGINT; `q`) while requests to a Prometheus and an Alertmanager hang:
+real processes against a loopback server that accepts every request and
+never answers."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from hanging_proxy import hanging_proxy
+
+pytestmark = pytest.mark.integration
+
+EXIT_WITHIN_S = 1.0
+
+
+def write_config(folder: Path, hung_url: str) -> Path:
+    (folder / "slos.yaml").write_text(
+        'version: "prometheus/v1"\nservice: "api"\nslos:\n  - name: "availability"\n    objective: 99.9\n'
+        "    sli:\n      events:\n        error_query: 'sum(rate(errors[{{.window}}]))'\n"
+        "        total_query: 'sum(rate(requests[{{.window}}]))'\n")
+    config = folder / "cockpit.yaml"
+    config.write_text(f"data_dir: {folder / 'data'}\nsources:\n"
+                      f"  - {{kind: prometheus, url: '{hung_url}', slos: [slos.yaml], timeout: 60s}}\n"
+                      f"  - {{kind: alertmanager, urls: ['{hung_url}'], timeout: 60s}}\n")
+    return config
+
+
+def environment(folder: Path) -> dict[str, str]:
+    env = {**os.environ, "HOME": str(folder), "XDG_DATA_HOME": str(folder / "xdg-data"),
+           "XDG_CONFIG_HOME": str(folder / "xdg-config"), "XDG_STATE_HOME": str(folder / "xdg-state"),
+           "TERM": "xterm-256color"}
+    env.pop("COCKPIT_CONFIG", None)
+    return env
+
+
+def wait_for(condition, what: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def both_hung(proxy) -> bool:
+    """Requests of both sources are held (the Prometheus one and the Alertmanager one)."""
+    paths = set(proxy.hung)
+    return any(p.startswith("/api/v1/") for p in paths) and "/api/v2/alerts/groups" in paths
+
+
+def test_status_json_exits_within_a_second_of_sigint(tmp_path):
+    with hanging_proxy("", hang=[""]) as hung:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cockpit.cli", "status", "--json", "--config", str(write_config(tmp_path, hung.url))],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(tmp_path), cwd=tmp_path)
+        try:
+            wait_for(lambda: both_hung(hung), "both sources' requests to hang")
+            asked = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+            took = time.monotonic() - asked
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        stderr = process.stderr.read().decode()
+        process.stdout.close()
+        process.stderr.close()
+    assert took < EXIT_WITHIN_S, f"exited {took:.2f}s after SIGINT"
+    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+
+
+def test_the_app_exits_within_a_second_of_q(tmp_path):
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    screen = bytearray()
+
+    def drain() -> None:  # the app must never block writing to its terminal
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            screen.extend(chunk)
+
+    with hanging_proxy("", hang=[""]) as hung:
+        process = subprocess.Popen([sys.executable, "-m", "cockpit.cli", "--config", str(write_config(tmp_path, hung.url))],
+                                   stdin=slave, stdout=slave, stderr=slave, env=environment(tmp_path), cwd=tmp_path,
+                                   start_new_session=True)
+        os.close(slave)
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        try:
+            wait_for(lambda: b"Quit" in screen, "the app to draw its key hints")
+            wait_for(lambda: both_hung(hung), "both sources' requests to hang")
+            asked = time.monotonic()
+            os.write(master, b"q")
+            process.wait(timeout=30)
+            took = time.monotonic() - asked
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            os.close(master)
+    assert took < EXIT_WITHIN_S, f"exited {took:.2f}s after q"
+    assert process.returncode == 0 and b"Traceback" not in screen
