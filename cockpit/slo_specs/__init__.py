@@ -25,7 +25,7 @@ from cockpit.slo import DEFAULT_POLICY
 from cockpit.slo_specs import openslo, pyrra, seed, sloth
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
 from cockpit.sources.base import Problem, ServiceRef
-from cockpit.yamlfile import YamlError, load_yaml_documents, read_text
+from cockpit.yamlfile import YamlError, load_yaml_documents, read_text, yaml_shape
 
 __all__ = ["DEFAULT_WINDOW", "SLO_SUFFIXES", "SLOSpecs", "load_slo_paths"]
 
@@ -72,13 +72,13 @@ def _read_file(reader: SpecReader, path: Path, *, named: bool) -> None:
 
 def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
     if not isinstance(doc, dict):
-        reader.problem(doc, None, "", f"expected a mapping, got {type(doc).__name__}")
+        reader.problem(doc, None, "", f"expected a mapping, got {yaml_shape(doc)}")
     elif str(doc.get("kind", "")).endswith("List") and "items" in doc:
         # What `kubectl get slo -o yaml` writes (kind: List or ServiceLevelObjectiveList):
         # each item is a resource of its own.
         items = doc["items"]
         if not isinstance(items, list):
-            reader.problem(doc, "items", "items", f"expected a list of resources, got {type(items).__name__}")
+            reader.problem(doc, "items", "items", f"expected a list of resources, got {yaml_shape(items)}")
         for item in items if isinstance(items, list) else ():
             _read_document(reader, item, named)
     elif "version" in doc:

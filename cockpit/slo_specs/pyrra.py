@@ -45,6 +45,7 @@ from cockpit.durations import parse_duration
 from cockpit.model import SLO, frozen_map
 from cockpit.promql import PromQLError, tokenize
 from cockpit.slo_specs.reader import SpecReader, fraction
+from cockpit.yamlfile import yaml_shape
 
 API_VERSION = "pyrra.dev/v1alpha1"
 SERVICE_LABELS = ("pyrra.dev/service", "service")
@@ -132,7 +133,7 @@ def _target(reader: SpecReader, spec: dict) -> float | None:
         return None
     if not isinstance(value, str):
         reader.problem(spec, "target", "spec.target", f'expected a quoted percentage such as "99.5" '
-                       f"(Pyrra's target is text), got {type(value).__name__}")
+                       f"(Pyrra's target is text), got {yaml_shape(value)}")
         return None
     try:
         target = float(value.strip())
