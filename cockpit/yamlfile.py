@@ -165,9 +165,11 @@ class _LimitedComposer(yaml.composer.Composer):
 
 class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _LimitedComposer,
               yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
-    """yaml.SafeLoader with the limited composer."""
+    """yaml.SafeLoader with the limited composer. ``line_offset`` is added to
+    every line it records (front matter starts on line 2 of its file)."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, line_offset: int = 0) -> None:
+        self.line_offset = line_offset
         yaml.reader.Reader.__init__(self, stream)
         yaml.scanner.Scanner.__init__(self)
         yaml.parser.Parser.__init__(self)
@@ -197,7 +199,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     own_keys = {id(key_node) for key_node, _ in node.value if key_node.tag != _MERGE_TAG}
     loader.flatten_mapping(node)  # merged pairs first, so the mapping's own keys win
     result = LineDict()
-    result.line = node.start_mark.line + 1
+    result.line = node.start_mark.line + 1 + loader.line_offset
     result.key_lines = {}
     own_lines: dict[Any, int] = {}
     for key_node, value_node in node.value:
@@ -206,7 +208,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             hash(key)
         except TypeError:
             raise ConstructorError(None, None, "found an unhashable key", key_node.start_mark) from None
-        line = key_node.start_mark.line + 1
+        line = key_node.start_mark.line + 1 + loader.line_offset
         if id(key_node) in own_keys:
             if key in own_lines:
                 raise YamlLimitError(key_node.start_mark, f"duplicate key: also at line {own_lines[key]}; "
@@ -225,8 +227,8 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
         loader._path.append(index)
         result.append(loader.construct_object(child, deep=True))
         loader._path.pop()
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    result.line = node.start_mark.line + 1 + loader.line_offset
+    result.item_lines = [child.start_mark.line + 1 + loader.line_offset for child in node.value]
     return result
 
 
@@ -262,16 +264,13 @@ def load_yaml_text(text: str, filename: str, line_offset: int = 0) -> Any:
     """Parse one YAML document; raise YamlError naming file and line."""
     if len(text) > MAX_FILE_BYTES:
         raise _too_big(filename, len(text))
-    loader = _Loader(text)
+    loader = _Loader(text, line_offset)
     try:
-        data = loader.get_single_data()
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         raise YamlError(_problem_from_yaml_error(filename, exc, line_offset)) from None
     finally:
         loader.dispose()
-    if line_offset:
-        _shift_lines(data, line_offset, set())
-    return data
 
 
 def load_yaml_documents(text: str, filename: str) -> list[Any]:
@@ -313,18 +312,3 @@ def read_text(path: Path, key: str = "(file)") -> str:
 def load_yaml_file(path: Path, key: str = "(file)") -> Any:
     return load_yaml_text(read_text(path, key), str(path))
 
-
-def _shift_lines(data: Any, offset: int, done: set[int]) -> None:
-    # An alias shares its object with the anchor: shift each object once.
-    if not isinstance(data, (LineDict, LineList)) or id(data) in done:
-        return
-    done.add(id(data))
-    data.line += offset
-    if isinstance(data, LineDict):
-        data.key_lines = {k: v + offset for k, v in data.key_lines.items()}
-        values = data.values()
-    else:
-        data.item_lines = [v + offset for v in data.item_lines]
-        values = data
-    for value in values:
-        _shift_lines(value, offset, done)
