@@ -10,10 +10,13 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from cockpit.durations import parse_duration
+from cockpit.slo_specs import load_slo_paths
 from cockpit.yamlfile import MAX_FILE_BYTES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
@@ -183,3 +186,32 @@ def test_postmortem_check_refuses_a_bomb_in_a_draft(clean):
     assert f"{draft}:9: a5[0]: aliases expand to more than 100,000 nodes" in run.out
     assert_fast(run, clean)
     assert run.peak_mb < BOMB_MEMORY_MB
+
+
+# --- durations no timedelta can hold, where the SLO formats write them ------------
+
+@pytest.mark.parametrize("value", ["999999999999d", "3651d", 10**400, float("inf"), "1" + "0" * 400 + "s"])
+def test_a_duration_over_ten_years_is_a_value_error_not_an_overflow(value):
+    with pytest.raises(ValueError, match="longer than 10 years"):
+        parse_duration(value)
+
+
+def test_ten_years_is_accepted():
+    assert parse_duration("3650d") == timedelta(days=3650)
+
+
+@pytest.mark.parametrize("name, text, where", [
+    ("pyrra.yaml", "apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: a\n"
+                   "  labels: {pyrra.dev/service: api-server}\nspec:\n  target: '99.9'\n  window: 999999999999d\n"
+                   "  indicator:\n    ratio:\n      errors: {metric: 'x{code=\"5\"}'}\n      total: {metric: x}\n",
+     ":8: spec.window: longer than 10 years"),
+    ("openslo.yaml", "apiVersion: openslo/v1alpha\nkind: SLO\nmetadata: {name: a}\nspec:\n  service: api-server\n"
+                     "  timeWindows: [{count: 999999999999, unit: Day}]\n  budgetingMethod: Occurrences\n"
+                     "  objectives:\n    - ratioMetrics:\n        good: {source: prometheus, queryType: promql, query: x}\n"
+                     "        total: {source: prometheus, queryType: promql, query: y}\n      target: 0.999\n",
+     ":6: spec.timeWindows[0]: longer than 10 years"),
+])
+def test_a_huge_slo_window_is_a_problem_with_its_line(tmp_path, name, text, where):
+    (tmp_path / name).write_text(text)
+    specs = load_slo_paths([tmp_path / name])
+    assert [str(p) for p in specs.problems] == [f"{tmp_path / name}{where}"]

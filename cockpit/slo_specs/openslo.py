@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from cockpit.durations import parse_duration
 from cockpit.model import SLO
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
 
@@ -66,7 +67,11 @@ def _window(reader: SpecReader, spec: dict) -> timedelta | None:
         reader.problem(windows, 0, "spec.timeWindows[0]", f"expected a positive count and unit in "
                        f"{', '.join(_UNITS)}; got count={count!r} unit={unit!r}")
         return None
-    return timedelta(seconds=count * _UNITS[unit])
+    try:
+        return parse_duration(count * _UNITS[unit])  # seconds; over 10 years is refused
+    except ValueError as exc:
+        reader.problem(windows, 0, "spec.timeWindows[0]", str(exc))
+        return None
 
 
 def _ratio(reader: SpecReader, objective: Any, objectives: list, i: int, path: str) -> tuple[str, str] | None:

@@ -41,7 +41,6 @@ import math
 import re
 from datetime import timedelta
 
-from cockpit.durations import parse_duration
 from cockpit.model import SLO, frozen_map
 from cockpit.promql import PromQLError, tokenize
 from cockpit.slo_specs.reader import SpecReader, fraction
@@ -164,7 +163,9 @@ def _window(reader: SpecReader, spec: dict) -> timedelta | None:
         reader.problem(spec, "window", "spec.window", f"not a Prometheus duration: {value!r} "
                        "(write e.g. 28d, 4w or 2w; units ms, s, m, h, d, w, y)")
         return None
-    window = parse_duration(text)
+    window = reader.duration(spec, "window", "spec")  # None (reported) when over 10 years
+    if window is None:
+        return None
     if not window:
         reader.problem(spec, "window", "spec.window", "the window must be longer than 0")
         return None
