@@ -10,7 +10,7 @@ with the line where it happened and never a traceback:
 
 * files over ``MAX_FILE_BYTES`` (checked before parsing);
 * nesting deeper than ``MAX_DEPTH`` (PyYAML would hit RecursionError);
-* more than ``MAX_NODES`` values, so memory stays bounded whatever the shape;
+* more than ``MAX_NODES`` values written, so time and memory stay bounded;
 * aliases that together stand for more than ``MAX_ALIASED_NODES`` nodes (an
   anchor bomb: 400 bytes can name a billion strings) or that sit inside their
   own anchor;
@@ -32,10 +32,12 @@ from yaml.constructor import ConstructorError
 
 from cockpit.sources.base import Problem
 
-MAX_FILE_BYTES = 2 * 1024 * 1024  # the largest real catalog or SLO file seen is ~20 kB
+# The largest real catalog or SLO file seen is ~20 kB with ~2,000 values; pure
+# Python PyYAML reads ~15,000 values a second on a loaded CI machine.
+MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 100  # Kubernetes resources nest ~20 deep; Python's own stack allows ~300
-MAX_NODES = 300_000  # values per file, aliases counted at their full size: bounds memory
-MAX_ALIASED_NODES = 100_000  # of those, reached through aliases and merge keys
+MAX_NODES = 100_000  # values written in one file: bounds time and memory
+MAX_ALIASED_NODES = 100_000  # values reached through aliases and merge keys, per file
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -94,7 +96,8 @@ class _LimitedComposer(yaml.composer.Composer):
     def __init__(self) -> None:
         super().__init__()
         self._depth = 0
-        self._nodes = 0  # nodes composed so far, aliases counted at their full size
+        self._composed = 0  # nodes written in the file so far
+        self._expanded = 0  # the same with every alias counted at its full size
         self._aliased = 0
         self._anchor_sizes: dict[str, int] = {}  # anchors of this document -> their node count
         self._path: list[Any] = []  # keys and indexes leading to the node being composed or constructed
@@ -124,9 +127,10 @@ class _LimitedComposer(yaml.composer.Composer):
         if self._depth > MAX_DEPTH:
             raise YamlLimitError(event.start_mark, f"nested deeper than {MAX_DEPTH} levels; refusing to read on",
                                  self.key_path())
-        before = self._nodes
-        self._nodes += 1
-        if self._nodes > MAX_NODES:
+        before = self._expanded
+        self._expanded += 1
+        self._composed += 1
+        if self._composed > MAX_NODES:
             raise YamlLimitError(event.start_mark, f"more than {MAX_NODES:,} values; refusing to read on",
                                  self.key_path())
         try:
@@ -134,7 +138,7 @@ class _LimitedComposer(yaml.composer.Composer):
         finally:
             self._depth -= 1
         if event.anchor is not None:
-            self._anchor_sizes[event.anchor] = self._nodes - before
+            self._anchor_sizes[event.anchor] = self._expanded - before
         return node
 
     def _count_alias(self, event: yaml.AliasEvent) -> None:
@@ -144,9 +148,9 @@ class _LimitedComposer(yaml.composer.Composer):
                 raise YamlLimitError(event.start_mark, f"alias *{event.anchor} is used inside its own anchor",
                                      self.key_path())
             return  # an undefined alias: the composer reports it
-        self._nodes += size
+        self._expanded += size
         self._aliased += size
-        if self._aliased > MAX_ALIASED_NODES or self._nodes > MAX_NODES:
+        if self._aliased > MAX_ALIASED_NODES:
             raise YamlLimitError(event.start_mark, f"aliases expand to more than {MAX_ALIASED_NODES:,} nodes "
                                                    "(an anchor bomb?); refusing to read on", self.key_path())
 
@@ -163,19 +167,13 @@ class _LimitedComposer(yaml.composer.Composer):
         return path or "(file)"
 
 
-class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _LimitedComposer,
-              yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
-    """yaml.SafeLoader with the limited composer. ``line_offset`` is added to
-    every line it records (front matter starts on line 2 of its file)."""
+class _LineConstructor(yaml.constructor.SafeConstructor):
+    """SafeConstructor building LineDict / LineList (the constructors below);
+    ``line_offset`` is added to every line (front matter starts on line 2)."""
 
-    def __init__(self, stream: str, line_offset: int = 0) -> None:
+    def __init__(self, line_offset: int = 0) -> None:
+        super().__init__()
         self.line_offset = line_offset
-        yaml.reader.Reader.__init__(self, stream)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-        _LimitedComposer.__init__(self)
-        yaml.constructor.SafeConstructor.__init__(self)
-        yaml.resolver.Resolver.__init__(self)
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # PyYAML's scalar constructors fail with bare Python errors, without a
@@ -189,6 +187,21 @@ class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Lim
             shown = repr(node.value if len(node.value) <= 40 else node.value[:40] + "…")
             reason = f" ({exc})" if node.tag.endswith(":timestamp") and isinstance(exc, ValueError) else ""
             raise YamlLimitError(node.start_mark, f"{shown} is not a valid {kind}{reason}", self.key_path()) from None
+
+
+class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _LimitedComposer, _LineConstructor,
+              yaml.resolver.Resolver):
+    """yaml.SafeLoader with the limited composer and the line constructor.
+    Over libyaml it would be (_LimitedComposer, yaml.CParser, _LineConstructor,
+    yaml.resolver.Resolver): the limits need only parser events."""
+
+    def __init__(self, stream: str, line_offset: int = 0) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _LimitedComposer.__init__(self)
+        _LineConstructor.__init__(self, line_offset)
+        yaml.resolver.Resolver.__init__(self)
 
 
 _SCALAR_KINDS = {f"tag:yaml.org,2002:{tag}": kind for tag, kind in (
@@ -232,8 +245,8 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_LineConstructor.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineConstructor.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 class YamlError(Exception):

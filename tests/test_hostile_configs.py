@@ -141,7 +141,7 @@ def test_a_config_over_the_size_cap_is_refused_without_reading_it_all(tmp_path, 
     run = cockpit("check", "--config", str(config))
     [problem] = assert_refused(run, clean)
     assert (problem["file"], problem["line"], problem["key"]) == (str(config), "1", "(file)")
-    assert problem["message"].startswith("larger than 2 MiB")
+    assert problem["message"].startswith("larger than 1 MiB")
     assert run.peak_mb < 100, f"peak RSS {run.peak_mb:.0f} MB"
 
 

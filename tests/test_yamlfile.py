@@ -124,9 +124,9 @@ def test_a_file_over_the_size_cap_is_refused_before_parsing(tmp_path):
     path.write_text("a: 1\n" + "#" * MAX_FILE_BYTES + "\n")
     with pytest.raises(YamlError) as caught:
         load_yaml_file(path)
-    assert str(caught.value.problem) == (f"{path}:1: (file): larger than 2 MiB ({MAX_FILE_BYTES + 1:,} bytes or more); "
+    assert str(caught.value.problem) == (f"{path}:1: (file): larger than 1 MiB ({MAX_FILE_BYTES + 1:,} bytes or more); "
                                          "refusing to read it")
-    assert "larger than 2 MiB" in refused("#" * (MAX_FILE_BYTES + 1))
+    assert "larger than 1 MiB" in refused("#" * (MAX_FILE_BYTES + 1))
 
 
 def test_read_text_names_unreadable_files(tmp_path):

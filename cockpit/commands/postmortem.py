@@ -82,7 +82,7 @@ async def _find(config, incident_id: str, clock: Clock) -> tuple[Incident | None
 def run_postmortem_check(file: str) -> int:
     """Lint ``file``: 0 when ready for review, 1 listing each problem as FILE:LINE: ..."""
     try:
-        text = read_text(Path(file))  # at most 2 MiB: a draft is not a data dump
+        text = read_text(Path(file))  # at most 1 MiB: a draft is not a data dump
     except YamlError as error:
         return fail(f"{file}: cannot read: {error.problem.message.removeprefix('cannot read: ')}", EXIT_CONFIG)
     problems = lint_postmortem(text, file)
