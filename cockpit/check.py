@@ -40,7 +40,12 @@ def _check(path: Path, env: Mapping[str, str]) -> tuple[list[Problem], dict[str,
     defines: dict[str, tuple[str, int]] = {}
     for result in results.values():
         problems += result.problems
-        defines.update(result.defines)
+        for name, (file, line) in result.defines.items():
+            if name in defines:  # two catalogs: the app would show the service twice
+                problems.append(Problem(file, line, clean(name, single_line=True),
+                                        f"service {name!r} is already defined at {':'.join(map(str, defines[name]))}"))
+            else:
+                defines[name] = (file, line)
     refs = [ref for result in results.values() for ref in result.refers]
     catalogs = [results[spec.name] for spec in config.sources if "catalog" in _provides(spec)]
     # Without a readable catalog every reference would look unknown: say

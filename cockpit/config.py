@@ -25,7 +25,7 @@ from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
 from cockpit.sources import installed_kinds, load_kind
 from cockpit.sources.base import OptionSpec, Problem, SourceContext, SourceSpec
 from cockpit.untrusted import clean
-from cockpit.yamlfile import LineDict, YamlError, line_of, load_yaml_file
+from cockpit.yamlfile import LineDict, YamlError, line_of, load_yaml_file, yaml_shape
 
 BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "config" / "cockpit.yaml"
 CONFIG_ENV_VAR = "COCKPIT_CONFIG"
@@ -121,7 +121,7 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
                                                  "`sources: [{kind: catalog, path: services.yaml}]`")]
     if not isinstance(data, dict):
         return None, [Problem(file, getattr(data, "line", 1), "(file)",
-                              f"expected a mapping of settings at the top level, got {_type_label(data)}")]
+                              f"expected a mapping of settings at the top level, got {yaml_shape(data)}")]
     problems = expand_env(data, env, file)
     unset = {p.key for p in problems}  # sources using them are left out, not half-configured
     top, found = validate_mapping(data, TOP_LEVEL, file=file)
@@ -158,7 +158,7 @@ def _parse_sources(raw: Any, top: LineDict, refresh: timedelta, base_dir: Path, 
         line = line_of(raw, index)
         if not isinstance(entry, dict):
             problems.append(Problem(file, line, key, f"expected a mapping like {{kind: catalog, path: "
-                                                     f"services.yaml}}, got {_type_label(entry)}"))
+                                                     f"services.yaml}}, got {yaml_shape(entry)}"))
             continue
         spec = _parse_source(entry, key, refresh, base_dir, file, problems)
         if spec is None or any(k.startswith(key + ".") for k in unset):
@@ -245,14 +245,6 @@ def _keymap(raw: Mapping, file: str, problems: list[Problem]) -> dict[str, str]:
             problems.append(Problem(file, line_of(raw, binding), join_key("keymap", clean(binding)),
                                     f"expected binding-id: key (e.g. quit: ctrl+q), got {show(keys)}"))
     return keymap
-
-
-def _type_label(value: Any) -> str:
-    for kind, label in ((bool, "true/false"), (dict, "a mapping"), (list, "a list"), (str, "a string"),
-                        (int, "a number"), (float, "a number")):
-        if isinstance(value, kind):
-            return label
-    return "nothing" if value is None else type(value).__name__
 
 
 def _file_access(data: LineDict, top: Mapping[str, Any], file: str, problems: list[Problem]) -> FileAccess:

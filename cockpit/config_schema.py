@@ -9,13 +9,12 @@ import re
 import typing
 from datetime import timedelta
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
-import yaml
-
-from cockpit.durations import parse_duration
+from cockpit.durations import DurationTooLong, parse_duration
 from cockpit.sources.base import OptionSpec, Problem
 from cockpit.untrusted import clean
-from cockpit.yamlfile import LineDict, line_of
+from cockpit.yamlfile import LineDict, YamlError, join_key, line_of, load_yaml_text
 
 
 # --- ${VAR} expansion ---------------------------------------------------------
@@ -29,13 +28,6 @@ class EnvStr(str):
 
 _VAR = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def join_key(prefix: str, key: Any) -> str:
-    """Dotted key path: join_key("sources", 2) -> "sources[2]"."""
-    if isinstance(key, int):
-        return f"{prefix}[{key}]"
-    return f"{prefix}.{key}" if prefix else str(key)
 
 
 def expand_env(data: Any, env: Mapping[str, str], file: str, prefix: str = "") -> list[Problem]:
@@ -78,18 +70,59 @@ def _expand_string(text: str, env: Mapping[str, str], file: str, line: int, key:
     return marked
 
 
+_USERINFO = re.compile(r"(?<=://)[^/@\s]*@")
+
+
 def show(value: Any) -> str:
-    """A value for an error message: never the value of an env variable."""
+    """A value for an error message: never the value of an env variable,
+    nor the user:password@ of a URL."""
     if isinstance(value, EnvStr):
         return "the value of " + ", ".join(f"${{{v}}}" for v in value.variables)
-    text = clean(repr(value), single_line=True)
+    text = _USERINFO.sub("***@", clean(repr(value), single_line=True))
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --- URLs -----------------------------------------------------------------------
+
+_HOST_PORT = re.compile(r'(\[[0-9A-Fa-f:.]+\]|[^\[\]<>"{}|\\^`:]+)(:\d*)?\Z')
+
+
+class HttpUrl(str):
+    """Option type: an http:// or https:// URL with a host and a usable port."""
+
+
+def url_problem(text: str) -> str | None:
+    """Why ``text`` is not a URL a source can call, None when it is. Never
+    repeats the text: it may come from a ${VAR} and hold a password."""
+    text = text.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # brackets of an IPv6 address
+        return "an IPv6 address needs its closing ']'" if "[" in text else "not a valid URL"
+    if not parts.scheme or "://" not in text:
+        return "it does not start with http:// or https://"
+    if parts.scheme not in ("http", "https"):
+        return "the scheme must be http or https"
+    if not parts.hostname:
+        return "no host"
+    try:
+        port = parts.port  # parsed on access
+    except ValueError:
+        port = 0
+    if port == 0:
+        return "the port must be a number from 1 to 65535"
+    if any(c.isspace() or ord(c) < 32 for c in text):
+        return "a URL cannot hold spaces or control characters"
+    if not _HOST_PORT.match(parts.netloc.rpartition("@")[2]):
+        return "not a valid host name"
+    return None
 
 
 # --- the option validator ---------------------------------------------------
 
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
-               list: "a list", dict: "a mapping", timedelta: "a duration (e.g. 30s, 5m, 1h, 7d)"}
+               list: "a list", dict: "a mapping", timedelta: "a duration (e.g. 30s, 5m, 1h, 7d)",
+               HttpUrl: "an http:// or https:// URL"}
 
 
 def _type_name(expected: Any) -> str:
@@ -110,8 +143,8 @@ def _coerce(value: Any, expected: Any) -> tuple[bool, Any]:
         return False, value
     if isinstance(value, EnvStr) and expected in (bool, int, float):
         try:  # "${READ_ONLY}" may say "true"
-            value = yaml.safe_load(str(value))
-        except yaml.YAMLError:
+            value = load_yaml_text(str(value), "(environment)")
+        except YamlError:
             return False, value
     if typing.get_origin(expected) is list:
         item_type = typing.get_args(expected)[0]
@@ -123,11 +156,27 @@ def _coerce(value: Any, expected: Any) -> tuple[bool, Any]:
             except ValueError:
                 return False, value
         return False, value
+    if expected is HttpUrl:
+        return isinstance(value, str) and url_problem(value) is None, value
     if expected is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool), value
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool), value
     return isinstance(value, expected), value
+
+
+def _reason(value: Any, expected: Any) -> str:
+    """What is wrong with a value of the right shape, without repeating it."""
+    if expected is HttpUrl and isinstance(value, str):
+        return url_problem(value) or ""
+    if expected is timedelta and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        try:
+            parse_duration(value)
+        except DurationTooLong as exc:
+            return str(exc)
+        except ValueError:
+            pass
+    return ""
 
 
 def validate_mapping(raw: Mapping, specs: Mapping[str, OptionSpec], *, file: str, key: str = "",
@@ -149,7 +198,9 @@ def validate_mapping(raw: Mapping, specs: Mapping[str, OptionSpec], *, file: str
             continue
         ok, converted = _coerce(value, spec.type)
         if not ok:
-            problems.append(Problem(file, line, path, f"expected {_type_name(spec.type)}, got {show(value)}"))
+            reason = _reason(value, spec.type)
+            problems.append(Problem(file, line, path, f"expected {_type_name(spec.type)}, got {show(value)}"
+                                                      + (f" ({reason})" if reason else "")))
             continue
         values[name] = converted
         values.key_lines[name] = line

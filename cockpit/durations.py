@@ -16,8 +16,17 @@ _UNITS = {
     "y": 365 * 86400, "year": 365 * 86400, "years": 365 * 86400,
 }
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?)[\s_]*([a-z]+)\s*")
+# Longer is a typo (or an attack): timedelta itself overflows at 2.7 million years.
+MAX_DURATION = timedelta(days=10 * 365)
 # Review cadences as the seed writes them.
 _CADENCES = {"daily": 1, "weekly": 7, "monthly": 30, "quarterly": 91, "annually": 365, "yearly": 365}
+
+
+class DurationTooLong(ValueError):
+    """Longer than MAX_DURATION; the message does not repeat the value."""
+
+    def __init__(self) -> None:
+        super().__init__("longer than 10 years")
 
 
 def parse_duration(text: str | int | float) -> timedelta:
@@ -27,7 +36,9 @@ def parse_duration(text: str | int | float) -> timedelta:
     if isinstance(text, (int, float)):
         if text < 0:
             raise ValueError(f"negative duration: {text!r}")
-        return timedelta(seconds=text)
+        if text != text:  # NaN (math.isnan overflows on a huge int)
+            raise ValueError("not a duration: nan")
+        return _bounded(text)
     s = str(text).strip().lower()
     if s in _CADENCES:
         return timedelta(days=_CADENCES[s])
@@ -40,7 +51,13 @@ def parse_duration(text: str | int | float) -> timedelta:
             raise ValueError(f"not a duration: {text!r} (write e.g. 30s, 5m, 1h, 7d, 30 days)")
         total += float(match.group(1)) * _UNITS[match.group(2)]
         pos = match.end()
-    return timedelta(seconds=total)
+    return _bounded(total)
+
+
+def _bounded(seconds: float) -> timedelta:
+    if seconds > MAX_DURATION.total_seconds():  # inf included
+        raise DurationTooLong()
+    return timedelta(seconds=seconds)
 
 
 def format_duration(value: timedelta | float | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cockpit.sources.base import Problem
-from cockpit.yamlfile import LineDict, YamlError, load_yaml_text
+from cockpit.yamlfile import LineDict, YamlError, load_yaml_text, yaml_shape
 
 _OPEN = "---"
 _CLOSE = ("---", "...")
@@ -56,15 +56,10 @@ def parse_front_matter(text: str, filename: str) -> FrontMatter:
         data = load_yaml_text(yaml_text, filename, line_offset=1)
     except YamlError as exc:
         return FrontMatter(_empty(), body, body_line, present=True, problems=(exc.problem,))
-    except ValueError as exc:
-        # PyYAML builds dates itself and raises a bare ValueError, without a
-        # line, for an impossible one such as 2026-13-45.
-        problem = Problem(filename, 1, "(front matter)", f"invalid date or time: {exc}")
-        return FrontMatter(_empty(), body, body_line, present=True, problems=(problem,))
     if data is None:
         return FrontMatter(_empty(), body, body_line, present=True)
     if not isinstance(data, LineDict):
-        problem = Problem(filename, 2, "(front matter)", f"front matter must be a mapping of keys, not {type(data).__name__}")
+        problem = Problem(filename, 2, "(front matter)", f"front matter must be a mapping of keys, not {yaml_shape(data)}")
         return FrontMatter(_empty(), body, body_line, present=True, problems=(problem,))
     return FrontMatter(data, body, body_line, present=True)
 

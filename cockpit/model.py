@@ -262,6 +262,7 @@ class Postmortem:
     severity: str = ""
     status: str = "draft"  # draft | reviewed
     created: datetime | None = None
+    problem: str = ""  # why its front matter could not be read (it is listed under its file name)
 
 
 @dataclass(frozen=True)

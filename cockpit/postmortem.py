@@ -24,6 +24,7 @@ from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Incident, Postmortem, Service, SLOStatus, TimelineEntry
 from cockpit.slo import budget_burned, burn_span
 from cockpit.untrusted import clean
+from cockpit.yamlfile import YamlError, read_text
 
 # The seed's template (architecture-practices.md, "Postmortem Template"), in order.
 SECTIONS = (
@@ -317,15 +318,16 @@ def list_drafts(folder: Path) -> list[Postmortem]:
         if path.name.endswith(".recovered.md"):  # autosave's side copy of a conflicting edit, not a draft
             continue
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = ""
-        drafts.append(_postmortem(path, parse_front_matter(text, str(path)).data))
+            front = parse_front_matter(read_text(path), str(path))
+        except YamlError as exc:  # unreadable, or too big to read
+            drafts.append(_postmortem(path, {}, str(exc.problem)))
+            continue
+        drafts.append(_postmortem(path, front.data, "; ".join(map(str, front.problems))))
     epoch = datetime.min.replace(tzinfo=timezone.utc)
     return sorted(drafts, key=lambda d: (d.created or epoch, d.path), reverse=True)
 
 
-def _postmortem(path: Path, data: Mapping) -> Postmortem:
+def _postmortem(path: Path, data: Mapping, problem: str = "") -> Postmortem:
     def text(key: str) -> str:
         value = data.get(key)
         return clean(value, single_line=True) if isinstance(value, (str, int, float)) else ""
@@ -337,6 +339,7 @@ def _postmortem(path: Path, data: Mapping) -> Postmortem:
         severity=text("severity"),
         status=text("status") or "draft",
         created=_timestamp(data.get("created")),
+        problem=problem,
     )
 
 

@@ -27,6 +27,7 @@ from cockpit.postmortem_lint import lint_postmortem
 from cockpit.screens.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
 from cockpit.clipboard import copy
 from cockpit.untrusted import clean
+from cockpit.yamlfile import YamlError, read_text
 from panels.base import Navigate, Panel, literal
 from panels.common import Column, FilterTable, Row, age, severity_badge
 from panels.postmortem_editor import AUTOSAVE_SECONDS, DraftEditor
@@ -148,6 +149,7 @@ class PostmortemsPanel(Panel):
         return Row(
             key=draft.path,
             cells=(literal(draft.title), literal(draft.incident_id), severity_badge(draft.severity),
+                   literal("unreadable", "red") if draft.problem else
                    literal(draft.status, "green" if draft.status == "reviewed" else "yellow"),
                    age(draft.created, now)),
             sort_values={"incident": draft.incident_id, "severity": draft.severity, "status": draft.status,
@@ -179,7 +181,7 @@ class PostmortemsPanel(Panel):
         self.open_path = path
         draft = next((d for d in self.drafts if d.path == path), None)
         facts = Path(path).name + (f"   incident {draft.incident_id}   {draft.severity}   {draft.status}"
-                                   if draft else "")
+                                   if draft else "") + (f"   {draft.problem}" if draft and draft.problem else "")
         self._show_markdown(text, facts + "   (e edits)", "view")
 
     def _show_markdown(self, text: str, facts: str, mode: str) -> None:
@@ -193,9 +195,9 @@ class PostmortemsPanel(Panel):
 
     def _read(self, path: str) -> str | None:
         try:
-            return Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            self.notify(f"Cannot read {path}: {error}", severity="error", markup=False)
+            return read_text(Path(path))
+        except YamlError as error:  # unreadable, or too big to show
+            self.notify(f"Cannot read {error.problem}", severity="error", markup=False)
             return None
 
     def _set_mode(self, mode: str) -> None:

@@ -243,7 +243,8 @@ def test_check_reports_file_and_line():
     spec = SourceSpec(kind="alertmanager", name="am", refresh=timedelta(seconds=30), timeout=timedelta(seconds=5),
                       options={"urls": ["nope://x"]}, base_dir=Path("."), config_file="cockpit.yaml", line=12)
     [problem] = AlertmanagerSource.check(spec).problems
-    assert str(problem) == "cockpit.yaml:12: am.urls[0]: must be an http:// or https:// URL"
+    assert str(problem) == ("cockpit.yaml:12: am.urls[0]: expected an http:// or https:// URL, got 'nope://x' "
+                            "(the scheme must be http or https)")
 
 
 # --- the source's parsing -------------------------------------------------------

@@ -291,7 +291,7 @@ RATIO = f"  indicator: {{spec: {{ratioMetric: {{counter: true, good: {PROM}, tot
      "  objectives: [{target: 0.9, op: lt, value: 1}]\n",
      ":6: spec.indicator.spec.thresholdMetric.metricSource.spec.query: missing"),
     ("- apiVersion: openslo/v1\n  kind: Service\n  metadata: {name: s}\n- just text\n",
-     ":4: [1]: expected a mapping (one SLO document), got text"),
+     ":4: [1]: expected a mapping (one SLO document), got a string"),
 ])
 def test_every_problem_names_file_line_and_key(tmp_path, text, expected):
     path = tmp_path / "bad.yaml"

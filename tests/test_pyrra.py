@@ -224,7 +224,7 @@ BROKEN = {
     "broken-window-unit.yaml": [
         ":9: spec.window: not a Prometheus duration: '1mo' (write e.g. 28d, 4w or 2w; units ms, s, m, h, d, w, y)"],
     "broken-types.yaml": [
-        ':10: spec.target: expected a quoted percentage such as "99.5" (Pyrra\'s target is text), got float',
+        ':10: spec.target: expected a quoted percentage such as "99.5" (Pyrra\'s target is text), got a number',
         ":11: spec.window: not a Prometheus duration: ['4w'] (write e.g. 28d, 4w or 2w; units ms, s, m, h, d, w, y)",
         ':15: spec.indicator.ratio.errors.metric: expected one metric selector such as name{label="value"} '
         '(Pyrra adds rate() itself), got \'sum(rate(http_requests_total{service="user-service",code=~"5.."}[5m]))\'',
@@ -260,7 +260,7 @@ def test_every_fixture_is_covered():
     (RATIO.replace("    errors:", "    error:"), ":12: spec.indicator.ratio.errors: missing (required)"),
     (RATIO.replace("errors: {metric:", "errors: {query:"), ":12: spec.indicator.ratio.errors.query: unknown key"),
     (RATIO.replace("  ratio:", "  ratio: 5\n  bogus:"), ":12: spec.indicator.bogus: unknown key"),
-    (RATIO.replace("  ratio:", "  ratio: 5\n  bogus:"), ":11: spec.indicator.ratio: expected a mapping, got int"),
+    (RATIO.replace("  ratio:", "  ratio: 5\n  bogus:"), ":11: spec.indicator.ratio: expected a mapping, got a number"),
     (RATIO + "  latency: {}\n", ":10: spec.indicator: expected exactly one of ratio, latency, latencyNative, "
                                 "bool_gauge; got ratio, latency"),
     ('target: "99"\nwindow: 4w\nindicator: {}\n', ":10: spec.indicator: expected exactly one of ratio, latency"),
@@ -280,7 +280,7 @@ def test_problems_name_file_line_and_key(tmp_path, spec, expected):
     ("apiVersion: pyrra.dev/v1beta1\nkind: ServiceLevelObjective\n", ":1: apiVersion: unsupported Pyrra resource"),
     ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nspec: {}\n", ":1: metadata: missing (required)"),
     ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata: {name: x, labels: a}\nspec: {}\n",
-     ":3: metadata.labels: expected a mapping, got str"),
+     ":3: metadata.labels: expected a mapping, got a string"),
     ("apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: x\n  labels:\n"
      "    pyrra.dev/service: {a: b}\nspec: {}\n", ":6: metadata.labels.pyrra.dev/service: expected the service's "
                                                  "name as text"),
@@ -325,4 +325,4 @@ def test_a_kubectl_list_of_resources_loads_each_item(tmp_path):
     assert problems(specs) == [f"{tmp_path / 'slos.yaml'}:{line}: spec.target: target 0.5 is a percentage: "
                                '0.5 means 0.5 %; for 50 % write "50"']
     broken = load(tmp_path, "apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjectiveList\nitems: 3\n")
-    assert problems(broken) == [f"{tmp_path / 'slos.yaml'}:3: items: expected a list of resources, got int"]
+    assert problems(broken) == [f"{tmp_path / 'slos.yaml'}:3: items: expected a list of resources, got a number"]

@@ -25,7 +25,7 @@ SLOTH_SLOS = {"k8s-getting-started.yml": 1, "k8s-home-wifi.yml": 2, "k8s-multifi
 
 # Per Pyrra file: SLOs loaded, and the problems (line: key: message start) of the rest.
 NO_LE = 'expected an le matcher: the histogram bucket of the latency target, e.g. le="0.5"'
-UNQUOTED = 'expected a quoted percentage such as "99.5" (Pyrra\'s target is text), got float'
+UNQUOTED = 'expected a quoted percentage such as "99.5" (Pyrra\'s target is text), got a number'
 PYRRA_REFUSED = {
     "demo-dynamic-burnrate.yaml": (0, [
         f":12: spec.target: {UNQUOTED}",

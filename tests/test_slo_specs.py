@@ -313,7 +313,7 @@ def test_bundled_slos_file():
     [
         ("version: prometheus/v1\nservice: a\nslos: x\n  bad: 1\n", ":4: (file): YAML syntax error"),
         ("foo: 1\n", ":1: (document): unknown SLO format"),
-        ("- a\n- b\n", ":1: [0]: expected a mapping (one SLO document), got text"),
+        ("- a\n- b\n", ":1: [0]: expected a mapping (one SLO document), got a string"),
         ("version: prometheus/v2\nservice: a\nslos: []\n", ":1: version: unsupported Sloth version"),
         ("apiVersion: openslo/v2alpha\nkind: SLO\n", ":1: apiVersion: unsupported apiVersion"),
         ("version: prometheus/v1\nservice: a\nslos:\n  - name: x\n    sli: {raw: {error_ratio_query: q}}\n",

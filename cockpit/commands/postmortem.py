@@ -24,6 +24,7 @@ from cockpit.postmortem import (audit_entries_for, draft_from_incident, draft_pa
 from cockpit.postmortem_lint import lint_postmortem
 from cockpit.sources.base import SourceError
 from cockpit.untrusted import clean
+from cockpit.yamlfile import YamlError, read_text
 
 
 def run_postmortem_new(config_path: str | None, incident_id: str, out: str | None = None, *,
@@ -91,10 +92,9 @@ async def _find(config, incident_id: str, clock: Clock) -> tuple[Incident | None
 def run_postmortem_check(file: str) -> int:
     """Lint ``file``: 0 when ready for review, 1 listing each problem as FILE:LINE: ..."""
     try:
-        text = Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        return fail(f"{file}: cannot read: {reason}", EXIT_CONFIG)
+        text = read_text(Path(file))  # at most 1 MiB: a draft is not a data dump
+    except YamlError as error:
+        return fail(f"{file}: cannot read: {error.problem.message.removeprefix('cannot read: ')}", EXIT_CONFIG)
     problems = lint_postmortem(text, file)
     for problem in problems:
         print(clean(problem, single_line=True))

@@ -29,7 +29,7 @@ from cockpit.slo import DEFAULT_POLICY
 from cockpit.slo_specs import openslo, pyrra, seed, sloth, sloth_windows
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
 from cockpit.sources.base import Problem, ServiceRef
-from cockpit.yamlfile import YamlError, load_yaml_documents, read_text
+from cockpit.yamlfile import YamlError, load_yaml_documents, read_text, yaml_shape
 
 __all__ = ["DEFAULT_WINDOW", "SLO_SUFFIXES", "SLOSpecs", "load_slo_paths"]
 
@@ -91,15 +91,15 @@ def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
             if isinstance(item, dict):
                 _read_document(reader, item, named)
             else:
-                reader.problem(doc, i, f"[{i}]", f"expected a mapping (one SLO document), got {_shape(item)}")
+                reader.problem(doc, i, f"[{i}]", f"expected a mapping (one SLO document), got {yaml_shape(item)}")
     elif not isinstance(doc, dict):
-        reader.problem(doc, None, "", f"expected a mapping, got {type(doc).__name__}")
+        reader.problem(doc, None, "", f"expected a mapping, got {yaml_shape(doc)}")
     elif str(doc.get("kind", "")).endswith("List") and "items" in doc:
         # What `kubectl get slo -o yaml` writes (kind: List or ServiceLevelObjectiveList):
         # each item is a resource of its own.
         items = doc["items"]
         if not isinstance(items, list):
-            reader.problem(doc, "items", "items", f"expected a list of resources, got {type(items).__name__}")
+            reader.problem(doc, "items", "items", f"expected a list of resources, got {yaml_shape(items)}")
         for item in items if isinstance(items, list) else ():
             _read_document(reader, item, named)
     elif "version" in doc:
@@ -122,13 +122,3 @@ def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
                        "Sloth `version: prometheus/v1`, OpenSLO `apiVersion: openslo/v1` "
                        "or Pyrra `apiVersion: pyrra.dev/v1alpha1`")
 
-
-def _shape(value: Any) -> str:
-    """What a YAML value is, in the words of someone who wrote it."""
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return "nothing" if value is None else "text"

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cockpit.calendar_windows import nominal_length
+from cockpit.durations import MAX_DURATION
 from cockpit.model import CalendarWindow
 from cockpit.slo_specs.openslo_promql import Indicator
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader, join
@@ -55,6 +56,9 @@ def time_window(reader: SpecReader, spec: dict) -> tuple[timedelta, CalendarWind
             reader.problem(windows, 0, path, f"expected duration (e.g. 4w) or a positive count and unit in "
                            f"{', '.join(_V1ALPHA_UNITS)}; got count={count!r} unit={window.get('unit')!r}")
     if length is None:
+        return None
+    if length[0] * nominal_length(1, length[1]).total_seconds() > MAX_DURATION.total_seconds():
+        reader.problem(windows, 0, path, "longer than 10 years")  # timedelta would overflow further on
         return None
     calendar = window.get("calendar")
     rolling = window.get("isRolling", calendar is None)

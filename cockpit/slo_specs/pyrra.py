@@ -51,6 +51,7 @@ from cockpit.durations import parse_duration
 from cockpit.model import SLO, frozen_map
 from cockpit.promql import PromQLError, tokenize
 from cockpit.slo_specs.reader import SpecReader, fraction
+from cockpit.yamlfile import yaml_shape
 
 # (kind, error query, total query, grouping, latency threshold, (other selector, total selector))
 Indicator = tuple[str, str, str, list[str], str, tuple[str, str]]
@@ -143,7 +144,7 @@ def _target(reader: SpecReader, spec: dict) -> float | None:
         return None
     if not isinstance(value, str):
         reader.problem(spec, "target", "spec.target", f'expected a quoted percentage such as "99.5" '
-                       f"(Pyrra's target is text), got {type(value).__name__}")
+                       f"(Pyrra's target is text), got {yaml_shape(value)}")
         return None
     try:
         target = float(value.strip())
@@ -174,7 +175,9 @@ def _window(reader: SpecReader, spec: dict) -> timedelta | None:
         reader.problem(spec, "window", "spec.window", f"not a Prometheus duration: {value!r} "
                        "(write e.g. 28d, 4w or 2w; units ms, s, m, h, d, w, y)")
         return None
-    window = parse_duration(text)
+    window = reader.duration(spec, "window", "spec")  # None (reported) when over 10 years
+    if window is None:
+        return None
     if not window:
         reader.problem(spec, "window", "spec.window", "the window must be longer than 0")
         return None

@@ -13,7 +13,7 @@ from cockpit.model import SLO, PolicyTier
 from cockpit.pyrra_rules import Recorded
 from cockpit.sources.base import Problem, ServiceRef
 from cockpit.untrusted import clean
-from cockpit.yamlfile import line_of
+from cockpit.yamlfile import line_of, yaml_shape
 
 DEFAULT_WINDOW = timedelta(days=30)  # Sloth's default SLO period
 
@@ -79,7 +79,7 @@ class SpecReader:
                 self.problem(node, None, join(path, key), "missing (required)")
             return ""
         if isinstance(value, (dict, list)) or isinstance(value, bool):
-            self.problem(node, key, join(path, key), f"expected text, got {type(value).__name__}")
+            self.problem(node, key, join(path, key), f"expected text, got {yaml_shape(value)}")
             return ""
         return str(value).strip()
 
@@ -89,7 +89,7 @@ class SpecReader:
             return None
         if not isinstance(value, dict):
             self.problem(node, key if key in node else None, join(path, key),
-                         "missing (required)" if value is None else f"expected a mapping, got {type(value).__name__}")
+                         "missing (required)" if value is None else f"expected a mapping, got {yaml_shape(value)}")
             return None
         return value
 

@@ -34,6 +34,7 @@ from cockpit.alerts import (
     merge_silences,
     parse_matchers,
 )
+from cockpit.config_schema import show, url_problem
 from cockpit.durations import format_duration, parse_duration
 from cockpit.model import SEVERITIES, Incident, SourceData
 from cockpit.sources.base import (
@@ -78,14 +79,11 @@ def parse_instances(urls: Any) -> tuple[list[Instance], list[tuple[str, str]]]:
         if not isinstance(url, str) or not url.strip():
             problems.append((key, "must be a URL or a map with url (and optional name, cluster)"))
             continue
-        try:
-            parsed = httpx.URL(url.strip())
-        except httpx.InvalidURL as error:
-            problems.append((key, f"invalid URL ({error})"))
+        reason = url_problem(url)
+        if reason:
+            problems.append((key, f"expected an http:// or https:// URL, got {show(url)} ({reason})"))
             continue
-        if parsed.scheme not in ("http", "https") or not parsed.host:
-            problems.append((key, "must be an http:// or https:// URL"))
-            continue
+        parsed = httpx.URL(url.strip())
         name = str(entry.get("name") or safe_url(parsed).rstrip("/"))
         instances.append(Instance(name, str(parsed).rstrip("/"), str(entry.get("cluster") or name)))
     names = [i.name for i in instances]

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 import httpx
 
+from cockpit.config_schema import HttpUrl
 from cockpit.model import SEVERITIES, Incident, OnCall, SourceData, frozen_map
 from cockpit.sources.base import (
     Action,
@@ -52,7 +53,7 @@ class PagerDutySource(Source):
         "token": OptionSpec(str, required=True, help="REST API key; write ${PAGERDUTY_TOKEN}, never the key itself"),
         "from": OptionSpec(str, help="email of a PagerDuty user: required to acknowledge, resolve or note"),
         "services": OptionSpec(dict, help="PagerDuty service id -> catalog service, e.g. {PIJ90N7: api-server}"),
-        "base_url": OptionSpec(str, help=f"default {DEFAULT_BASE_URL}"),
+        "base_url": OptionSpec(HttpUrl, help=f"default {DEFAULT_BASE_URL}"),
     }
 
     def __init__(self, spec: SourceSpec, context: SourceContext) -> None:

@@ -28,15 +28,15 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Sequence
-from urllib.parse import urlsplit
 
 from cockpit import calendar_windows, pyrra_rules, sloth_rules
+from cockpit.config_schema import HttpUrl
 from cockpit.durations import format_duration, prom_window
 from cockpit.model import SLO, SourceData
 from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, evaluate
 from cockpit.slo_specs import DEFAULT_WINDOW, SLO_SUFFIXES, SLOSpecs, load_slo_paths
-from cockpit.sources.base import (CheckResult, OptionSpec, Problem, Source, SourceContext, SourceError,
+from cockpit.sources.base import (CheckResult, OptionSpec, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import HTTP_OPTIONS
 from cockpit.sources.prometheus_api import BadQuery, PrometheusAPI
@@ -55,7 +55,7 @@ class PrometheusSource(Source):
     kind = "prometheus"
     provides = frozenset({"slos"})
     options = {
-        "url": OptionSpec(str, required=True, help="Prometheus base URL, e.g. http://prometheus:9090"),
+        "url": OptionSpec(HttpUrl, required=True, help="Prometheus base URL, e.g. http://prometheus:9090"),
         "slos": OptionSpec((str, list[str]), required=True, help="SLO files or folders"),
         **HTTP_OPTIONS,
         "min_events": OptionSpec((int, float), help="below this many events in a window: insufficient "
@@ -79,12 +79,7 @@ class PrometheusSource(Source):
 
     @classmethod
     def check(cls, spec: SourceSpec) -> CheckResult:
-        result = CheckResult()
-        parts = urlsplit(str(spec.options.get("url", "")))
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            line = getattr(spec.options, "key_lines", {}).get("url", spec.line)
-            result.problems.append(Problem(spec.config_file, line, f"{spec.name}.url",
-                                           "expected an http:// or https:// URL with a host"))
+        result = CheckResult()  # the url was checked with the config (OptionSpec HttpUrl)
         specs = _load(spec)
         result.problems.extend(specs.problems)
         result.refers.extend(specs.refers)

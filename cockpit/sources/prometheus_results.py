@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Mapping
 
 from cockpit.calendar_windows import period_start
 from cockpit.model import CalendarWindow

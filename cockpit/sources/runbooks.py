@@ -27,7 +27,7 @@ from cockpit.durations import parse_duration
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import Runbook, SourceData
 from cockpit.sources.base import CheckResult, OptionSpec, Problem, ServiceRef, Source, SourceError, SourceSpec
-from cockpit.yamlfile import LineDict, line_of
+from cockpit.yamlfile import LineDict, YamlError, line_of, read_text, yaml_shape
 
 DEFAULT_REVIEW_EVERY = timedelta(days=7)  # the seed reviews runbooks weekly
 KEYS = ("title", "services", "owner", "last_validated", "review_every")
@@ -62,9 +62,9 @@ def load_runbooks(target: Path, review_every: timedelta, source: str = "") -> Ru
 def _read_runbook(file: Path, root: Path, review_every: timedelta, source: str, into: RunbookLoad) -> None:
     filename = str(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        into.problems.append(Problem(filename, 0, "(file)", f"cannot read: {exc}"))
+        text = read_text(file)
+    except YamlError as exc:
+        into.problems.append(exc.problem)
         return
     front = parse_front_matter(text, filename)
     into.problems.extend(front.problems)
@@ -127,7 +127,7 @@ class _Fields:
         if isinstance(value, str):  # `services: api-server` means a list of one
             return [(value.strip(), line_of(self.data, "services"), "services")] if value.strip() else []
         if not isinstance(value, list):
-            self._problem("services", f"must be a list of service names, not {type(value).__name__}")
+            self._problem("services", f"must be a list of service names, not {yaml_shape(value)}")
             return []
         names = []
         for index, item in enumerate(value):
@@ -229,4 +229,5 @@ class RunbooksSource(Source):
     async def fetch(self) -> SourceData:
         target = self.spec.path(str(self.spec.options["path"]))
         loaded = await asyncio.to_thread(load_runbooks, target, self._default_review(), self.name)
-        return SourceData(runbooks=tuple(loaded.runbooks))
+        # A runbook whose header was refused is still listed; say why on the health line.
+        return SourceData(runbooks=tuple(loaded.runbooks), warnings=tuple(str(p) for p in loaded.problems))

@@ -23,6 +23,7 @@ import pytest
 
 import prometheus_harness as ph
 from loopback_server import free_port
+from cockpit.check import check_config
 from cockpit.model import Incident
 from cockpit.postmortem import draft_from_incident, slo_burns
 from cockpit.slo import BURN_WINDOWS, budget_burned
@@ -411,9 +412,11 @@ def test_connection_refused_is_retryable(tmp_path):
 
 
 def test_check_reports_bad_url_and_loads_every_sloth_fixture(tmp_path):
+    config = tmp_path / "cockpit.yaml"
+    config.write_text("sources: [{kind: prometheus, url: 'localhost:9090', slos: [/work/shared/fixtures/sloth]}]\n")
+    assert [p.key for p in check_config(config, env={})] == ["sources[0].url"]  # the url is checked with the config
     spec = SourceSpec(kind="prometheus", name="prom", refresh=timedelta(seconds=30), timeout=timedelta(seconds=5),
-                      options={"url": "localhost:9090", "slos": ["/work/shared/fixtures/sloth"]}, base_dir=tmp_path,
-                      config_file="cockpit.yaml")
+                      options={"url": "http://localhost:9090", "slos": ["/work/shared/fixtures/sloth"]},
+                      base_dir=tmp_path, config_file="cockpit.yaml")
     result = PrometheusSource.check(spec)
-    assert [p.key for p in result.problems] == ["prom.url"]
     assert {ref.service for ref in result.refers} >= {"myservice", "k8s-apiserver", "home-wifi"}
