@@ -92,7 +92,7 @@ async def _work_views(app, pilot, shoot) -> None:
         await pilot.press("t", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        shoot("runbook-checklist")
+        await shoot("runbook-checklist")
     if "postmortems" in app.panel_classes:
         app.post_message(Navigate("incidents", incident.id))
         await pilot.pause()
@@ -100,7 +100,32 @@ async def _work_views(app, pilot, shoot) -> None:
         await pilot.pause()
         await pilot.press("e")
         await pilot.pause()
-        shoot("postmortem-editor")
+        await shoot("postmortem-editor")
+
+
+SETTLE_ROUNDS = 50  # a loaded machine may need a few; a picture still changing after this many is a bug
+
+
+def _cursor_to_top(app, panel: str) -> None:
+    """A list starts at its first row. The cursor follows its row by key, so
+    where it ends up otherwise depends on which source answered first."""
+    table = getattr(app.query_one(f"#{panel}"), "table", None)
+    if table is not None and table.shown_keys:
+        table.select_key(table.shown_keys[0])
+
+
+async def _settled_screenshot(app, pilot, stem: str) -> str:
+    """The screen once it stops changing: panels finish work after their first
+    paint (hidden panels, search preparation), later on a loaded machine, so
+    one pause is not enough to make the picture the same on every run."""
+    shot = app.export_screenshot(title=f"cockpit: {stem}")
+    for _ in range(SETTLE_ROUNDS):
+        await pilot.pause(0.05)
+        again = app.export_screenshot(title=f"cockpit: {stem}")
+        if again == shot:
+            return shot
+        shot = again
+    raise RuntimeError(f"screenshot {stem}: the screen never settled")
 
 
 async def _take_all(out: Path) -> list[Path]:
@@ -119,17 +144,19 @@ async def _take_all(out: Path) -> list[Path]:
             await app.hub.refresh_all()
             await pilot.pause()
 
-            def shoot(stem: str) -> None:
+            async def shoot(stem: str) -> None:
                 app.clear_notifications()  # they name the throw-away dir, different every run
                 path = out / f"{stem}.svg"
-                path.write_text(app.export_screenshot(title=f"cockpit: {stem}"), encoding="utf-8")
+                path.write_text(await _settled_screenshot(app, pilot, stem), encoding="utf-8")
                 written.append(path)
 
             for stem, panel, ref in _views(app):
                 app.post_message(Navigate(panel, ref))
                 await pilot.pause()
                 await pilot.pause()
-                shoot(stem)
+                if not ref:
+                    _cursor_to_top(app, panel)
+                await shoot(stem)
             await _work_views(app, pilot, shoot)
             await pilot.press("q")
     return written
