@@ -28,13 +28,13 @@ from cockpit.screens.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
 from cockpit.clipboard import copy
 from cockpit.untrusted import clean
 from panels.base import Navigate, Panel, literal
-from panels.common import Column, FilterTable, Row, age, severity_badge
+from panels.common import TITLE_MAX_WIDTH, Column, FilterTable, Row, age, severity_badge
 from panels.postmortem_editor import AUTOSAVE_SECONDS, DraftEditor
 
 SHOWN_PROBLEMS = 3  # lint problems listed when a draft cannot be marked reviewed
 
 COLUMNS = (
-    Column("title", "Title"),
+    Column("title", "Title", max_width=TITLE_MAX_WIDTH),
     Column("incident", "Incident", sortable=True),
     Column("severity", "Sev", sortable=True),
     Column("status", "Status", sortable=True),
