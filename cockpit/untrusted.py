@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 
-# CSI / OSC / DCS / single-char ESC sequences, then any C0/C1 control except
-# tab and newline.
+# CSI / OSC / DCS / single-char ESC sequences, in 7-bit and 8-bit form (an
+# OSC's payload goes with it), then any C0/C1 control except tab and newline.
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"          # CSI ... final byte
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"   # DCS, SOS, PM, APC ... ST
     r"|\x1b[@-Z\\-_]?"                  # lone ESC or 2-char sequence
     r"|\x9b[0-?]*[ -/]*[@-~]"           # 8-bit CSI
+    r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x9c|\x1b\\)?"  # 8-bit OSC
+    r"|[\x90\x98\x9e\x9f][^\x1b\x9c]*(?:\x9c|\x1b\\)?"  # 8-bit DCS, SOS, PM, APC
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Unicode's invisible format characters (category Cf, as of the Unicode

@@ -43,6 +43,10 @@ def test_bidi_overrides_and_zero_width_characters_are_removed():
     assert clean("👩\u200d💻") == "👩💻"
 
 
+def test_an_osc_payload_goes_with_it_in_7_and_8_bit_form():
+    assert clean("a\x1b]0;title\x07b\x9d0;title\x9cc\x9d52;c;aGk=\x07d\x90q\x9ce") == "abcde"
+
+
 def test_lone_surrogates_become_the_replacement_character():
     assert clean("bad \udcff byte") == "bad \ufffd byte"
     clean("\ud800x").encode("utf-8")  # writable
