@@ -92,7 +92,8 @@ def summary(status: SLOStatus) -> Text:
         text.append(" ").append_text(demo_badge())
     label, style = DATA_LABELS.get(status.data, (status.data, "dim"))
     text.append("   data ").append_text(literal(label, style))
-    text.append(f"\nObjective {slo.target_text or percent(slo.objective, 2)} over {format_duration(slo.window)}")
+    text.append("\nObjective ").append_text(literal(slo.target_text or percent(slo.objective, 2)))
+    text.append(f" over {format_duration(slo.window)}")
     text.append("   SLI ").append_text(literal(slo.sli or "—")).append(f" {percent(status.sli_value, 3)}")
     text.append("\nBudget left ").append_text(budget_text(status))
     eta = status.exhaustion_eta_s
