@@ -2,8 +2,10 @@
 label matchers (parse, test, print), HA dedupe, grouping, state filters,
 and silences merged across instances.
 
-Matchers follow Alertmanager: ``= != =~ !~``, regexes anchored at both ends,
-and a missing label matches as the empty string.
+Matchers follow Alertmanager: ``= != =~ !~``, regexes anchored at both ends
+and run by RE2 (Go's regexp syntax and semantics, linear time: a label
+matcher from a user, a silence or a catalog cannot stall the app), and a
+missing label matches as the empty string.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Collection, Iterable, Mapping, NamedTuple, Sequence
+
+import re2
 
 from cockpit.model import EMPTY, SEVERITIES, Incident, frozen_map
 
@@ -34,12 +38,49 @@ class MatcherError(ValueError):
     """A matcher expression that cannot be parsed; the message says where."""
 
 
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # RE2 would print each bad pattern to stderr: the terminal the UI draws on
+_RE2_OPTIONS.never_capture = True
+_SEEN_LIMIT = 10_000
+
+
+class MatcherRegex:
+    """A matcher's regex as Alertmanager runs it: ``^(?:value)$`` searched by
+    RE2. Answers are remembered per label value (a refresh filters 10,000
+    alerts whose values repeat; each RE2 call from Python costs a few µs)."""
+
+    __slots__ = ("_compiled", "_seen")
+
+    def __init__(self, value: str) -> None:
+        try:
+            self._compiled = re2.compile(f"^(?:{value})$".encode("utf-8"), _RE2_OPTIONS)
+        except re2.error as error:
+            reason = error.args[0].decode("utf-8", "replace") if error.args and isinstance(error.args[0], bytes) \
+                else str(error)
+            raise ValueError(reason) from None
+        except UnicodeEncodeError:
+            raise ValueError("not valid Unicode") from None
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, text: str) -> bool:
+        hit = self._seen.get(text)
+        if hit is None:
+            if len(self._seen) >= _SEEN_LIMIT:
+                self._seen.clear()
+            try:
+                encoded = text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: U+FFFD, as Go decodes invalid UTF-8
+                encoded = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
+            hit = self._seen[text] = self._compiled.search(encoded) is not None
+        return hit
+
+
 @dataclass(frozen=True)
 class Matcher:
     name: str
     op: str  # one of OPERATORS
     value: str
-    _regex: re.Pattern | None = field(default=None, compare=False, repr=False)
+    _regex: MatcherRegex | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def make(cls, name: str, op: str, value: str) -> "Matcher":
@@ -48,8 +89,8 @@ class Matcher:
         regex = None
         if op in ("=~", "!~"):
             try:
-                regex = re.compile(f"^(?:{value})$")
-            except re.error as error:
+                regex = MatcherRegex(value)
+            except ValueError as error:
                 raise MatcherError(f"{name}{op}{quote(value)}: invalid regex ({error})") from None
         return cls(name, op, value, regex)
 
@@ -64,7 +105,7 @@ class Matcher:
     def matches(self, labels: Mapping[str, str]) -> bool:
         actual = labels.get(self.name, "")
         if self._regex is not None:
-            hit = self._regex.match(actual) is not None
+            hit = self._regex(actual)
         else:
             hit = actual == self.value
         return hit if self.is_equal else not hit

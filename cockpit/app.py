@@ -30,6 +30,7 @@ from cockpit.model import Snapshot
 from cockpit.screens.chrome import DegradedNotice, KeyHints, PanelTabs, SourceBar
 from cockpit.screens.help import HelpScreen, binding_rows
 from cockpit.screens.palette import JumpProvider
+from cockpit.untrusted import clean
 from panels.base import Navigate, Panel
 from panels.common import FilterTable, NavigateFiltered
 
@@ -273,7 +274,7 @@ class CockpitApp(App):
         arriving = self.query_one(ContentSwitcher).current != message.panel
         panel = self.show_panel(message.panel)
         if panel is None:
-            self.notify(f"No {message.panel} panel.", severity="warning")
+            self.notify(f"No {clean(message.panel, single_line=True)} panel.", severity="warning", markup=False)
             return
         if arriving or isinstance(message, NavigateFiltered):
             for _ in range(HISTORY_LIMIT):  # leave old detail views: start from the panel's table
@@ -285,7 +286,9 @@ class CockpitApp(App):
                 tables.first().set_filter(message.filter_text)
                 self.call_after_refresh(tables.first().focus)
         elif message.ref and not panel.focus_item(message.ref):
-            self.notify(f"{message.ref} is not in {panel.title or message.panel}.", severity="warning")
+            # The ref is data (a label, a catalog name): cleaned, and never markup.
+            self.notify(f"{clean(message.ref, single_line=True)} is not in {panel.title or message.panel}.",
+                        severity="warning", markup=False)
 
     def on_key(self, event: events.Key) -> None:
         # Keys typed quickly after "/" (or after a panel key) were queued for

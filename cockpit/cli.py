@@ -51,25 +51,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _text(arg: str) -> str:
+    """A free-text argument (title, note, name). Python hands a byte that is
+    not UTF-8 over as a lone surrogate, which no file, database or terminal
+    takes: such bytes become U+FFFD, as a UTF-8 terminal shows them."""
+    return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _incident_parser(commands) -> None:
     incident = commands.add_parser("incident", help="declare and update incidents in the incident log (audited)")
     actions = incident.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
     declare = actions.add_parser("declare", help="declare an incident; prints its id")
-    declare.add_argument("--title", required=True)
-    declare.add_argument("--severity", required=True, metavar="P0-P3")
+    declare.add_argument("--title", required=True, type=_text)
+    declare.add_argument("--severity", required=True, metavar="P0-P3", type=_text)
     declare.add_argument("--service", required=True, action="append", dest="services", metavar="SERVICE",
-                         help="an affected catalog service (repeat for several)")
-    declare.add_argument("--commander", metavar="NAME", help="default: you (config user)")
-    declare.add_argument("--scribe", metavar="NAME", help="who keeps the timeline (optional)")
-    declare.add_argument("--comms", metavar="NAME", help="who talks to stakeholders (optional)")
+                         type=_text, help="an affected catalog service (repeat for several)")
+    declare.add_argument("--commander", metavar="NAME", type=_text, help="default: you (config user)")
+    declare.add_argument("--scribe", metavar="NAME", type=_text, help="who keeps the timeline (optional)")
+    declare.add_argument("--comms", metavar="NAME", type=_text, help="who talks to stakeholders (optional)")
     note = actions.add_parser("note", help="add a timeline note")
-    note.add_argument("id")
-    note.add_argument("text")
+    note.add_argument("id", type=_text)
+    note.add_argument("text", type=_text)
     status = actions.add_parser("status", help="investigating, identified, monitoring or resolved")
-    status.add_argument("id")
-    status.add_argument("status")
+    status.add_argument("id", type=_text)
+    status.add_argument("status", type=_text)
     resolve = actions.add_parser("resolve", help="mark the incident resolved")
-    resolve.add_argument("id")
+    resolve.add_argument("id", type=_text)
     for action in (declare, note, status, resolve):
         action.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
         action.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
@@ -80,7 +87,7 @@ def _postmortem_parser(commands) -> None:
     postmortem = commands.add_parser("postmortem", help="postmortem drafts: write one, lint one")
     actions = postmortem.add_subparsers(dest="postmortem_command", metavar="ACTION", required=True)
     new = actions.add_parser("new", help="write the draft for an incident; prints its path")
-    new.add_argument("--incident", required=True, metavar="ID")
+    new.add_argument("--incident", required=True, metavar="ID", type=_text)
     new.add_argument("--out", metavar="DIR", help="folder for the draft (default: postmortems from config)")
     new.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
     new.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,

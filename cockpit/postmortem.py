@@ -77,16 +77,17 @@ def draft_from_incident(
     ``audit_entries`` are the cockpit's own actions on it (acks, silences) and
     ``alerts`` the alerts that fired for it; both join the timeline.
     """
-    title = clean(incident.title, single_line=True) or incident.id
+    incident_id, severity = _one_line(incident.id), _one_line(incident.severity)
+    title = _one_line(incident.title) or incident_id
     affected = affected_services(incident)
     front = {
-        "incident": incident.id,
-        "source": incident.source,
+        "incident": incident_id,
+        "source": _one_line(incident.source),
         "title": title,
-        "severity": incident.severity,
+        "severity": severity,
         "status": "draft",
         "created": now.astimezone(timezone.utc).isoformat(),
-        "services": list(affected),
+        "services": [_one_line(name) for name in affected],
     }
     rows = timeline_rows(incident, audit_entries, alerts)
     parts = [
@@ -94,8 +95,8 @@ def draft_from_incident(
         f"# Postmortem: {title}\n",
         f"**Date**: {_utc(incident.started_at):%Y-%m-%d}  \n"
         f"**Duration**: {_duration_line(incident)}  \n"
-        f"**Severity**: {incident.severity or 'P0 | P1 | P2 | P3'}  \n"
-        f"**Status**: {incident.status.capitalize() or 'Resolved'}  \n",
+        f"**Severity**: {severity or 'P0 | P1 | P2 | P3'}  \n"
+        f"**Status**: {_one_line(incident.status).capitalize() or 'Resolved'}  \n",
     ]
     for section in SECTIONS:
         if section == "Impact":
@@ -112,6 +113,11 @@ def draft_from_incident(
 
 def affected_services(incident: Incident) -> tuple[str, ...]:
     return tuple(name for name in dict.fromkeys((incident.service, *incident.services)) if name)
+
+
+def _one_line(text: object) -> str:
+    """Untrusted text as one clean line: a draft is a file people cat and open in editors."""
+    return clean(text, single_line=True)
 
 
 def timeline_rows(
@@ -205,7 +211,7 @@ def _impact(incident: Incident, affected: tuple[str, ...], services: Mapping[str
             slo_burn: Iterable[SloBurn]) -> str:
     duration = (format_duration(incident.resolved_at - incident.started_at)
                 if incident.resolved_at else "[How long]")
-    listed = ", ".join(f"{name} ({_owner(name, services)})" for name in affected) or "[List services]"
+    listed = ", ".join(f"{_one_line(name)} ({_owner(name, services)})" for name in affected) or "[List services]"
     lines = [
         "- **Users Affected**: [Number/percentage]",
         f"- **Duration**: {duration}",
@@ -231,11 +237,11 @@ def _burned_text(burn: SloBurn) -> str:
 
 def _owner(name: str, services: Mapping[str, Service]) -> str:
     service = services.get(name)
-    return f"owner: {service.owner}" if service else "not in the catalog"
+    return f"owner: {_one_line(service.owner)}" if service else "not in the catalog"
 
 
 def _references(incident: Incident) -> str:
-    lines = [f"- Incident {incident.id} (source: {incident.source})"]
+    lines = [f"- Incident {_one_line(incident.id)} (source: {_one_line(incident.source)})"]
     if incident.url:
         lines.append(f"- {clean(incident.url, single_line=True)}")
     if incident.runbook:

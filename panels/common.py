@@ -41,13 +41,19 @@ class NavigateFiltered(Navigate):
 # ----------------------------------------------------------------- table
 
 
+# The widest a fitted column grows by default: one long value from a source
+# (a 5,000-character owner) must not push every other column off screen.
+FIT_MAX_WIDTH = 40
+TITLE_MAX_WIDTH = 60  # titles (incidents, runbooks, postmortems) get more room
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
     sortable: bool = False  # rows supply Row.sort_values[key] for it
     width: int | None = None  # None: fit the content; longer cells are cut
-    max_width: int | None = None  # fit the content up to this; longer cells are cut
+    max_width: int = FIT_MAX_WIDTH  # fit the content up to this; longer cells are cut
 
 
 @dataclass(frozen=True)

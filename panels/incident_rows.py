@@ -15,18 +15,17 @@ from cockpit.model import SEVERITIES, Incident
 from cockpit.untrusted import clean
 from panels.badges import demo_badge, severity_badge, status_badge
 from panels.base import literal
-from panels.common import Column, Row
+from panels.common import TITLE_MAX_WIDTH, Column, Row
 
 # Title near the end and cut short: at 80 columns the service and status
 # must stay on screen (the detail view shows the whole title).
-TITLE_WIDTH = 60
 COLUMNS = (
     Column("severity", "Sev", sortable=True),
     Column("age", "Age", sortable=True),
     Column("service", "Service", sortable=True),
     Column("status", "Status", sortable=True),
     Column("flags", "Flags"),
-    Column("title", "Title", max_width=TITLE_WIDTH),
+    Column("title", "Title", max_width=TITLE_MAX_WIDTH),
     Column("source", "Source", sortable=True),
 )
 AGE = 1  # index of the age cell: the one that moves with the clock

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from cockpit.alerts import AlertGroup, MatcherError
 from cockpit.clipboard import copy
 from cockpit.model import INCIDENT_STATUSES, Incident
+from cockpit.untrusted import clean
 from cockpit.screens.modals import ChoicePrompt, TextPrompt
 from cockpit.sources.base import Action, ActionResult
 from cockpit.sources.incident_log import ROLES
@@ -295,7 +296,8 @@ class IncidentsPanel(Panel):
             return
         if not incident.service:
             why = f": {incident.service_hint} names no catalog service" if incident.service_hint else ""
-            self.notify(f"This incident is unowned{why}.", severity="warning", markup=False)
+            self.notify(clean(f"This incident is unowned{why}.", single_line=True), severity="warning",
+                        markup=False)
             return
         self.post_message(Navigate("services", incident.service))
 

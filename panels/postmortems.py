@@ -29,7 +29,7 @@ from cockpit.clipboard import copy
 from cockpit.untrusted import clean
 from cockpit.yamlfile import YamlError, read_text
 from panels.base import Navigate, Panel, literal
-from panels.common import Column, FilterTable, Row, age, severity_badge
+from panels.common import TITLE_MAX_WIDTH, Column, FilterTable, Row, age, severity_badge
 from panels.postmortem_editor import AUTOSAVE_SECONDS, DraftEditor
 
 SHOWN_PROBLEMS = 3
@@ -37,7 +37,7 @@ SHOWN_PROBLEMS = 3
 DRAFT_WRITES = frozenset({"new", "edit", "save", "action_item", "export", "mark"})  # lint problems listed when a draft cannot be marked reviewed
 
 COLUMNS = (
-    Column("title", "Title"),
+    Column("title", "Title", max_width=TITLE_MAX_WIDTH),
     Column("incident", "Incident", sortable=True),
     Column("severity", "Sev", sortable=True),
     Column("status", "Status", sortable=True),

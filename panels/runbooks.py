@@ -25,12 +25,12 @@ from cockpit.runbook_steps import Step, active_incident, done_steps, parse_steps
 from cockpit.sources.base import Action
 from cockpit.untrusted import clean
 from panels.base import Navigate, Panel, literal
-from panels.common import Column, FilterTable, Row, stale_badge
+from panels.common import TITLE_MAX_WIDTH, Column, FilterTable, Row, stale_badge
 
 # Stale badge and review date first: they must stay visible at 80 columns.
 COLUMNS = (
     Column("stale", ""),
-    Column("title", "Title", sortable=True),
+    Column("title", "Title", sortable=True, max_width=TITLE_MAX_WIDTH),
     Column("review", "Next review", sortable=True),
     Column("validated", "Last validated", sortable=True),
     Column("owner", "Owner", sortable=True),

@@ -107,7 +107,8 @@ def summary(status: SLOStatus) -> Text:
     calendar = slo.calendar
     period = format_duration(slo.window) if calendar is None else \
         f"this calendar {calendar.count}{calendar.unit} ({calendar.time_zone}) so far"
-    text.append(f"\nObjective {slo.target_text or percent(slo.objective, 2)} over {period}")
+    text.append("\nObjective ").append_text(literal(slo.target_text or percent(slo.objective, 2)))
+    text.append(" over ").append_text(literal(period))  # the time zone comes from an SLO file
     text.append("   SLI ").append_text(literal(slo.sli or "—")).append(f" {percent(status.sli_value, 3)}")
     text.append("\nBudget left ").append_text(budget_text(status))
     eta = status.exhaustion_eta_s

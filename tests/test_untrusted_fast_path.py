@@ -23,8 +23,10 @@ def full_clean(text: object, *, single_line: bool = False) -> str:
     """The stripping clean() does when the fast path does not apply."""
     s = "" if text is None else str(text)
     s = untrusted._ESCAPES.sub("", s)
-    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     s = untrusted._CONTROLS.sub("", s)
+    s = untrusted._INVISIBLE.sub("", s)
+    s = untrusted._SURROGATES.sub("\ufffd", s)
     return " ".join(s.split()) if single_line else s
 
 

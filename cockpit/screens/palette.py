@@ -2,8 +2,9 @@
 line of a runbook by its words (full-text, the match shown in its line).
 
 Each hit navigates the app (same path as a drill-down): the panel is shown
-and the item focused. Untrusted names are cleaned; the help line is markup
-in Textual, so it is escaped.
+and the item focused. Untrusted names are cleaned and given to the palette
+as Content or Text, prompts and help lines alike: a str would be read as
+markup.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Iterator
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.markup import escape
+from textual.content import Content
+from textual.fuzzy import FuzzySearch
 
 from cockpit.joins import Index
 from cockpit.runbook_search import search_runbooks
@@ -50,8 +52,8 @@ def jump_targets(index: Index | None) -> Iterator[tuple[str, str, str, str]]:
 class JumpProvider(Provider):
     """Command palette hits for every item in the current snapshot."""
 
-    def _targets(self) -> list[tuple[str, str, str, str]]:
-        return [(clean(text, single_line=True), escape(clean(help, single_line=True)), panel, ref)
+    def _targets(self) -> list[tuple[str, Content, str, str]]:
+        return [(clean(text, single_line=True), literal_help(help), panel, ref)
                 for text, help, panel, ref in jump_targets(getattr(self.app, "index", None))]
 
     def _jump(self, panel: str, ref: str):
@@ -60,20 +62,66 @@ class JumpProvider(Provider):
     async def discover(self) -> Hits:
         for text, help, panel, ref in self._targets():
             if text.startswith("service "):
-                yield DiscoveryHit(text, self._jump(panel, ref), help=help)
+                yield DiscoveryHit(Content(text), self._jump(panel, ref), text=text, help=help)
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
+        style = self.matcher(query).match_style
         for text, help, panel, ref in self._targets():
-            score = matcher.match(text)
+            score, offsets = fuzzy_match(query, text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), self._jump(panel, ref), text=text, help=help)
+                yield Hit(score, highlighted(text, offsets, style), self._jump(panel, ref), text=text, help=help)
         for display, help, ref in runbook_text_hits(getattr(self.app, "index", None), query):
             yield Hit(TEXT_SCORE, display, self._jump("runbooks", ref), text=display.plain, help=help)
 
 
-def runbook_text_hits(index: Index | None, query: str) -> Iterator[tuple[Text, str, str]]:
-    """(the matching line in context, escaped help, ref opening the runbook at
+def literal_help(text: str) -> Content:
+    """A hit's help line. The palette reads a str help as markup and
+    textual.markup.escape does not make every str safe ("[/" still raises);
+    Content is taken as it is."""
+    return Content(clean(text, single_line=True))
+
+
+_SCORER = FuzzySearch()
+
+
+def fuzzy_match(query: str, text: str) -> tuple[float, list[int]]:
+    """(score, offsets of the matched letters); (0, []) when ``text`` lacks
+    the query's letters in order. Textual's FuzzySearch tries every way the
+    letters can be picked, exponential in the query's length: an 80-character
+    "abab..." title and a six-letter query took 14 s on the event loop. Here
+    the query as a substring, else the leftmost picks, scored as Textual
+    scores them, in time linear in the text."""
+    lowered, wanted = text.lower(), query.lower()
+    if not wanted:
+        return 0.0, []
+    at = lowered.find(wanted)
+    if at >= 0:
+        offsets = list(range(at, at + len(wanted)))
+        return _SCORER.score(lowered, offsets) * (2.0 if lowered == wanted else 1.5), offsets
+    offsets, position = [], 0
+    for letter in wanted:
+        position = lowered.find(letter, position)
+        if position < 0:
+            return 0.0, []
+        offsets.append(position)
+        position += 1
+    return _SCORER.score(lowered, offsets), offsets
+
+
+def highlighted(text: str, offsets: list[int], style) -> Content:
+    """``text`` with the matched letters highlighted, as Matcher.highlight
+    does, but never read as markup (that one parses it: "[/]" in a title
+    raised and dropped every hit, "[@click=app.quit]" became a clickable
+    action)."""
+    content = Content(text)
+    for offset in offsets:
+        if offset < len(text) and not text[offset].isspace():
+            content = content.stylize(style, offset, offset + 1)
+    return content
+
+
+def runbook_text_hits(index: Index | None, query: str) -> Iterator[tuple[Text, Content, str]]:
+    """(the matching line in context, help, ref opening the runbook at
     that line) for the runbook lines holding every word of ``query``."""
     if index is None or len(query.strip()) < TEXT_MIN_QUERY:
         return
@@ -89,4 +137,4 @@ def runbook_text_hits(index: Index | None, query: str) -> Iterator[tuple[Text, s
         shown += 1
         where = "title" if match.line_no == 0 else f"line {match.line_no}"
         display = literal(match.runbook.title, "bold").append(f" {where}: ").append_text(match_in_context(match))
-        yield display, escape(clean(f"full text in {path}", single_line=True)), runbook_ref(path, match.line_no)
+        yield display, literal_help(f"full text in {path}"), runbook_ref(path, match.line_no)
