@@ -155,9 +155,11 @@ def gauge_mean(history: History, value_at: Callable[[int], float], window: timed
 
 def data_end(now: datetime | None = None) -> datetime:
     """A sample-aligned end time safely in the past (Prometheus refuses
-    nothing, but every backfilled sample must be older than its head)."""
+    nothing, but every backfilled sample must be older than its head): the
+    last midnight UTC at least an hour ago, so the daily traffic wave, and
+    with it every figure a test compares, is the same on every run."""
     now = now or datetime.now(timezone.utc)
-    return now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    return (now - timedelta(hours=1)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def timestamps(end: datetime, span: timedelta = SPAN) -> list[int]:

@@ -101,10 +101,11 @@ def test_recorded_figures_match_the_raw_path_and_come_from_the_recorded_series(s
         assert status.budget_remaining == pytest.approx(other.budget_remaining, abs=0.01), key
         assert status.burn_rates == other.burn_rates, key  # the burn windows stay raw queries
         assert status.history_step == other.history_step and len(status.history) == 60, key
-        # Past the data's start; within 1 % where a spent budget is far below 0 (increase()
-        # extrapolates to the window's edges, the raw path sums whole steps).
+        # Past the data's start, the budget spent within 1 % (increase() extrapolates to the
+        # window's edges, the raw path sums whole steps: the same relative error either way,
+        # so an overspent budget differs by more than 0.01 in budget units).
         for mine, theirs in zip(status.history[4:], other.history[4:]):
-            assert mine == pytest.approx(theirs, abs=0.01, rel=0.01), key
+            assert 1 - mine == pytest.approx(1 - theirs, abs=0.01, rel=0.01), key
     for service in services:  # and both match the generated truth
         base.assert_matches(recorded[f"{service}/requests-errors"], requests, service, base.RATIO_OBJECTIVE,
                             base.RATIO_WINDOW)
