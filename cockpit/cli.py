@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             from cockpit.screenshots import run_screenshots
 
             return run_screenshots(args.out)
-        from cockpit.app import run_app
+        from cockpit.ui.app import run_app
 
         return run_app(args.config, read_only=args.read_only)
     except KeyboardInterrupt:

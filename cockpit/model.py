@@ -323,3 +323,9 @@ class Snapshot:
     oncall: tuple[OnCall, ...] = ()
     sources: tuple[SourceHealth, ...] = ()
     read_only: bool = False
+
+
+def incident_key(incident: Incident) -> str:
+    """An incident's key across sources: ids are unique per source, not across
+    them (two Alertmanagers, one incident log)."""
+    return f"{incident.source}/{incident.id}"

@@ -21,7 +21,7 @@ import yaml
 from cockpit.drafts import CREATE, DraftWriter
 from cockpit.durations import format_duration
 from cockpit.frontmatter import parse_front_matter, split_front_matter
-from cockpit.model import Incident, Postmortem, Service, SLOStatus, TimelineEntry
+from cockpit.model import Incident, Postmortem, Service, SLOStatus, Snapshot, TimelineEntry
 from cockpit.slo import budget_burned, burn_span
 from cockpit.untrusted import clean
 from cockpit.yamlfile import YamlError, read_text
@@ -307,8 +307,16 @@ def draft_path(folder: Path, incident: Incident) -> Path:
     return Path(folder) / f"{_utc(incident.started_at):%Y-%m-%d}-{slug}.md"
 
 
-def save_draft(writer: DraftWriter, folder: Path, incident: Incident, text: str) -> tuple[Path, str]:
-    """Write a new draft for ``incident``; its path and any warning to show."""
+def write_new_draft(writer: DraftWriter, folder: Path, incident: Incident, snapshot: Snapshot, *, audit_log: Path,
+                    now: datetime) -> tuple[Path, str]:
+    """Draft ``incident``'s postmortem from what ``snapshot`` knows (owners,
+    related alerts, SLO burn) and the audit log, and write it as a new file:
+    its path and any warning to show. Raises WriteRefused or OSError."""
+    alerts = related_alerts(incident, snapshot.incidents, now)
+    text = draft_from_incident(
+        incident, services={s.name: s for s in snapshot.services}, now=now, alerts=alerts,
+        audit_entries=audit_entries_for(audit_log, incident, alerts), slo_burn=slo_burns(incident, snapshot.slos),
+    )
     path = draft_path(folder, incident)
     return path, writer.write(CREATE, path, text)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cockpit.clock import DEMO_TIME
 from cockpit.config import BUNDLED_CONFIG, ConfigError, load_config
-from cockpit.sources.base import Action
+from cockpit.writes import Action
 
 SIZE = (120, 36)
 SCREENSHOT_USER = "demo-oncall"
@@ -77,8 +77,8 @@ def _views(app) -> list[tuple[str, str, str]]:
 async def _work_views(app, pilot, shoot) -> None:
     """The commander at work on the seeded incident: its runbook's steps as a
     checklist with one ticked, then its postmortem draft in the editor."""
-    from panels.base import Navigate
-    from panels.incidents import runbook_for
+    from cockpit.panels.incidents.detail import runbook_for
+    from cockpit.ui.widgets.messages import Navigate
 
     incident = next((i for i in app.snapshot.incidents if i.is_open and i.kind == "incident"), None)
     runbook = runbook_for(incident, app.index) if incident is not None else None
@@ -87,7 +87,7 @@ async def _work_views(app, pilot, shoot) -> None:
     if runbook is not None and "runbooks" in app.panel_classes:
         app.post_message(Navigate("incidents", incident.id))
         await pilot.pause()
-        app.post_message(Navigate("runbooks", runbook.path))  # as if from the incident: u
+        await pilot.press("u")  # its runbook, opened from the incident
         await pilot.pause()
         await pilot.press("t", "enter")
         await app.workers.wait_for_complete()
@@ -129,8 +129,8 @@ async def _settled_screenshot(app, pilot, stem: str) -> str:
 
 
 async def _take_all(out: Path) -> list[Path]:
-    from cockpit.app import make_app
-    from panels.base import Navigate
+    from cockpit.ui.app import make_app
+    from cockpit.ui.widgets.messages import Navigate
 
     written = []
     with tempfile.TemporaryDirectory(prefix="cockpit-screenshots-") as tmp:

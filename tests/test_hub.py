@@ -20,8 +20,8 @@ from cockpit.config import Config
 from cockpit.hub import READ_ONLY_REFUSAL, Hub
 from cockpit.model import Incident, Service, SourceData
 from cockpit.resilience import RetryPolicy
-from cockpit.sources.base import Action, ActionResult, Source, SourceContext, SourceError, SourceSpec, \
-    TransientSourceError
+from cockpit.sources.base import Source, SourceContext, SourceError, SourceSpec, TransientSourceError
+from cockpit.writes import Action, ActionResult
 
 T0 = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from cockpit.clock import DEMO_TIME
-from cockpit.sources.base import Action, SourceContext, SourceError, SourceSpec
+from cockpit.sources.base import SourceContext, SourceError, SourceSpec
+from cockpit.writes import Action
 from cockpit.sources.incident_log import IncidentLogSource
 
 

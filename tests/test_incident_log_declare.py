@@ -11,7 +11,7 @@ import pytest
 from cockpit.audit import AuditLog, verify
 from cockpit.clock import DEMO_TIME
 from cockpit.hub import Hub
-from cockpit.sources.base import Action
+from cockpit.writes import Action
 from tests.test_incident_log import Clock, make_source
 
 DECLARE = {"title": "Checkout 5xx", "severity": "P1", "services": ["checkout-service"]}

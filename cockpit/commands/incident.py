@@ -16,7 +16,7 @@ from cockpit.clock import Clock, system_clock
 from cockpit.commands import (
     EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, load_config_or_report, missing_source, sources_of_kind,
 )
-from cockpit.sources.base import Action, ActionResult
+from cockpit.writes import Action, ActionResult
 from cockpit.untrusted import clean
 
 KIND = "incident-log"

@@ -38,8 +38,6 @@ from cockpit.config_schema import show, url_problem
 from cockpit.durations import format_duration, parse_duration
 from cockpit.model import SEVERITIES, Incident, SourceData
 from cockpit.sources.base import (
-    Action,
-    ActionResult,
     CheckResult,
     OptionSpec,
     Problem,
@@ -49,6 +47,7 @@ from cockpit.sources.base import (
     SourceSpec,
     TransientSourceError,
 )
+from cockpit.writes import Action, ActionResult
 from cockpit.sources.alertmanager_api import (
     DEFAULT_SEVERITY_MAP, AlertMerge, decode_groups, sightings_of, silence_body, silences_of,
 )
@@ -110,6 +109,7 @@ class AlertmanagerSource(Source):
     kind = "alertmanager"
     provides = frozenset({"incidents"})
     actions = frozenset({"silence", "expire"})
+    lists = frozenset({"silences"})
     options = {
         **HTTP_OPTIONS,
         "urls": OptionSpec(list, required=True,
@@ -354,7 +354,7 @@ def collector_paused() -> Iterator[None]:
     included: 1.3 s of a 3.3 s fetch inside the app. Re-enabled as they are,
     the first allocation after would walk all of them (20-90 ms) only to
     find them alive: they are the source's data until the next refresh, and
-    the app freezes them after showing them anyway (cockpit.app). Frozen
+    the app freezes them after showing them anyway (cockpit.ui.app). Frozen
     objects are still freed by reference counting. Nests (several sources
     fetching at once); leaves the collector off if something else had
     turned it off."""

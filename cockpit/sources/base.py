@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping
 
+from cockpit.alerts import Silence
 from cockpit.model import SourceData
+from cockpit.writes import Action, ActionResult
 
 # What a source can provide (the keys of SourceData it fills).
 PROVIDES = frozenset({"catalog", "slos", "incidents", "runbooks", "oncall"})
@@ -97,22 +99,6 @@ class SourceContext:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Action:
-    """A write going back to the source that owns the item."""
-
-    name: str  # declare | note | status | ack | resolve | silence | expire ...
-    target: str = ""  # incident id, alert fingerprint, silence id; "" for declare
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    ok: bool
-    message: str = ""
-    target: str = ""  # e.g. the id of a newly declared incident
-
-
 class SourceError(Exception):
     """A fetch or action failed; the message is shown to the user as is."""
 
@@ -130,6 +116,8 @@ class Source:
     kind: ClassVar[str] = ""
     provides: ClassVar[frozenset[str]] = frozenset()
     actions: ClassVar[frozenset[str]] = frozenset()
+    # Lists served on request beyond the snapshot ("silences": list_silences).
+    lists: ClassVar[frozenset[str]] = frozenset()
     options: ClassVar[Mapping[str, OptionSpec]] = {}
     demo: ClassVar[bool] = False  # everything it returns is simulated
 
@@ -153,6 +141,10 @@ class Source:
 
     async def perform(self, action: Action) -> ActionResult:
         raise SourceError(f"{self.kind} source {self.name!r} has no action {action.name!r}")
+
+    async def list_silences(self, include_expired: bool = False) -> tuple[Silence, ...]:
+        """Every silence (sources whose ``lists`` hold "silences")."""
+        raise SourceError(f"{self.kind} source {self.name!r} lists no silences")
 
     def retry_now(self) -> None:
         """The user asked for a refresh now (ctrl+r): let the next fetch try

@@ -22,13 +22,12 @@ from typing import Any, Callable, Iterator
 from cockpit.model import INCIDENT_STATUSES, SEVERITIES, Incident, SourceData, TimelineEntry, frozen_map
 from cockpit.private_files import OWNER_ONLY, FileAccess
 from cockpit.sources.base import (
-    Action,
-    ActionResult,
     OptionSpec,
     Source,
     SourceError,
     TransientSourceError,
 )
+from cockpit.writes import Action, ActionResult
 
 ROLES = ("commander", "scribe", "comms")
 RECENTLY_RESOLVED = timedelta(days=7)  # resolved incidents stay listed this long

@@ -19,8 +19,6 @@ import httpx
 from cockpit.config_schema import HttpUrl
 from cockpit.model import SEVERITIES, Incident, OnCall, SourceData, frozen_map
 from cockpit.sources.base import (
-    Action,
-    ActionResult,
     CheckResult,
     OptionSpec,
     Problem,
@@ -29,6 +27,7 @@ from cockpit.sources.base import (
     SourceError,
     SourceSpec,
 )
+from cockpit.writes import Action, ActionResult
 from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, make_client, send
 
 DEFAULT_BASE_URL = "https://api.pagerduty.com"

@@ -19,7 +19,7 @@ import pytest
 
 from alertmanager_harness import alertmanagers, available, grouped_alert_count, make_alert, post_alerts, wait_until
 from loopback_server import free_port
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.clock import system_clock
 from cockpit.config import Config
 from cockpit.hub import Hub

@@ -29,7 +29,7 @@ from cockpit.joins import Index
 from cockpit.sources import load_kind
 from cockpit.sources.base import SourceContext, SourceSpec
 from cockpit.status import run_status
-from panels.overview import incident_block
+from cockpit.panels.overview import incident_block
 
 pytestmark = [
     pytest.mark.integration,

@@ -112,7 +112,7 @@ def app_factory(config):
     """Build the app over the canned world: app_factory(keymap=..., failing=..., catalog_data=...)."""
     from dataclasses import replace
 
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     def build(*, keymap=None, read_only=False, **hub_options):
         cfg = replace(config, keymap=keymap or {})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.clock import DEMO_TIME
 from cockpit.model import Runbook, SourceData
 from cockpit.postmortem_lint import lint_postmortem
@@ -25,7 +25,7 @@ SUMMARY = "A bad auth deploy rejected every login for 34 minutes; rolling it bac
 @pytest.fixture(autouse=True)
 def no_timed_autosave(monkeypatch):
     """The test runs the autosave itself, at a moment it chooses."""
-    monkeypatch.setattr("panels.postmortems.AUTOSAVE_SECONDS", 3600)
+    monkeypatch.setattr("cockpit.panels.postmortems.panel.AUTOSAVE_SECONDS", 3600)
 
 
 def world() -> SourceData:

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.audit import AuditLog
 from cockpit.clipboard import osc52
 from cockpit.clock import fixed_clock

@@ -14,7 +14,8 @@ from cockpit.clock import DEMO_TIME
 from cockpit.config import source_context
 from cockpit.hub import Hub
 from cockpit.model import Runbook, SourceData
-from cockpit.sources.base import Action, SourceSpec
+from cockpit.sources.base import SourceSpec
+from cockpit.writes import Action
 from cockpit.sources.incident_log import IncidentLogSource
 from tests.ui.conftest import CannedSource, catalog, make_hub, open_panel, settle
 
@@ -63,7 +64,7 @@ def runbook_world() -> SourceData:
 
 
 def build(config):
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
     from cockpit.clock import fixed_clock
 
     return make_app(config, hub=make_hub(catalog_data=runbook_world()), clock=fixed_clock())
@@ -213,7 +214,7 @@ async def open_steps(app, pilot, path="redis-cache/outage.md"):
 
 async def test_ticking_a_step_notes_it_on_the_newest_open_incident_of_the_runbooks_services(config):
     clock = Clock()
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     app = make_app(config, hub=incident_log_hub(config, clock, steps_world()), clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -247,7 +248,7 @@ async def test_ticking_a_step_notes_it_on_the_newest_open_incident_of_the_runboo
 
 async def test_steps_go_to_the_incident_the_user_came_from(config):
     clock = Clock()
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     app = make_app(config, hub=incident_log_hub(config, clock, steps_world()), clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -271,7 +272,7 @@ async def test_steps_go_to_the_incident_the_user_came_from(config):
 
 async def test_no_open_incident_means_nothing_is_noted(config):
     clock = Clock()
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     app = make_app(config, hub=incident_log_hub(config, clock, steps_world()), clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -287,7 +288,7 @@ async def test_no_open_incident_means_nothing_is_noted(config):
 
 async def test_read_only_hides_the_checklist_key(config):
     clock = Clock()
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     app = make_app(config, hub=incident_log_hub(config, clock, steps_world(), read_only=True), clock=clock,
                    read_only=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 
-from cockpit import app as app_module
+from cockpit.ui import app as app_module
 from tests.ui.conftest import settle
 
 
@@ -84,7 +84,7 @@ async def test_the_collector_stays_off_if_it_was_off(app_factory):
 async def test_a_snapshot_that_lands_while_the_app_closes_is_dropped(app_factory, monkeypatch):
     """q while a refresh is in flight: its snapshot reaches the app after the
     panels are gone (the app's last messages are handled after its screens)."""
-    from cockpit.app import SnapshotReady
+    from cockpit.ui.app import SnapshotReady
 
     app = app_factory()
     close_all = app._close_all

@@ -12,7 +12,7 @@ from textual.widgets import TextArea
 
 from cockpit.action_items import add_action_item
 from cockpit.drafts import ACTION_ITEM, AUTOSAVE, RECOVER, SAVE, DraftWriter, WriteRefused
-from panels.forms import ActionItemForm
+from cockpit.panels.postmortems.action_item_form import ActionItemForm
 
 AUTOSAVE_SECONDS = 5.0
 

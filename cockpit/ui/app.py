@@ -1,5 +1,7 @@
-"""The Textual app shell: header bars, one panel at a time, global keys,
-help, command palette, and the wiring from hub snapshots to panels.
+"""The Textual app: header bars, one panel at a time, global keys, help,
+command palette, the wiring from hub snapshots to panels, and what panels
+ask for (cockpit.ui.widgets.messages): the app is the only holder of the
+hub, the config and the clock, so every write from a key goes through here.
 
 ``make_app`` is the one factory the CLI, the tests and the screenshots use
 (Posting's pattern), so they all run the same app.
@@ -14,6 +16,7 @@ import logging
 import time
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Iterator
 
 from textual import events, on, work
@@ -24,15 +27,18 @@ from textual.widgets import ContentSwitcher, Input
 
 from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, load_config
-from cockpit.drafts import DraftWriter
+from cockpit.drafts import DraftWriter, WriteRefused
+from cockpit.hub import Hub
 from cockpit.joins import Index
 from cockpit.model import Snapshot
-from cockpit.screens.chrome import DegradedNotice, KeyHints, PanelTabs, SourceBar
-from cockpit.screens.help import HelpScreen, binding_rows
-from cockpit.screens.palette import JumpProvider
+from cockpit.postmortem import draft_path, write_new_draft
+from cockpit.ui.bars import DegradedNotice, KeyHints, PanelTabs, SourceBar
+from cockpit.ui.help import HelpScreen, binding_rows
+from cockpit.ui.palette import JumpProvider
+from cockpit.ui.widgets.messages import (ActionPerformed, DraftRequested, Navigate, NavigateFiltered,
+                                         PerformAction, SilencesListed, SilencesRequested)
+from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.untrusted import clean
-from panels.base import Navigate, Panel
-from panels.common import FilterTable, NavigateFiltered
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +58,11 @@ FULL_COLLECTION_EVERY_S = 600.0
 
 
 def _panel_class(panel_id: str) -> type[Panel] | None:
-    """The Panel subclass in panels/<panel_id>.py, None if that module is absent."""
+    """The Panel subclass in panels/<panel_id>(.py or /), None if absent."""
     try:
-        module = importlib.import_module(f"panels.{panel_id}")
+        module = importlib.import_module(f"cockpit.panels.{panel_id}")
     except ModuleNotFoundError as error:
-        if error.name == f"panels.{panel_id}":
+        if error.name == f"cockpit.panels.{panel_id}":
             return None
         raise
     for _, cls in inspect.getmembers(module, inspect.isclass):
@@ -100,13 +106,16 @@ class CockpitApp(App):
         Binding("q", "quit", "Quit", id="cockpit.quit"),
     ]
 
-    def __init__(self, config: Config, hub, clock: Callable[[], datetime], read_only: bool) -> None:
+    def __init__(self, config: Config, hub: Hub, clock: Callable[[], datetime], read_only: bool) -> None:
         super().__init__()
         self.config = config
         self.hub = hub
         self.clock = clock
         self.read_only = read_only
         self.drafts = DraftWriter.from_config(config, clock, read_only=read_only)  # every draft write goes here
+        self.panel_context = PanelContext(clock=clock, capabilities=hub.capabilities, user=config.user,
+                                          data_dir=Path(config.data_dir), drafts_folder=Path(config.postmortems),
+                                          drafts=self.drafts)
         self.snapshot: Snapshot | None = None
         self.index: Index | None = None
         self.panel_classes = {panel: cls for panel, _, _ in PANELS if (cls := _panel_class(panel))}
@@ -127,7 +136,7 @@ class CockpitApp(App):
         yield DegradedNotice()
         with ContentSwitcher(initial="overview" if "overview" in self.panel_classes else None, id="panels"):
             for cls in self.panel_classes.values():
-                yield cls()
+                yield cls(self.panel_context)
         yield KeyHints()
 
     async def on_mount(self) -> None:
@@ -281,11 +290,8 @@ class CockpitApp(App):
                 if not panel.back():
                     break
         if isinstance(message, NavigateFiltered):
-            tables = panel.query(FilterTable)
-            if tables:
-                tables.first().set_filter(message.filter_text)
-                self.call_after_refresh(tables.first().focus)
-        elif message.ref and not panel.focus_item(message.ref):
+            panel.filter_by(message.filter_text)
+        elif message.ref and not panel.focus_item(message.ref, message.origin):
             # The ref is data (a label, a catalog name): cleaned, and never markup.
             self.notify(f"{clean(message.ref, single_line=True)} is not in {panel.title or message.panel}.",
                         severity="warning", markup=False)
@@ -299,7 +305,7 @@ class CockpitApp(App):
             self.focused.insert_text_at_cursor(event.character)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(binding_rows(self, self.screen)))
+        self.push_screen(HelpScreen(binding_rows(self, self.screen, self.config.keymap)))
 
     @work(exclusive=True, group="refresh-now")
     async def action_refresh_now(self) -> None:
@@ -309,13 +315,66 @@ class CockpitApp(App):
         self.notify("Refreshing every source…", timeout=2)
         await self.hub.refresh_now()
 
+    # ------------------------------------------------- what panels ask for
 
-def make_app(config: Config | None = None, *, hub=None, clock: Callable[[], datetime] | None = None,
+    @on(PerformAction)
+    def _perform_requested(self, message: PerformAction) -> None:
+        message.stop()
+        self._perform(message)
+
+    @work(group="writes")
+    async def _perform(self, request: PerformAction) -> None:
+        """One write through the hub (audited; refused read-only); the user
+        is told how it went (source messages are untrusted), the asker too."""
+        result = await self.hub.perform(request.source, request.action)
+        if request.announce:
+            if result.ok:
+                self.notify(clean(result.message or f"{request.action.name}: done"), timeout=5, markup=False)
+            else:
+                self.notify(clean(result.message or f"{request.action.name} failed"), severity="error",
+                            timeout=8, markup=False)
+        if request.reply_to is not None and request.reply_to.is_attached:
+            request.reply_to.post_message(ActionPerformed(request.source, request.action, result))
+
+    @on(SilencesRequested)
+    def _silences_requested(self, message: SilencesRequested) -> None:
+        message.stop()
+        self._list_silences(message.reply_to)
+
+    @work(group="silences", exclusive=True)
+    async def _list_silences(self, reply_to) -> None:
+        silences, problems = await self.hub.list_silences()
+        if reply_to.is_attached:
+            reply_to.post_message(SilencesListed(silences, problems))
+
+    @on(DraftRequested)
+    def _draft_requested(self, message: DraftRequested) -> None:
+        """Write the draft for the incident (unless one exists: never
+        overwrite a commander's words) and open it in the postmortems panel."""
+        message.stop()
+        incident, folder = message.incident, Path(self.config.postmortems)
+        path = draft_path(folder, incident)
+        if path.exists():
+            self.notify(f"A draft for {clean(incident.id)} exists already: opening it.", markup=False, timeout=4)
+        else:
+            try:
+                path, warning = write_new_draft(self.drafts, folder, incident, self.snapshot or self.hub.snapshot(),
+                                                audit_log=self.config.audit_log, now=self.clock())
+            except WriteRefused as refused:
+                self.notify(str(refused), severity="warning", markup=False)
+                return
+            except OSError as error:
+                self.notify(f"Cannot write the draft in {folder}: {error.strerror or error}", severity="error",
+                            markup=False)
+                return
+            self.notify(f"Draft written: {path}" + (f"\n{warning}" if warning else ""), markup=False, timeout=4)
+        self.post_message(Navigate("postmortems", str(path)))
+
+
+def make_app(config: Config | None = None, *, hub: Hub | None = None, clock: Callable[[], datetime] | None = None,
              read_only: bool | None = None) -> CockpitApp:
     """The cockpit app over ``config`` (default: the bundled demo config).
     Pass ``hub`` to drive it from tests; ``read_only`` overrides the config."""
-    from cockpit.hub import Hub  # the hub pulls in every source plugin: only when an app is built
-
     clock = clock or system_clock
     if config is None:
         config = load_config(BUNDLED_CONFIG) if hub is None else Config(path=BUNDLED_CONFIG)
@@ -323,7 +382,7 @@ def make_app(config: Config | None = None, *, hub=None, clock: Callable[[], date
         read_only = config.read_only
     if hub is None:
         hub = Hub.from_config(config, clock, read_only=read_only)
-    return CockpitApp(config, hub, clock, read_only or getattr(hub, "read_only", False))
+    return CockpitApp(config, hub, clock, read_only or hub.read_only)
 
 
 def run_app(config_path: str | None, read_only: bool = False) -> int:

@@ -13,9 +13,8 @@ typed; a column with a set width cuts longer cells with an ellipsis.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from operator import is_
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -28,10 +27,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from panels.base import literal
-
-if TYPE_CHECKING:
-    from panels.common import Column, Row
+from cockpit.ui.widgets.rows import Column, Row, shown_cell
 
 PADDING = 1  # blank cells either side of every cell, as DataTable draws them
 SORT_MARKS = {False: " ▲", True: " ▼"}  # after the label of the column the rows are sorted by
@@ -108,7 +104,7 @@ class RowTable(ScrollView, can_focus=True):
     class HeaderClicked(_RowMessage):
         """A click on the label of the column with ``key``."""
 
-    def __init__(self, columns: Sequence["Column"], *, zebra_stripes: bool = True, id: str | None = None) -> None:
+    def __init__(self, columns: Sequence[Column], *, zebra_stripes: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns = tuple(columns)
         self.zebra_stripes = zebra_stripes
@@ -124,12 +120,8 @@ class RowTable(ScrollView, can_focus=True):
     # ------------------------------------------------------------ contents
 
     @property
-    def rows(self) -> Sequence["Row"]:
+    def rows(self) -> Sequence[Row]:
         return self._rows
-
-    @property
-    def row_count(self) -> int:
-        return len(self._rows)
 
     @property
     def cursor_row(self) -> int:
@@ -157,7 +149,7 @@ class RowTable(ScrollView, can_focus=True):
             self._sorted_by = value
             self.refresh_line(0)
 
-    def fit_columns(self, rows: Sequence["Row"]) -> None:
+    def fit_columns(self, rows: Sequence[Row]) -> None:
         """Size the columns without a set width to the widest cell of ``rows``
         (and the label), up to their max_width; measured again only when
         given another list."""
@@ -175,7 +167,7 @@ class RowTable(ScrollView, can_focus=True):
             self._strips.clear()
             self._resize()
 
-    def show_rows(self, rows: Sequence["Row"], cursor: int = 0) -> None:
+    def show_rows(self, rows: Sequence[Row], cursor: int = 0) -> None:
         """Show ``rows`` (the table keeps the list, it does not copy it) with
         the cursor on row ``cursor`` (clamped)."""
         self._rows = rows
@@ -238,7 +230,7 @@ class RowTable(ScrollView, can_focus=True):
         else:
             self.move_cursor(row)
 
-    def _column_at(self, x: int) -> "Column | None":
+    def _column_at(self, x: int) -> Column | None:
         for column, width in zip(self.columns, self.widths):
             x -= width + 2 * PADDING
             if x < 0:
@@ -346,21 +338,11 @@ class RowTable(ScrollView, can_focus=True):
         return Strip(segments)
 
     @staticmethod
-    def _fixed_or_label_width(column: "Column") -> int:
+    def _fixed_or_label_width(column: Column) -> int:
         """A set width, else the label's (with room for the sort mark if sortable)."""
         if column.width is not None:
             return column.width
         return cell_len(column.label) + (cell_len(SORT_MARKS[False]) if column.sortable else 0)
-
-
-def shown_cell(value: Text | str) -> Text:
-    """A cell as drawn: plain strings are untrusted too, never markup."""
-    return value if isinstance(value, Text) else _literal_cell(value)
-
-
-# Plain cells repeat (10,000 alerts show a few dozen ages): one shared Text
-# per string. Nothing mutates cells.
-_literal_cell = lru_cache(maxsize=4096)(literal)
 
 
 def _width(cell: Text) -> int:
@@ -368,7 +350,7 @@ def _width(cell: Text) -> int:
     return cell_len(cell.plain)
 
 
-def _widest(cells: Iterable["Text | str"], least: int, most: int | None) -> int:
+def _widest(cells: Iterable[Text | str], least: int, most: int | None) -> int:
     """The width of the widest of ``cells`` as shown, at least ``least`` and
     at most ``most``. Rows share cells (one badge per severity, a few dozen
     ages): each distinct cell is measured once; stops at ``most``."""

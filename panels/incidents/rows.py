@@ -11,11 +11,11 @@ from typing import NamedTuple
 
 from rich.text import Text
 
-from cockpit.model import SEVERITIES, Incident
+from cockpit.model import SEVERITIES, Incident, incident_key
 from cockpit.untrusted import clean
-from panels.badges import demo_badge, severity_badge, status_badge
-from panels.base import literal
-from panels.common import TITLE_MAX_WIDTH, Column, Row
+from cockpit.ui.widgets.badges import demo_badge, severity_badge, status_badge
+from cockpit.ui.widgets.text import literal
+from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
 
 # Title near the end and cut short: at 80 columns the service and status
 # must stay on screen (the detail view shows the whole title).

@@ -15,9 +15,9 @@ from rich.text import Text
 from cockpit.alerts import STATE_ORDER, AlertGroup, Matcher, filter_alerts, format_matchers, group_alerts, \
     parse_matchers
 from cockpit.model import Incident
-from panels.base import literal
-from panels.badges import severity_badge
-from panels.common import Row
+from cockpit.ui.widgets.text import literal
+from cockpit.ui.widgets.badges import severity_badge
+from cockpit.ui.widgets.rows import Row
 
 STATES = ("all", "active", "silenced", "inhibited")  # the state filter cycles through these
 GROUPINGS = ("none", "alertmanager", "label")

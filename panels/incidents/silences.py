@@ -1,8 +1,9 @@
 """Silences: asking how long and why before silencing (ack = silence), and a
 screen listing the silences of every Alertmanager source, with expire.
 
-Silences are not part of the snapshot, so the screen asks each source that
-can list them (``list_silences()``) when it opens and after every expire.
+Silences are not part of the snapshot, so the screen asks the app for them
+(through the hub, which asks every source listing "silences") when it opens
+and after every expire.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,13 +19,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from cockpit.alerts import Silence
+from cockpit.capabilities import Capabilities
 from cockpit.durations import format_duration, parse_duration
-from cockpit.screens.modals import TextPrompt
-from cockpit.sources.base import Action, SourceError
-from cockpit.untrusted import clean
-from panels.base import literal
-from panels.badges import status_badge
-from panels.common import Column, FilterTable, Row
+from cockpit.ui.widgets.badges import status_badge
+from cockpit.ui.widgets.dialogs import TextPrompt
+from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.messages import ActionPerformed, PerformAction, SilencesListed, SilencesRequested
+from cockpit.ui.widgets.rows import Column, Row
+from cockpit.ui.widgets.text import literal
+from cockpit.writes import Action
 
 DEFAULT_DURATION = "2h"
 COLUMNS = (
@@ -61,19 +64,6 @@ async def ask_silence(app: App, what: str) -> dict | None:
     return {"duration": format_duration(duration), "comment": comment}
 
 
-def notify_result(widget, action: str, result) -> None:
-    """Tell the user how a write went (source messages are untrusted)."""
-    if result.ok:
-        widget.notify(clean(result.message or f"{action}: done"), timeout=5, markup=False)
-    else:
-        widget.notify(clean(result.message or f"{action} failed"), severity="error", timeout=8, markup=False)
-
-
-def silence_sources(app: App) -> list:
-    """Sources that can list silences (Alertmanagers)."""
-    return [s for s in app.hub.sources if callable(getattr(s, "list_silences", None))]
-
-
 class SilencesScreen(ModalScreen[None]):
     """Every silence of every Alertmanager source; e expires the selected one."""
 
@@ -88,8 +78,9 @@ class SilencesScreen(ModalScreen[None]):
         Binding("escape", "close", "Close", id="silences.close"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, capabilities: Capabilities) -> None:
         super().__init__()
+        self.capabilities = capabilities
         self.silences: dict[str, Silence] = {}
 
     def compose(self) -> ComposeResult:
@@ -113,25 +104,22 @@ class SilencesScreen(ModalScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "expire":
-            if not self.app.hub.can("expire"):
+            if not self.capabilities.can("expire"):
                 return False  # read-only: not offered at all
             silence = self.selected
-            return None if silence is None else self.app.hub.can("expire", silence.source) or None
+            return None if silence is None else self.capabilities.can("expire", silence.source) or None
         return True
 
-    @work(group="silences-load", exclusive=True)
-    async def reload(self) -> None:
-        found: list[Silence] = []
-        problems: list[str] = []
-        sources = silence_sources(self.app)
-        for source in sources:
-            try:
-                found.extend(await source.list_silences())
-            except SourceError as error:
-                problems.append(f"{source.name}: {clean(error, single_line=True)}")
+    def reload(self) -> None:
+        self.post_message(SilencesRequested(reply_to=self))
+
+    @on(SilencesListed)
+    def _listed(self, message: SilencesListed) -> None:
+        message.stop()
+        found, problems = message.silences, message.problems
         self.silences = {_key(s): s for s in found}
         self.table.set_rows(_row(s) for s in found)
-        status = f"{len(found)} silence(s) from {len(sources)} Alertmanager source(s)"
+        status = f"{len(found)} silence(s) from {len(self.capabilities.listing('silences'))} Alertmanager source(s)"
         self.query_one("#silences-status", Static).update(
             literal("; ".join([status, *problems]), "bold red" if problems else ""))
         self.refresh_bindings()
@@ -144,10 +132,12 @@ class SilencesScreen(ModalScreen[None]):
         if silence is not None:
             self._expire(silence)
 
-    @work(group="silences-write")
-    async def _expire(self, silence: Silence) -> None:
-        result = await self.app.hub.perform(silence.source, Action("expire", silence.id))
-        notify_result(self, "expire", result)
+    def _expire(self, silence: Silence) -> None:
+        self.post_message(PerformAction(silence.source, Action("expire", silence.id), reply_to=self))
+
+    @on(ActionPerformed)
+    def _expired(self, message: ActionPerformed) -> None:
+        message.stop()
         self.reload()
 
     def action_close(self) -> None:

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cockpit.model import Snapshot, SourceHealth
-from panels.base import literal
-from panels.badges import HEALTH_STYLES, age, demo_badge, health_word
+from cockpit.ui.widgets.text import literal
+from cockpit.ui.widgets.badges import HEALTH_STYLES, age, demo_badge, health_word
 
 # Lines of the notice above a panel; more are summed up in its last line.
 NOTICE_LINES = 5

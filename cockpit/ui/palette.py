@@ -17,10 +17,10 @@ from textual.content import Content
 from textual.fuzzy import FuzzySearch
 
 from cockpit.joins import Index
-from cockpit.runbook_search import search_runbooks
+from cockpit.runbook_search import runbook_ref, search_runbooks
 from cockpit.untrusted import clean
-from panels.base import Navigate, literal
-from panels.runbooks import match_in_context, runbook_ref
+from cockpit.ui.widgets.messages import Navigate
+from cockpit.ui.widgets.text import highlighted_line, literal
 
 # Full-text hits: only for queries long enough to mean something, a few lines
 # per runbook, and after every name match (a fixed low score keeps the
@@ -136,5 +136,5 @@ def runbook_text_hits(index: Index | None, query: str) -> Iterator[tuple[Text, C
         per_runbook[path] = per_runbook.get(path, 0) + 1
         shown += 1
         where = "title" if match.line_no == 0 else f"line {match.line_no}"
-        display = literal(match.runbook.title, "bold").append(f" {where}: ").append_text(match_in_context(match))
+        display = literal(match.runbook.title, "bold").append(f" {where}: ").append_text(highlighted_line(match.line_text, match.spans))
         yield display, literal_help(f"full text in {path}"), runbook_ref(path, match.line_no)

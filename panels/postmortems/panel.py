@@ -1,8 +1,8 @@
-"""Postmortems: the drafts in the configured folder, a new draft from any
-incident (prefilled from the seed's template), a rendered view with export,
-copy and mark, and the draft editor (panels/postmortem_editor.py), which
-also saves whenever the panel is left or closed, so a kill -9 loses at most
-the last few seconds of typing."""
+"""The Postmortems panel: the drafts in the configured folder, a new draft
+from any incident (the app writes it from the practices guide's template), a
+rendered view with export, copy and mark, and the draft editor (editor.py),
+which also saves whenever the panel is left or closed, so a kill -9 loses at
+most the last few seconds of typing."""
 
 from __future__ import annotations
 
@@ -13,28 +13,28 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
+from cockpit.clipboard import copy
 from cockpit.drafts import EXPORT, REVIEW, WriteRefused
 from cockpit.frontmatter import parse_front_matter, split_front_matter
-from cockpit.model import Incident, Postmortem
-from cockpit.postmortem import (
-    audit_entries_for, draft_from_incident, draft_path, export_markdown, list_drafts, related_alerts, save_draft,
-    set_status, slo_burns,
-)
+from cockpit.model import Postmortem
+from cockpit.panels.postmortems.editor import AUTOSAVE_SECONDS, DraftEditor
+from cockpit.postmortem import export_markdown, list_drafts, set_status
 from cockpit.postmortem_lint import lint_postmortem
-from cockpit.screens.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
-from cockpit.clipboard import copy
+from cockpit.ui.widgets.badges import age, severity_badge
+from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt, TextPrompt
+from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.messages import DraftRequested, Origin
+from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
+from cockpit.ui.widgets.text import literal
 from cockpit.untrusted import clean
 from cockpit.yamlfile import YamlError, read_text
-from panels.base import Navigate, Panel, literal
-from panels.common import TITLE_MAX_WIDTH, Column, FilterTable, Row, age, severity_badge
-from panels.postmortem_editor import AUTOSAVE_SECONDS, DraftEditor
 
-SHOWN_PROBLEMS = 3
+SHOWN_PROBLEMS = 3  # lint problems listed when a draft cannot be marked reviewed
 # Actions that write a draft or an export: not offered in read-only mode.
-DRAFT_WRITES = frozenset({"new", "edit", "save", "action_item", "export", "mark"})  # lint problems listed when a draft cannot be marked reviewed
+DRAFT_WRITES = frozenset({"new", "edit", "save", "action_item", "export", "mark"})
 
 COLUMNS = (
     Column("title", "Title", max_width=TITLE_MAX_WIDTH),
@@ -43,38 +43,6 @@ COLUMNS = (
     Column("status", "Status", sortable=True),
     Column("age", "Age", sortable=True),
 )
-
-
-def create_draft(widget: Widget, incident: Incident) -> Path | None:
-    """Write the draft for ``incident`` (unless one exists: never overwrite a
-    commander's words) and ask the app to open it in the postmortems panel."""
-    app = widget.app
-    folder = Path(app.config.postmortems)  # type: ignore[attr-defined]
-    path = draft_path(folder, incident)
-    if path.exists():
-        widget.notify(f"A draft for {clean(incident.id)} exists already: opening it.", markup=False, timeout=4)
-    else:
-        now = app.clock()  # type: ignore[attr-defined]
-        snapshot = getattr(widget, "snapshot", None)
-        index = getattr(widget, "index", None)
-        alerts = related_alerts(incident, snapshot.incidents if snapshot else (), now)
-        text = draft_from_incident(
-            incident, services=index.services if index else {}, now=now, alerts=alerts,
-            audit_entries=audit_entries_for(app.config.audit_log, incident, alerts),  # type: ignore[attr-defined]
-            slo_burn=slo_burns(incident, snapshot.slos if snapshot else ()),
-        )
-        try:
-            path, warning = save_draft(app.drafts, folder, incident, text)  # type: ignore[attr-defined]
-        except WriteRefused as refused:
-            widget.notify(str(refused), severity="warning", markup=False)
-            return None
-        except OSError as error:
-            widget.notify(f"Cannot write the draft in {folder}: {error.strerror or error}", severity="error",
-                          markup=False)
-            return None
-        widget.notify(f"Draft written: {path}" + (f"\n{warning}" if warning else ""), markup=False, timeout=4)
-    widget.post_message(Navigate("postmortems", str(path)))
-    return path
 
 
 class PostmortemsPanel(Panel):
@@ -100,8 +68,8 @@ class PostmortemsPanel(Panel):
         Binding("m", "mark", "Reviewed/draft", id="postmortems.mark"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: PanelContext) -> None:
+        super().__init__(context)
         self.drafts: list[Postmortem] = []
         self.open_path: str | None = None
         self.mode = "list"  # list | view | edit | preview (the editor's unsaved text, rendered)
@@ -118,7 +86,7 @@ class PostmortemsPanel(Panel):
 
     @property
     def folder(self) -> Path:
-        return Path(self.app.config.postmortems)  # type: ignore[attr-defined]
+        return self.context.drafts_folder
 
     @property
     def table(self) -> FilterTable:
@@ -127,14 +95,6 @@ class PostmortemsPanel(Panel):
     @property
     def editor(self) -> DraftEditor:
         return self._editor
-
-    @property
-    def _saved_text(self) -> str:  # the editor's, under the name tests have always used
-        return self._editor.saved_text
-
-    @_saved_text.setter
-    def _saved_text(self, text: str) -> None:
-        self._editor.saved_text = text
 
     # ---------------------------------------------------------------- view
 
@@ -166,7 +126,7 @@ class PostmortemsPanel(Panel):
     def on_unmount(self) -> None:
         self.autosave()  # the app is closing
 
-    def focus_item(self, ref: str) -> bool:
+    def focus_item(self, ref: str, origin: Origin | None = None) -> bool:
         if ref not in {d.path for d in self.drafts}:
             self.refresh_view()  # a draft just written is not listed yet
         if not self.table.select_key(ref):
@@ -232,7 +192,7 @@ class PostmortemsPanel(Panel):
     # -------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in DRAFT_WRITES and self.app.read_only:  # type: ignore[attr-defined]
+        if action in DRAFT_WRITES and self.context.drafts.read_only:
             return False  # read-only: the key is not offered at all
         if action in ("save", "preview", "action_item"):
             return self.mode in ("edit", "preview")
@@ -278,7 +238,7 @@ class PostmortemsPanel(Panel):
 
     def _export(self, target: Path, text: str) -> None:
         try:
-            warning = self.app.drafts.write(EXPORT, target, export_markdown(text))  # type: ignore[attr-defined]
+            warning = self.context.drafts.write(EXPORT, target, export_markdown(text))
         except (OSError, WriteRefused) as error:
             self.notify(f"Not exported: {getattr(error, 'strerror', None) or error}", severity="error", markup=False)
             return
@@ -310,7 +270,7 @@ class PostmortemsPanel(Panel):
             return
         status = "draft" if reviewed else "reviewed"
         try:
-            warning = self.app.drafts.write(REVIEW, path, set_status(text, status))  # type: ignore[attr-defined]
+            warning = self.context.drafts.write(REVIEW, path, set_status(text, status))
         except (OSError, ValueError, WriteRefused) as error:
             self.notify(f"Status not changed: {getattr(error, 'strerror', None) or error}", severity="error",
                         markup=False)
@@ -331,7 +291,7 @@ class PostmortemsPanel(Panel):
 
         def chosen(label: str | None) -> None:
             if label is not None:
-                create_draft(self, labels[label])
+                self.post_message(DraftRequested(labels[label]))
 
         self.app.push_screen(ChoicePrompt("Draft a postmortem for which incident?", list(labels)), chosen)
 
@@ -343,7 +303,7 @@ class PostmortemsPanel(Panel):
         if chosen is None:
             return
         self.open_path = str(chosen[0])
-        self.editor.open(*chosen, self.app.drafts)  # type: ignore[attr-defined]
+        self.editor.open(*chosen, self.context.drafts)
         self._set_mode("edit")
         self.editor.focus()
 

@@ -1,8 +1,8 @@
-"""Incidents: open incidents and firing alerts from every source in one table
-(filtered by alert state and label matchers, optionally grouped), a detail
-view with the timeline and who to call, and the writes sent through the hub:
-the commander's (declare, roles, note, status, resolve), silences for alerts and
-acknowledgements for PagerDuty incidents."""
+"""The Incidents panel: open incidents and firing alerts from every source in
+one table (filtered by alert state and label matchers, optionally grouped), a
+detail view with the timeline and who to call, and the writes the app sends
+through the hub: the commander's (declare, roles, note, status, resolve),
+silences for alerts and acknowledgements for PagerDuty incidents."""
 
 from __future__ import annotations
 
@@ -17,23 +17,24 @@ from textual.widgets import Static
 
 from cockpit.alerts import AlertGroup, MatcherError
 from cockpit.clipboard import copy
-from cockpit.model import INCIDENT_STATUSES, Incident
-from cockpit.untrusted import clean
-from cockpit.screens.modals import ChoicePrompt, TextPrompt
-from cockpit.sources.base import Action, ActionResult
+from cockpit.model import INCIDENT_STATUSES, Incident, incident_key
+from cockpit.panels.incidents.declare import DeclareForm
+from cockpit.panels.incidents.detail import incident_detail, runbook_for
+from cockpit.panels.incidents.groups import GROUP_PREFIX, AlertView, group_key, to_rows
+from cockpit.panels.incidents.rows import AGE, COLUMNS, RowOf, incident_row
+from cockpit.panels.incidents.silences import SilencesScreen, ask_silence
 from cockpit.sources.incident_log import ROLES
-from panels.alert_groups import GROUP_PREFIX, AlertView, group_key, to_rows
-from panels.badges import age
-from panels.base import Navigate, Panel
-from panels.common import FilterTable, Row
-from panels.forms import DeclareForm
-from panels.incident_detail import incident_detail, runbook_for
-from panels.incident_rows import AGE, COLUMNS, RowOf, incident_key, incident_row
-from panels.postmortems import create_draft
-from panels.row_table import RowTable
-from panels.silences import SilencesScreen, ask_silence, notify_result, silence_sources
+from cockpit.ui.widgets.badges import age
+from cockpit.ui.widgets.dialogs import ChoicePrompt, TextPrompt
+from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.messages import ActionPerformed, DraftRequested, Navigate, Origin, PerformAction
+from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.ui.widgets.row_table import RowTable
+from cockpit.ui.widgets.rows import Row
+from cockpit.untrusted import clean
+from cockpit.writes import Action
 
-# Bindings named after the source action they perform (hidden when the hub can't).
+# Bindings named after the source action they perform (hidden when no source can).
 WRITES = frozenset({"declare", "role", "note", "status", "resolve", "silence", "ack"})
 
 
@@ -68,8 +69,8 @@ class IncidentsPanel(Panel):
         Binding("y", "copy_runbook", "Copy runbook URL", id="incidents.copy_runbook", show=False),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: PanelContext) -> None:
+        super().__init__(context)
         self.detail_id: str | None = None
         self.show_resolved = False
         self.view = AlertView()
@@ -150,7 +151,7 @@ class IncidentsPanel(Panel):
             return None
         return self._groups.get(self.table.selected_key or "")
 
-    def focus_item(self, ref: str) -> bool:
+    def focus_item(self, ref: str, origin: Origin | None = None) -> bool:
         found = next((i for i in (self.snapshot.incidents if self.snapshot else ())
                       if ref in (incident_key(i), i.id)), None)
         if found is None:
@@ -200,8 +201,7 @@ class IncidentsPanel(Panel):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITES:
-            hub = getattr(self.app, "hub", None)
-            if hub is None or not hub.can(action):
+            if not self.capabilities.can(action):
                 return False  # read-only: the key is not offered at all
             if action == "silence" and self.selected_group is not None:
                 return True if self._group_sources(self.selected_group) else None
@@ -210,18 +210,18 @@ class IncidentsPanel(Panel):
         elif action in ("service", "runbook", "postmortem") and self.selected is None:
             return None
         elif action == "silences":
-            return bool(silence_sources(self.app))
+            return bool(self.capabilities.listing("silences"))
         elif action == "copy_runbook":
             return None if self.selected is None or not self.selected.runbook else True
         return True
 
     def _source_can(self, incident: Incident | None, action: str) -> bool:
-        return incident is not None and self.app.hub.can(action, incident.source)
+        return incident is not None and self.capabilities.can(action, incident.source)
 
     def _group_sources(self, group: AlertGroup) -> list[str]:
         """The sources holding the group's alerts that can silence them."""
         names = dict.fromkeys(a.source for a in group.alerts)
-        return [name for name in names if self.app.hub.can("silence", name)]
+        return [name for name in names if self.capabilities.can("silence", name)]
 
     # -------------------------------------------------------------- actions
 
@@ -271,11 +271,11 @@ class IncidentsPanel(Panel):
             params = await ask_silence(self.app, f"{len(group.alerts)} alerts of {group.key}")
             if params is not None:
                 for source in self._group_sources(group):
-                    await self._write(source, Action("silence", "", {**params, "matchers": group.matchers}))
+                    self._perform(source, Action("silence", "", {**params, "matchers": group.matchers}))
         elif incident is not None:
             params = await ask_silence(self.app, incident.title or incident.id)
             if params is not None:
-                await self._write(incident.source, Action("silence", incident.id, params))
+                self._perform(incident.source, Action("silence", incident.id, params))
 
     def action_ack(self) -> None:
         incident = self.selected
@@ -283,7 +283,7 @@ class IncidentsPanel(Panel):
             self._perform(incident.source, Action("ack", incident.id))
 
     def action_silences(self) -> None:
-        self.app.push_screen(SilencesScreen())
+        self.app.push_screen(SilencesScreen(self.capabilities))
 
     def action_copy_runbook(self) -> None:
         incident = self.selected
@@ -307,7 +307,7 @@ class IncidentsPanel(Panel):
             return
         runbook = runbook_for(incident, self.index)
         if runbook is not None:
-            self.post_message(Navigate("runbooks", runbook.path))
+            self.post_message(Navigate("runbooks", runbook.path, origin=Origin(self.panel_id, incident_key(incident))))
         elif incident.runbook:  # its own runbook is elsewhere (a wiki): hand the URL over
             self.notify(f"No local runbook matches; copied to the clipboard: {copy(self.app, incident.runbook)}",
                         timeout=8, markup=False)
@@ -317,22 +317,25 @@ class IncidentsPanel(Panel):
     def action_postmortem(self) -> None:
         incident = self.selected
         if incident is not None:
-            create_draft(self, incident)
+            self.post_message(DraftRequested(incident))
 
     def action_declare(self) -> None:
         services = self.index.services if self.index else {}
-        self.app.push_screen(DeclareForm(services, commander=self.app.hub.user), self._declared)
+        self.app.push_screen(DeclareForm(services, commander=self.capabilities.user), self._declared)
 
     def _declared(self, params: dict | None) -> None:
-        source = next((s.name for s in self.app.hub.sources if "declare" in s.actions), None)
-        if params is not None and source is not None:
-            self._declare(source, params)
-
-    @work(group="incident-writes")
-    async def _declare(self, source: str, params: dict) -> None:
         """One write, roles included: one audit line, and never an incident
-        left without the roles the form named."""
-        await self._write(source, Action("declare", params=params), focus_new=True)
+        left without the roles the form named; the new incident is focused."""
+        sources = self.capabilities.sources_that("declare")
+        if params is not None and sources:
+            self.post_message(PerformAction(sources[0], Action("declare", params=params), reply_to=self))
+
+    @on(ActionPerformed)
+    def _declared_incident(self, message: ActionPerformed) -> None:
+        message.stop()
+        if message.action.name == "declare" and message.result.ok and message.result.target:
+            self._focus_when_listed = message.result.target
+            self.refresh_view()  # the app may have shown the new snapshot already
 
     @work(group="incident-writes")
     async def action_role(self) -> None:
@@ -344,9 +347,9 @@ class IncidentsPanel(Panel):
         if role is None:
             return
         person = await self.app.push_screen_wait(TextPrompt(f"Who is {role} of {incident.id}?",
-                                                            value=self.app.hub.user))
+                                                            value=self.capabilities.user))
         if person:
-            await self._write(incident.source, Action("role", incident.id, {"role": role, "person": person}))
+            self._perform(incident.source, Action("role", incident.id, {"role": role, "person": person}))
 
     def action_note(self) -> None:
         incident = self.selected
@@ -376,15 +379,6 @@ class IncidentsPanel(Panel):
         if incident is not None:
             self._perform(incident.source, Action("resolve", incident.id))
 
-    @work(group="incident-writes")
-    async def _perform(self, source: str, action: Action) -> None:
-        await self._write(source, action)
-
-    async def _write(self, source: str, action: Action, focus_new: bool = False) -> ActionResult:
-        result = await self.app.hub.perform(source, action)
-        notify_result(self, action.name, result)
-        if result.ok and focus_new and result.target:
-            self._focus_when_listed = result.target
-            self.refresh_view()  # the app may have shown the new snapshot already
-        return result
+    def _perform(self, source: str, action: Action) -> None:
+        self.post_message(PerformAction(source, action))
 

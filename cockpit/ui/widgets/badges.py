@@ -1,5 +1,5 @@
 """Small coloured words the panels share: severity, tier, status, health and
-demo/stale badges, ages and percentages, and ``line`` to join styled pieces."""
+demo/stale badges, ages and percentages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cockpit.durations import format_duration
 from cockpit.model import SourceHealth
-from panels.base import literal
+from cockpit.ui.widgets.text import literal
 
 SEVERITY_STYLES = {"P0": "bold white on red", "P1": "bold red", "P2": "yellow", "P3": "cyan"}
 TIER_ORDER = ("healthy", "warning", "critical", "exhausted")  # worse to the right
@@ -20,19 +20,6 @@ STATUS_STYLES = {
     "investigating": "bold red", "identified": "yellow", "monitoring": "cyan", "resolved": "green",
     "firing": "bold red", "acknowledged": "yellow", "silenced": "dim", "inhibited": "dim",
 }
-
-
-def line(*parts: Text | str) -> Text:
-    """Join pieces into one Text, each keeping its own style (appending to a
-    styled Text would otherwise spread its style over everything after it).
-    Plain strings here are the cockpit's own words, not untrusted data."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    for part in parts:
-        if isinstance(part, Text):
-            text.append_text(part)
-        else:
-            text.append(part)
-    return text
 
 
 def severity_badge(severity: str) -> Text:

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from panels.base import literal
+from cockpit.ui.widgets.text import literal
 
 _DIALOG_CSS = """
 {name} {{ align: center middle; }}

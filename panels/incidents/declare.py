@@ -1,8 +1,7 @@
-"""Multi-field forms: declare an incident; add a postmortem action item.
+"""The declare form: title, severity, service, roles in one dialog.
 
-One-question dialogs (a note, a status, an incident to draft from) use the
-shared prompts in cockpit.screens.modals. Keyboard only: tab and enter move
-between fields, enter on the last one submits, esc cancels (None)."""
+Keyboard only: tab and enter move between fields, enter on a role
+declares, esc cancels (None)."""
 
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from cockpit.model import SEVERITIES
 from cockpit.sources.incident_log import ROLES
-from panels.base import literal
+from cockpit.ui.widgets.text import literal
 
 
 class DeclareForm(ModalScreen[dict | None]):
@@ -99,48 +98,3 @@ class DeclareForm(ModalScreen[dict | None]):
 
     def _person(self, role: str) -> str:
         return self.query_one(f"#{role}", Input).value.strip()
-
-
-class ActionItemForm(ModalScreen[tuple[str, str, str] | None]):
-    """Action, @owner, due date: one row of the Action Items table."""
-
-    DEFAULT_CSS = """
-    ActionItemForm { align: center middle; }
-    ActionItemForm > Vertical {
-        width: 72; max-width: 100%; height: auto; border: thick $accent; background: $surface; padding: 0 1;
-    }
-    ActionItemForm .form-error { color: $error; height: auto; }
-    ActionItemForm .form-help { color: $text-muted; }
-    """
-    AUTO_FOCUS = "Input"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
-
-    def __init__(self, check) -> None:
-        super().__init__()
-        self._check = check  # raises ValueError on fields the table cannot take
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Add an action item", classes="form-title")
-            yield Input(placeholder="what will be done", id="action", compact=True)
-            yield Input(placeholder="@owner", id="owner", compact=True)
-            yield Input(placeholder="due YYYY-MM-DD", id="due", compact=True)
-            yield Static("", classes="form-error")
-            yield Label("enter: next field, adds on the last   esc: cancel", classes="form-help")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id != "due":
-            self.focus_next()
-            return
-        fields = tuple(self.query_one(f"#{name}", Input).value for name in ("action", "owner", "due"))
-        try:
-            self._check(*fields)
-        except ValueError as error:
-            self.query_one(".form-error", Static).update(str(error))
-            return
-        self.dismiss(fields)

@@ -1,89 +1,23 @@
-"""What the panels share: a keyed, filterable table and a list of links
-(the badges are in panels.badges).
-
-`FilterTable` is a RowTable (drawn a screen at a time) whose rows carry a
-stable key: on every snapshot the cursor stays on its item and the filter
-and sort stay as they were. ``/`` opens a filter box; every word typed must
-appear somewhere in the row (case-insensitive).
+"""The table every panel lists with: a RowTable (drawn a screen at a time)
+whose rows carry a stable key, so on every snapshot the cursor stays on its
+item and the filter and sort stay as they were. ``/`` opens a filter box;
+every word typed must appear somewhere in the row (case-insensitive).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
-from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Input
 
-from cockpit.model import EMPTY
-# Re-exported: panels/postmortems.py and panels/runbooks.py import them from here.
-from panels.badges import age, severity_badge, stale_badge  # noqa: F401
-from panels.base import Navigate
-from panels.row_table import RowTable, shown_cell
-
-class NavigateFiltered(Navigate):
-    """Show ``panel`` with its main table filtered by ``text`` (the overview's
-    "P1 incidents" or "critical SLOs" lines jump this way)."""
-
-    def __init__(self, panel: str, text: str) -> None:
-        super().__init__(panel)
-        self.filter_text = text
-
-
-# ----------------------------------------------------------------- table
-
-
-# The widest a fitted column grows by default: one long value from a source
-# (a 5,000-character owner) must not push every other column off screen.
-FIT_MAX_WIDTH = 40
-TITLE_MAX_WIDTH = 60  # titles (incidents, runbooks, postmortems) get more room
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    sortable: bool = False  # rows supply Row.sort_values[key] for it
-    width: int | None = None  # None: fit the content; longer cells are cut
-    max_width: int = FIT_MAX_WIDTH  # fit the content up to this; longer cells are cut
-
-
-@dataclass(frozen=True)
-class Row:
-    key: str  # stable across refreshes: service name, incident id, SLO key ...
-    cells: tuple[Text | str, ...]
-    sort_values: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
-    search_text: str = ""  # matched by the filter besides the cells
-
-    @cached_property
-    def haystack(self) -> str:
-        """What the filter searches, lower-cased: every cell and search_text.
-        Computed once per row: a keystroke tests every row (10,000 alerts)."""
-        return " ".join(_plain(c) for c in self.cells).lower() + " " + self.search_text.lower()
-
-    @cached_property
-    def shown_cells(self) -> tuple[Text, ...]:
-        """The cells as the table draws them (plain strings as literal Text),
-        made once per row, when the row is first on screen."""
-        return tuple(shown_cell(c) for c in self.cells)
-
-    def matches(self, words: Sequence[str]) -> bool:
-        haystack = self.haystack
-        return all(word in haystack for word in words)
-
-
-def _plain(cell: Text | str) -> str:
-    return cell.plain if isinstance(cell, Text) else str(cell)
-
-
+from cockpit.ui.widgets.row_table import RowTable
+from cockpit.ui.widgets.rows import Column, Row
 
 
 SEARCH_SLICE = 500  # rows prepared for search per step: a few milliseconds
@@ -310,70 +244,3 @@ class FilterTable(Widget, can_focus=False):
         table.fit_columns(self._rows)
         # The cursor stays on its item; when the item is gone, on its line.
         table.show_rows(rows, next((i for i, row in enumerate(rows) if row.key == selected), cursor))
-
-
-# ------------------------------------------------------------------ links
-
-
-@dataclass(frozen=True)
-class Link:
-    """One selectable line of a detail view: enter navigates to (panel, ref)."""
-
-    label: Text | str
-    panel: str
-    ref: str
-
-
-class LinkList(OptionList):
-    """Sections of links (depends-on, SLOs, incidents, runbooks ...); enter on
-    one posts ``Navigate``. Section titles and "none" lines are not selectable."""
-
-    help_group = "links"
-
-    DEFAULT_CSS = """
-    LinkList { height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis; }
-    LinkList:focus { border: none; }
-    """
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="links.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="links.up"),
-    ]
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._links: list[Link] = []
-        self._sections: tuple = ()
-
-    def set_sections(self, sections: Sequence[tuple[str, Sequence[Link]]]) -> None:
-        """Replace the content (only when it changed, so the cursor stays put)."""
-        key = tuple((title, tuple((_plain(l.label), l.panel, l.ref) for l in links)) for title, links in sections)
-        if key == self._sections:
-            return
-        self._sections = key
-        highlighted = self.highlighted
-        self._links = []
-        options: list[Option] = []
-        for title, links in sections:
-            options.append(Option(Text(title, style="bold underline"), disabled=True))
-            if not links:
-                options.append(Option(Text("  none", style="dim"), disabled=True))
-            for link in links:
-                options.append(Option(Text("  ").append_text(shown_cell(link.label)), id=f"link-{len(self._links)}"))
-                self._links.append(link)
-        self.clear_options()
-        self.add_options(options)
-        enabled = [i for i, option in enumerate(options) if not option.disabled]
-        if enabled:
-            self.highlighted = highlighted if highlighted in enabled else enabled[0]
-
-    @property
-    def links(self) -> list[Link]:
-        return list(self._links)
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self._navigate_to(self._links[int((event.option.id or "link-0").removeprefix("link-"))])
-
-    def _navigate_to(self, link: Link) -> None:
-        self.post_message(Navigate(link.panel, link.ref))

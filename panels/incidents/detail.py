@@ -11,8 +11,8 @@ from rich.text import Text
 from cockpit.durations import format_duration
 from cockpit.joins import Index, escalation_due
 from cockpit.model import Incident, Runbook
-from panels.badges import age, demo_badge, severity_badge, status_badge
-from panels.base import literal
+from cockpit.ui.widgets.badges import age, demo_badge, severity_badge, status_badge
+from cockpit.ui.widgets.text import literal
 
 
 def runbook_for(incident: Incident, index: Index) -> Runbook | None:
