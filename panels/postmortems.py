@@ -16,14 +16,14 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
-from cockpit.drafts import EXPORT, REVIEW, WriteRefused
+from cockpit.postmortems.writer import EXPORT, REVIEW, WriteRefused
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Incident, Postmortem
-from cockpit.postmortem import (
+from cockpit.postmortems.draft import (
     audit_entries_for, draft_from_incident, draft_path, export_markdown, list_drafts, related_alerts, save_draft,
     set_status, slo_burns,
 )
-from cockpit.postmortem_lint import lint_postmortem
+from cockpit.postmortems.lint import lint_postmortem
 from cockpit.screens.modals import ChoicePrompt, ConfirmPrompt, TextPrompt
 from cockpit.clipboard import copy
 from cockpit.untrusted import clean

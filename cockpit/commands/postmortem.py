@@ -17,11 +17,11 @@ from pathlib import Path
 
 from cockpit.clock import Clock, system_clock
 from cockpit.commands import EXIT_CONFIG, EXIT_OK, fail, load_config_or_report
-from cockpit.drafts import CREATE, DraftWriter, WriteRefused
+from cockpit.postmortems.writer import CREATE, DraftWriter, WriteRefused
 from cockpit.model import Incident, Snapshot
-from cockpit.postmortem import (audit_entries_for, draft_from_incident, draft_path, related_alerts, save_draft,
+from cockpit.postmortems.draft import (audit_entries_for, draft_from_incident, draft_path, related_alerts, save_draft,
                                 slo_burns)
-from cockpit.postmortem_lint import lint_postmortem
+from cockpit.postmortems.lint import lint_postmortem
 from cockpit.sources.base import SourceError
 from cockpit.untrusted import clean
 from cockpit.yamlfile import YamlError, read_text

@@ -25,7 +25,7 @@ import prometheus_harness as ph
 from loopback_server import free_port
 from cockpit.check import check_config
 from cockpit.model import Incident
-from cockpit.postmortem import draft_from_incident, slo_burns
+from cockpit.postmortems.draft import draft_from_incident, slo_burns
 from cockpit.slo import BURN_WINDOWS, budget_burned
 from cockpit.sources.base import SourceContext, SourceError, SourceSpec, TransientSourceError
 from cockpit.sources.prometheus import PrometheusSource

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import SEVERITIES
-from cockpit.postmortem import SECTIONS
+from cockpit.postmortems.draft import SECTIONS
 from cockpit.sources.base import Problem
 from cockpit.untrusted import clean
 
