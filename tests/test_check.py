@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import cockpit.check as check_module
+import cockpit.commands.check as check_module
 import cockpit.config as config_module
-from cockpit.check import check_config, run_check
+from cockpit.commands.check import check_config, run_check
 from cockpit.config import BUNDLED_CONFIG
 from cockpit.sources.base import CheckResult, ServiceRef, Source
 from cockpit.sources.catalog import CatalogSource

@@ -9,7 +9,7 @@ import pytest
 from cockpit.sources import installed_kinds
 
 CORE = ["cockpit.model", "cockpit.config", "cockpit.slo", "cockpit.slo_specs", "cockpit.hub", "cockpit.joins",
-        "cockpit.status", "cockpit.check", "cockpit.postmortems.draft", "cockpit.audit"]
+        "cockpit.commands.status", "cockpit.commands.check", "cockpit.postmortems.draft", "cockpit.audit"]
 PURE = ["cockpit.model", "cockpit.slo", "cockpit.joins", "cockpit.slo_specs", "cockpit.config"]
 
 

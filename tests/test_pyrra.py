@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.check import check_config
+from cockpit.commands.check import check_config
 from cockpit.promql import group_slos, per_second, render
 from cockpit.slo_specs import load_slo_paths
 from tests.slo_files import load

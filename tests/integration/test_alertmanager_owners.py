@@ -28,7 +28,7 @@ from cockpit.hub import Hub
 from cockpit.joins import Index
 from cockpit.sources import load_kind
 from cockpit.sources.base import SourceContext, SourceSpec
-from cockpit.status import run_status
+from cockpit.commands.status import run_status
 from panels.overview import incident_block
 
 pytestmark = [

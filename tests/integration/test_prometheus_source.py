@@ -23,7 +23,7 @@ import pytest
 
 import prometheus_harness as ph
 from loopback_server import free_port
-from cockpit.check import check_config
+from cockpit.commands.check import check_config
 from cockpit.model import Incident
 from cockpit.postmortems.draft import draft_from_incident, slo_burns
 from cockpit.slo import BURN_WINDOWS, budget_burned
