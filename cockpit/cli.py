@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_status(args.config, as_json=args.json)
         if args.command == "audit":
-            from cockpit.audit import run_verify
+            from cockpit.commands.audit import run_verify
 
             return run_verify(args.config, args.file)
         if args.command == "incident":
