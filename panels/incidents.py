@@ -17,11 +17,10 @@ from textual.widgets import Static
 
 from cockpit.alerts import AlertGroup, MatcherError
 from cockpit.clipboard import copy
-from cockpit.model import INCIDENT_STATUSES, Incident
+from cockpit.model import INCIDENT_STATUSES, ROLES, Incident
 from cockpit.untrusted import clean
 from cockpit.screens.modals import ChoicePrompt, TextPrompt
 from cockpit.sources.base import Action, ActionResult
-from cockpit.sources.incident_log import ROLES
 from panels.alert_groups import GROUP_PREFIX, AlertView, group_key, to_rows
 from panels.badges import age
 from panels.base import Navigate, Panel

@@ -18,7 +18,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from cockpit.durations import format_duration
 from cockpit.joins import Index, escalation_due
-from cockpit.model import SEVERITIES, ApiLink, Incident, Service
+from cockpit.model import ApiLink, Incident, Service, severity_rank
 from panels.base import Panel, literal
 from panels.badges import age, line, percent, severity_badge, status_badge, tier_badge, worst_tier
 from panels.common import Column, FilterTable, Link, LinkList, Row
@@ -48,7 +48,7 @@ def open_incidents(service: str, index: Index) -> list[Incident]:
 
 
 def _severity_rank(incident: Incident) -> int:
-    return SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
+    return severity_rank(incident.severity)
 
 
 def service_row(service: Service, index: Index) -> Row:
