@@ -14,7 +14,8 @@ import cockpit.commands.check as check_module
 import cockpit.config as config_module
 from cockpit.commands.check import check_config, run_check
 from cockpit.config import BUNDLED_CONFIG
-from cockpit.sources.base import CheckResult, ServiceRef, Source
+from cockpit.problems import ServiceRef
+from cockpit.sources.base import CheckResult, Source
 from cockpit.sources.catalog import CatalogSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "config"

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Mapping
 
 from cockpit.config import parse_config, resolve_config_path
+from cockpit.problems import Problem
 from cockpit.sources import load_kind
-from cockpit.sources.base import CheckResult, Problem, SourceSpec
+from cockpit.sources.base import CheckResult, SourceSpec
 from cockpit.untrusted import clean
 
 # References of this kind to a service the catalog lacks are kept as unowned

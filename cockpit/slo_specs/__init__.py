@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from cockpit.model import SLO, PolicyTier
+from cockpit.problems import Problem, ServiceRef
 from cockpit.pyrra_rules import Recorded
 from cockpit.slo import DEFAULT_POLICY
 from cockpit.slo_specs import openslo, pyrra, seed, sloth, sloth_windows
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
-from cockpit.sources.base import Problem, ServiceRef
 from cockpit.yamlfile import YamlError, load_yaml_documents, read_text, yaml_shape
 
 __all__ = ["DEFAULT_WINDOW", "SLO_SUFFIXES", "SLOSpecs", "load_slo_paths"]

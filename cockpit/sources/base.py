@@ -15,33 +15,10 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping
 
 from cockpit.model import SourceData
+from cockpit.problems import Problem, ServiceRef
 
 # What a source can provide (the keys of SourceData it fills).
 PROVIDES = frozenset({"catalog", "slos", "incidents", "runbooks", "oncall"})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the configuration or a file it names."""
-
-    file: str
-    line: int  # 1-based; 0 when unknown
-    key: str  # dotted key path, e.g. "sources[2].refresh"
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key}: {self.message}"
-
-
-@dataclass(frozen=True)
-class ServiceRef:
-    """A place in a file that names a catalog service (for cross-checks)."""
-
-    service: str
-    file: str
-    line: int
-    key: str
-    what: str  # "depends_on", "SLO", "runbook" ...
 
 
 @dataclass
