@@ -25,7 +25,7 @@ from textual.widgets import ContentSwitcher, Input
 from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, load_config
 from cockpit.postmortems.writer import DraftWriter
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import Snapshot
 from cockpit.screens.chrome import DegradedNotice, KeyHints, PanelTabs, SourceBar
 from cockpit.screens.help import HelpScreen, binding_rows

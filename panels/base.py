@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widget import Widget
 
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import Snapshot
 from cockpit.untrusted import clean
 

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
 
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import SEVERITIES, Snapshot, SourceHealth
 from panels.base import Panel, literal
 from panels.badges import (TIER_ORDER, age, demo_badge, health_badge, line, percent, severity_badge, status_badge,

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
 
 from cockpit.durations import format_duration
-from cockpit.joins import Index, escalation_due
+from cockpit.service_index import Index, escalation_due
 from cockpit.model import ApiLink, Incident, Service, severity_rank
 from panels.base import Panel, literal
 from panels.badges import age, line, percent, severity_badge, status_badge, tier_badge, worst_tier

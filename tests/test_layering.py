@@ -8,9 +8,9 @@ import pytest
 
 from cockpit.sources import installed_kinds
 
-CORE = ["cockpit.model", "cockpit.config", "cockpit.slo", "cockpit.slo_specs", "cockpit.hub", "cockpit.joins",
+CORE = ["cockpit.model", "cockpit.config", "cockpit.slo", "cockpit.slo_specs", "cockpit.hub", "cockpit.service_index",
         "cockpit.commands.status", "cockpit.commands.check", "cockpit.postmortems.draft", "cockpit.audit"]
-PURE = ["cockpit.model", "cockpit.slo", "cockpit.joins", "cockpit.slo_specs", "cockpit.config"]
+PURE = ["cockpit.model", "cockpit.slo", "cockpit.service_index", "cockpit.slo_specs", "cockpit.config"]
 
 
 def imported_after(modules: list[str]) -> set[str]:

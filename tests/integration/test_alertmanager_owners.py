@@ -25,7 +25,7 @@ import yaml
 from alertmanager_harness import alertmanager, available, make_alert, post_alerts, wait_until
 from cockpit.clock import system_clock
 from cockpit.hub import Hub
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.sources import load_kind
 from cockpit.sources.base import SourceContext, SourceSpec
 from cockpit.commands.status import run_status

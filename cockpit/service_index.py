@@ -1,4 +1,5 @@
-"""Joins across a snapshot: incident -> service -> owner -> on-call -> runbook.
+"""A snapshot's data indexed by service: incident -> service -> owner ->
+on-call -> runbook, and when an unacknowledged incident is due to escalate.
 
 Built once per snapshot (an index), then every panel asks it instead of
 scanning lists itself.
