@@ -15,7 +15,6 @@ from typing import Mapping
 SEVERITIES = ("P0", "P1", "P2", "P3")  # most severe first
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 ROLES = ("commander", "scribe", "comms")  # the incident roles a person is assigned
-ALERT_STATUSES = ("firing", "acknowledged", "silenced", "inhibited", "resolved")
 # The seed's escalation timing: L2 after 15 min, L3 after 1 h, L4 critical only.
 DEFAULT_ESCALATION_AFTER = (timedelta(0), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=1))
 
@@ -88,13 +87,6 @@ class DataDomain:
     retention: str = ""
     pii: bool = False
     gdpr_applies: bool = False
-
-
-@dataclass(frozen=True)
-class Team:
-    name: str
-    services: tuple[str, ...] = ()
-    contacts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,7 +190,7 @@ class Incident:
     id: str
     title: str
     severity: str  # P0..P3
-    status: str
+    status: str  # INCIDENT_STATUSES; an alert's: firing, acknowledged, silenced, inhibited, resolved
     service: str  # catalog service name, "" when unowned
     started_at: datetime
     source: str  # source name

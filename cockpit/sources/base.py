@@ -17,9 +17,6 @@ from typing import Any, Callable, ClassVar, Mapping
 from cockpit.model import SourceData
 from cockpit.problems import Problem, ServiceRef
 
-# What a source can provide (the keys of SourceData it fills).
-PROVIDES = frozenset({"catalog", "slos", "incidents", "runbooks", "oncall"})
-
 
 @dataclass
 class CheckResult:
@@ -105,7 +102,7 @@ class Source:
     """Base class for data sources; subclasses set the class attributes."""
 
     kind: ClassVar[str] = ""
-    provides: ClassVar[frozenset[str]] = frozenset()
+    provides: ClassVar[frozenset[str]] = frozenset()  # of "catalog", "slos", "incidents", "runbooks", "oncall"
     actions: ClassVar[frozenset[str]] = frozenset()
     options: ClassVar[Mapping[str, OptionSpec]] = {}
     demo: ClassVar[bool] = False  # everything it returns is simulated

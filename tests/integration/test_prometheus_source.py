@@ -414,7 +414,7 @@ def test_connection_refused_is_retryable(tmp_path):
 def test_check_reports_bad_url_and_loads_every_sloth_fixture(tmp_path):
     config = tmp_path / "cockpit.yaml"
     config.write_text("sources: [{kind: prometheus, url: 'localhost:9090', slos: [/work/shared/fixtures/sloth]}]\n")
-    assert [p.key for p in check_config(config, env={})] == ["sources[0].url"]  # the url is checked with the config
+    assert [p.key for p in check_config(config, env={}).problems] == ["sources[0].url"]  # the url is checked with the config
     spec = SourceSpec(kind="prometheus", name="prom", refresh=timedelta(seconds=30), timeout=timedelta(seconds=5),
                       options={"url": "http://localhost:9090", "slos": ["/work/shared/fixtures/sloth"]},
                       base_dir=tmp_path, config_file="cockpit.yaml")
