@@ -115,15 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.log_level)
     try:
         if args.command == "check":
-            from cockpit.check import run_check
+            from cockpit.commands.check import run_check
 
             return run_check(args.config)
         if args.command == "status":
-            from cockpit.status import run_status
+            from cockpit.commands.status import run_status
 
             return run_status(args.config, as_json=args.json)
         if args.command == "audit":
-            from cockpit.audit import run_verify
+            from cockpit.commands.audit import run_verify
 
             return run_verify(args.config, args.file)
         if args.command == "incident":
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                 return run_postmortem_new(args.config, args.incident, args.out, read_only=args.read_only)
             return run_postmortem_check(args.file)
         if args.command == "screenshots":
-            from cockpit.screenshots import run_screenshots
+            from cockpit.commands.screenshots import run_screenshots
 
             return run_screenshots(args.out)
         from cockpit.ui.app import run_app

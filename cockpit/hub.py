@@ -25,7 +25,7 @@ from cockpit.audit import AuditLog
 from cockpit.capabilities import Capabilities
 from cockpit.config import Config, source_context
 from cockpit.durations import format_duration
-from cockpit.model import SEVERITIES, Incident, Snapshot, SourceData, SourceHealth
+from cockpit.model import Incident, Snapshot, SourceData, SourceHealth, severity_rank
 from cockpit.resilience import OPEN, CircuitBreaker, Monotonic, RetryPolicy, Sleep
 from cockpit.sources import load_kind
 from cockpit.sources.base import Source, SourceContext, SourceError, TransientSourceError
@@ -393,11 +393,10 @@ def _owned(state: _SourceState, owners: Owners | None) -> list[tuple[tuple, Inci
 
 def _incident_order(incident: Incident) -> tuple[int, float]:
     """Most severe first (unknown severities last), then oldest first."""
-    rank = SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
     started = incident.started_at
     if started.tzinfo is None:  # never compare naive with aware datetimes
         started = started.replace(tzinfo=timezone.utc)
-    return rank, started.timestamp()
+    return severity_rank(incident.severity), started.timestamp()
 
 
 class _BreakerOpen(SourceError):

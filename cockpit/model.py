@@ -12,13 +12,22 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Mapping
 
-SEVERITIES = ("P0", "P1", "P2", "P3")
+SEVERITIES = ("P0", "P1", "P2", "P3")  # most severe first
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
-ALERT_STATUSES = ("firing", "acknowledged", "silenced", "inhibited", "resolved")
+ROLES = ("commander", "scribe", "comms")  # the incident roles a person is assigned
 # The seed's escalation timing: L2 after 15 min, L3 after 1 h, L4 critical only.
 DEFAULT_ESCALATION_AFTER = (timedelta(0), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=1))
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
+def severity_rank(severity: str) -> int:
+    """Sort key, most severe first: 0 for P0 ... 3 for P3; an unknown
+    severity after every known one."""
+    return _SEVERITY_RANK.get(severity, len(SEVERITIES))
 
 
 def frozen_map(items: Mapping | None) -> Mapping:
@@ -78,13 +87,6 @@ class DataDomain:
     retention: str = ""
     pii: bool = False
     gdpr_applies: bool = False
-
-
-@dataclass(frozen=True)
-class Team:
-    name: str
-    services: tuple[str, ...] = ()
-    contacts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,14 +190,14 @@ class Incident:
     id: str
     title: str
     severity: str  # P0..P3
-    status: str
+    status: str  # INCIDENT_STATUSES; an alert's: firing, acknowledged, silenced, inhibited, resolved
     service: str  # catalog service name, "" when unowned
     started_at: datetime
     source: str  # source name
     kind: str = "incident"  # incident | alert
     services: tuple[str, ...] = ()  # every affected service (incident log)
     commander: str = ""
-    roles: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # role -> person
+    roles: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # role (one of ROLES) -> person
     resolved_at: datetime | None = None
     acknowledged: bool = False
     silenced: bool = False

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
 
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import SEVERITIES, Snapshot, SourceHealth
 from cockpit.ui.widgets.panel import Panel
 from cockpit.ui.widgets.text import literal

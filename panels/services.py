@@ -17,8 +17,8 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
 
 from cockpit.durations import format_duration
-from cockpit.joins import Index, escalation_due
-from cockpit.model import SEVERITIES, ApiLink, Incident, Service
+from cockpit.service_index import Index, escalation_due
+from cockpit.model import ApiLink, Incident, Service, severity_rank
 from cockpit.ui.widgets.messages import Origin
 from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.ui.widgets.text import literal
@@ -53,7 +53,7 @@ def open_incidents(service: str, index: Index) -> list[Incident]:
 
 
 def _severity_rank(incident: Incident) -> int:
-    return SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
+    return severity_rank(incident.severity)
 
 
 def service_row(service: Service, index: Index) -> Row:

@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher, Sparkline, Static
 
 from cockpit.durations import format_duration
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import SLOStatus
 from cockpit.slo import MULTIWINDOW_RULES
 from cockpit.ui.widgets.messages import Origin

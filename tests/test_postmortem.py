@@ -11,12 +11,12 @@ import pytest
 from cockpit.audit import AuditLog
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import SLO, Incident, Service, SLOStatus, TimelineEntry
-from cockpit.postmortem import (
+from cockpit.postmortems.draft import (
     PROMPTS, SECTIONS, SloBurn, audit_entries_for, draft_from_incident, draft_path, export_markdown, list_drafts,
     related_alerts, set_status, slo_burns,
 )
 from cockpit.atomicfile import write_atomic
-from cockpit.drafts import CREATE, DraftWriter
+from cockpit.postmortems.writer import CREATE, DraftWriter
 
 UNAUDITED = DraftWriter(audit=None, user="alice")
 

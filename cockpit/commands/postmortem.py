@@ -17,10 +17,10 @@ from pathlib import Path
 
 from cockpit.clock import Clock, system_clock
 from cockpit.commands import EXIT_CONFIG, EXIT_OK, fail, load_config_or_report
-from cockpit.drafts import CREATE, DraftWriter, WriteRefused
+from cockpit.postmortems.writer import CREATE, DraftWriter, WriteRefused
 from cockpit.model import Incident, Snapshot
-from cockpit.postmortem import draft_path, write_new_draft
-from cockpit.postmortem_lint import lint_postmortem
+from cockpit.postmortems.draft import draft_path, write_new_draft
+from cockpit.postmortems.lint import lint_postmortem
 from cockpit.sources.base import SourceError
 from cockpit.untrusted import clean
 from cockpit.yamlfile import YamlError, read_text

@@ -37,10 +37,10 @@ from cockpit.alerts import (
 from cockpit.config_schema import show, url_problem
 from cockpit.durations import format_duration, parse_duration
 from cockpit.model import SEVERITIES, Incident, SourceData
+from cockpit.problems import Problem
 from cockpit.sources.base import (
     CheckResult,
     OptionSpec,
-    Problem,
     Source,
     SourceContext,
     SourceError,

@@ -16,34 +16,8 @@ from typing import Any, Callable, ClassVar, Mapping
 
 from cockpit.alerts import Silence
 from cockpit.model import SourceData
+from cockpit.problems import Problem, ServiceRef
 from cockpit.writes import Action, ActionResult
-
-# What a source can provide (the keys of SourceData it fills).
-PROVIDES = frozenset({"catalog", "slos", "incidents", "runbooks", "oncall"})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the configuration or a file it names."""
-
-    file: str
-    line: int  # 1-based; 0 when unknown
-    key: str  # dotted key path, e.g. "sources[2].refresh"
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key}: {self.message}"
-
-
-@dataclass(frozen=True)
-class ServiceRef:
-    """A place in a file that names a catalog service (for cross-checks)."""
-
-    service: str
-    file: str
-    line: int
-    key: str
-    what: str  # "depends_on", "SLO", "runbook" ...
 
 
 @dataclass
@@ -114,7 +88,7 @@ class Source:
     """Base class for data sources; subclasses set the class attributes."""
 
     kind: ClassVar[str] = ""
-    provides: ClassVar[frozenset[str]] = frozenset()
+    provides: ClassVar[frozenset[str]] = frozenset()  # of "catalog", "slos", "incidents", "runbooks", "oncall"
     actions: ClassVar[frozenset[str]] = frozenset()
     # Lists served on request beyond the snapshot ("silences": list_silences).
     lists: ClassVar[frozenset[str]] = frozenset()

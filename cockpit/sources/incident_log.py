@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from cockpit.model import INCIDENT_STATUSES, SEVERITIES, Incident, SourceData, TimelineEntry, frozen_map
+from cockpit.model import INCIDENT_STATUSES, ROLES, SEVERITIES, Incident, SourceData, TimelineEntry, frozen_map
 from cockpit.private_files import OWNER_ONLY, FileAccess
 from cockpit.sources.base import (
     OptionSpec,
@@ -29,7 +29,6 @@ from cockpit.sources.base import (
 )
 from cockpit.writes import Action, ActionResult
 
-ROLES = ("commander", "scribe", "comms")
 RECENTLY_RESOLVED = timedelta(days=7)  # resolved incidents stay listed this long
 BUSY_TIMEOUT_MS = 10_000
 

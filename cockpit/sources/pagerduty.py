@@ -18,10 +18,10 @@ import httpx
 
 from cockpit.config_schema import HttpUrl
 from cockpit.model import SEVERITIES, Incident, OnCall, SourceData, frozen_map
+from cockpit.problems import Problem
 from cockpit.sources.base import (
     CheckResult,
     OptionSpec,
-    Problem,
     Source,
     SourceContext,
     SourceError,

@@ -27,11 +27,11 @@ from textual.widgets import ContentSwitcher, Input
 
 from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, load_config
-from cockpit.drafts import DraftWriter, WriteRefused
+from cockpit.postmortems.writer import DraftWriter, WriteRefused
 from cockpit.hub import Hub
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import Snapshot
-from cockpit.postmortem import draft_path, write_new_draft
+from cockpit.postmortems.draft import draft_path, write_new_draft
 from cockpit.ui.bars import DegradedNotice, KeyHints, PanelTabs, SourceBar
 from cockpit.ui.help import HelpScreen, binding_rows
 from cockpit.ui.palette import JumpProvider

@@ -16,7 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import FuzzySearch
 
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.runbook_search import runbook_ref, search_runbooks
 from cockpit.untrusted import clean
 from cockpit.ui.widgets.messages import Navigate

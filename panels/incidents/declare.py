@@ -14,8 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from cockpit.model import SEVERITIES
-from cockpit.sources.incident_log import ROLES
+from cockpit.model import ROLES, SEVERITIES
 from cockpit.ui.widgets.text import literal
 
 

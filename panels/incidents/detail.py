@@ -9,7 +9,7 @@ from datetime import datetime
 from rich.text import Text
 
 from cockpit.durations import format_duration
-from cockpit.joins import Index, escalation_due
+from cockpit.service_index import Index, escalation_due
 from cockpit.model import Incident, Runbook
 from cockpit.ui.widgets.badges import age, demo_badge, severity_badge, status_badge
 from cockpit.ui.widgets.text import literal

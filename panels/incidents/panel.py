@@ -17,13 +17,12 @@ from textual.widgets import Static
 
 from cockpit.alerts import AlertGroup, MatcherError
 from cockpit.clipboard import copy
-from cockpit.model import INCIDENT_STATUSES, Incident, incident_key
+from cockpit.model import INCIDENT_STATUSES, ROLES, Incident, incident_key
 from cockpit.panels.incidents.declare import DeclareForm
 from cockpit.panels.incidents.detail import incident_detail, runbook_for
 from cockpit.panels.incidents.groups import GROUP_PREFIX, AlertView, group_key, to_rows
 from cockpit.panels.incidents.rows import AGE, COLUMNS, RowOf, incident_row
 from cockpit.panels.incidents.silences import SilencesScreen, ask_silence
-from cockpit.sources.incident_log import ROLES
 from cockpit.ui.widgets.badges import age
 from cockpit.ui.widgets.dialogs import ChoicePrompt, TextPrompt
 from cockpit.ui.widgets.filter_table import FilterTable

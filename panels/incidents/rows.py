@@ -5,13 +5,12 @@ cells that few distinct values fill are cached and shared."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
 from rich.text import Text
 
-from cockpit.model import SEVERITIES, Incident, incident_key
+from cockpit.model import Incident, incident_key, severity_rank
 from cockpit.untrusted import clean
 from cockpit.ui.widgets.badges import demo_badge, severity_badge, status_badge
 from cockpit.ui.widgets.text import literal
@@ -29,12 +28,6 @@ COLUMNS = (
     Column("source", "Source", sortable=True),
 )
 AGE = 1  # index of the age cell: the one that moves with the clock
-
-
-def incident_order(incident: Incident) -> tuple[int, datetime]:
-    """Most severe first, then the longest-running first."""
-    rank = SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
-    return rank, incident.started_at
 
 
 def flags(incident: Incident) -> Text:
@@ -80,7 +73,7 @@ def incident_row(incident: Incident, when: str, indented: bool = False) -> Row:
             _source_cell(incident.source),
         ),
         sort_values={
-            "severity": incident_order(incident)[0], "age": -incident.started_at.timestamp(),
+            "severity": severity_rank(incident.severity), "age": -incident.started_at.timestamp(),
             "service": incident.service, "status": incident.status, "source": incident.source,
         },
         search_text=" ".join((incident.id, incident.title, *incident.labels.values(), *incident.services)),

@@ -10,8 +10,8 @@ from pathlib import Path
 from textual import on
 from textual.widgets import TextArea
 
-from cockpit.action_items import add_action_item
-from cockpit.drafts import ACTION_ITEM, AUTOSAVE, RECOVER, SAVE, DraftWriter, WriteRefused
+from cockpit.postmortems.action_items import add_action_item
+from cockpit.postmortems.writer import ACTION_ITEM, AUTOSAVE, RECOVER, SAVE, DraftWriter, WriteRefused
 from cockpit.panels.postmortems.action_item_form import ActionItemForm
 
 AUTOSAVE_SECONDS = 5.0

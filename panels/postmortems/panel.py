@@ -16,12 +16,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
 from cockpit.clipboard import copy
-from cockpit.drafts import EXPORT, REVIEW, WriteRefused
+from cockpit.postmortems.writer import EXPORT, REVIEW, WriteRefused
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Postmortem
 from cockpit.panels.postmortems.editor import AUTOSAVE_SECONDS, DraftEditor
-from cockpit.postmortem import export_markdown, list_drafts, set_status
-from cockpit.postmortem_lint import lint_postmortem
+from cockpit.postmortems.draft import export_markdown, list_drafts, set_status
+from cockpit.postmortems.lint import lint_postmortem
 from cockpit.ui.widgets.badges import age, severity_badge
 from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt, TextPrompt
 from cockpit.ui.widgets.filter_table import FilterTable

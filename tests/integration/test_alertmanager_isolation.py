@@ -25,7 +25,7 @@ from cockpit.config import Config
 from cockpit.hub import Hub
 from cockpit.sources.alertmanager import AlertmanagerSource
 from cockpit.sources.base import SourceContext, SourceSpec
-from cockpit.status import snapshot_to_json
+from cockpit.commands.status import snapshot_to_json
 from tests.ui.helpers import screen_text
 
 pytestmark = [

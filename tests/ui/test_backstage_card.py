@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from cockpit.clock import fixed_clock
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import ApiLink, Service, Snapshot
 from cockpit.sources.base import SourceContext
 from cockpit.sources.catalog import CatalogSource, parse_catalog

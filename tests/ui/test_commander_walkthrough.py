@@ -13,7 +13,7 @@ import pytest
 from cockpit.ui.app import make_app
 from cockpit.clock import DEMO_TIME
 from cockpit.model import Runbook, SourceData
-from cockpit.postmortem_lint import lint_postmortem
+from cockpit.postmortems.lint import lint_postmortem
 from tests.ui.conftest import catalog, settle
 from tests.ui.test_runbooks_panel import STEPS_BODY, Clock, incident_log_hub
 

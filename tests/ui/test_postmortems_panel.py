@@ -16,9 +16,9 @@ from cockpit.clock import fixed_clock
 from cockpit.frontmatter import parse_front_matter
 from cockpit.clock import DEMO_TIME as NOW
 from cockpit.model import Incident
-from cockpit.postmortem import SECTIONS, draft_from_incident
-from cockpit.postmortem_lint import lint_postmortem
-from cockpit.action_items import add_action_item
+from cockpit.postmortems.draft import SECTIONS, draft_from_incident
+from cockpit.postmortems.lint import lint_postmortem
+from cockpit.postmortems.action_items import add_action_item
 from cockpit.ui.widgets.dialogs import ConfirmPrompt, TextPrompt
 from cockpit.panels.postmortems.action_item_form import ActionItemForm
 from tests.test_postmortem_lint import FINISHED

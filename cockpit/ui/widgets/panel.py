@@ -14,8 +14,8 @@ from typing import Callable, ClassVar
 from textual.widget import Widget
 
 from cockpit.capabilities import Capabilities
-from cockpit.drafts import DraftWriter
-from cockpit.joins import Index
+from cockpit.postmortems.writer import DraftWriter
+from cockpit.service_index import Index
 from cockpit.model import Snapshot
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.messages import Origin

@@ -1,8 +1,9 @@
-"""The seed's format: ``sli_definitions`` / ``slo_definitions`` plus its
-``error_budget_policy``. The seed names no service, so a document gives it
-as ``service: NAME`` at the top, as a ``services: {NAME: {sli_definitions,
-slo_definitions}}`` map, or as ``service:`` on each SLO. SLIs and SLOs may
-carry PromQL (``error_query`` or ``good_query``, plus ``total_query``) with
+"""The practices guide's SLO format (the seed, architecture-practices.md):
+``sli_definitions`` / ``slo_definitions`` plus its ``error_budget_policy``.
+The guide names no service, so a document gives it as ``service: NAME`` at
+the top, as a ``services: {NAME: {sli_definitions, slo_definitions}}`` map,
+or as ``service:`` on each SLO. SLIs and SLOs may carry PromQL
+(``error_query`` or ``good_query``, plus ``total_query``) with
 ``{{.window}}`` where the range goes and ``{{.service}}`` for the service.
 """
 

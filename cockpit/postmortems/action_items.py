@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from cockpit.postmortem import table_cell
+from cockpit.postmortems.draft import table_cell
 from cockpit.untrusted import clean
 
 _HEADING = re.compile(r"^#{1,6}\s")

@@ -15,8 +15,8 @@ from datetime import date, datetime
 
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import SEVERITIES
-from cockpit.postmortem import SECTIONS
-from cockpit.sources.base import Problem
+from cockpit.postmortems.draft import SECTIONS
+from cockpit.problems import Problem
 from cockpit.untrusted import clean
 
 STATUSES = ("draft", "reviewed")  # front matter `status:`

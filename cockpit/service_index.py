@@ -1,4 +1,5 @@
-"""Joins across a snapshot: incident -> service -> owner -> on-call -> runbook.
+"""A snapshot's data indexed by service: incident -> service -> owner ->
+on-call -> runbook, and when an unacknowledged incident is due to escalate.
 
 Built once per snapshot (an index), then every panel asks it instead of
 scanning lists itself.
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from cockpit.model import Incident, OnCall, Runbook, Service, SLOStatus, Snapshot, Team
+from cockpit.model import Incident, OnCall, Runbook, Service, SLOStatus, Snapshot
 
 
 @dataclass
@@ -24,7 +25,6 @@ class Index:
     incidents: dict[str, list[Incident]] = field(default_factory=dict)
     oncall: dict[str, list[OnCall]] = field(default_factory=dict)
     runbooks: dict[str, list[Runbook]] = field(default_factory=dict)
-    teams: dict[str, Team] = field(default_factory=dict)
 
     @classmethod
     def build(cls, snapshot: Snapshot) -> "Index":
@@ -41,18 +41,7 @@ class Index:
                                  lambda i: tuple(dict.fromkeys((i.service, *i.services))) if i.services else (i.service,))
         index.oncall = _group(sorted(snapshot.oncall, key=lambda o: o.level), lambda o: (o.service,))
         index.runbooks = _group(snapshot.runbooks, lambda r: _runbook_services(r, snapshot.services))
-        teams: dict[str, list[Service]] = defaultdict(list)
-        for service in snapshot.services:
-            teams[service.owner].append(service)
-        index.teams = {
-            name: Team(name, tuple(s.name for s in members),
-                       tuple(dict.fromkeys(s.primary_contact for s in members if s.primary_contact)))
-            for name, members in sorted(teams.items())
-        }
         return index
-
-    def unowned_incidents(self) -> list[Incident]:
-        return [i for i in self.snapshot.incidents if not i.service or i.service not in self.services]
 
     def runbook(self, ref: str) -> Runbook | None:
         """The local runbook a reference names: a path, a file name, a slug,

@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 
 import yaml
 
-from cockpit.drafts import CREATE, DraftWriter
+from cockpit.postmortems.writer import CREATE, DraftWriter
 from cockpit.durations import format_duration
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Incident, Postmortem, Service, SLOStatus, Snapshot, TimelineEntry

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from cockpit.config import parse_config, resolve_config_path
+from cockpit.problems import Problem
 from cockpit.sources import load_kind
-from cockpit.sources.base import CheckResult, Problem, SourceSpec
+from cockpit.sources.base import CheckResult, SourceSpec
 from cockpit.untrusted import clean
 
 # References of this kind to a service the catalog lacks are kept as unowned
@@ -23,19 +24,19 @@ from cockpit.untrusted import clean
 UNOWNED_WHAT = "SLO"
 
 
-def check_config(path: Path, env: Mapping[str, str] = os.environ) -> list[Problem]:
-    """Every problem in the config, in the files of its sources, and in the
-    references between them."""
-    problems, _, _, _ = _check(path, env)
-    return problems
+class ConfigCheck(NamedTuple):
+    """What `cockpit check` finds in a config and every file it names."""
+
+    problems: list[Problem]  # in the config, the files of its sources, and the references between them
+    counts: dict[str, int]  # for the summary line
+    notes: list[str]  # the sources' notes: not wrong, worth knowing
+    unowned: list[Problem]  # notes on SLOs whose service the catalog lacks
 
 
-def _check(path: Path, env: Mapping[str, str]) -> tuple[list[Problem], dict[str, int], list[str], list[Problem]]:
-    """Problems, counts for the summary line, the sources' notes (not wrong,
-    worth knowing) and the SLOs whose service the catalog lacks."""
+def check_config(path: Path, env: Mapping[str, str] = os.environ) -> ConfigCheck:
     config, problems = parse_config(path, env=env)
     if config is None:
-        return problems, {}, [], []
+        return ConfigCheck(problems, {}, [], [])
     results = {spec.name: _check_source(spec) for spec in config.sources}
     defines: dict[str, tuple[str, int]] = {}
     for result in results.values():
@@ -60,7 +61,7 @@ def _check(path: Path, env: Mapping[str, str]) -> tuple[list[Problem], dict[str,
                 problems.append(Problem(ref.file, ref.line, ref.key, f"{ref.what}: unknown service {ref.service!r}"))
     notes = [f"{spec.name}: {note}" for spec in config.sources for note in results[spec.name].notes]
     counts = {"sources": len(config.sources), "services": len(defines), "references": len(refs)}
-    return problems, counts, notes, unowned
+    return ConfigCheck(problems, counts, notes, unowned)
 
 
 def _check_source(spec: SourceSpec) -> CheckResult:
@@ -87,7 +88,7 @@ def run_check(config_path: str | None) -> int:
     """The `cockpit check` command: 0 when clean, 2 when anything is wrong."""
     path = resolve_config_path(config_path)
     try:
-        problems, counts, notes, unowned = _check(path, os.environ)
+        problems, counts, notes, unowned = check_config(path)
     except Exception as exc:  # a bug here must still not print a traceback
         problems, counts, notes, unowned = [Problem(str(path), 0, "(check)", f"internal error: "
                                                     f"{type(exc).__name__}: {clean(exc, single_line=True)}")], {}, [], []
