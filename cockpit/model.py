@@ -179,6 +179,8 @@ class TimelineEntry:
     kind: str  # declared | note | status | role | action | alert
     text: str
     author: str = ""
+    host: str = ""  # where the author wrote it (incident log)
+    waiting: bool = False  # typed while the incident log was unreachable: queued, not written yet
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,9 @@ class Incident:
     group: str = ""
     # An unowned alert's label that named no catalog service, as 'service="kube-state-metrics"'.
     service_hint: str = ""
+    # The incident log's count of status and role changes: a change made on
+    # an older version is refused (someone else changed it meanwhile).
+    version: int = 0
 
     @property
     def is_open(self) -> bool:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import uuid
+from dataclasses import dataclass
 
 import pytest
+
+import postgres_harness
 
 from cockpit import secrets
 from cockpit.logs import JsonLines
@@ -29,3 +34,38 @@ def no_secrets_from_other_tests():
     another test's messages."""
     yield
     secrets.forget_all()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL for the whole session (per xdist worker); each test
+    makes its own database in it."""
+    if not postgres_harness.available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: scripts/install-servers.sh installs it")
+        pytest.skip("PostgreSQL is not installed (scripts/install-servers.sh)")
+    cluster = postgres_harness.Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where a test's incident log lives: its source options, as in a config."""
+
+    name: str
+    options: dict
+
+    @property
+    def yaml(self) -> str:
+        key, value = next(iter(self.options.items()))
+        return f"{{kind: incident-log, {key}: '{value}'}}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, tmp_path) -> Backend:
+    """The same behaviour on both backends: a new, empty incident log per test."""
+    if request.param == "sqlite":
+        return Backend("sqlite", {"path": str(tmp_path / "data" / "incidents.db")})
+    cluster = request.getfixturevalue("postgres")
+    return Backend("postgres", {"dsn": cluster.database(f"t{uuid.uuid4().hex[:12]}")})
