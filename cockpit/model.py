@@ -214,8 +214,9 @@ class Incident:
     # An unowned alert's label that named no catalog service, as 'service="kube-state-metrics"'.
     service_hint: str = ""
     # The incident log's count of status and role changes: a change made on
-    # an older version is refused (someone else changed it meanwhile).
-    version: int = 0
+    # an older version is refused (someone else changed it meanwhile). None
+    # for sources that keep no version.
+    version: int | None = None
 
     @property
     def is_open(self) -> bool:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import tempfile
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +64,27 @@ class Backend:
     def yaml(self) -> str:
         key, value = next(iter(self.options.items()))
         return f"{{kind: incident-log, {key}: '{value}'}}"
+
+    def get(self, incident_id: str):
+        """The incident as stored (read by a source of its own), or None."""
+        return asyncio.run(self._read(lambda source: source.get(incident_id)))
+
+    def listed(self) -> tuple:
+        """Every incident a fresh session lists."""
+        return asyncio.run(self._read(lambda source: source.fetch())).incidents
+
+    async def _read(self, read):
+        from cockpit.sources.base import SourceContext, SourceSpec
+        from cockpit.sources.incident_log import IncidentLogSource
+
+        spec = SourceSpec(kind="incident-log", name="incident-log", refresh=timedelta(seconds=30),
+                          timeout=timedelta(seconds=10), options=self.options, base_dir=Path("/"))
+        source = IncidentLogSource(spec, SourceContext(clock=lambda: datetime.now(timezone.utc),
+                                                       data_dir=Path(tempfile.mkdtemp(prefix="cockpit-read-"))))
+        try:
+            return await read(source)
+        finally:
+            await source.aclose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

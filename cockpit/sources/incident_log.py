@@ -22,7 +22,7 @@ import socket
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from cockpit.incident_store.errors import Conflict, NoIncident, Unreachable
 from cockpit.incident_store.operations import RECENTLY_RESOLVED, ROLES, Write  # noqa: F401  (ROLES: public here)
@@ -38,10 +38,10 @@ SEND_EVERY = 0.5  # seconds between tries to send queued writes while the databa
 KEEP_REFUSED = 5  # queued writes refused when finally sent, kept as warnings (the latest ones)
 
 
-def this_host() -> str:
-    """The name timeline entries record as where they were written
-    ($COCKPIT_HOST overrides it, e.g. for a shared bastion's sessions)."""
-    return os.environ.get("COCKPIT_HOST") or socket.gethostname()
+def this_host(settings: Mapping[str, Any]) -> str:
+    """The name timeline entries record as where they were written: the
+    machine's, unless $COCKPIT_HOST (or the "host" setting, in tests) says."""
+    return settings.get("host") or os.environ.get("COCKPIT_HOST") or socket.gethostname()
 
 
 class _Invalid(Exception):
@@ -94,7 +94,8 @@ def _seen_version(params: Any) -> dict[str, int]:
     return {"version": value}
 
 
-def _backend(spec, context):
+def backend_for(spec, context):
+    """The backend a source entry names: PostgreSQL for dsn:, else SQLite."""
     path, dsn = spec.options.get("path"), spec.options.get("dsn")
     if path and dsn:
         raise SourceError("incident-log: give path: (SQLite) or dsn: (PostgreSQL), not both")
@@ -120,7 +121,7 @@ class IncidentLogSource(Source):
 
     def __init__(self, spec, context) -> None:
         super().__init__(spec, context)
-        self.backend = _backend(spec, context)
+        self.backend = backend_for(spec, context)
         # One queue per user and database: a changed DSN never receives another database's writes.
         digest = hashlib.sha256(f"{spec.name}\0{self.backend.where}".encode()).hexdigest()[:12]
         self.queue = WriteQueue(Path(context.data_dir) / f"incident-log-queue-{digest}.jsonl",
@@ -239,7 +240,7 @@ class IncidentLogSource(Source):
         now, author = self.context.clock(), self.context.user
 
         def write(name: str, **values: Any) -> Write:
-            return Write(name, target, values, now, author, this_host())
+            return Write(name, target, values, now, author, this_host(self.context.settings))
 
         if action.name == "declare":
             roles = {"commander": str(params.get("commander") or author).strip()}
