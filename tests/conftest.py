@@ -7,9 +7,11 @@ import logging
 import os
 import tempfile
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -59,11 +61,35 @@ class Backend:
 
     name: str
     options: dict
+    cluster: object = None  # the PostgreSQL cluster holding it
 
     @property
     def yaml(self) -> str:
         key, value = next(iter(self.options.items()))
         return f"{{kind: incident-log, {key}: '{value}'}}"
+
+    @contextmanager
+    def outage(self) -> Iterator[None]:
+        """Writes cannot reach the log until the block ends: PostgreSQL is
+        stopped; the SQLite file is held locked by another connection (with a
+        short busy timeout, so writers give up at once)."""
+        if self.cluster is not None:
+            with self.cluster.down():
+                yield
+            return
+        import sqlite3
+
+        from cockpit.incident_store import sqlite as sqlite_backend
+
+        conn = sqlite3.connect(self.options["path"], isolation_level=None)
+        saved, sqlite_backend.BUSY_TIMEOUT_MS = sqlite_backend.BUSY_TIMEOUT_MS, 50
+        conn.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+            conn.close()
+            sqlite_backend.BUSY_TIMEOUT_MS = saved
 
     def get(self, incident_id: str):
         """The incident as stored (read by a source of its own), or None."""
@@ -93,4 +119,4 @@ def backend(request, tmp_path) -> Backend:
     if request.param == "sqlite":
         return Backend("sqlite", {"path": str(tmp_path / "data" / "incidents.db")})
     cluster = request.getfixturevalue("postgres")
-    return Backend("postgres", {"dsn": cluster.database(f"t{uuid.uuid4().hex[:12]}")})
+    return Backend("postgres", {"dsn": cluster.database(f"t{uuid.uuid4().hex[:12]}")}, cluster)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import AsyncIterator
+import re
+from typing import AsyncIterator, Callable
 
 import psycopg
 from psycopg.rows import dict_row
@@ -54,19 +55,31 @@ class PostgresBackend:
             await self._migrate(conn)
         return conn
 
-    async def _run(self, steps: Steps):
+    async def _run(self, operation: Callable[[], Steps]):
         """One operation in one transaction, on the kept connection."""
         async with self._lock:
+            kept = self._conn is not None and not self._conn.closed
             try:
-                if self._conn is None or self._conn.closed:
-                    self._conn = await self._connect()
-                async with self._conn.transaction():
-                    return await run_steps(self._conn, steps)
+                try:
+                    return await self._transaction(operation)
+                except psycopg.OperationalError:
+                    if not kept:
+                        raise
+                # The kept connection died while idle (a server restart): once
+                # more on a new one. Safe: reads repeat, a write's key makes it land once.
+                await self._drop()
+                return await self._transaction(operation)
             except psycopg.OperationalError as exc:
                 await self._drop()
-                raise Unreachable(self._message(exc)) from None
+                raise _error(exc)(self._message(exc)) from None
             except psycopg.Error as exc:
                 raise SourceError(self._message(exc)) from None
+
+    async def _transaction(self, operation: Callable[[], Steps]):
+        if self._conn is None or self._conn.closed:
+            self._conn = await self._connect()
+        async with self._conn.transaction():
+            return await run_steps(self._conn, operation())
 
     def _message(self, exc: Exception) -> str:
         detail = " ".join(str(exc).split()) or type(exc).__name__
@@ -81,19 +94,19 @@ class PostgresBackend:
             self._conn = None
 
     async def recent(self, now, source: str) -> list[Incident]:
-        return await self._run(operations.read(*operations.recent_where(now), source))
+        return await self._run(lambda: operations.read(*operations.recent_where(now), source))
 
     async def some(self, ids: list[str], source: str) -> list[Incident]:
-        return await self._run(operations.read(*operations.ids_where(ids), source)) if ids else []
+        return await self._run(lambda: operations.read(*operations.ids_where(ids), source)) if ids else []
 
     async def perform(self, write: Write) -> tuple[str, str]:
-        return await self._run(operations.perform(write, DIALECT))
+        return await self._run(lambda: operations.perform(write, DIALECT))
 
     async def migrate(self) -> tuple[int, int]:
         try:
             conn = await self._connect(migrate=False)
         except psycopg.OperationalError as exc:
-            raise Unreachable(self._message(exc)) from None
+            raise _error(exc)(self._message(exc)) from None
         try:
             return await self._migrate(conn)
         except psycopg.Error as exc:
@@ -144,6 +157,15 @@ class PostgresBackend:
     async def aclose(self) -> None:
         async with self._lock:
             await self._drop()
+
+
+# The server answered and said no: the config is wrong, and queueing writes
+# until someone fixes it would only hide that. (libpq gives connect errors no SQLSTATE.)
+_REFUSED = re.compile(r"authentication failed|does not exist|permission denied|no pg_hba\.conf entry")
+
+
+def _error(exc: psycopg.OperationalError) -> type[SourceError]:
+    return SourceError if _REFUSED.search(str(exc)) else Unreachable
 
 
 async def run_steps(conn: psycopg.AsyncConnection, steps: Steps):

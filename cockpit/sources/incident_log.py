@@ -130,6 +130,7 @@ class IncidentLogSource(Source):
         self._dirty: set[str] | None = None  # changed since the last read; None: read them all
         self._full_read_at = float("-inf")
         self._wake: asyncio.Event | None = None
+        self.listening = asyncio.Event()  # set once changes are being watched (benchmarks, tests wait on it)
         self._watcher: asyncio.Task | None = None
         self._sent: dict[str, ActionResult] = {}  # queued writes sent, by key (for the writer waiting on one)
         self._refused: list[str] = []
@@ -209,6 +210,7 @@ class IncidentLogSource(Source):
                     else:
                         self._dirty |= ids
                     self._wake.set()
+                    self.listening.set()
             except Exception:  # a bug here must not stop the app; the periodic refresh still runs
                 log.exception("watching the incident log", extra={"source": self.name})
                 await asyncio.sleep(SEND_EVERY)

@@ -17,7 +17,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import psycopg
 
@@ -68,13 +70,26 @@ class Cluster:
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "--pwfile", str(pwfile),
                   "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-sync")
         pwfile.unlink()
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c max_connections=60")
-        self._ctl("start", "-o", options, "-l", str(self.root / "log"))
+        self._ctl("start", "-o", self._options, "-l", str(self.root / "log"))
         return self
+
+    @property
+    def _options(self) -> str:
+        # fsync off: a throwaway cluster; every stop here is a clean one (-m fast).
+        return (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c full_page_writes=off -c max_connections=60")
 
     def _ctl(self, command: str, *extra: str) -> None:
         self._run(str(self.bin / "pg_ctl"), command, "-D", str(self.data), "-w", "-t", "60", *extra)
+
+    @contextmanager
+    def down(self) -> Iterator[None]:
+        """The server stopped (every connection dropped) until the block ends."""
+        self._ctl("stop", "-m", "fast")
+        try:
+            yield
+        finally:
+            self._ctl("start", "-o", self._options, "-l", str(self.root / "log"))
 
     def restart(self) -> None:
         """Stop (dropping every client connection) and start again."""
