@@ -116,7 +116,15 @@ class PostgresBackend:
 
     async def _migrate(self, conn: psycopg.AsyncConnection) -> tuple[int, int]:
         """Bring the database to the latest schema in one transaction, under
-        an advisory lock (sessions starting together migrate once)."""
+        an advisory lock (sessions starting together migrate once). A current
+        schema is only read: sessions' roles need no CREATE right."""
+        current = await (await conn.execute(
+            "SELECT to_regclass('schema_version') IS NOT NULL AS made")).fetchone()
+        if current["made"]:
+            row = await (await conn.execute("SELECT version FROM schema_version")).fetchone()
+            if row and row["version"] == migrations.LATEST:
+                self._migrated = True
+                return migrations.LATEST, migrations.LATEST
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             await conn.execute(migrations.CREATE_VERSION_TABLE)

@@ -93,7 +93,8 @@ class Cluster:
 
     def restart(self) -> None:
         """Stop (dropping every client connection) and start again."""
-        self._ctl("restart", "-m", "fast")
+        # -l: a server without a log file would write to our pipes, and keep them open.
+        self._ctl("restart", "-m", "fast", "-o", self._options, "-l", str(self.root / "log"))
 
     def stop(self) -> None:
         if self.data.exists():
