@@ -11,6 +11,14 @@ from __future__ import annotations
 
 from cockpit.incident_store.errors import NewerSchema
 
+# Version 2, the same SQL on both.
+LIVE = (
+    "ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE timeline ADD COLUMN host TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE timeline ADD COLUMN write_key TEXT",
+    "CREATE UNIQUE INDEX timeline_by_write_key ON timeline(write_key)",
+)
+
 SQLITE: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE incidents (
@@ -36,12 +44,7 @@ SQLITE: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX timeline_by_incident ON timeline(incident_id, seq)",
     ),
-    (
-        "ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
-        "ALTER TABLE timeline ADD COLUMN host TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE timeline ADD COLUMN write_key TEXT",
-        "CREATE UNIQUE INDEX timeline_by_write_key ON timeline(write_key)",
-    ),
+    LIVE,
 )
 
 POSTGRES: tuple[tuple[str, ...], ...] = (
@@ -72,12 +75,7 @@ POSTGRES: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX timeline_by_incident ON timeline(incident_id, seq)",
     ),
-    (
-        "ALTER TABLE incidents ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
-        "ALTER TABLE timeline ADD COLUMN host TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE timeline ADD COLUMN write_key TEXT",
-        "CREATE UNIQUE INDEX timeline_by_write_key ON timeline(write_key)",
-    ),
+    LIVE,
 )
 
 LATEST = len(SQLITE)
