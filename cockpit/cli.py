@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
 
     _incident_parser(commands)
+    incident_log = commands.add_parser("incident-log", help="the incident log's database")
+    log_commands = incident_log.add_subparsers(dest="incident_log_command", metavar="ACTION", required=True)
+    migrate = log_commands.add_parser("migrate", help="create or upgrade its schema; refuses a newer one")
+    migrate.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
     runbooks = commands.add_parser("runbooks", help="list runbooks and when each is due for review")
     runbooks.add_argument("--stale", action="store_true", help="only the stale ones; exit 1 when there are any")
     runbooks.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
@@ -128,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_verify(args.config, args.file)
         if args.command == "incident":
             return _run_incident(args)
+        if args.command == "incident-log":
+            from cockpit.commands.incident import run_migrate
+
+            return run_migrate(args.config)
         if args.command == "runbooks":
             from cockpit.commands.runbooks import run_runbooks
 

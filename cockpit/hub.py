@@ -132,6 +132,8 @@ class Hub:
         if not self._loops:
             self._loops = [asyncio.create_task(self._loop(state), name=f"cockpit-refresh-{name}")
                            for name, state in self._states.items()]
+            self._loops += [asyncio.create_task(self._watch(state), name=f"cockpit-watch-{name}")
+                            for name, state in self._states.items() if state.source.live]
 
     async def stop(self) -> None:
         """Stop the loops and any refresh still running."""
@@ -235,6 +237,18 @@ class Hub:
             await self._refresh(state)
             self._publish()
             await self._sleep(interval)
+
+    async def _watch(self, state: _SourceState) -> None:
+        """A live source: fetch as soon as it says its data changed."""
+        while True:
+            try:
+                await state.source.changed()
+            except Exception:  # a broken watch must not spin: the periodic loop still refreshes
+                log.exception("watching for changes failed", extra={"source": state.source.name})
+                await self._sleep(state.source.spec.refresh.total_seconds())
+                continue
+            await self._refresh(state)
+            self._publish()
 
     async def _refresh(self, state: _SourceState) -> None:
         if state.running is None or state.running.done():

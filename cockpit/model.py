@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterable, Mapping
 
 SEVERITIES = ("P0", "P1", "P2", "P3")  # most severe first
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -181,6 +181,8 @@ class TimelineEntry:
     kind: str  # declared | note | status | role | action | alert
     text: str
     author: str = ""
+    host: str = ""  # where the author wrote it (incident log)
+    waiting: bool = False  # typed while the incident log was unreachable: queued, not written yet
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,10 @@ class Incident:
     group: str = ""
     # An unowned alert's label that named no catalog service, as 'service="kube-state-metrics"'.
     service_hint: str = ""
+    # The incident log's count of status and role changes: a change made on
+    # an older version is refused (someone else changed it meanwhile). None
+    # for sources that keep no version.
+    version: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -331,3 +337,11 @@ def incident_key(incident: Incident) -> str:
     """An incident's key across sources: ids are unique per source, not across
     them (two Alertmanagers, one incident log)."""
     return f"{incident.source}/{incident.id}"
+
+
+def waiting_text(kinds: Iterable[str]) -> str:
+    """ "3 notes waiting to be written" (other writes counted apart)."""
+    kinds = list(kinds)
+    notes = kinds.count("note")
+    counts = ((notes, "note"), (len(kinds) - notes, "other change"))
+    return " and ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts if n) + " waiting to be written"

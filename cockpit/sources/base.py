@@ -94,6 +94,7 @@ class Source:
     lists: ClassVar[frozenset[str]] = frozenset()
     options: ClassVar[Mapping[str, OptionSpec]] = {}
     demo: ClassVar[bool] = False  # everything it returns is simulated
+    live: ClassVar[bool] = False  # implements changed(): the hub fetches as soon as it returns
 
     def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
         self.spec = spec
@@ -119,6 +120,11 @@ class Source:
     async def list_silences(self, include_expired: bool = False) -> tuple[Silence, ...]:
         """Every silence (sources whose ``lists`` hold "silences")."""
         raise SourceError(f"{self.kind} source {self.name!r} lists no silences")
+
+    async def changed(self) -> None:
+        """Live sources: return once the backend's data changed since the last
+        fetch (the hub then fetches at once, between its periodic refreshes)."""
+        raise NotImplementedError
 
     def retry_now(self) -> None:
         """The user asked for a refresh now (ctrl+r): let the next fetch try

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from cockpit.durations import format_duration
 from cockpit.service_index import Index, escalation_due
-from cockpit.model import Incident, Runbook
+from cockpit.model import Incident, Runbook, waiting_text
 from cockpit.ui.widgets.badges import age, demo_badge, severity_badge, status_badge
 from cockpit.ui.widgets.text import literal
 
@@ -103,13 +103,18 @@ def incident_detail(incident: Incident, index: Index, now: datetime) -> Text:
                 text.append("\n")
 
     heading("Timeline")
+    waiting = [entry.kind for entry in incident.timeline if entry.waiting]
+    if waiting:  # typed while the incident log was unreachable: sent once it is back
+        text.append(f"⏳ {waiting_text(waiting)}\n", style="bold yellow")
     for entry in sorted(incident.timeline, key=lambda e: e.at):
         text.append(f"  {entry.at:%m-%d %H:%M}  ", style="dim")
         text.append(f"{entry.kind:<9}", style="bold")
-        if entry.author:
-            text.append_text(literal(entry.author, "italic"))
+        if entry.author:  # who wrote it, and from which host
+            text.append_text(literal(f"{entry.author}@{entry.host}" if entry.host else entry.author, "italic"))
             text.append("  ")
         text.append_text(literal(entry.text))
+        if entry.waiting:
+            text.append("  (waiting to be written)", style="dim yellow")
         text.append("\n")
     if not incident.timeline:
         text.append("  no entries yet (n adds a note)\n", style="dim")

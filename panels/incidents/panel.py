@@ -348,7 +348,8 @@ class IncidentsPanel(Panel):
         person = await self.app.push_screen_wait(TextPrompt(f"Who is {role} of {incident.id}?",
                                                             value=self.capabilities.user))
         if person:
-            self._perform(incident.source, Action("role", incident.id, {"role": role, "person": person}))
+            self._perform(incident.source, Action("role", incident.id,
+                                                  {"role": role, "person": person, **_seen(incident)}))
 
     def action_note(self) -> None:
         incident = self.selected
@@ -368,7 +369,7 @@ class IncidentsPanel(Panel):
 
         def change(status: str | None) -> None:
             if status and status != incident.status:
-                self._perform(incident.source, Action("status", incident.id, {"status": status}))
+                self._perform(incident.source, Action("status", incident.id, {"status": status, **_seen(incident)}))
 
         self.app.push_screen(ChoicePrompt(f"Status of {incident.id}", INCIDENT_STATUSES,
                                           selected=incident.status), change)
@@ -376,8 +377,14 @@ class IncidentsPanel(Panel):
     def action_resolve(self) -> None:
         incident = self.selected
         if incident is not None:
-            self._perform(incident.source, Action("resolve", incident.id))
+            self._perform(incident.source, Action("resolve", incident.id, _seen(incident)))
 
     def _perform(self, source: str, action: Action) -> None:
         self.post_message(PerformAction(source, action))
 
+
+
+def _seen(incident: Incident) -> dict:
+    """The version the user saw, for sources that keep one: if someone else
+    changed the incident since, the change is refused and they are told."""
+    return {} if incident.version is None else {"version": incident.version}

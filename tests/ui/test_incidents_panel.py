@@ -28,7 +28,8 @@ def incident_log(tmp_path: Path, user: str = "tester") -> IncidentLogSource:
     spec = SourceSpec(kind="incident-log", name="incident-log", refresh=timedelta(hours=1),
                       timeout=timedelta(seconds=10), options={"path": str(tmp_path / "incidents.db")},
                       base_dir=tmp_path)
-    return IncidentLogSource(spec, SourceContext(clock=fixed_clock(), user=user, data_dir=tmp_path))
+    return IncidentLogSource(spec, SourceContext(clock=fixed_clock(), user=user, data_dir=tmp_path,
+                                                 settings={"host": "bastion-1"}))
 
 
 def world(extra: tuple[Incident, ...] = ()) -> SourceData:
@@ -204,7 +205,7 @@ async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident
         text = panel_text(app)  # the detail, refreshed: the roles and their changes on the timeline
         assert "Commander     tester" in text and "Scribe        dave" in text and "Comms         tester" in text
         assert "carol" not in text.split("Timeline")[0]
-        assert "role     tester  Scribe: dave" in text
+        assert "role     tester@bastion-1  Scribe: dave" in text  # who, from which host
 
 
 def test_snapshot(snap_compare, config, tmp_path):
@@ -229,7 +230,7 @@ class PagerDutyLike(CannedSource):
         self.performed: list = []
 
     async def perform(self, action):
-        from cockpit.sources.base import ActionResult
+        from cockpit.writes import ActionResult
         self.performed.append(action)
         return ActionResult(True, f"{action.name} sent for {action.target}", action.target)
 
