@@ -204,6 +204,8 @@ class Hub:
             try:
                 found.extend(await self._retry.run(
                     lambda state=state: self._guarded(state, state.source.list_silences, tuple), sleep=self._sleep))
+            except _BreakerOpen:
+                problems.append(f"{state.source.name}: {_breaker_open_text(state)}")
             except SourceError as error:
                 problems.append(f"{state.source.name}: {redact(clean(error, single_line=True))}")
         return tuple(found), tuple(problems)
@@ -345,8 +347,7 @@ class Hub:
         elif state.error:
             status = "failing"
             if state.breaker.state == OPEN:
-                error = f"circuit breaker open, next try in {format_duration(state.breaker.retry_in())} " \
-                        f"(ctrl+r tries now); last error: {state.error}"
+                error = _breaker_open_text(state)
         else:
             status = "degraded" if state.data is not None and state.data.warnings else "ok"
         return SourceHealth(
@@ -411,6 +412,11 @@ def _incident_order(incident: Incident) -> tuple[int, float]:
     if started.tzinfo is None:  # never compare naive with aware datetimes
         started = started.replace(tzinfo=timezone.utc)
     return severity_rank(incident.severity), started.timestamp()
+
+
+def _breaker_open_text(state: _SourceState) -> str:
+    return (f"circuit breaker open, next try in {format_duration(state.breaker.retry_in())} "
+            f"(ctrl+r tries now); last error: {state.error}")
 
 
 class _BreakerOpen(SourceError):
