@@ -9,15 +9,12 @@ hub, the config and the clock, so every write from a key goes through here.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import inspect
 import logging
-import time
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
@@ -25,6 +22,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import ContentSwitcher, Input
 
+from cockpit import collector
 from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, load_config
 from cockpit.postmortems.writer import DraftWriter, WriteRefused
@@ -53,8 +51,6 @@ PANELS: tuple[tuple[str, str, str], ...] = (
     ("onboarding", "w,7", "Onboarding"),
 )
 HISTORY_LIMIT = 50
-# How often a snapshot's apply also runs a full garbage collection (see _collector_settled).
-FULL_COLLECTION_EVERY_S = 600.0
 
 
 def _panel_class(panel_id: str) -> type[Panel] | None:
@@ -122,7 +118,6 @@ class CockpitApp(App):
         self.history: list[str] = []
         self.broken_panels: set[str] = set()  # panels whose last render raised
         self._unsubscribe: Callable[[], None] | None = None
-        self._collected_at = time.monotonic()  # the last full garbage collection by _apply
         if config.keymap:
             self.set_keymap(dict(config.keymap))
 
@@ -147,7 +142,7 @@ class CockpitApp(App):
         self.call_after_refresh(self._focus_panel)
 
     async def on_unmount(self) -> None:
-        gc.unfreeze()  # what _apply froze can be collected once this app is gone
+        collector.release()  # what _apply froze can be collected once this app is gone
         if self._unsubscribe is not None:
             self._unsubscribe()
         await self.hub.aclose()
@@ -169,7 +164,7 @@ class CockpitApp(App):
         others after the screen shows it (10,000 alerts: each panel goes
         through them). A panel that fails to render says so and keeps its
         old view, the others carry on."""
-        with self._collector_settled():
+        with collector.paused():
             self.snapshot, self.index = snapshot, Index.build(snapshot)
             self.query_one(SourceBar).show(snapshot, self.clock(), self.read_only)
             self._show_degraded()
@@ -180,31 +175,8 @@ class CockpitApp(App):
     def _show_hidden(self, snapshot: Snapshot) -> None:
         if snapshot is not self.snapshot:
             return  # a newer snapshot came first and has its own pass
-        with self._collector_settled():
+        with collector.paused():
             self._show_in([p for p in self.query(Panel) if p.snapshot is not snapshot], snapshot)
-
-    @contextmanager
-    def _collector_settled(self) -> Iterator[None]:
-        """No collection while a snapshot is applied, then gc.freeze: what the
-        app holds afterwards (10,000 alerts, their rows and cells: ~270,000
-        objects) is out of the collector's reach, or the next full collection
-        walks all of it (~200 ms) in the middle of whatever comes next: the
-        first keystrokes of a filter paused 150-400 ms. Frozen objects are
-        still freed by reference counting; the few hundred in cycles each
-        refresh leaves are collected by a full collection here at most every
-        FULL_COLLECTION_EVERY_S, and on unmount."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            yield
-        finally:
-            if time.monotonic() - self._collected_at >= FULL_COLLECTION_EVERY_S:
-                gc.unfreeze()
-                gc.collect()
-                self._collected_at = time.monotonic()
-            gc.freeze()
-            if enabled:
-                gc.enable()
 
     def _show_in(self, panels: list[Panel], snapshot: Snapshot) -> None:
         for panel in panels:
