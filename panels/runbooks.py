@@ -24,7 +24,7 @@ from cockpit.runbook_steps import Step, active_incident, done_steps, parse_steps
 from cockpit.ui.widgets.badges import stale_badge
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.messages import ActionPerformed, Navigate, Origin, PerformAction
-from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.ui.widgets.panel import ListDetailPanel, PanelContext
 from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
 from cockpit.ui.widgets.text import highlighted_line, literal
 from cockpit.untrusted import clean
@@ -46,7 +46,9 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else "never"
 
 
-class RunbooksPanel(Panel):
+class RunbooksPanel(ListDetailPanel):
+    """Modes: list, search (full text), view (one runbook), steps (its checklist)."""
+
     panel_id = "runbooks"
     feeds = frozenset({"runbooks"})
     title = "Runbooks"
@@ -77,7 +79,6 @@ class RunbooksPanel(Panel):
 
     def __init__(self, context: PanelContext) -> None:
         super().__init__(context)
-        self.mode = "list"  # list | search | view | steps
         self.open_path: str | None = None
         self._return_to = "list"  # the mode esc goes back to from the viewer
         self._matches: dict[str, Match] = {}
@@ -131,13 +132,6 @@ class RunbooksPanel(Panel):
             search_text=f"{runbook.path} {'stale' if stale else ''}",
         )
 
-    def _set_mode(self, mode: str) -> None:
-        self.mode = mode
-        self.set_class(mode == "search", "-search")
-        self.set_class(mode == "view", "-view")
-        self.set_class(mode == "steps", "-steps")
-        self.refresh_bindings()
-
     def focus_item(self, ref: str, origin: Origin | None = None) -> bool:
         line = 0
         if self.runbook(ref) is None:  # a path that merely looks like "x#L3" wins
@@ -159,7 +153,7 @@ class RunbooksPanel(Panel):
             return
         self.open_path = path
         self.query_one("#runbook-facts", Static).update(self._facts(runbook))
-        self._set_mode("view")
+        self.mode = "view"
         view = self.query_one("#runbook-view", VerticalScroll)
         view.focus()
         self.run_worker(self._show_body(clean(runbook.body), line), group="runbook-view", exclusive=True)
@@ -203,16 +197,16 @@ class RunbooksPanel(Panel):
 
     def back(self) -> bool:
         if self.mode == "steps":
-            self._set_mode("view")
+            self.mode = "view"
             self.query_one("#runbook-view").focus()
             return True
         if self.mode == "view":
-            self._set_mode(self._return_to)
+            self.mode = self._return_to
             target = self.query_one("#runbook-results" if self.mode == "search" else "#runbooks-table", FilterTable)
             target.focus()
             return True
         if self.mode == "search":
-            self._set_mode("list")
+            self.mode = "list"
             self.table.focus()
             return True
         return False
@@ -220,7 +214,7 @@ class RunbooksPanel(Panel):
     # --------------------------------------------------------------- search
 
     def action_find(self) -> None:
-        self._set_mode("search")
+        self.mode = "search"
         self.query_one("#runbook-search", Input).focus()
 
     @on(Input.Changed, "#runbook-search")
@@ -299,7 +293,7 @@ class RunbooksPanel(Panel):
         if not self._steps():
             self.notify("This runbook has no task-list steps (- [ ] ...).", severity="warning")
             return
-        self._set_mode("steps")
+        self.mode = "steps"
         self._render_steps()
         self.query_one("#runbook-steps-list", OptionList).focus()
 

@@ -27,7 +27,7 @@ from cockpit.ui.widgets.badges import age
 from cockpit.ui.widgets.dialogs import ChoicePrompt, TextPrompt
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.messages import ActionPerformed, DraftRequested, Navigate, Origin, PerformAction
-from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.ui.widgets.panel import ListDetailPanel, PanelContext
 from cockpit.ui.widgets.row_table import RowTable
 from cockpit.ui.widgets.rows import Row
 from cockpit.untrusted import clean
@@ -37,7 +37,9 @@ from cockpit.writes import Action
 WRITES = frozenset({"declare", "role", "note", "status", "resolve", "silence", "ack"})
 
 
-class IncidentsPanel(Panel):
+class IncidentsPanel(ListDetailPanel):
+    """Modes: list, detail (one incident: ``detail_id``)."""
+
     panel_id = "incidents"
     feeds = frozenset({"incidents"})
     title = "Incidents"
@@ -164,18 +166,17 @@ class IncidentsPanel(Panel):
 
     def open_detail(self, key: str) -> None:
         self.detail_id = key
-        self.add_class("-detail")
+        self.mode = "detail"
         self._render_detail()
         self.query_one("#incident-detail").focus()
-        self.refresh_bindings()
+        self.refresh_bindings()  # another incident (mode unchanged): its source's writes
 
     def back(self) -> bool:
         if self.detail_id is None:
             return False
         self.detail_id = None
-        self.remove_class("-detail")
+        self.mode = "list"
         self.table.focus()
-        self.refresh_bindings()
         return True
 
     def _render_detail(self) -> None:

@@ -26,7 +26,7 @@ from cockpit.ui.widgets.badges import age, severity_badge
 from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt, TextPrompt
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.messages import DraftRequested, Origin
-from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.ui.widgets.panel import ListDetailPanel, PanelContext
 from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
 from cockpit.ui.widgets.text import literal
 from cockpit.untrusted import clean
@@ -45,15 +45,18 @@ COLUMNS = (
 )
 
 
-class PostmortemsPanel(Panel):
+class PostmortemsPanel(ListDetailPanel):
+    """Modes: list, view (a draft as saved), edit, preview (the editor's unsaved text, rendered)."""
+
     panel_id = "postmortems"
     title = "Postmortems"
 
     DEFAULT_CSS = """
     PostmortemsPanel > #postmortem-view, PostmortemsPanel > #postmortem-editor { display: none; height: 1fr; }
-    PostmortemsPanel.-view > #postmortem-view { display: block; }
+    PostmortemsPanel.-view > #postmortem-view, PostmortemsPanel.-preview > #postmortem-view { display: block; }
     PostmortemsPanel.-edit > #postmortem-editor { display: block; }
-    PostmortemsPanel.-view > FilterTable, PostmortemsPanel.-edit > FilterTable { display: none; }
+    PostmortemsPanel.-view > FilterTable, PostmortemsPanel.-preview > FilterTable,
+    PostmortemsPanel.-edit > FilterTable { display: none; }
     PostmortemsPanel #postmortem-facts { color: $text-muted; padding: 0 1; }
     """
 
@@ -72,7 +75,6 @@ class PostmortemsPanel(Panel):
         super().__init__(context)
         self.drafts: list[Postmortem] = []
         self.open_path: str | None = None
-        self.mode = "list"  # list | view | edit | preview (the editor's unsaved text, rendered)
         # Kept here, not queried: on unmount the last autosave runs after the children are gone.
         # The interval is read now, not at import, so it can be changed here (tests shorten it).
         self._editor = DraftEditor(id="postmortem-editor", autosave_seconds=AUTOSAVE_SECONDS)
@@ -150,7 +152,7 @@ class PostmortemsPanel(Panel):
         markdown = self.query_one(Markdown)
         if markdown.source != clean(body):  # rendering a long draft is slow: only when it changed
             markdown.update(clean(body))
-        self._set_mode(mode)
+        self.mode = mode
         self.query_one("#postmortem-view").focus()
 
     def _read(self, path: str) -> str | None:
@@ -160,13 +162,10 @@ class PostmortemsPanel(Panel):
             self.notify(f"Cannot read {error.problem}", severity="error", markup=False)
             return None
 
-    def _set_mode(self, mode: str) -> None:
-        self.mode = mode
-        if mode not in ("edit", "preview"):
+    def watch_mode(self, old: str, new: str) -> None:
+        if new not in ("edit", "preview"):
             self.editor.close()  # text left behind (discarded) is never autosaved
-        self.set_class(mode in ("view", "preview"), "-view")
-        self.set_class(mode == "edit", "-edit")
-        self.refresh_bindings()
+        super().watch_mode(old, new)
 
     def back(self) -> bool:
         if self.mode == "preview":
@@ -179,7 +178,7 @@ class PostmortemsPanel(Panel):
                 self.open_draft(self.open_path)
             return True
         if self.mode == "view":
-            self._set_mode("list")
+            self.mode = "list"
             self.table.focus()
             return True
         return False
@@ -304,7 +303,7 @@ class PostmortemsPanel(Panel):
             return
         self.open_path = str(chosen[0])
         self.editor.open(*chosen, self.context.drafts)
-        self._set_mode("edit")
+        self.mode = "edit"
         self.editor.focus()
 
     def action_preview(self) -> None:
@@ -314,7 +313,7 @@ class PostmortemsPanel(Panel):
             self._show_markdown(self.editor.text, f"preview of {Path(self.open_path or '').name}{unsaved}   "
                          "(ctrl+o / esc: back to the editor)", "preview")
         elif self.mode == "preview":
-            self._set_mode("edit")
+            self.mode = "edit"
             self.editor.focus()
 
     def autosave(self) -> None:

@@ -121,6 +121,14 @@ def app_factory(config):
     return build
 
 
+async def keys_done(app, pilot) -> None:
+    """Wait until what the keys asked for is done: a panel's write or draft is
+    a message the app acts on in a worker, one hop after the key itself."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def settle(app, pilot) -> None:
     """Fetch every source once and let the app render the snapshot."""
     await app.hub.refresh_all()

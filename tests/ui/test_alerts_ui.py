@@ -29,7 +29,7 @@ from cockpit.panels.incidents.silences import SilencesScreen
 from alertmanager_harness import (
     alertmanager_pair, available, grouped_alert_count, make_alert, post_alerts, wait_until,
 )
-from tests.ui.conftest import NOW, CannedSource, catalog, open_panel, settle
+from tests.ui.conftest import CannedSource, NOW, catalog, keys_done, open_panel, settle
 
 SIZE = (120, 36)
 needs_alertmanager = pytest.mark.skipif(not available(), reason="prometheus-alertmanager binary not installed "

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, ClassVar
 
+from textual.reactive import var
 from textual.widget import Widget
 
 from cockpit.capabilities import Capabilities
@@ -84,3 +85,17 @@ class Panel(Widget):
         """Handle esc inside the panel (close a detail view); False when there
         is nothing to go back from, so the app goes back instead."""
         return False
+
+
+class ListDetailPanel(Panel):
+    """A panel showing its list or something opened from it (a detail view,
+    a search, an editor). ``mode`` says which; the mode's CSS class
+    (``-detail``, ``-view`` ...) is on the panel, so its CSS shows the parts
+    of that mode and hides the others, and the keys offered follow it."""
+
+    mode: var[str] = var("list")
+
+    def watch_mode(self, old: str, new: str) -> None:
+        self.remove_class(f"-{old}")
+        self.add_class(f"-{new}")
+        self.refresh_bindings()
