@@ -29,7 +29,7 @@ import postgres_harness  # noqa: E402
 from cockpit.hub import Hub  # noqa: E402
 from cockpit.sources.base import SourceContext, SourceSpec  # noqa: E402
 from cockpit.writes import Action  # noqa: E402
-from cockpit.sources.incident_log import IncidentLogSource  # noqa: E402
+from cockpit.sources.incident_log.source import IncidentLogSource  # noqa: E402
 
 PAUSE = 0.02  # seconds between notes: latency, not throughput, is measured
 

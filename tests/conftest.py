@@ -79,7 +79,7 @@ class Backend:
             return
         import sqlite3
 
-        from cockpit.incident_store import sqlite as sqlite_backend
+        from cockpit.sources.incident_log import sqlite as sqlite_backend
 
         conn = sqlite3.connect(self.options["path"], isolation_level=None)
         saved, sqlite_backend.BUSY_TIMEOUT_MS = sqlite_backend.BUSY_TIMEOUT_MS, 50
@@ -101,7 +101,7 @@ class Backend:
 
     async def _read(self, read):
         from cockpit.sources.base import SourceContext, SourceSpec
-        from cockpit.sources.incident_log import IncidentLogSource
+        from cockpit.sources.incident_log.source import IncidentLogSource
 
         spec = SourceSpec(kind="incident-log", name="incident-log", refresh=timedelta(seconds=30),
                           timeout=timedelta(seconds=10), options=self.options, base_dir=Path("/"))

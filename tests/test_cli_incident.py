@@ -12,7 +12,7 @@ import pytest
 
 from cockpit.audit import verify
 from cockpit.cli import main
-from cockpit.sources.incident_log import IncidentStore
+from cockpit.sources.incident_log.sqlite import IncidentStore
 
 REPO = Path(__file__).resolve().parent.parent
 

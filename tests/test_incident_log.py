@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from cockpit.clock import DEMO_TIME
-from cockpit.incident_store import migrations
+from cockpit.sources.incident_log import migrations
 from cockpit.sources.base import SourceContext, SourceError, SourceSpec
 from cockpit.writes import Action
-from cockpit.sources.incident_log import IncidentLogSource
+from cockpit.sources.incident_log.source import IncidentLogSource
 
 
 class Clock:
@@ -177,7 +177,7 @@ WRITER = textwrap.dedent(
     from pathlib import Path
     from cockpit.sources.base import SourceContext, SourceError, SourceSpec
     from cockpit.writes import Action
-    from cockpit.sources.incident_log import IncidentLogSource
+    from cockpit.sources.incident_log.source import IncidentLogSource
 
     options, me, target = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
     spec = SourceSpec(kind="incident-log", name="incident-log", refresh=timedelta(seconds=30),
@@ -247,7 +247,7 @@ def test_a_new_log_opened_by_several_threads_at_once_never_reports_it_locked(tmp
     holds it, without waiting on the busy timeout (seen: ~1 in 10 pairs failed)."""
     import threading
 
-    from cockpit.sources.incident_log import IncidentStore
+    from cockpit.sources.incident_log.sqlite import IncidentStore
 
     errors: list[str] = []
     for attempt in range(30):

@@ -90,7 +90,7 @@ async def test_a_failed_transaction_leaves_no_incident_and_no_timeline(tmp_path,
     between them (here: the timeline write) rolls the incident back too."""
     import sqlite3
 
-    from cockpit.incident_store import operations
+    from cockpit.sources.incident_log import operations
     from cockpit.sources.base import SourceError
 
     source = make_source(tmp_path)

@@ -15,7 +15,7 @@ import textwrap
 import time
 
 from cockpit.hub import Hub
-from cockpit.incident_store.operations import Write
+from cockpit.sources.incident_log.operations import Write
 from cockpit.writes import Action
 from tests.test_incident_log import Clock, declare, make_source
 
@@ -148,10 +148,10 @@ QUEUER = textwrap.dedent(
     import asyncio, json, sys, time
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
-    from cockpit.incident_store import sqlite as sqlite_backend
+    from cockpit.sources.incident_log import sqlite as sqlite_backend
     from cockpit.sources.base import SourceContext, SourceSpec
     from cockpit.writes import Action
-    from cockpit.sources.incident_log import IncidentLogSource
+    from cockpit.sources.incident_log.source import IncidentLogSource
 
     options, target = json.loads(sys.argv[1]), sys.argv[2]
     sqlite_backend.BUSY_TIMEOUT_MS = 50  # the test holds the file locked: give up at once

@@ -27,7 +27,7 @@ SESSION = textwrap.dedent(
     from cockpit.hub import Hub
     from cockpit.sources.base import SourceContext, SourceSpec
     from cockpit.writes import Action
-    from cockpit.sources.incident_log import IncidentLogSource
+    from cockpit.sources.incident_log.source import IncidentLogSource
 
     options, me, host, target, count, total = json.loads(sys.argv[1]), *sys.argv[2:5], *map(int, sys.argv[5:7])
     spec = SourceSpec(kind="incident-log", name="incident-log", refresh=timedelta(seconds=30),

@@ -99,7 +99,7 @@ def run_migrate(config_path: str | None) -> int:
 
 async def _migrate_all(config, specs) -> int:
     from cockpit.config import source_context
-    from cockpit.sources.incident_log import backend_for
+    from cockpit.sources.incident_log.source import backend_for
 
     code = EXIT_OK
     for spec in specs:

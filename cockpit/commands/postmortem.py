@@ -66,7 +66,7 @@ async def _find(config, incident_id: str, clock: Clock) -> tuple[Incident | None
     """The incident (incident logs first, then every source's snapshot) and
     the snapshot its draft is built from (owners, related alerts)."""
     from cockpit.hub import Hub  # pulls in every source plugin: only once a command runs
-    from cockpit.sources.incident_log import IncidentLogSource
+    from cockpit.sources.incident_log.source import IncidentLogSource
 
     hub = Hub.from_config(config, clock)
     try:

@@ -14,7 +14,7 @@ from cockpit.clock import fixed_clock
 from cockpit.hub import Hub
 from cockpit.model import Incident, Runbook, SourceData
 from cockpit.sources.base import SourceContext, SourceSpec
-from cockpit.sources.incident_log import IncidentLogSource
+from cockpit.sources.incident_log.source import IncidentLogSource
 from tests.ui.conftest import CannedSource, MALICIOUS, NOW, catalog, demo_data, keys_done, open_panel, settle
 
 SIZE = (120, 36)

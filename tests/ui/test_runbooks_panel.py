@@ -16,7 +16,7 @@ from cockpit.hub import Hub
 from cockpit.model import Runbook, SourceData
 from cockpit.sources.base import SourceSpec
 from cockpit.writes import Action
-from cockpit.sources.incident_log import IncidentLogSource
+from cockpit.sources.incident_log.source import IncidentLogSource
 from tests.ui.conftest import CannedSource, catalog, keys_done, make_hub, open_panel, settle
 
 SIZE = (120, 36)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Generator, Iterable, Mapping
 
-from cockpit.incident_store.errors import Conflict, NoIncident
+from cockpit.sources.incident_log.errors import Conflict, NoIncident
 from cockpit.model import ROLES, Incident, TimelineEntry, frozen_map
 
 RECENTLY_RESOLVED = timedelta(days=7)  # resolved incidents stay listed this long

@@ -19,9 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import AsyncIterator, Callable, Iterator
 
-from cockpit.incident_store import migrations, operations
-from cockpit.incident_store.errors import Unreachable
-from cockpit.incident_store.operations import Dialect, Steps, Write
+from cockpit.sources.incident_log import migrations, operations
+from cockpit.sources.incident_log.errors import Unreachable
+from cockpit.sources.incident_log.operations import Dialect, Steps, Write
 from cockpit.model import Incident
 from cockpit.private_files import OWNER_ONLY, FileAccess
 from cockpit.sources.base import SourceError

@@ -9,7 +9,7 @@ write's idempotency key, unique, so a write sent twice lands once.
 
 from __future__ import annotations
 
-from cockpit.incident_store.errors import NewerSchema
+from cockpit.sources.incident_log.errors import NewerSchema
 
 # Version 2, the same SQL on both.
 LIVE = (

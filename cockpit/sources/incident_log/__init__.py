@@ -1,4 +1,5 @@
-"""The incident log's storage: one behaviour, two backends.
+"""The incident log: the source (source.py) and its storage, one behaviour
+on two backends.
 
 ``operations`` holds every read and write once, as steps of SQL that a
 backend's driver runs in one transaction (``sqlite`` for a file shared on

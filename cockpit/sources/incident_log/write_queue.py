@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from cockpit.atomicfile import write_atomic
-from cockpit.incident_store.operations import Write
+from cockpit.sources.incident_log.operations import Write
 from cockpit.private_files import OWNER_ONLY, FileAccess
 
 

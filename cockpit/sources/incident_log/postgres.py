@@ -20,9 +20,9 @@ import psycopg
 from psycopg.rows import dict_row
 
 from cockpit import secrets
-from cockpit.incident_store import migrations, operations
-from cockpit.incident_store.errors import Unreachable
-from cockpit.incident_store.operations import Dialect, Query, Steps, Write
+from cockpit.sources.incident_log import migrations, operations
+from cockpit.sources.incident_log.errors import Unreachable
+from cockpit.sources.incident_log.operations import Dialect, Query, Steps, Write
 from cockpit.model import Incident
 from cockpit.sources.base import SourceError
 

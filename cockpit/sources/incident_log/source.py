@@ -2,7 +2,7 @@
 
 ``path:`` (the embedded default) keeps it in a SQLite file shared by the
 sessions on one host; ``dsn:`` (a postgresql:// URL) in PostgreSQL, shared
-by a team on many hosts. Both behave the same (cockpit.incident_store).
+by a team on many hosts. Both behave the same (cockpit.sources.incident_log).
 
 This module validates each write and hands it to the backend with who,
 from which host, when, and an idempotency key. A write the database cannot
@@ -24,10 +24,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from cockpit.incident_store.errors import Conflict, NoIncident, Unreachable
-from cockpit.incident_store.operations import RECENTLY_RESOLVED, Write
-from cockpit.incident_store.sqlite import IncidentStore, SqliteBackend  # noqa: F401  (IncidentStore: public here)
-from cockpit.incident_store.write_queue import WriteQueue
+from cockpit.sources.incident_log.errors import Conflict, NoIncident, Unreachable
+from cockpit.sources.incident_log.operations import RECENTLY_RESOLVED, Write
+from cockpit.sources.incident_log.sqlite import IncidentStore, SqliteBackend
+from cockpit.sources.incident_log.write_queue import WriteQueue
 from cockpit.model import INCIDENT_STATUSES, ROLES, SEVERITIES, Incident, SourceData, TimelineEntry, waiting_text
 from cockpit.private_files import OWNER_ONLY
 from cockpit.sources.base import OptionSpec, Source, SourceError
@@ -103,7 +103,7 @@ def backend_for(spec, context):
     if dsn:
         if not str(dsn).startswith(("postgresql://", "postgres://")):
             raise SourceError("incident-log: dsn must be a postgresql:// URL")
-        from cockpit.incident_store.postgres import PostgresBackend  # psycopg only for those who use it
+        from cockpit.sources.incident_log.postgres import PostgresBackend  # psycopg only for those who use it
 
         return PostgresBackend(str(dsn))
     return SqliteBackend(spec.path(str(path)) if path else Path(context.data_dir) / "incidents.db",
