@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 from cockpit.alert_owners import DEFAULT_OWNER_LABELS, Owners
 from cockpit.audit import AuditLog
 from cockpit.config import Config, source_context
-from cockpit.durations import format_duration
+from cockpit.durations import format_duration, format_seconds
 from cockpit.model import SEVERITIES, Incident, Snapshot, SourceData, SourceHealth
 from cockpit.resilience import OPEN, CircuitBreaker, Monotonic, RetryPolicy, Sleep
 from cockpit.sources import load_kind
@@ -245,7 +245,7 @@ class Hub:
             if not isinstance(data, SourceData):
                 raise SourceError(f"fetch returned {type(data).__name__}, not SourceData")
         except TimeoutError:
-            error: SourceError = TransientSourceError(f"timed out after {format_duration(timeout)}")
+            error: SourceError = TransientSourceError(f"timed out after {format_seconds(timeout)}")
         except SourceError as raised:
             error = raised
         except Exception as raised:  # a bug in a source must not take the hub down
@@ -266,7 +266,7 @@ class Hub:
             async with asyncio.timeout(timeout):
                 result = await state.source.perform(action)
         except TimeoutError:
-            return ActionResult(False, f"timed out after {format_duration(timeout)}; the write may or may not "
+            return ActionResult(False, f"timed out after {format_seconds(timeout)}; the write may or may not "
                                 "have happened")
         except SourceError as error:
             return ActionResult(False, clean(error, single_line=True))
