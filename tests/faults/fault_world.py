@@ -1,7 +1,7 @@
 """The fault suite's world (its fixtures: conftest.py): one source of each
 HTTP kind (prometheus, alertmanager, pagerduty) pointed at the fault
-server, with short timeouts and a 1 MiB reply limit so every fault is
-decided in well under a second."""
+server, with a short timeout and a 1 MiB reply limit so every fault is
+decided within two seconds."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cockpit.sources import load_kind
 from cockpit.sources.base import SourceContext, SourceSpec
 
 KINDS = ("prometheus", "alertmanager", "pagerduty")
-TIMEOUT_S = 0.5
+TIMEOUT_S = 2.0  # a healthy Prometheus fetch (17 queries) takes 0.1-0.4 s on a loaded machine
 LIMIT = 1024 * 1024  # max_response_bytes in these tests
 PD_TOKEN = "pd-fault-T0KEN-4411"
 SLO_FILE = ('version: "prometheus/v1"\nservice: "api"\nslos:\n  - name: "availability"\n    objective: 99.9\n'

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 import pytest
 
 from fault_world import KINDS, TIMEOUT_S, items
 from fault_server import FAULTS
 
-TIMED_OUT = r"timed out after 0\.(5|25)s|no complete reply within 0\.(5|25)s"
+TIMED_OUT = r"timed out after [12]s|no complete reply within [12]s"  # the source's timeout, an instance's half
 NOT_JSON = r"not JSON"
 TOO_LARGE = r"reply larger than 1 MiB \(the source's max_response_bytes\)"
 EXPECTED = {
@@ -54,7 +55,9 @@ async def test_fault_degrades_the_source_keeps_its_data_and_recovers(kind, fault
 
     faults.set(fault, fail_times=99)
     clock.advance(90)
+    started = time.monotonic()
     failed = await hub.refresh_all()
+    assert time.monotonic() - started < TIMEOUT_S + 0.5  # a reply that never completes costs one timeout
     [health] = failed.sources
     expected = EXPECTED[fault] if isinstance(EXPECTED[fault], str) else EXPECTED[fault][kind]
     assert health.state == "failing" and re.search(expected, health.error), health.error
@@ -70,14 +73,3 @@ async def test_fault_degrades_the_source_keeps_its_data_and_recovers(kind, fault
     assert health.state == "ok" and health.error == "" and not health.stale
     assert health.fetched_at == clock.now and items(recovered, kind)
 
-
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("fault", ["hang", "drip"])
-async def test_a_request_that_never_completes_costs_one_timeout(kind, fault, faults, hub_for):
-    import time
-
-    hub = hub_for(kind)
-    faults.set(fault)
-    started = time.monotonic()
-    await hub.refresh_all()
-    assert time.monotonic() - started < TIMEOUT_S + 0.4
