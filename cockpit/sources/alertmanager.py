@@ -52,7 +52,7 @@ from cockpit.sources.base import (
 from cockpit.sources.alertmanager_api import (
     DEFAULT_SEVERITY_MAP, AlertMerge, decode_groups, sightings_of, silence_body, silences_of,
 )
-from cockpit.sources.http import HTTP_OPTIONS, make_client, safe_url, send
+from cockpit.sources.http import HTTP_OPTIONS, RateLimitedError, make_client, safe_url, send
 from cockpit.sources.instances import InstanceGuard
 from cockpit.sources.reply_shape import expect
 
@@ -300,16 +300,20 @@ class AlertmanagerSource(Source):
         """``call`` on every instance at once: ([(name, result)], [error lines]);
         raises when none answered (retryable if any failure was)."""
         results = await asyncio.gather(*(call(i) for i in instances), return_exceptions=True)
-        answers, errors, retryable = [], [], False
+        answers, errors, retryable, waits = [], [], False, []
         for instance, result in zip(instances, results):
             if isinstance(result, SourceError):
                 errors.append(f"{instance.name}: {result}")
                 retryable = retryable or result.retryable
+                if getattr(result, "retry_after", None) is not None:
+                    waits.append(result.retry_after)
             elif isinstance(result, BaseException):
                 raise result
             else:
                 answers.append((instance.name, result))
         if not answers:
+            if waits:  # every instance failed, some asked to wait: the hub's retry waits for the longest
+                raise RateLimitedError("; ".join(errors), max(waits))
             raise (TransientSourceError if retryable else SourceError)("; ".join(errors))
         return answers, errors
 

@@ -70,8 +70,8 @@ class FaultServer:
         self.retry_after = 1  # 429: seconds
         self.drip_every = 1.0
         self.huge_bytes = 50 * 1024 * 1024
-        self.requests: Counter[str] = Counter()  # per mode
-        self.sent: Counter[str] = Counter()  # body bytes written, per mode
+        self.requests: Counter[str] = Counter()  # per mode answered, since the last set()
+        self.sent: Counter[str] = Counter()  # body bytes written, per mode, since the last set()
         self.held = threading.Event()  # set once a request is being hung or dripped
         self.closing = threading.Event()
         self._failed = 0
@@ -91,6 +91,8 @@ class FaultServer:
         with self._lock:
             self.mode, self._failed = mode, 0
             self.held.clear()
+            self.requests.clear()
+            self.sent.clear()
             if mode == "refuse":
                 self._stop_listening()
             elif self._listener is None:
