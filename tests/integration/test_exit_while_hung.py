@@ -5,20 +5,17 @@ never answers."""
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
-import struct
 import subprocess
 import sys
-import termios
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from hanging_proxy import hanging_proxy
+from pty_app import app_in_pty
 
 pytestmark = pytest.mark.integration
 
@@ -81,38 +78,14 @@ def test_status_json_exits_within_a_second_of_sigint(tmp_path):
 
 
 def test_the_app_exits_within_a_second_of_q(tmp_path):
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    screen = bytearray()
-
-    def drain() -> None:  # the app must never block writing to its terminal
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            screen.extend(chunk)
-
-    with hanging_proxy("", hang=[""]) as hung:
-        process = subprocess.Popen([sys.executable, "-m", "cockpit.cli", "--config", str(write_config(tmp_path, hung.url))],
-                                   stdin=slave, stdout=slave, stderr=slave, env=environment(tmp_path), cwd=tmp_path,
-                                   start_new_session=True)
-        os.close(slave)
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
-        try:
-            wait_for(lambda: b"Quit" in screen, "the app to draw its key hints")
-            wait_for(lambda: both_hung(hung), "both sources' requests to hang")
-            asked = time.monotonic()
-            os.write(master, b"q")
-            process.wait(timeout=30)
-            took = time.monotonic() - asked
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            os.close(master)
+    with hanging_proxy("", hang=[""]) as hung, \
+            app_in_pty(["--config", str(write_config(tmp_path, hung.url))], environment(tmp_path), tmp_path) \
+            as (process, screen, master):
+        wait_for(lambda: b"Quit" in screen, "the app to draw its key hints")
+        wait_for(lambda: both_hung(hung), "both sources' requests to hang")
+        asked = time.monotonic()
+        os.write(master, b"q")
+        process.wait(timeout=30)
+        took = time.monotonic() - asked
     assert took < EXIT_WITHIN_S, f"exited {took:.2f}s after q"
     assert process.returncode == 0 and b"Traceback" not in screen
