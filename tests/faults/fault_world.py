@@ -42,8 +42,8 @@ def options_for(kind: str, url: str, folder: Path) -> dict:
     return {"token": PD_TOKEN, "base_url": url}
 
 
-def make_source(kind: str, url: str, folder: Path, clock, **options):
-    spec = SourceSpec(kind=kind, name=kind, refresh=timedelta(hours=1), timeout=timedelta(seconds=TIMEOUT_S),
+def make_source(kind: str, url: str, folder: Path, clock, *, timeout_s: float = TIMEOUT_S, **options):
+    spec = SourceSpec(kind=kind, name=kind, refresh=timedelta(hours=1), timeout=timedelta(seconds=timeout_s),
                       options={**options_for(kind, url, folder), "max_response_bytes": LIMIT, **options},
                       base_dir=folder)
     return load_kind(kind)(spec, SourceContext(clock=clock, user="tester", data_dir=folder))
