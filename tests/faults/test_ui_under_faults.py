@@ -1,6 +1,7 @@
 """The app under faults (Pilot): keys are answered within a generous 100 ms
-(the median; each within 250 ms) while every HTTP source's requests hang or
-drip (bench/faults.py measures the real figures), and the Incidents panel says which of its sources fails,
+of what they take with healthy sources (the median; each within 250 ms)
+while every HTTP source's requests hang or drip (bench/faults.py measures
+the real figures), and the Incidents panel says which of its sources fails,
 why, and how old the alerts shown are; once a failing source's breaker is
 open, ctrl+r tries it at once and the notice goes when it answers."""
 
@@ -21,8 +22,8 @@ from cockpit.resilience import RetryPolicy
 from textual import events
 from textual.widgets import ContentSwitcher
 
-KEY_WITHIN_S = 0.1  # the median key; switching panels costs ~25 ms with no fault at all
-ANY_KEY_WITHIN_S = 0.25  # the slowest: the test shares two cores with another worker
+KEY_WITHIN_S = 0.1  # the median key, beyond its time with healthy sources (~25 ms on an idle machine)
+ANY_KEY_WITHIN_S = 0.25  # the slowest key: the suite shares two cores between its workers
 PANEL_KEYS = {"i": "incidents", "b": "slos", "o": "overview", "s": "services"}
 
 
@@ -47,23 +48,35 @@ async def key_latency(app, key: str) -> float:
     return time.monotonic() - started
 
 
+async def latencies(app, pilot) -> list[float]:
+    took = []
+    for key in "ibosibosibos":
+        await pilot.pause()  # the last key's repaint done: what is timed is the wait for this one
+        took.append(await key_latency(app, key))
+    return took
+
+
 @pytest.mark.parametrize("fault", ["hang", "drip"])
 async def test_keys_are_answered_within_100_ms_while_every_source_hangs(fault, faults, tmp_path, clock):
-    faults.set(fault)
     hub = Hub([make_source(kind, faults.url, tmp_path, clock, timeout_s=60) for kind in KINDS], clock=clock)
     app = app_over(hub, tmp_path, clock)
     async with app.run_test(size=(120, 36)) as pilot:
+        await hub.refresh_all()
+        healthy = statistics.median(await latencies(app, pilot))  # what this machine, loaded or not, takes anyway
+
+        faults.set(fault)
+        refresh = asyncio.ensure_future(hub.refresh_now())
         deadline = time.monotonic() + 10
-        while faults.requests[fault] < len(KINDS):  # every source's first refresh is held
+        while faults.requests[fault] < len(KINDS):  # every source's refresh is held
             assert time.monotonic() < deadline, "the sources' requests never reached the server"
             await pilot.pause(0.02)
-        took = []
-        for key in "ibosibosibos":
-            await pilot.pause()  # the last key's repaint done: what is timed is the wait the faults add
-            took.append(await key_latency(app, key))
+        took = await latencies(app, pilot)
         shown = [f"{t * 1000:.0f} ms" for t in took]
-        assert statistics.median(took) < KEY_WITHIN_S and max(took) < ANY_KEY_WITHIN_S, shown
-        assert all(h.state == "loading" for h in hub.snapshot().sources)  # still held all along
+        # Within 100 ms (the median) beyond what keys take with every source healthy; each within 250 ms.
+        assert statistics.median(took) < healthy + KEY_WITHIN_S and max(took) < healthy + ANY_KEY_WITHIN_S, \
+            (f"healthy: {healthy * 1000:.0f} ms", shown)
+        assert not refresh.done()  # held all along
+        refresh.cancel()
 
 
 @pytest.mark.parametrize("kind", ["alertmanager", "pagerduty"])

@@ -157,6 +157,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
+    def end_headers(self) -> None:
+        # One request per connection, said so: a client must not reuse a connection this server closes.
+        self.send_header("Connection", "close")
+        super().end_headers()
+
     def _reply(self, status: int, body: bytes, content_type: str = "application/json", **headers: str) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -176,8 +181,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _drip(self, path: str, faults: FaultServer) -> None:
         body = json.dumps(healthy_reply(path)).encode()
-        whole = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-                 .encode() + body)
+        whole = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                 "Connection: close\r\n\r\n".encode() + body)
         faults.held.set()
         for byte in whole:
             if faults.closing.wait(faults.drip_every):
