@@ -14,11 +14,13 @@ $(BIN)/cockpit: pyproject.toml
 run: $(BIN)/cockpit
 	$(BIN)/cockpit
 
+# lint-imports: the layering contracts in pyproject.toml ([tool.importlinter]).
 test: $(BIN)/cockpit
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
 
 screenshots: $(BIN)/cockpit
 	$(BIN)/cockpit screenshots --out screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .import_linter_cache

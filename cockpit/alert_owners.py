@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from cockpit.alerts import Matcher, MatcherError, format_matchers, matches_all, parse_matchers, quote
 from cockpit.model import Incident, Service
-from cockpit.sources.base import Problem
+from cockpit.problems import Problem
 from cockpit.yamlfile import line_of
 
 DEFAULT_OWNER_LABELS = ("service", "app", "job", "namespace")

@@ -17,7 +17,7 @@ from typing import Any, Callable, Collection, Iterable, Mapping, NamedTuple, Seq
 
 import re2
 
-from cockpit.model import EMPTY, SEVERITIES, Incident, frozen_map
+from cockpit.model import EMPTY, Incident, frozen_map, severity_rank
 
 OPERATORS = ("=", "!=", "=~", "!~")
 # firing wins over silenced wins over inhibited when HA instances disagree:
@@ -239,21 +239,16 @@ def dedupe(per_instance: Iterable[tuple[str, Iterable[Sighting]]]) -> list[Held]
 
 
 _STATE_RANK = {state: rank for rank, state in enumerate(STATE_ORDER)}
-_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 def _state_rank(status: str) -> int:
     return _STATE_RANK.get(status, len(STATE_ORDER))
 
 
-def _severity_rank(severity: str) -> int:
-    return _SEVERITY_RANK.get(severity, len(SEVERITIES))
-
-
 def sort_alerts(incidents: Iterable[Incident]) -> list[Incident]:
     """Most severe first, then loudest state, then oldest."""
-    severity, state = _SEVERITY_RANK.get, _STATE_RANK.get
-    return sorted(incidents, key=lambda i: (severity(i.severity, len(SEVERITIES)), state(i.status, len(STATE_ORDER)),
+    state = _STATE_RANK.get
+    return sorted(incidents, key=lambda i: (severity_rank(i.severity), state(i.status, len(STATE_ORDER)),
                                             i.started_at, i.id))
 
 
@@ -266,7 +261,7 @@ class AlertGroup:
     @property
     def severity(self) -> str:
         """The worst severity in the group."""
-        return min((a.severity for a in self.alerts), key=_severity_rank, default="")
+        return min((a.severity for a in self.alerts), key=severity_rank, default="")
 
     @property
     def matchers(self) -> tuple[Matcher, ...]:
@@ -297,7 +292,7 @@ def group_alerts(incidents: Iterable[Incident], by: str | Sequence[str] | None =
             buckets[key] = bucket = (frozen_map(labels), [])
         bucket[1].append(incident)
     groups = [AlertGroup(key, labels, tuple(sort_alerts(alerts))) for key, (labels, alerts) in buckets.items()]
-    return sorted(groups, key=lambda g: (_severity_rank(g.severity), -len(g.alerts), g.key))
+    return sorted(groups, key=lambda g: (severity_rank(g.severity), -len(g.alerts), g.key))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ import fcntl
 import hashlib
 import json
 import os
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -124,21 +123,6 @@ def verify(path: Path | str) -> VerifyResult:
     if problem:
         return VerifyResult(False, problem[0], f"{path}:{problem[0]}: {problem[1]}")
     return VerifyResult(True, 0, f"{path}: {len(lines)} lines, chain intact, head matches")
-
-
-def run_verify(config_path: str | None, file: str | None) -> int:
-    """`cockpit audit verify [--file PATH]`: 0 when the chain is intact, 1
-    naming the first bad line, 2 when the config (needed without --file) is broken."""
-    if file is None:
-        from cockpit.commands import EXIT_CONFIG, load_config_or_report
-
-        config = load_config_or_report(config_path)
-        if config is None:
-            return EXIT_CONFIG
-        file = str(config.audit_log)
-    result = verify(file)
-    print(result.message, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1
 
 
 def _head_problem(path: Path, hashes: list[str]) -> tuple[int, str] | None:

@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
 
     _incident_parser(commands)
+    incident_log = commands.add_parser("incident-log", help="the incident log's database")
+    log_commands = incident_log.add_subparsers(dest="incident_log_command", metavar="ACTION", required=True)
+    migrate = log_commands.add_parser("migrate", help="create or upgrade its schema; refuses a newer one")
+    migrate.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
     runbooks = commands.add_parser("runbooks", help="list runbooks and when each is due for review")
     runbooks.add_argument("--stale", action="store_true", help="only the stale ones; exit 1 when there are any")
     runbooks.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
@@ -115,19 +119,23 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.log_level)
     try:
         if args.command == "check":
-            from cockpit.check import run_check
+            from cockpit.commands.check import run_check
 
             return run_check(args.config)
         if args.command == "status":
-            from cockpit.status import run_status
+            from cockpit.commands.status import run_status
 
             return run_status(args.config, as_json=args.json)
         if args.command == "audit":
-            from cockpit.audit import run_verify
+            from cockpit.commands.audit import run_verify
 
             return run_verify(args.config, args.file)
         if args.command == "incident":
             return _run_incident(args)
+        if args.command == "incident-log":
+            from cockpit.commands.incident import run_migrate
+
+            return run_migrate(args.config)
         if args.command == "runbooks":
             from cockpit.commands.runbooks import run_runbooks
 
@@ -139,10 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                 return run_postmortem_new(args.config, args.incident, args.out, read_only=args.read_only)
             return run_postmortem_check(args.file)
         if args.command == "screenshots":
-            from cockpit.screenshots import run_screenshots
+            from cockpit.commands.screenshots import run_screenshots
 
             return run_screenshots(args.out)
-        from cockpit.app import run_app
+        from cockpit.ui.app import run_app
 
         return run_app(args.config, read_only=args.read_only)
     except KeyboardInterrupt:

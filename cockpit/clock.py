@@ -1,4 +1,4 @@
-"""Clocks: the real one, and the fixed one screenshots and tests use."""
+"""Clocks: the real one, and a fixed one for deterministic tests and benchmarks."""
 
 from __future__ import annotations
 

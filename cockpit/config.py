@@ -22,8 +22,9 @@ import platformdirs
 from cockpit import secrets
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
 from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
+from cockpit.problems import Problem
 from cockpit.sources import installed_kinds, load_kind
-from cockpit.sources.base import OptionSpec, Problem, SourceContext, SourceSpec
+from cockpit.sources.base import OptionSpec, SourceContext, SourceSpec
 from cockpit.untrusted import clean
 from cockpit.yamlfile import LineDict, YamlError, line_of, load_yaml_file, yaml_shape
 

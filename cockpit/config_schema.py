@@ -12,7 +12,8 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from cockpit.durations import DurationTooLong, parse_duration
-from cockpit.sources.base import OptionSpec, Problem
+from cockpit.problems import Problem
+from cockpit.sources.base import OptionSpec
 from cockpit.untrusted import clean
 from cockpit.yamlfile import LineDict, YamlError, join_key, line_of, load_yaml_text
 

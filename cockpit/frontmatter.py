@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cockpit.sources.base import Problem
+from cockpit.problems import Problem
 from cockpit.yamlfile import LineDict, YamlError, load_yaml_text, yaml_shape
 
 _OPEN = "---"

@@ -17,16 +17,19 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from operator import itemgetter
-from typing import Callable, Sequence
+from typing import Awaitable, Callable, Sequence, TypeVar
 
 from cockpit.alert_owners import DEFAULT_OWNER_LABELS, Owners
+from cockpit.alerts import Silence
 from cockpit.audit import AuditLog
+from cockpit.capabilities import Capabilities
 from cockpit.config import Config, source_context
 from cockpit.durations import format_duration, format_seconds
-from cockpit.model import SEVERITIES, Incident, Snapshot, SourceData, SourceHealth
+from cockpit.model import Incident, Snapshot, SourceData, SourceHealth, severity_rank
 from cockpit.resilience import OPEN, CircuitBreaker, Monotonic, RetryPolicy, Sleep
 from cockpit.sources import load_kind
-from cockpit.sources.base import Action, ActionResult, Source, SourceContext, SourceError, TransientSourceError
+from cockpit.sources.base import Source, SourceContext, SourceError, TransientSourceError
+from cockpit.writes import Action, ActionResult
 from cockpit.secrets import redact
 from cockpit.untrusted import clean
 
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 
 Subscriber = Callable[[Snapshot], object]
 READ_ONLY_REFUSAL = "refused: read-only mode"
+T = TypeVar("T")
 
 
 @dataclass
@@ -128,6 +132,8 @@ class Hub:
         if not self._loops:
             self._loops = [asyncio.create_task(self._loop(state), name=f"cockpit-refresh-{name}")
                            for name, state in self._states.items()]
+            self._loops += [asyncio.create_task(self._watch(state), name=f"cockpit-watch-{name}")
+                            for name, state in self._states.items() if state.source.live]
 
     async def stop(self) -> None:
         """Stop the loops and any refresh still running."""
@@ -174,15 +180,35 @@ class Hub:
 
     # -- writing ---------------------------------------------------------
 
+    @property
+    def capabilities(self) -> Capabilities:
+        """What each source takes and lists, for the UI to offer only what can work."""
+        sources = self.sources
+        return Capabilities(actions={s.name: s.actions for s in sources}, lists={s.name: s.lists for s in sources},
+                            read_only=self.read_only, user=self.user)
+
     def can(self, action_name: str, source_name: str | None = None) -> bool:
         """Is ``action_name`` possible: not read-only, and the named source
         (or, with no name, some source) supports it."""
-        if self.read_only:
-            return False
-        if source_name is not None:
-            state = self._states.get(source_name)
-            return state is not None and action_name in state.source.actions
-        return any(action_name in s.source.actions for s in self._states.values())
+        return self.capabilities.can(action_name, source_name)
+
+    async def list_silences(self) -> tuple[tuple[Silence, ...], tuple[str, ...]]:
+        """Every silence of every source listing them, each under its
+        timeout, the retry policy and its breaker, as fetches are:
+        (the silences, one problem per source that failed)."""
+        found: list[Silence] = []
+        problems: list[str] = []
+        for state in self._states.values():
+            if "silences" not in state.source.lists:
+                continue
+            try:
+                found.extend(await self._retry.run(
+                    lambda state=state: self._guarded(state, state.source.list_silences, tuple), sleep=self._sleep))
+            except _BreakerOpen:
+                problems.append(f"{state.source.name}: {_breaker_open_text(state)}")
+            except SourceError as error:
+                problems.append(f"{state.source.name}: {redact(clean(error, single_line=True))}")
+        return tuple(found), tuple(problems)
 
     async def perform(self, source_name: str, action: Action) -> ActionResult:
         """Send ``action`` to its source, unless read-only or unsupported;
@@ -214,6 +240,18 @@ class Hub:
             self._publish()
             await self._sleep(interval)
 
+    async def _watch(self, state: _SourceState) -> None:
+        """A live source: fetch as soon as it says its data changed."""
+        while True:
+            try:
+                await state.source.changed()
+            except Exception:  # a broken watch must not spin: the periodic loop still refreshes
+                log.exception("watching for changes failed", extra={"source": state.source.name})
+                await self._sleep(state.source.spec.refresh.total_seconds())
+                continue
+            await self._refresh(state)
+            self._publish()
+
     async def _refresh(self, state: _SourceState) -> None:
         if state.running is None or state.running.done():
             state.running = asyncio.create_task(self._fetch(state))
@@ -235,28 +273,38 @@ class Hub:
     async def _attempt(self, state: _SourceState) -> SourceData:
         """One fetch through the breaker and the per-source timeout; every
         failure is recorded on ``state`` and comes out as a SourceError."""
+        try:
+            return await self._guarded(state, state.source.fetch, SourceData)
+        except _BreakerOpen:
+            raise  # skipped: the error that opened the breaker stays recorded
+        except SourceError as error:
+            state.error = redact(clean(error, single_line=True)) or error.__class__.__name__
+            log.warning("fetch failed: %s", state.error, extra={"source": state.source.name})
+            raise
+
+    async def _guarded(self, state: _SourceState, call: Callable[[], Awaitable[T]], returns: type[T]) -> T:
+        """``call()`` through the source's breaker and timeout; whatever goes
+        wrong (a bug in the source included) comes out as a SourceError."""
         breaker, source = state.breaker, state.source
         if not breaker.allow():
             raise _BreakerOpen(state.error)
         timeout = source.spec.timeout.total_seconds()
         try:
             async with asyncio.timeout(timeout):
-                data = await source.fetch()
-            if not isinstance(data, SourceData):
-                raise SourceError(f"fetch returned {type(data).__name__}, not SourceData")
+                result = await call()
+            if not isinstance(result, returns):
+                raise SourceError(f"{source.name} returned {type(result).__name__}, not {returns.__name__}")
         except TimeoutError:
             error: SourceError = TransientSourceError(f"timed out after {format_seconds(timeout)}")
         except SourceError as raised:
             error = raised
         except Exception as raised:  # a bug in a source must not take the hub down
-            log.exception("fetch failed with an internal error", extra={"source": source.name})
+            log.exception("source call failed with an internal error", extra={"source": source.name})
             error = SourceError(f"internal error in source: {raised.__class__.__name__}")
         else:
             breaker.record_success()
-            return data
+            return result
         breaker.record_failure()
-        state.error = redact(clean(error, single_line=True)) or error.__class__.__name__
-        log.warning("fetch failed: %s", state.error, extra={"source": source.name})
         raise error
 
     async def _call(self, state: _SourceState, action: Action) -> ActionResult:
@@ -299,8 +347,7 @@ class Hub:
         elif state.error:
             status = "failing"
             if state.breaker.state == OPEN:
-                error = f"circuit breaker open, next try in {format_duration(state.breaker.retry_in())} " \
-                        f"(ctrl+r tries now); last error: {state.error}"
+                error = _breaker_open_text(state)
         else:
             status = "degraded" if state.data is not None and state.data.warnings else "ok"
         return SourceHealth(
@@ -361,11 +408,15 @@ def _owned(state: _SourceState, owners: Owners | None) -> list[tuple[tuple, Inci
 
 def _incident_order(incident: Incident) -> tuple[int, float]:
     """Most severe first (unknown severities last), then oldest first."""
-    rank = SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
     started = incident.started_at
     if started.tzinfo is None:  # never compare naive with aware datetimes
         started = started.replace(tzinfo=timezone.utc)
-    return rank, started.timestamp()
+    return severity_rank(incident.severity), started.timestamp()
+
+
+def _breaker_open_text(state: _SourceState) -> str:
+    return (f"circuit breaker open, next try in {format_duration(state.breaker.retry_in())} "
+            f"(ctrl+r tries now); last error: {state.error}")
 
 
 class _BreakerOpen(SourceError):

@@ -10,15 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterable, Mapping
 
-SEVERITIES = ("P0", "P1", "P2", "P3")
+SEVERITIES = ("P0", "P1", "P2", "P3")  # most severe first
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
-ALERT_STATUSES = ("firing", "acknowledged", "silenced", "inhibited", "resolved")
+ROLES = ("commander", "scribe", "comms")  # the incident roles a person is assigned
 # The seed's escalation timing: L2 after 15 min, L3 after 1 h, L4 critical only.
 DEFAULT_ESCALATION_AFTER = (timedelta(0), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=1))
 
 EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
+def severity_rank(severity: str) -> int:
+    """Sort key, most severe first: 0 for P0 ... 3 for P3; an unknown
+    severity after every known one."""
+    return _SEVERITY_RANK.get(severity, len(SEVERITIES))
 
 
 def frozen_map(items: Mapping | None) -> Mapping:
@@ -78,13 +87,6 @@ class DataDomain:
     retention: str = ""
     pii: bool = False
     gdpr_applies: bool = False
-
-
-@dataclass(frozen=True)
-class Team:
-    name: str
-    services: tuple[str, ...] = ()
-    contacts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,8 @@ class TimelineEntry:
     kind: str  # declared | note | status | role | action | alert
     text: str
     author: str = ""
+    host: str = ""  # where the author wrote it (incident log)
+    waiting: bool = False  # typed while the incident log was unreachable: queued, not written yet
 
 
 @dataclass(frozen=True)
@@ -188,14 +192,14 @@ class Incident:
     id: str
     title: str
     severity: str  # P0..P3
-    status: str
+    status: str  # INCIDENT_STATUSES; an alert's: firing, acknowledged, silenced, inhibited, resolved
     service: str  # catalog service name, "" when unowned
     started_at: datetime
     source: str  # source name
     kind: str = "incident"  # incident | alert
     services: tuple[str, ...] = ()  # every affected service (incident log)
     commander: str = ""
-    roles: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # role -> person
+    roles: Mapping[str, str] = field(default_factory=lambda: EMPTY)  # role (one of ROLES) -> person
     resolved_at: datetime | None = None
     acknowledged: bool = False
     silenced: bool = False
@@ -211,6 +215,10 @@ class Incident:
     group: str = ""
     # An unowned alert's label that named no catalog service, as 'service="kube-state-metrics"'.
     service_hint: str = ""
+    # The incident log's count of status and role changes: a change made on
+    # an older version is refused (someone else changed it meanwhile). None
+    # for sources that keep no version.
+    version: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -323,3 +331,17 @@ class Snapshot:
     oncall: tuple[OnCall, ...] = ()
     sources: tuple[SourceHealth, ...] = ()
     read_only: bool = False
+
+
+def incident_key(incident: Incident) -> str:
+    """An incident's key across sources: ids are unique per source, not across
+    them (two Alertmanagers, one incident log)."""
+    return f"{incident.source}/{incident.id}"
+
+
+def waiting_text(kinds: Iterable[str]) -> str:
+    """ "3 notes waiting to be written" (other writes counted apart)."""
+    kinds = list(kinds)
+    notes = kinds.count("note")
+    counts = ((notes, "note"), (len(kinds) - notes, "other change"))
+    return " and ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts if n) + " waiting to be written"

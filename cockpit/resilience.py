@@ -42,7 +42,6 @@ class RetryPolicy:
         attempt: Callable[[], Awaitable[T]],
         *,
         sleep: Sleep = asyncio.sleep,
-        on_retry: Callable[[BaseException, float], object] | None = None,
     ) -> T:
         """Call ``attempt`` until it succeeds, raises a non-retryable error,
         or the tries are used up (then the last error propagates).
@@ -66,8 +65,6 @@ class RetryPolicy:
                     if retry_after > self.max_delay:
                         raise
                     delay = max(delay, retry_after)
-                if on_retry is not None:
-                    on_retry(error, delay)
                 await sleep(delay)
 
 

@@ -15,6 +15,18 @@ from typing import Iterable
 from cockpit.model import Runbook
 
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
+_LINE_REF = re.compile(r"(.+)#L(\d+)")  # "path#L12": the runbook opened at body line 12
+
+
+def runbook_ref(path: str, line: int) -> str:
+    """A ref that opens the runbook at ``line`` (1-based, in the body)."""
+    return f"{path}#L{line}" if line > 0 else path
+
+
+def split_runbook_ref(ref: str) -> tuple[str, int]:
+    """(path, line) of a ``runbook_ref``; line 0 when it names no line."""
+    at_line = _LINE_REF.fullmatch(ref)
+    return (at_line.group(1), int(at_line.group(2))) if at_line else (ref, 0)
 
 
 @dataclass(frozen=True)

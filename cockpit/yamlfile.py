@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
-from cockpit.sources.base import Problem
+from cockpit.problems import Problem
 
 # The largest real catalog or SLO file seen is ~20 kB with ~2,000 values; pure
 # Python PyYAML reads ~15,000 values a second on a loaded CI machine.

@@ -14,7 +14,9 @@ from textual.widgets import Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from cockpit.onboarding import CHECKLIST, ChecklistItem, Progress, load_progress, save_progress
-from panels.base import Navigate, Panel, literal
+from cockpit.ui.widgets.messages import Navigate, Origin
+from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.ui.widgets.text import literal
 
 ITEMS = {item.id: item for section in CHECKLIST for item in section.items}
 
@@ -48,8 +50,8 @@ class OnboardingPanel(Panel):
 
     BINDINGS = [Binding("l", "open_link", "Go there", id="onboarding.open_link")]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: PanelContext) -> None:
+        super().__init__(context)
         self.progress = Progress("", {})
 
     def compose(self) -> ComposeResult:
@@ -69,10 +71,10 @@ class OnboardingPanel(Panel):
 
     @property
     def data_dir(self) -> Path:
-        return Path(self.app.config.data_dir)  # type: ignore[attr-defined]
+        return self.context.data_dir
 
     def on_mount(self) -> None:
-        user = self.app.config.user or "default"  # type: ignore[attr-defined]
+        user = self.context.user or "default"
         self.progress = load_progress(self.data_dir, user)
         if self.progress.problem:
             self.notify(self.progress.problem, severity="warning", markup=False)
@@ -116,7 +118,7 @@ class OnboardingPanel(Panel):
         self.items.replace_option_prompt(item_id, self._prompt(ITEMS[item_id]))
         self._show_progress()
 
-    def focus_item(self, ref: str) -> bool:
+    def focus_item(self, ref: str, origin: Origin | None = None) -> bool:
         if ref not in ITEMS:
             return False
         self.items.highlighted = self.items.get_option_index(ref)

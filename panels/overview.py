@@ -18,12 +18,14 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
 
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import SEVERITIES, Snapshot, SourceHealth
-from panels.base import Panel, literal
-from panels.badges import (TIER_ORDER, age, demo_badge, health_badge, line, percent, severity_badge, status_badge,
-                           tier_badge)
-from panels.common import Link, LinkList, NavigateFiltered
+from cockpit.ui.widgets.panel import Panel
+from cockpit.ui.widgets.text import literal
+from cockpit.ui.widgets.badges import (TIER_ORDER, age, demo_badge, health_badge, percent, severity_badge, status_badge, tier_badge)
+from cockpit.ui.widgets.text import line
+from cockpit.ui.widgets.links import Link, LinkList
+from cockpit.ui.widgets.messages import NavigateFiltered
 
 TOP_ITEMS = 5  # items listed under each block's counts
 SOURCE_WARNINGS = 3  # warnings listed under a source on the overview (the notice above a panel lists more)

@@ -6,11 +6,10 @@ active incident's timeline."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -19,13 +18,17 @@ from textual.widgets.markdown import MarkdownBlock
 from textual.widgets.option_list import Option
 
 from cockpit.durations import format_duration
-from cockpit.model import Incident, Runbook
-from cockpit.runbook_search import Match, search_runbooks
+from cockpit.model import Incident, Runbook, incident_key
+from cockpit.runbook_search import Match, search_runbooks, split_runbook_ref
 from cockpit.runbook_steps import Step, active_incident, done_steps, parse_steps, step_note
-from cockpit.sources.base import Action
+from cockpit.ui.widgets.badges import stale_badge
+from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.messages import ActionPerformed, Navigate, Origin, PerformAction
+from cockpit.ui.widgets.panel import ListDetailPanel, PanelContext
+from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
+from cockpit.ui.widgets.text import highlighted_line, literal
 from cockpit.untrusted import clean
-from panels.base import Navigate, Panel, literal
-from panels.common import TITLE_MAX_WIDTH, Column, FilterTable, Row, stale_badge
+from cockpit.writes import Action
 
 # Stale badge and review date first: they must stay visible at 80 columns.
 COLUMNS = (
@@ -37,32 +40,15 @@ COLUMNS = (
     Column("services", "Services"),
 )
 RESULT_COLUMNS = (Column("runbook", "Runbook"), Column("line", "Line"), Column("match", "Match"))
-_LINE_REF = re.compile(r"(.+)#L(\d+)")  # "path#L12": the runbook opened at body line 12
-
-
-def runbook_ref(path: str, line: int) -> str:
-    """A Navigate ref that opens the runbook at ``line`` (1-based, in the body)."""
-    return f"{path}#L{line}" if line > 0 else path
 
 
 def _day(value: date | None) -> str:
     return value.isoformat() if value else "never"
 
 
-def match_in_context(match: Match) -> Text:
-    """The matched line with every hit highlighted (cleaned piece by piece, so
-    the highlights stay on the right characters)."""
-    text, pos = Text(), 0
-    for start, end in match.spans:
-        text.append(clean(match.line_text[pos:start]))
-        text.append(clean(match.line_text[start:end]), style="bold reverse")
-        pos = end
-    text.append(clean(match.line_text[pos:]))
-    # Leading indentation only wastes the column.
-    return text[len(text.plain) - len(text.plain.lstrip()):]
+class RunbooksPanel(ListDetailPanel):
+    """Modes: list, search (full text), view (one runbook), steps (its checklist)."""
 
-
-class RunbooksPanel(Panel):
     panel_id = "runbooks"
     feeds = frozenset({"runbooks"})
     title = "Runbooks"
@@ -91,9 +77,8 @@ class RunbooksPanel(Panel):
         Binding("t", "steps", "Steps checklist", id="runbooks.steps"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.mode = "list"  # list | search | view | steps
+    def __init__(self, context: PanelContext) -> None:
+        super().__init__(context)
         self.open_path: str | None = None
         self._return_to = "list"  # the mode esc goes back to from the viewer
         self._matches: dict[str, Match] = {}
@@ -147,23 +132,16 @@ class RunbooksPanel(Panel):
             search_text=f"{runbook.path} {'stale' if stale else ''}",
         )
 
-    def _set_mode(self, mode: str) -> None:
-        self.mode = mode
-        self.set_class(mode == "search", "-search")
-        self.set_class(mode == "view", "-view")
-        self.set_class(mode == "steps", "-steps")
-        self.refresh_bindings()
-
-    def focus_item(self, ref: str) -> bool:
-        line, at_line = 0, _LINE_REF.fullmatch(ref)
-        if at_line and self.runbook(ref) is None:  # a path that merely looks like "x#L3" wins
-            ref, line = at_line.group(1), int(at_line.group(2))
+    def focus_item(self, ref: str, origin: Origin | None = None) -> bool:
+        line = 0
+        if self.runbook(ref) is None:  # a path that merely looks like "x#L3" wins
+            ref, line = split_runbook_ref(ref)
         runbook = self.runbook(ref) or (self.index.runbook(ref) if self.index else None)
         if runbook is None:
             return False
         self.table.select_key(runbook.path)
         self._return_to = "list"
-        self._came_from = self._incident_left_behind()
+        self._came_from = self._incident_of(origin)
         self.open_runbook(runbook.path, line)
         return True
 
@@ -175,7 +153,7 @@ class RunbooksPanel(Panel):
             return
         self.open_path = path
         self.query_one("#runbook-facts", Static).update(self._facts(runbook))
-        self._set_mode("view")
+        self.mode = "view"
         view = self.query_one("#runbook-view", VerticalScroll)
         view.focus()
         self.run_worker(self._show_body(clean(runbook.body), line), group="runbook-view", exclusive=True)
@@ -210,26 +188,25 @@ class RunbooksPanel(Panel):
             text.append("   ")
         return text
 
-    def _incident_left_behind(self) -> tuple[str, str] | None:
-        """The incident selected in the incidents panel, when that is where the user came from."""
-        history = getattr(self.app, "history", [])
-        if not history or history[-1] != "incidents":
+    def _incident_of(self, origin: Origin | None) -> tuple[str, str] | None:
+        """(source, id) of the incident the user opened the runbook from, if they did."""
+        if origin is None or origin.panel != "incidents" or self.snapshot is None:
             return None
-        incident = getattr(self.app.query_one("#incidents"), "selected", None)
-        return (incident.source, incident.id) if isinstance(incident, Incident) else None
+        incident = next((i for i in self.snapshot.incidents if incident_key(i) == origin.ref), None)
+        return (incident.source, incident.id) if incident is not None else None
 
     def back(self) -> bool:
         if self.mode == "steps":
-            self._set_mode("view")
+            self.mode = "view"
             self.query_one("#runbook-view").focus()
             return True
         if self.mode == "view":
-            self._set_mode(self._return_to)
+            self.mode = self._return_to
             target = self.query_one("#runbook-results" if self.mode == "search" else "#runbooks-table", FilterTable)
             target.focus()
             return True
         if self.mode == "search":
-            self._set_mode("list")
+            self.mode = "list"
             self.table.focus()
             return True
         return False
@@ -237,7 +214,7 @@ class RunbooksPanel(Panel):
     # --------------------------------------------------------------- search
 
     def action_find(self) -> None:
-        self._set_mode("search")
+        self.mode = "search"
         self.query_one("#runbook-search", Input).focus()
 
     @on(Input.Changed, "#runbook-search")
@@ -259,7 +236,7 @@ class RunbooksPanel(Panel):
         self._matches = {f"{m.runbook.path}:{m.line_no}": m for m in matches}
         self.query_one("#runbook-results", FilterTable).set_rows(
             Row(key=key, cells=(literal(m.runbook.title), "title" if m.line_no == 0 else str(m.line_no),
-                                match_in_context(m)))
+                                highlighted_line(m.line_text, m.spans)))
             for key, m in self._matches.items()
         )
 
@@ -285,7 +262,7 @@ class RunbooksPanel(Panel):
             runbook = self.runbook(self.open_path if self.mode == "view" else self.table.selected_key)
             return True if runbook is not None and runbook.services else None
         if action == "steps":
-            if self.mode != "view" or not self.app.hub.can("note"):  # type: ignore[attr-defined]
+            if self.mode != "view" or not self.capabilities.can("note"):
                 return False  # read-only: ticking would be refused, so the key is not offered
             return True if self._steps() else None
         return True
@@ -305,18 +282,18 @@ class RunbooksPanel(Panel):
         runbook = self.runbook(self.open_path)
         if runbook is None or self.snapshot is None:
             return None
-        sources = self.app.hub.sources  # type: ignore[attr-defined]
         return active_incident(
             self.snapshot.incidents, runbook.services, came_from=self._came_from,
-            note_sources={s.name for s in sources if "note" in s.actions},
-            log_sources={s.name for s in sources if s.kind == "incident-log"},
+            note_sources=self.capabilities.sources_that("note"),
+            # the sources incidents are declared in: an incident log
+            log_sources=self.capabilities.sources_that("declare"),
         )
 
     def action_steps(self) -> None:
         if not self._steps():
             self.notify("This runbook has no task-list steps (- [ ] ...).", severity="warning")
             return
-        self._set_mode("steps")
+        self.mode = "steps"
         self._render_steps()
         self.query_one("#runbook-steps-list", OptionList).focus()
 
@@ -360,12 +337,16 @@ class RunbooksPanel(Panel):
         else:
             self._tick(incident, step_note(self.open_path, step))
 
-    @work(group="runbook-steps")
-    async def _tick(self, incident: Incident, note: str) -> None:
-        hub = self.app.hub  # type: ignore[attr-defined]
-        result = await hub.perform(incident.source, Action("note", incident.id, {"text": note}))
+    def _tick(self, incident: Incident, note: str) -> None:
+        self.post_message(PerformAction(incident.source, Action("note", incident.id, {"text": note}),
+                                        reply_to=self, announce=False))
+
+    @on(ActionPerformed)
+    def _ticked(self, message: ActionPerformed) -> None:
+        message.stop()
+        result, action = message.result, message.action
         if result.ok:
-            self.notify(f"{incident.id}: {note}", timeout=4, markup=False)
+            self.notify(f"{action.target}: {action.params['text']}", timeout=4, markup=False)
         else:
             self.notify(clean(result.message or "note failed"), severity="error", timeout=8, markup=False)
         if self.mode == "steps":

@@ -17,11 +17,16 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
 
 from cockpit.durations import format_duration
-from cockpit.joins import Index, escalation_due
-from cockpit.model import SEVERITIES, ApiLink, Incident, Service
-from panels.base import Panel, literal
-from panels.badges import age, line, percent, severity_badge, status_badge, tier_badge, worst_tier
-from panels.common import Column, FilterTable, Link, LinkList, Row
+from cockpit.service_index import Index, escalation_due
+from cockpit.model import ApiLink, Incident, Service, severity_rank
+from cockpit.ui.widgets.messages import Origin
+from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.ui.widgets.text import literal
+from cockpit.ui.widgets.badges import age, percent, severity_badge, status_badge, tier_badge, worst_tier
+from cockpit.ui.widgets.text import line
+from cockpit.ui.widgets.rows import Column, Row
+from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.links import Link, LinkList
 
 COLUMNS = (
     Column("name", "Service", sortable=True),
@@ -48,7 +53,7 @@ def open_incidents(service: str, index: Index) -> list[Incident]:
 
 
 def _severity_rank(incident: Incident) -> int:
-    return SEVERITIES.index(incident.severity) if incident.severity in SEVERITIES else len(SEVERITIES)
+    return severity_rank(incident.severity)
 
 
 def service_row(service: Service, index: Index) -> Row:
@@ -193,8 +198,8 @@ class ServicesPanel(Panel):
     feeds = frozenset({"catalog", "oncall"})
     title = "Services"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: PanelContext) -> None:
+        super().__init__(context)
         self.card_stack: list[str] = []  # services whose cards were opened, last = shown
         # The first card came from another panel (drill-down, palette): esc on
         # it returns there rather than to this table (k9s' back).
@@ -243,7 +248,7 @@ class ServicesPanel(Panel):
         event.stop()
         self.open_card(event.key)
 
-    def focus_item(self, ref: str) -> bool:
+    def focus_item(self, ref: str, origin: Origin | None = None) -> bool:
         return self.open_card(ref, directly=not self.card_stack)
 
     def back(self) -> bool:

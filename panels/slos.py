@@ -18,12 +18,17 @@ from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher, Sparkline, Static
 
 from cockpit.durations import format_duration
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import SLOStatus
 from cockpit.slo import MULTIWINDOW_RULES
-from panels.base import Panel, literal
-from panels.badges import TIER_STYLES, demo_badge, line, percent, tier_badge
-from panels.common import Column, FilterTable, Link, LinkList, Row
+from cockpit.ui.widgets.messages import Origin
+from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.ui.widgets.text import literal
+from cockpit.ui.widgets.badges import TIER_STYLES, demo_badge, percent, tier_badge
+from cockpit.ui.widgets.text import line
+from cockpit.ui.widgets.rows import Column, Row
+from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.links import Link, LinkList
 
 # Budget, burn and tier first: they must stay visible at 80 columns.
 COLUMNS = (
@@ -168,8 +173,8 @@ class SlosPanel(Panel):
     feeds = frozenset({"slos"})
     title = "SLOs"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: PanelContext) -> None:
+        super().__init__(context)
         self.shown_slo: str | None = None
         self.entered_directly = False  # esc on a detail opened from elsewhere goes back there
 
@@ -213,7 +218,7 @@ class SlosPanel(Panel):
         event.stop()
         self.open_detail(event.key)
 
-    def focus_item(self, ref: str) -> bool:
+    def focus_item(self, ref: str, origin: Origin | None = None) -> bool:
         return self.open_detail(ref, directly=self.shown_slo is None)
 
     def back(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from cockpit.alert_owners import Owners, claims_from_backstage
-from cockpit.check import run_check
+from cockpit.commands.check import run_check
 from cockpit.model import Incident, Service, frozen_map
 from cockpit.sources.catalog import parse_catalog
 

@@ -4,7 +4,6 @@ tests/integration/test_alertmanager.py."""
 
 from __future__ import annotations
 
-import gc
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from cockpit.alerts import (
 )
 from cockpit.clock import DEMO_TIME
 from cockpit.model import Incident
-from cockpit.sources.alertmanager import AlertmanagerSource, collector_paused, parse_instances, parse_severity_map
+from cockpit.sources.alertmanager import AlertmanagerSource, parse_instances, parse_severity_map
 from cockpit.sources.base import SourceSpec
 
 T0 = DEMO_TIME
@@ -248,47 +247,6 @@ def test_check_reports_file_and_line():
 
 
 # --- the source's parsing -------------------------------------------------------
-
-def test_collector_is_off_while_replies_parse_and_back_on_after_the_last():
-    assert gc.isenabled()
-    first, second = collector_paused(), collector_paused()
-    first.__enter__()
-    assert not gc.isenabled()
-    second.__enter__()  # another source's fetch, at the same time
-    first.__exit__(None, None, None)  # the first finishes while the second still parses
-    assert not gc.isenabled()
-    second.__exit__(None, None, None)
-    assert gc.isenabled()
-
-
-def test_what_a_fetch_built_is_frozen_when_it_is_done():
-    """The collector never walks the 100,000 objects of a reply it would find alive."""
-    try:
-        gc.unfreeze()
-        with collector_paused():
-            built = [{"alert": n} for n in range(1000)]
-            assert gc.get_freeze_count() == 0
-        assert gc.get_freeze_count() >= len(built)
-    finally:
-        gc.unfreeze()
-
-
-def test_collector_is_back_on_after_a_parse_that_raised():
-    with pytest.raises(ValueError):
-        with collector_paused():
-            raise ValueError("not JSON")
-    assert gc.isenabled()
-
-
-def test_collector_turned_off_elsewhere_stays_off():
-    gc.disable()
-    try:
-        with collector_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
 
 def test_a_groups_reply_maps_to_incidents_whatever_its_oddities():
     from cockpit.sources.alertmanager_api import DEFAULT_SEVERITY_MAP, EPOCH, sightings_of, to_incident

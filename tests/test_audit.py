@@ -134,7 +134,7 @@ def test_two_processes_appending_keep_one_intact_chain(tmp_path):
 
 
 def test_run_verify_exit_codes(tmp_path, capsys):
-    from cockpit.audit import run_verify
+    from cockpit.commands.audit import run_verify
 
     path = tmp_path / "audit.jsonl"
     lines = write_log(path)
@@ -147,7 +147,7 @@ def test_run_verify_exit_codes(tmp_path, capsys):
 
 
 def test_run_verify_finds_the_log_through_the_config(tmp_path, capsys):
-    from cockpit.audit import run_verify
+    from cockpit.commands.audit import run_verify
 
     config = tmp_path / "cockpit.yaml"
     config.write_text("audit_log: logs/audit.jsonl\nsources: []\n")

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.check import run_check
+from cockpit.commands.check import run_check
 from cockpit.clock import fixed_clock
 from cockpit.sources.base import SourceContext, SourceError, SourceSpec
 from cockpit.sources.catalog import CatalogSource, parse_catalog
-from cockpit.status import run_status
+from cockpit.commands.status import run_status
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "realworld" / "backstage"
 EXAMPLES = REAL / "examples"

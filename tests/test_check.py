@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-import cockpit.check as check_module
+import cockpit.commands.check as check_module
 import cockpit.config as config_module
-from cockpit.check import check_config, run_check
+from cockpit.commands.check import check_config, run_check
 from cockpit.config import BUNDLED_CONFIG
-from cockpit.sources.base import CheckResult, ServiceRef, Source
+from cockpit.problems import ServiceRef
+from cockpit.sources.base import CheckResult, Source
 from cockpit.sources.catalog import CatalogSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
@@ -76,7 +77,7 @@ def test_unknown_services_are_reported_where_they_are_named(tmp_path, registry):
     write(tmp_path, "services.yaml", CATALOG)
     config = write(tmp_path, "cockpit.yaml", "sources:\n  - {kind: catalog, path: services.yaml}\n"
                                              "  - {kind: slo-files}\n")
-    problems = check_config(config, env={})
+    problems = check_config(config, env={}).problems
     assert [str(p) for p in problems] == [
         f"{tmp_path.resolve() / 'services.yaml'}:4: services.api-server.depends_on[1]: depends_on: unknown service 'billing'",
     ]
@@ -87,7 +88,7 @@ def test_an_slo_of_a_service_the_catalog_lacks_is_a_note_not_a_problem(tmp_path,
     write(tmp_path, "services.yaml", CATALOG.replace("billing", "auth-service"))
     config = write(tmp_path, "cockpit.yaml", "sources:\n  - {kind: catalog, path: services.yaml}\n"
                                              "  - {kind: slo-files}\n")
-    assert check_config(config, env={}) == []
+    assert check_config(config, env={}).problems == []
     assert run_check(str(config)) == 0
     out, _ = capsys.readouterr()
     assert out.splitlines() == [
@@ -97,20 +98,20 @@ def test_an_slo_of_a_service_the_catalog_lacks_is_a_note_not_a_problem(tmp_path,
 
 def test_references_are_not_checked_without_a_catalog(tmp_path, registry):
     config = write(tmp_path, "cockpit.yaml", "sources: [{kind: slo-files}]\n")
-    assert check_config(config, env={}) == []
+    assert check_config(config, env={}).problems == []
 
 
 def test_a_broken_catalog_does_not_bury_its_error_under_echoes(tmp_path, registry):
     write(tmp_path, "services.yaml", "services:\n  api-server: {owner: x\n")
     config = write(tmp_path, "cockpit.yaml", "sources: [{kind: catalog, path: services.yaml}, {kind: slo-files}]\n")
-    [problem] = check_config(config, env={})
+    [problem] = check_config(config, env={}).problems
     assert problem.key == "(file)" and problem.message.startswith("YAML syntax error")
 
 
 def test_config_problems_come_first_and_good_sources_are_still_checked(tmp_path, registry):
     write(tmp_path, "services.yaml", CATALOG)
     config = write(tmp_path, "cockpit.yaml", "refresh: never\nsources:\n  - {kind: catalog, path: services.yaml}\n")
-    problems = check_config(config, env={})
+    problems = check_config(config, env={}).problems
     assert [(Path(p.file).name, p.line, p.key) for p in problems] == [
         ("cockpit.yaml", 1, "refresh"), ("services.yaml", 4, "services.api-server.depends_on[1]")]
 
@@ -121,7 +122,7 @@ def test_config_problems_come_first_and_good_sources_are_still_checked(tmp_path,
 ])
 def test_a_plugin_check_that_fails_becomes_a_problem(tmp_path, registry, kind, message):
     config = write(tmp_path, "cockpit.yaml", f"sources:\n  - {{kind: {kind}, name: flaky}}\n")
-    [problem] = check_config(config, env={})
+    [problem] = check_config(config, env={}).problems
     assert (problem.file, problem.line, problem.key, problem.message) == (str(config), 2, "sources.flaky", message)
 
 
@@ -160,7 +161,7 @@ def test_bundled_default_is_clean(capsys):
 
 def test_bundled_catalog_passes_check_on_its_own(tmp_path, registry):
     config = write(tmp_path, "cockpit.yaml", f"sources: [{{kind: catalog, path: {BUNDLED_CONFIG.parent / 'services.yaml'}}}]\n")
-    assert check_config(config, env={}) == []
+    assert check_config(config, env={}).problems == []
 
 
 # --- the real command, as a user runs it -------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from cockpit.sources.incident_log import IncidentStore
 REPO = Path(__file__).resolve().parent.parent
 
 
-def write_config(tmp_path: Path, *extra: str, incident_log: bool = True) -> Path:
+def write_config(backend, tmp_path: Path, *extra: str, incident_log: bool = True) -> Path:
     """A config that keeps every file in tmp_path (never the user's data dir)."""
     lines = [
         "user: alice",
@@ -28,14 +27,14 @@ def write_config(tmp_path: Path, *extra: str, incident_log: bool = True) -> Path
         f"  - {{kind: catalog, path: {REPO / 'config' / 'services.yaml'}}}",
     ]
     if incident_log:
-        lines.append(f"  - {{kind: incident-log, path: {tmp_path / 'incidents.db'}}}")
+        lines.append(f"  - {backend.yaml}")
     path = tmp_path / "cockpit.yaml"
     path.write_text("\n".join([*extra, *lines]) + "\n", encoding="utf-8")
     return path
 
 
-def stored(tmp_path: Path, incident_id: str):
-    return IncidentStore(tmp_path / "incidents.db").get(incident_id, "incident-log")
+def stored(backend, incident_id: str):
+    return backend.get(incident_id)
 
 
 def audit_lines(tmp_path: Path) -> list[dict]:
@@ -51,65 +50,65 @@ def declare(config: Path, capsys, *args: str) -> str:
     return out
 
 
-def test_declare_prints_only_the_new_id(tmp_path, capsys):
-    config = write_config(tmp_path)
+def test_declare_prints_only_the_new_id(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path)
     out = declare(config, capsys, "--service", "payments-gateway", "--commander", "bob")
     incident_id = out.strip()
     assert out == incident_id + "\n"
-    incident = stored(tmp_path, incident_id)
+    incident = stored(backend, incident_id)
     assert (incident.title, incident.severity, incident.commander) == ("Checkout 5xx", "P1", "bob")
     assert incident.services == ("checkout-service", "payments-gateway")
     # A second declaration gets a different id.
     assert declare(config, capsys).strip() != incident_id
 
 
-def test_commander_defaults_to_the_config_user(tmp_path, capsys):
-    config = write_config(tmp_path)
-    assert stored(tmp_path, declare(config, capsys).strip()).commander == "alice"
+def test_commander_defaults_to_the_config_user(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path)
+    assert stored(backend, declare(config, capsys).strip()).commander == "alice"
 
 
-def test_note_status_resolve_change_the_incident(tmp_path, capsys):
-    config = write_config(tmp_path)
+def test_note_status_resolve_change_the_incident(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path)
     incident_id = declare(config, capsys).strip()
 
     assert main(["incident", "note", incident_id, "rolled back v1.2", "--config", str(config)]) == 0
     assert main(["incident", "status", incident_id, "monitoring", "--config", str(config)]) == 0
-    assert stored(tmp_path, incident_id).status == "monitoring"
+    assert stored(backend, incident_id).status == "monitoring"
     assert main(["incident", "resolve", incident_id, "--config", str(config)]) == 0
 
     out = capsys.readouterr().out.splitlines()
     assert all(incident_id in line for line in out) and len(out) == 3
-    incident = stored(tmp_path, incident_id)
+    incident = stored(backend, incident_id)
     assert incident.status == "resolved" and incident.resolved_at is not None
     notes = [e for e in incident.timeline if e.kind == "note"]
     assert [(n.text, n.author) for n in notes] == [("rolled back v1.2", "alice")]
 
 
 @pytest.mark.parametrize("how", ["flag after", "flag before", "config"])
-def test_read_only_refuses_and_audits_the_refusal(tmp_path, capsys, how):
-    config = write_config(tmp_path)
+def test_read_only_refuses_and_audits_the_refusal(backend, tmp_path, capsys, how):
+    config = write_config(backend, tmp_path)
     incident_id = declare(config, capsys).strip()
     if how == "config":
-        config = write_config(tmp_path, "read_only: true")
+        config = write_config(backend, tmp_path, "read_only: true")
     argv = ["incident", "note", incident_id, "should not land", "--config", str(config)]
     argv = {"flag after": argv + ["--read-only"], "flag before": ["--read-only"] + argv, "config": argv}[how]
 
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert "read-only" in err and "nothing was changed" in err
-    assert not [e for e in stored(tmp_path, incident_id).timeline if e.kind == "note"]
+    assert not [e for e in stored(backend, incident_id).timeline if e.kind == "note"]
     last = audit_lines(tmp_path)[-1]
     assert (last["action"], last["target"], last["user"]) == ("note", incident_id, "alice")
     assert last["result"].startswith("failed") and "read-only" in last["result"]
 
 
-def test_read_only_refuses_declare_too(tmp_path, capsys):
-    config = write_config(tmp_path, "read_only: true")
+def test_read_only_refuses_declare_too(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path, "read_only: true")
     code = main(["incident", "declare", "--title", "T", "--severity", "P2", "--service", "api-server",
                  "--config", str(config)])
     captured = capsys.readouterr()
     assert code == 1 and captured.out == ""
-    assert IncidentStore(tmp_path / "incidents.db").recent(datetime(2100, 1, 1, tzinfo=timezone.utc), "x") == []
+    assert backend.listed() == ()
     assert audit_lines(tmp_path)[-1]["action"] == "declare"
 
 
@@ -120,21 +119,21 @@ def test_read_only_refuses_declare_too(tmp_path, capsys):
     (["note", "INC-9999", "hello"], "no incident INC-9999"),
     (["resolve", "INC-9999"], "no incident INC-9999"),
 ])
-def test_validation_errors_exit_1_with_a_clear_message(tmp_path, capsys, argv, expected):
-    config = write_config(tmp_path)
+def test_validation_errors_exit_1_with_a_clear_message(backend, tmp_path, capsys, argv, expected):
+    config = write_config(backend, tmp_path)
     incident_id = declare(config, capsys).strip()
-    before = stored(tmp_path, incident_id)
+    before = stored(backend, incident_id)
     argv = [arg.replace("{id}", incident_id) for arg in argv]
 
     assert main(["incident", *argv, "--config", str(config)]) == 1
     captured = capsys.readouterr()
     assert expected in captured.err and captured.out == ""
-    assert stored(tmp_path, incident_id) == before
-    assert IncidentStore(tmp_path / "incidents.db").get("INC-0002", "x") is None
+    assert stored(backend, incident_id) == before
+    assert stored(backend, "INC-0002") is None
 
 
-def test_audit_verify_passes_after_headless_writes(tmp_path, capsys):
-    config = write_config(tmp_path)
+def test_audit_verify_passes_after_headless_writes(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path)
     incident_id = declare(config, capsys).strip()
     main(["incident", "note", incident_id, "first", "--config", str(config)])
     main(["incident", "note", "INC-4242", "refused", "--config", str(config)])
@@ -154,8 +153,8 @@ def test_audit_verify_passes_after_headless_writes(tmp_path, capsys):
     assert not verify(log).ok
 
 
-def test_audit_log_failure_is_a_warning_and_the_id_still_printed(tmp_path, capsys):
-    config = write_config(tmp_path)
+def test_audit_log_failure_is_a_warning_and_the_id_still_printed(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path)
     (tmp_path / "audit.jsonl").mkdir()  # the log cannot be written
     code = main(["incident", "declare", "--title", "T", "--severity", "P3", "--service", "api-server",
                  "--config", str(config)])
@@ -166,19 +165,19 @@ def test_audit_log_failure_is_a_warning_and_the_id_still_printed(tmp_path, capsy
 
 
 def test_no_incident_log_source_exits_2(tmp_path, capsys):
-    config = write_config(tmp_path, incident_log=False)
+    config = write_config(None, tmp_path, incident_log=False)
     assert main(["incident", "resolve", "INC-0001", "--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert "no incident-log source" in err and str(config) in err
 
 
 def test_first_incident_log_source_is_used(tmp_path, capsys):
-    config = write_config(tmp_path, incident_log=False)
+    config = write_config(None, tmp_path, incident_log=False)
     with config.open("a") as f:
         f.write(f"  - {{kind: incident-log, name: first, path: {tmp_path / 'incidents.db'}}}\n"
                 f"  - {{kind: incident-log, name: second, path: {tmp_path / 'other.db'}}}\n")
     incident_id = declare(config, capsys).strip()
-    assert stored(tmp_path, incident_id) is not None
+    assert IncidentStore(tmp_path / "incidents.db").get(incident_id, "x") is not None
     assert IncidentStore(tmp_path / "other.db").get(incident_id, "x") is None
     assert audit_lines(tmp_path)[-1]["source"] == "first"
 
@@ -190,8 +189,8 @@ def test_broken_config_exits_2_naming_the_line(tmp_path, capsys):
     assert f"{config}:2:" in capsys.readouterr().err
 
 
-def test_real_process_prints_the_id_and_never_a_traceback(tmp_path):
-    config = write_config(tmp_path)
+def test_real_process_prints_the_id_and_never_a_traceback(backend, tmp_path):
+    config = write_config(backend, tmp_path)
 
     def run(*argv: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "cockpit.cli", "incident", *argv, "--config", str(config)],
@@ -199,7 +198,7 @@ def test_real_process_prints_the_id_and_never_a_traceback(tmp_path):
 
     declared = run("declare", "--title", "Search down", "--severity", "p0", "--service", "search-service")
     assert (declared.returncode, declared.stdout) == (0, "INC-0001\n")
-    assert stored(tmp_path, "INC-0001").severity == "P0"
+    assert stored(backend, "INC-0001").severity == "P0"
     for argv in (("note", "INC-0404", "x"), ("status", "INC-0001", "exploded"),
                  ("declare", "--title", "x", "--severity", "high", "--service", "x")):
         result = run(*argv)
@@ -207,21 +206,21 @@ def test_real_process_prints_the_id_and_never_a_traceback(tmp_path):
         assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_declare_with_scribe_and_comms_is_one_write_and_one_audit_line(tmp_path, capsys):
-    config = write_config(tmp_path)
+def test_declare_with_scribe_and_comms_is_one_write_and_one_audit_line(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path)
     out = declare(config, capsys, "--commander", "bob", "--scribe", "carol", "--comms", "dan")
     incident_id = out.strip()
     assert out == incident_id + "\n"
-    incident = stored(tmp_path, incident_id)
+    incident = stored(backend, incident_id)
     assert dict(incident.roles) == {"commander": "bob", "scribe": "carol", "comms": "dan"}
     assert [e.kind for e in incident.timeline] == ["declared"]
     [line] = audit_lines(tmp_path)
     assert (line["action"], line["target"]) == ("declare", incident_id) and line["result"].startswith("ok")
 
 
-def test_scribe_alone_keeps_the_commander_default(tmp_path, capsys):
-    config = write_config(tmp_path)
-    incident = stored(tmp_path, declare(config, capsys, "--scribe", "carol").strip())
+def test_scribe_alone_keeps_the_commander_default(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path)
+    incident = stored(backend, declare(config, capsys, "--scribe", "carol").strip())
     assert dict(incident.roles) == {"commander": "alice", "scribe": "carol"}
 
 
@@ -229,13 +228,13 @@ def test_scribe_alone_keeps_the_commander_default(tmp_path, capsys):
     (["--comms", "dan", "--read-only"], 1, "read-only"),
     (["--comms", " "], 1, "comms must be a person's name"),
 ])
-def test_a_refused_declare_with_roles_writes_nothing(tmp_path, capsys, extra, expected_code, expected):
-    config = write_config(tmp_path)
+def test_a_refused_declare_with_roles_writes_nothing(backend, tmp_path, capsys, extra, expected_code, expected):
+    config = write_config(backend, tmp_path)
     code = main(["incident", "declare", "--title", "T", "--severity", "P2", "--service", "api-server",
                  "--scribe", "carol", "--config", str(config), *extra])
     captured = capsys.readouterr()
     assert code == expected_code and captured.out == "" and expected in captured.err
-    assert IncidentStore(tmp_path / "incidents.db").get("INC-0001", "x") is None
+    assert stored(backend, "INC-0001") is None
     [line] = audit_lines(tmp_path)
     assert line["action"] == "declare" and line["result"].startswith("failed")
 
@@ -254,8 +253,8 @@ for n in range(10):
 """
 
 
-def test_two_processes_declaring_with_roles_at_once_both_land(tmp_path):
-    config = write_config(tmp_path)
+def test_two_processes_declaring_with_roles_at_once_both_land(backend, tmp_path):
+    config = write_config(backend, tmp_path)
     declarers = [
         subprocess.Popen([sys.executable, "-c", DECLARER, str(config), name], cwd=tmp_path,
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -276,9 +275,43 @@ def test_two_processes_declaring_with_roles_at_once_both_land(tmp_path):
     assert len(ids) == 20 and len(set(ids)) == 20
     for name, own in printed.items():
         for n, incident_id in enumerate(own):
-            incident = stored(tmp_path, incident_id)
+            incident = stored(backend, incident_id)
             assert incident.title == f"{name} {n}"  # each process printed the id of its own incident
             assert dict(incident.roles) == {"commander": "alice", "scribe": f"{name}-scribe", "comms": f"{name}-comms"}
     lines = audit_lines(tmp_path)
     assert sorted((e["action"], e["target"]) for e in lines) == sorted(("declare", i) for i in ids)
     assert verify(tmp_path / "audit.jsonl").ok
+
+
+def test_migrate_creates_the_schema_then_finds_it_current(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path)
+    assert main(["incident-log", "migrate", "--config", str(config)]) == 0
+    first = capsys.readouterr().out
+    assert "schema 0 -> 2" in first
+    assert main(["incident-log", "migrate", "--config", str(config)]) == 0
+    assert "already at schema 2" in capsys.readouterr().out
+    assert stored(backend, declare(config, capsys).strip()) is not None
+
+
+def test_migrate_refuses_a_newer_schema_and_so_do_sessions(backend, tmp_path, capsys):
+    config = write_config(backend, tmp_path)
+    declare(config, capsys)
+    _set_schema_version(backend, 99)
+    assert main(["incident-log", "migrate", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "newer cockpit (schema 99" in err and "Traceback" not in err
+    assert main(["incident", "note", "INC-0001", "x", "--config", str(config)]) == 1
+    assert "newer cockpit" in capsys.readouterr().err
+
+
+def _set_schema_version(backend, version: int) -> None:
+    if backend.name == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(backend.options["path"]) as conn:
+            conn.execute("UPDATE schema_version SET version = ?", (version,))
+    else:
+        import psycopg
+
+        with psycopg.connect(backend.options["dsn"], autocommit=True) as conn:
+            conn.execute("UPDATE schema_version SET version = %s", (version,))

@@ -20,7 +20,7 @@ from cockpit.commands.incident import run_declare, run_note, run_resolve
 from cockpit.commands.postmortem import run_postmortem_check, run_postmortem_new
 from cockpit.config import load_config
 from cockpit.hub import Hub
-from cockpit.postmortem import PROMPTS
+from cockpit.postmortems.draft import PROMPTS
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -20,8 +20,8 @@ from cockpit.config import Config
 from cockpit.hub import READ_ONLY_REFUSAL, Hub
 from cockpit.model import Incident, Service, SourceData
 from cockpit.resilience import RetryPolicy
-from cockpit.sources.base import Action, ActionResult, Source, SourceContext, SourceError, SourceSpec, \
-    TransientSourceError
+from cockpit.sources.base import Source, SourceContext, SourceError, SourceSpec, TransientSourceError
+from cockpit.writes import Action, ActionResult
 
 T0 = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
 
@@ -531,3 +531,62 @@ async def test_alerts_are_joined_to_the_catalog_and_unchanged_ones_keep_their_jo
     assert alerts.fetches == 2
     assert [a is b for a, b in zip(first.incidents, again.incidents)] == [True, True]
     assert crash.service == "kube-state-metrics"  # the source's own objects are never changed
+
+
+# -- lists beyond the snapshot (silences) --------------------------------------------
+
+class SilencingSource(FakeSource):
+    """Lists silences: each call returns (or raises) the next of ``listings``."""
+
+    lists = frozenset({"silences"})
+    actions = frozenset({"silence", "expire"})
+
+    def __init__(self, name: str, *listings, timeout: float = 5) -> None:
+        super().__init__(name, timeout=timeout)
+        self.listings = list(listings)
+        self.listed = 0
+
+    async def list_silences(self, include_expired: bool = False) -> tuple:
+        outcome = self.listings[min(self.listed, len(self.listings) - 1)]
+        self.listed += 1
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if outcome == "hang":
+            await asyncio.Event().wait()
+        return outcome
+
+
+async def test_silences_are_listed_through_the_retry_policy_and_each_failure_is_named():
+    flaky = SilencingSource("am-1", TransientSourceError("503 from am-1"), ("silence-a",))
+    down = SilencingSource("am-2", SourceError("connection refused"))
+    hub = make_hub(flaky, down, FakeSource("log"), sleep=Sleeps())
+    silences, problems = await hub.list_silences()
+    assert silences == ("silence-a",) and flaky.listed == 2  # retried once, as fetches are
+    assert problems == ("am-2: connection refused",) and down.listed == 1  # a final error is not retried
+
+
+async def test_a_hung_silence_listing_times_out_under_the_sources_timeout():
+    hung = SilencingSource("am", "hang", timeout=0.01)
+    silences, problems = await make_hub(hung, retry=RetryPolicy(tries=1)).list_silences()
+    assert silences == () and problems == ("am: timed out after 0.01s",)
+
+
+async def test_an_open_breaker_skips_the_silence_listing_too():
+    source = SilencingSource("am", ("silence-a",))
+    source.outcomes = [TransientSourceError("connection refused")]
+    hub = make_hub(source, retry=RetryPolicy(tries=1), monotonic=Monotonic())
+    for _ in range(5):
+        await hub.refresh_all()
+    silences, problems = await hub.list_silences()
+    assert source.listed == 0 and silences == ()
+    assert "circuit breaker open" in problems[0]
+
+
+async def test_capabilities_say_which_source_takes_which_write_and_none_read_only():
+    capabilities = make_hub(SilencingSource("am", ()), FakeSource("log")).capabilities
+    assert capabilities.sources_that("silence") == ("am",) and capabilities.sources_that("note") == ("log",)
+    assert capabilities.listing("silences") == ("am",)
+    assert capabilities.can("expire", "am") and not capabilities.can("expire", "log")
+    read_only = make_hub(SilencingSource("am", ()), read_only=True).capabilities
+    assert not read_only.can("silence") and read_only.sources_that("silence") == ()
+    assert read_only.listing("silences") == ("am",)  # reading stays allowed

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from cockpit.clock import DEMO_TIME
-from cockpit.sources.base import Action, SourceContext, SourceError, SourceSpec
+from cockpit.incident_store import migrations
+from cockpit.sources.base import SourceContext, SourceError, SourceSpec
+from cockpit.writes import Action
 from cockpit.sources.incident_log import IncidentLogSource
 
 
@@ -28,10 +30,11 @@ class Clock:
         return self.at
 
 
-def make_source(tmp_path: Path, clock=None, user="alice", **settings) -> IncidentLogSource:
+def make_source(tmp_path: Path, clock=None, user="alice", options=None, **settings) -> IncidentLogSource:
+    """A source on ``options`` (a backend's), else on the default SQLite file in data/."""
     spec = SourceSpec(
         kind="incident-log", name="incident-log", refresh=timedelta(seconds=30),
-        timeout=timedelta(seconds=10), options={}, base_dir=tmp_path,
+        timeout=timedelta(seconds=10), options=options or {}, base_dir=tmp_path,
     )
     context = SourceContext(clock=clock or Clock(), user=user, data_dir=tmp_path / "data", settings=settings)
     return IncidentLogSource(spec, context)
@@ -44,9 +47,9 @@ async def declare(source, **params) -> str:
     return result.target
 
 
-async def test_declare_note_status_resolve_round_trip(tmp_path):
+async def test_declare_note_status_resolve_round_trip(tmp_path, backend):
     clock = Clock()
-    source = make_source(tmp_path, clock)
+    source = make_source(tmp_path, clock, options=backend.options)
     incident_id = await declare(source, services=["checkout-service", "payments-gateway"], commander="bob")
     assert incident_id == "INC-0001"
 
@@ -79,8 +82,8 @@ async def test_declare_note_status_resolve_round_trip(tmp_path):
     assert "monitoring" in incident.timeline[2].text and "resolved" in incident.timeline[4].text
 
 
-async def test_ids_count_up_and_commander_defaults_to_the_user(tmp_path):
-    source = make_source(tmp_path, user="dave")
+async def test_ids_count_up_and_commander_defaults_to_the_user(tmp_path, backend):
+    source = make_source(tmp_path, user="dave", options=backend.options)
     first = await declare(source)
     second = await declare(source, services=[], service=None)
     assert (first, second) == ("INC-0001", "INC-0002")
@@ -91,8 +94,8 @@ async def test_ids_count_up_and_commander_defaults_to_the_user(tmp_path):
     assert by_id[second].service == "" and by_id[second].services == ()
 
 
-async def test_reopening_clears_resolved_at(tmp_path):
-    source = make_source(tmp_path)
+async def test_reopening_clears_resolved_at(tmp_path, backend):
+    source = make_source(tmp_path, options=backend.options)
     incident_id = await declare(source)
     await source.perform(Action("resolve", incident_id))
     assert (await source.perform(Action("status", incident_id, {"status": "investigating"}))).ok
@@ -115,8 +118,8 @@ async def test_reopening_clears_resolved_at(tmp_path):
         (Action("silence", "INC-0001"), "no action"),
     ],
 )
-async def test_bad_actions_fail_with_a_message_and_change_nothing(tmp_path, action, needle):
-    source = make_source(tmp_path)
+async def test_bad_actions_fail_with_a_message_and_change_nothing(tmp_path, backend, action, needle):
+    source = make_source(tmp_path, options=backend.options)
     await declare(source)
     before = (await source.fetch()).incidents
     result = await source.perform(action)
@@ -125,16 +128,16 @@ async def test_bad_actions_fail_with_a_message_and_change_nothing(tmp_path, acti
     assert (await source.fetch()).incidents == before
 
 
-async def test_read_only_refuses_writes(tmp_path):
-    source = make_source(tmp_path, read_only=True)
+async def test_read_only_refuses_writes(tmp_path, backend):
+    source = make_source(tmp_path, options=backend.options, read_only=True)
     result = await source.perform(Action("declare", params={"title": "x", "severity": "P1"}))
     assert not result.ok and "read-only" in result.message
     assert (await source.fetch()).incidents == ()
 
 
-async def test_fetch_lists_open_and_recently_resolved_only(tmp_path):
+async def test_fetch_lists_open_and_recently_resolved_only(tmp_path, backend):
     clock = Clock(DEMO_TIME - timedelta(days=20))
-    source = make_source(tmp_path, clock)
+    source = make_source(tmp_path, clock, options=backend.options)
     old = await declare(source, title="old")
     await source.perform(Action("resolve", old))  # resolved 20 days before the demo time
     clock.at = DEMO_TIME - timedelta(days=6)
@@ -155,7 +158,7 @@ async def test_the_log_file_is_in_wal_mode_with_a_schema_version(tmp_path):
     path = tmp_path / "data" / "incidents.db"
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(migrations.LATEST,)]
 
 
 async def test_a_newer_schema_is_refused_clearly(tmp_path):
@@ -172,12 +175,13 @@ WRITER = textwrap.dedent(
     import asyncio, json, sys
     from datetime import datetime, timedelta
     from pathlib import Path
-    from cockpit.sources.base import Action, SourceContext, SourceError, SourceSpec
+    from cockpit.sources.base import SourceContext, SourceError, SourceSpec
+    from cockpit.writes import Action
     from cockpit.sources.incident_log import IncidentLogSource
 
-    path, me, target = sys.argv[1], sys.argv[2], sys.argv[3]
+    options, me, target = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
     spec = SourceSpec(kind="incident-log", name="incident-log", refresh=timedelta(seconds=30),
-                      timeout=timedelta(seconds=10), options={"path": path}, base_dir=Path(path).parent)
+                      timeout=timedelta(seconds=10), options=options, base_dir=Path.cwd())
     clock = lambda: datetime.fromisoformat("2026-11-28T03:00:00+00:00")
     source = IncidentLogSource(spec, SourceContext(clock=clock, user=me))
 
@@ -199,13 +203,12 @@ WRITER = textwrap.dedent(
 )
 
 
-async def test_two_processes_writing_at_once_lose_nothing(tmp_path):
-    source = make_source(tmp_path)
+async def test_two_processes_writing_at_once_lose_nothing(tmp_path, backend):
+    source = make_source(tmp_path, options=backend.options)
     target = await declare(source)
-    path = str(tmp_path / "data" / "incidents.db")
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, path, name, target],
+            [sys.executable, "-c", WRITER, json.dumps(backend.options), name, target], cwd=tmp_path,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for name in ("p1", "p2")

@@ -11,7 +11,7 @@ import pytest
 from cockpit.audit import AuditLog, verify
 from cockpit.clock import DEMO_TIME
 from cockpit.hub import Hub
-from cockpit.sources.base import Action
+from cockpit.writes import Action
 from tests.test_incident_log import Clock, make_source
 
 DECLARE = {"title": "Checkout 5xx", "severity": "P1", "services": ["checkout-service"]}
@@ -88,16 +88,20 @@ async def test_read_only_refuses_a_declare_with_roles_and_writes_nothing(tmp_pat
 async def test_a_failed_transaction_leaves_no_incident_and_no_timeline(tmp_path, monkeypatch):
     """The insert and the timeline entry are one transaction: a failure
     between them (here: the timeline write) rolls the incident back too."""
-    import cockpit.sources.incident_log as incident_log
+    import sqlite3
+
+    from cockpit.incident_store import operations
+    from cockpit.sources.base import SourceError
 
     source = make_source(tmp_path)
     await source.fetch()  # the schema exists before the failure is arranged
 
     def broken_log(*args, **kwargs):
-        raise incident_log.sqlite3.DatabaseError("disk I/O error")
+        raise sqlite3.DatabaseError("disk I/O error")
+        yield  # a generator of steps, as the real one
 
-    monkeypatch.setattr(incident_log, "_log", broken_log)
-    with pytest.raises(incident_log.SourceError, match="disk I/O error"):
+    monkeypatch.setattr(operations, "_log", broken_log)
+    with pytest.raises(SourceError, match="disk I/O error"):
         await source.perform(Action("declare", params={**DECLARE, "scribe": "carol"}))
     monkeypatch.undo()
     assert (await source.fetch()).incidents == ()

@@ -15,7 +15,8 @@ from cockpit.clock import fixed_clock
 from cockpit.model import OnCall
 from cockpit.resilience import RetryPolicy
 from cockpit.sources import load_kind
-from cockpit.sources.base import Action, SourceContext, SourceError, SourceSpec
+from cockpit.sources.base import SourceContext, SourceError, SourceSpec
+from cockpit.writes import Action
 from cockpit.sources.http import RateLimitedError
 from cockpit.sources.pagerduty import MAX_PAGES
 

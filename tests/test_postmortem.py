@@ -11,12 +11,12 @@ import pytest
 from cockpit.audit import AuditLog
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import SLO, Incident, Service, SLOStatus, TimelineEntry
-from cockpit.postmortem import (
+from cockpit.postmortems.draft import (
     PROMPTS, SECTIONS, SloBurn, audit_entries_for, draft_from_incident, draft_path, export_markdown, list_drafts,
-    related_alerts, save_draft, set_status, slo_burns,
+    related_alerts, set_status, slo_burns,
 )
 from cockpit.atomicfile import write_atomic
-from cockpit.drafts import DraftWriter
+from cockpit.postmortems.writer import CREATE, DraftWriter
 
 UNAUDITED = DraftWriter(audit=None, user="alice")
 
@@ -245,12 +245,17 @@ def test_set_status_needs_a_front_matter_block(text):
         set_status(text, "reviewed")
 
 
+def _save(folder, incident, text):
+    path = draft_path(folder, incident)
+    UNAUDITED.write(CREATE, path, text)
+    return path
+
+
 def test_save_and_list_drafts(tmp_path):
     older = incident(id="INC-1", title="Older", severity="P2")
     newer = incident(id="INC/2", title="Newer")
-    path1, _ = save_draft(UNAUDITED, tmp_path, older,
-                          draft_from_incident(older, services=SERVICES, now=NOW - timedelta(days=1)))
-    path2, _ = save_draft(UNAUDITED, tmp_path, newer, draft_from_incident(newer, services=SERVICES, now=NOW))
+    path1 = _save(tmp_path, older, draft_from_incident(older, services=SERVICES, now=NOW - timedelta(days=1)))
+    path2 = _save(tmp_path, newer, draft_from_incident(newer, services=SERVICES, now=NOW))
     assert path1 == draft_path(tmp_path, older) and path1.name == "2026-11-28-INC-1.md"
     assert path2.parent == tmp_path  # an id with a slash stays inside the folder
     (tmp_path / "broken.md").write_text("---\n: [\n---\nbody\n", encoding="utf-8")
@@ -263,7 +268,7 @@ def test_save_and_list_drafts(tmp_path):
 
 def test_autosave_recovery_copies_are_not_listed_as_drafts(tmp_path):
     one = incident(id="INC-1")
-    path, _ = save_draft(UNAUDITED, tmp_path, one, draft_from_incident(one, services=SERVICES, now=NOW))
+    path = _save(tmp_path, one, draft_from_incident(one, services=SERVICES, now=NOW))
     path.with_name(path.stem + ".recovered.md").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     assert [d.incident_id for d in list_drafts(tmp_path)] == ["INC-1"]
 

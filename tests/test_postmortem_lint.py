@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from cockpit.model import Incident, Service, TimelineEntry
-from cockpit.postmortem import PROMPTS, SECTIONS, draft_from_incident
-from cockpit.postmortem_lint import lint_postmortem
+from cockpit.postmortems.draft import PROMPTS, SECTIONS, draft_from_incident
+from cockpit.postmortems.lint import lint_postmortem
 
 START = datetime(2026, 11, 28, 1, 10, tzinfo=timezone.utc)
 

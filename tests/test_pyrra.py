@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.check import check_config
+from cockpit.commands.check import check_config
 from cockpit.promql import group_slos, per_second, render
 from cockpit.slo_specs import load_slo_paths
 from tests.slo_files import load
@@ -210,7 +210,7 @@ def test_the_example_config_loads_and_passes_cockpit_check():
     assert specs.problems == []
     assert sorted(s.key for s in specs.slos) == ["auth-service/availability", "auth-service/latency",
                                                  "ingress-gateway/probe-success", "user-service/availability"]
-    assert check_config(REPO / "config" / "examples" / "prometheus.yaml", env={}) == []
+    assert check_config(REPO / "config" / "examples" / "prometheus.yaml", env={}).problems == []
 
 
 # -- problems -------------------------------------------------------------------

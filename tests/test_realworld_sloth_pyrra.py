@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.check import run_check
+from cockpit.commands.check import run_check
 from cockpit.slo_specs import load_slo_paths
 from tests.slo_files import messages
 

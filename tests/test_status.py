@@ -16,7 +16,7 @@ from cockpit.hub import Hub
 from cockpit.model import (SLO, EscalationStep, Incident, OnCall, Runbook, Service, Snapshot, SourceData,
                            SourceHealth, SLOStatus)
 from cockpit.sources.base import Source, SourceContext, SourceSpec, TransientSourceError
-from cockpit.status import run_status, snapshot_to_json, summary
+from cockpit.commands.status import run_status, snapshot_to_json, summary
 
 T0 = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cockpit import untrusted
 from cockpit.untrusted import clean
-from panels.base import literal
+from cockpit.ui.widgets.text import literal
 from tests.hostile import PIECES, unsafe_characters
 
 # Surrogates too: text from argv or a surrogateescape read may hold them.

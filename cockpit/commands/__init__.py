@@ -1,5 +1,7 @@
-"""Headless subcommands (`cockpit incident`, `cockpit runbooks`,
-`cockpit postmortem`) and the few helpers they share.
+"""Every `cockpit` subcommand, one module each (check, status, audit,
+incident, runbooks, postmortem, screenshots), and the few helpers they share.
+cockpit/cli.py parses the arguments and imports only the module it runs.
+All but screenshots are headless and never import Textual.
 
 Every command is a ``run_*`` function returning the process exit code, so
 tests call it directly with a fixed clock. Exit codes: 0 done, 1 refused or

@@ -1,5 +1,5 @@
 """`cockpit incident declare|note|status|resolve`: the incident log from
-scripts and chat bots.
+scripts and chat bots; `cockpit incident-log migrate`: its schema.
 
 Every write goes through Hub.perform on the config's first incident-log
 source, so read-only mode refuses it and the audit log records it (refusals
@@ -16,7 +16,9 @@ from cockpit.clock import Clock, system_clock
 from cockpit.commands import (
     EXIT_CONFIG, EXIT_FAILED, EXIT_OK, fail, load_config_or_report, missing_source, sources_of_kind,
 )
-from cockpit.sources.base import Action, ActionResult
+from cockpit.secrets import redact
+from cockpit.sources.base import SourceError
+from cockpit.writes import Action, ActionResult
 from cockpit.untrusted import clean
 
 KIND = "incident-log"
@@ -80,3 +82,36 @@ async def _perform(config, source_name: str, action: Action, clock: Clock) -> Ac
         return await hub.perform(source_name, action)
     finally:
         await hub.aclose()
+
+
+def run_migrate(config_path: str | None) -> int:
+    """Bring every incident-log source's database to this cockpit's schema
+    (sessions do it too on first use; a DBA runs this with the owner's DSN
+    so sessions' own roles need no CREATE right). Refuses a newer schema."""
+    config = load_config_or_report(config_path)
+    if config is None:
+        return EXIT_CONFIG
+    specs = sources_of_kind(config, KIND)
+    if not specs:
+        return missing_source(config, KIND, "{kind: incident-log}")
+    return asyncio.run(_migrate_all(config, specs))
+
+
+async def _migrate_all(config, specs) -> int:
+    from cockpit.config import source_context
+    from cockpit.sources.incident_log import backend_for
+
+    code = EXIT_OK
+    for spec in specs:
+        try:
+            backend = backend_for(spec, source_context(config, system_clock))
+            try:
+                before, after = await backend.migrate()
+            finally:
+                await backend.aclose()
+        except SourceError as error:
+            code = fail(f"cockpit incident-log migrate: {spec.name}: {error}", EXIT_FAILED)
+            continue
+        done = f"schema {before} -> {after}" if before != after else f"already at schema {after}"
+        print(clean(redact(f"{spec.name}: {backend.where}: {done}"), single_line=True))
+    return code

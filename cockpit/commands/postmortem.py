@@ -17,11 +17,10 @@ from pathlib import Path
 
 from cockpit.clock import Clock, system_clock
 from cockpit.commands import EXIT_CONFIG, EXIT_OK, fail, load_config_or_report
-from cockpit.drafts import CREATE, DraftWriter, WriteRefused
+from cockpit.postmortems.writer import CREATE, DraftWriter, WriteRefused
 from cockpit.model import Incident, Snapshot
-from cockpit.postmortem import (audit_entries_for, draft_from_incident, draft_path, related_alerts, save_draft,
-                                slo_burns)
-from cockpit.postmortem_lint import lint_postmortem
+from cockpit.postmortems.draft import draft_path, write_new_draft
+from cockpit.postmortems.lint import lint_postmortem
 from cockpit.sources.base import SourceError
 from cockpit.untrusted import clean
 from cockpit.yamlfile import YamlError, read_text
@@ -53,15 +52,8 @@ def run_postmortem_new(config_path: str | None, incident_id: str, out: str | Non
     if draft_path(folder, incident).exists():
         return fail(f"cockpit postmortem new: {draft_path(folder, incident)} exists already; not overwritten "
                     "(edit it, or move it away to start over)")
-    now = clock()
-    alerts = related_alerts(incident, snapshot.incidents, now)
-    text = draft_from_incident(
-        incident, services={s.name: s for s in snapshot.services}, now=now, alerts=alerts,
-        audit_entries=audit_entries_for(config.audit_log, incident, alerts),
-        slo_burn=slo_burns(incident, snapshot.slos),
-    )
     try:
-        path, warning = save_draft(writer, folder, incident, text)
+        path, warning = write_new_draft(writer, folder, incident, snapshot, audit_log=config.audit_log, now=clock())
     except OSError as error:
         return fail(f"cockpit postmortem new: cannot write the draft in {folder}: {error.strerror or error}")
     print(path)

@@ -1,7 +1,7 @@
 """The one reader of SLO definitions, in four formats detected per YAML document:
 
 * the seed's ``sli_definitions`` / ``slo_definitions`` (plus its
-  ``error_budget_policy``): cockpit.slo_specs.seed;
+  ``error_budget_policy``): cockpit.slo_specs.practices_guide;
 * Sloth ``version: prometheus/v1`` specs (and the same spec, in camelCase,
   inside Sloth's ``PrometheusServiceLevel`` Kubernetes resource):
   cockpit.slo_specs.sloth; its ``AlertWindows``: cockpit.slo_specs.sloth_windows;
@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from cockpit.model import SLO, PolicyTier
+from cockpit.problems import Problem, ServiceRef
 from cockpit.pyrra_rules import Recorded
 from cockpit.slo import DEFAULT_POLICY
-from cockpit.slo_specs import openslo, pyrra, seed, sloth, sloth_windows
+from cockpit.slo_specs import openslo, practices_guide, pyrra, sloth, sloth_windows
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
-from cockpit.sources.base import Problem, ServiceRef
 from cockpit.yamlfile import YamlError, load_yaml_documents, read_text, yaml_shape
 
 __all__ = ["DEFAULT_WINDOW", "SLO_SUFFIXES", "SLOSpecs", "load_slo_paths"]
@@ -110,8 +110,8 @@ def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
         pyrra.read(reader, doc)
     elif "apiVersion" in doc:
         openslo.read(reader, doc)
-    elif seed.DOC_KEYS & doc.keys():
-        seed.read(reader, doc)
+    elif practices_guide.DOC_KEYS & doc.keys():
+        practices_guide.read(reader, doc)
     elif "groups" in doc:
         # Prometheus rules (e.g. what `sloth generate` writes) often sit
         # beside the specs: skip them in a folder, flag them when named.

@@ -10,8 +10,8 @@ from typing import Any, Callable
 
 from cockpit.durations import parse_duration
 from cockpit.model import SLO, PolicyTier
+from cockpit.problems import Problem, ServiceRef
 from cockpit.pyrra_rules import Recorded
-from cockpit.sources.base import Problem, ServiceRef
 from cockpit.untrusted import clean
 from cockpit.yamlfile import line_of, yaml_shape
 

@@ -21,8 +21,8 @@ import re
 from datetime import timedelta
 
 from cockpit.durations import format_duration, parse_duration
+from cockpit.problems import Problem
 from cockpit.slo_specs.reader import SpecReader, join
-from cockpit.sources.base import Problem
 
 KIND = "AlertWindows"
 BUILT_IN_PERIODS = (timedelta(days=28), timedelta(days=30))  # Sloth's own catalog

@@ -13,15 +13,13 @@ JSON itself is read and written by cockpit.sources.alertmanager_api.
 from __future__ import annotations
 
 import asyncio
-import gc
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import httpx
 
+from cockpit import collector
 from cockpit.alert_owners import DEFAULT_OWNER_LABELS
 from cockpit.alerts import (
     Matcher,
@@ -37,18 +35,17 @@ from cockpit.alerts import (
 from cockpit.config_schema import show, url_problem
 from cockpit.durations import format_duration, parse_duration
 from cockpit.model import SEVERITIES, Incident, SourceData
+from cockpit.problems import Problem
 from cockpit.sources.base import (
-    Action,
-    ActionResult,
     CheckResult,
     OptionSpec,
-    Problem,
     Source,
     SourceContext,
     SourceError,
     SourceSpec,
     TransientSourceError,
 )
+from cockpit.writes import Action, ActionResult
 from cockpit.sources.alertmanager_api import (
     DEFAULT_SEVERITY_MAP, AlertMerge, decode_groups, sightings_of, silence_body, silences_of,
 )
@@ -111,6 +108,7 @@ class AlertmanagerSource(Source):
     kind = "alertmanager"
     provides = frozenset({"incidents"})
     actions = frozenset({"silence", "expire"})
+    lists = frozenset({"silences"})
     options = {
         **HTTP_OPTIONS,
         "urls": OptionSpec(list, required=True,
@@ -153,7 +151,7 @@ class AlertmanagerSource(Source):
         merge = AlertMerge([i.name for i in self.instances], source=self.name, service_labels=self.owner_labels,
                            severity_map=self.severity_map, previous=self._last_merge)
         waiting = {i.name for i in self.instances}  # replies still on their way
-        with collector_paused():
+        with collector.paused():
             per_instance, warnings = await self._each(
                 self.instances, lambda instance: self._fetch_instance(instance, merge, waiting))
             alerts = await asyncio.to_thread(merge.merge, per_instance)
@@ -338,42 +336,6 @@ class AlertmanagerSource(Source):
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
-
-
-_paused = 0  # fetches under collector_paused() now (sources fetch at the same time)
-_paused_lock = threading.Lock()
-_resume = False  # whether the last one out re-enables the collector
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while replies are parsed and merged, and
-    what they built frozen (gc.freeze) when the last one is done.
-
-    10,000 alerts are ~100,000 new containers per reply (none in a cycle,
-    so nothing for the collector to find); allocating them sets off full
-    collections that walk every object the app holds, the last snapshot's
-    included: 1.3 s of a 3.3 s fetch inside the app. Re-enabled as they are,
-    the first allocation after would walk all of them (20-90 ms) only to
-    find them alive: they are the source's data until the next refresh, and
-    the app freezes them after showing them anyway (cockpit.app). Frozen
-    objects are still freed by reference counting. Nests (several sources
-    fetching at once); leaves the collector off if something else had
-    turned it off."""
-    global _paused, _resume
-    with _paused_lock:
-        if _paused == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _paused += 1
-    try:
-        yield
-    finally:
-        with _paused_lock:
-            _paused -= 1
-            if _paused == 0 and _resume:
-                gc.freeze()
-                gc.enable()
 
 
 def _write_result(what: str, done: list, failed: list, target: str) -> ActionResult:

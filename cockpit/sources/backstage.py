@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from cockpit.alert_owners import claims_from_backstage
 from cockpit.config_schema import show
 from cockpit.model import ApiLink, Service, frozen_map
-from cockpit.sources.base import Problem, ServiceRef
+from cockpit.problems import Problem, ServiceRef
 from cockpit.yamlfile import line_of
 
 if TYPE_CHECKING:

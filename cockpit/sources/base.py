@@ -14,34 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Mapping
 
+from cockpit.alerts import Silence
 from cockpit.model import SourceData
-
-# What a source can provide (the keys of SourceData it fills).
-PROVIDES = frozenset({"catalog", "slos", "incidents", "runbooks", "oncall"})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the configuration or a file it names."""
-
-    file: str
-    line: int  # 1-based; 0 when unknown
-    key: str  # dotted key path, e.g. "sources[2].refresh"
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key}: {self.message}"
-
-
-@dataclass(frozen=True)
-class ServiceRef:
-    """A place in a file that names a catalog service (for cross-checks)."""
-
-    service: str
-    file: str
-    line: int
-    key: str
-    what: str  # "depends_on", "SLO", "runbook" ...
+from cockpit.problems import Problem, ServiceRef
+from cockpit.writes import Action, ActionResult
 
 
 @dataclass
@@ -97,22 +73,6 @@ class SourceContext:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Action:
-    """A write going back to the source that owns the item."""
-
-    name: str  # declare | note | status | ack | resolve | silence | expire ...
-    target: str = ""  # incident id, alert fingerprint, silence id; "" for declare
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    ok: bool
-    message: str = ""
-    target: str = ""  # e.g. the id of a newly declared incident
-
-
 class SourceError(Exception):
     """A fetch or action failed; the message is shown to the user as is."""
 
@@ -128,10 +88,13 @@ class Source:
     """Base class for data sources; subclasses set the class attributes."""
 
     kind: ClassVar[str] = ""
-    provides: ClassVar[frozenset[str]] = frozenset()
+    provides: ClassVar[frozenset[str]] = frozenset()  # of "catalog", "slos", "incidents", "runbooks", "oncall"
     actions: ClassVar[frozenset[str]] = frozenset()
+    # Lists served on request beyond the snapshot ("silences": list_silences).
+    lists: ClassVar[frozenset[str]] = frozenset()
     options: ClassVar[Mapping[str, OptionSpec]] = {}
     demo: ClassVar[bool] = False  # everything it returns is simulated
+    live: ClassVar[bool] = False  # implements changed(): the hub fetches as soon as it returns
 
     def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
         self.spec = spec
@@ -153,6 +116,15 @@ class Source:
 
     async def perform(self, action: Action) -> ActionResult:
         raise SourceError(f"{self.kind} source {self.name!r} has no action {action.name!r}")
+
+    async def list_silences(self, include_expired: bool = False) -> tuple[Silence, ...]:
+        """Every silence (sources whose ``lists`` hold "silences")."""
+        raise SourceError(f"{self.kind} source {self.name!r} lists no silences")
+
+    async def changed(self) -> None:
+        """Live sources: return once the backend's data changed since the last
+        fetch (the hub then fetches at once, between its periodic refreshes)."""
+        raise NotImplementedError
 
     def retry_now(self) -> None:
         """The user asked for a refresh now (ctrl+r): let the next fetch try

@@ -17,8 +17,9 @@ from pathlib import Path
 from cockpit.alert_owners import SEED_FORMS, claims_from_seed
 from cockpit.config_schema import join_key, show, validate_mapping
 from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, Service, SourceData
+from cockpit.problems import Problem, ServiceRef
 from cockpit.sources.backstage import BackstageReader
-from cockpit.sources.base import CheckResult, OptionSpec, Problem, ServiceRef, Source, SourceError, SourceSpec
+from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
 from cockpit.sources.catalog_locations import read_catalog_files
 from cockpit.untrusted import clean
 from cockpit.yamlfile import line_of

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.config_schema import show
-from cockpit.sources.base import Problem
+from cockpit.problems import Problem
 from cockpit.yamlfile import YamlError, line_of, load_yaml_documents, read_text
 
 SUFFIXES = (".yaml", ".yml")

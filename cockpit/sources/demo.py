@@ -24,9 +24,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from cockpit.model import SLO, Incident, OnCall, PolicyTier, SLOStatus, SourceData, frozen_map
+from cockpit.problems import Problem, ServiceRef
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, MULTIWINDOW_RULES, Events, budget_remaining, evaluate
 from cockpit.slo_specs import SLOSpecs, load_slo_paths
-from cockpit.sources.base import CheckResult, OptionSpec, Problem, ServiceRef, Source
+from cockpit.sources.base import CheckResult, OptionSpec, Source
 from cockpit.yamlfile import YamlError, line_of, load_yaml_file
 
 # Special behaviours handed out by a stable ranking of the SLO keys, so any

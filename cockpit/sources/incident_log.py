@@ -1,255 +1,48 @@
-"""The `incident-log` source: the cockpit's own incident store, in SQLite.
+"""The `incident-log` source: the cockpit's own incident store.
 
-Several cockpit sessions on one bastion host share one file. WAL mode lets
-readers and a writer work at once; every write runs in ``BEGIN IMMEDIATE`` so
-writers queue on the busy timeout instead of failing or losing a row, and
-incident ids are allocated inside that transaction so two sessions never hand
-out the same one. Each operation opens its own connection (sqlite3
-connections must not cross threads) and runs in a worker thread.
+``path:`` (the embedded default) keeps it in a SQLite file shared by the
+sessions on one host; ``dsn:`` (a postgresql:// URL) in PostgreSQL, shared
+by a team on many hosts. Both behave the same (cockpit.incident_store).
+
+This module validates each write and hands it to the backend with who,
+from which host, when, and an idempotency key. A write the database cannot
+take now (down, restarting) goes to an on-disk queue and is sent, in order,
+once it is back; meanwhile the incident shows it as waiting. The source is
+live: ``changed()`` returns when anyone changed an incident, and the fetch
+that follows re-reads only those incidents.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
+import hashlib
+import logging
+import os
+import socket
 import time
-from contextlib import closing, contextmanager
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Mapping
 
-from cockpit.model import INCIDENT_STATUSES, SEVERITIES, Incident, SourceData, TimelineEntry, frozen_map
-from cockpit.private_files import OWNER_ONLY, FileAccess
-from cockpit.sources.base import (
-    Action,
-    ActionResult,
-    OptionSpec,
-    Source,
-    SourceError,
-    TransientSourceError,
-)
+from cockpit.incident_store.errors import Conflict, NoIncident, Unreachable
+from cockpit.incident_store.operations import RECENTLY_RESOLVED, Write
+from cockpit.incident_store.sqlite import IncidentStore, SqliteBackend  # noqa: F401  (IncidentStore: public here)
+from cockpit.incident_store.write_queue import WriteQueue
+from cockpit.model import INCIDENT_STATUSES, ROLES, SEVERITIES, Incident, SourceData, TimelineEntry, waiting_text
+from cockpit.private_files import OWNER_ONLY
+from cockpit.sources.base import OptionSpec, Source, SourceError
+from cockpit.writes import Action, ActionResult
 
-ROLES = ("commander", "scribe", "comms")
-RECENTLY_RESOLVED = timedelta(days=7)  # resolved incidents stay listed this long
-BUSY_TIMEOUT_MS = 10_000
+log = logging.getLogger(__name__)
 
-# Each entry upgrades the schema by one version; append, never edit.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE incidents (
-            num INTEGER PRIMARY KEY,
-            id TEXT NOT NULL UNIQUE,
-            title TEXT NOT NULL,
-            severity TEXT NOT NULL,
-            status TEXT NOT NULL,
-            services TEXT NOT NULL DEFAULT '[]',
-            commander TEXT NOT NULL DEFAULT '',
-            scribe TEXT NOT NULL DEFAULT '',
-            comms TEXT NOT NULL DEFAULT '',
-            started_at TEXT NOT NULL,
-            resolved_at TEXT
-        )""",
-        """CREATE TABLE timeline (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            incident_id TEXT NOT NULL REFERENCES incidents(id),
-            at TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            author TEXT NOT NULL DEFAULT '',
-            text TEXT NOT NULL
-        )""",
-        "CREATE INDEX timeline_by_incident ON timeline(incident_id, seq)",
-    ),
-)
+SEND_EVERY = 0.5  # seconds between tries to send queued writes while the database is away
+KEEP_REFUSED = 5  # queued writes refused when finally sent, kept as warnings (the latest ones)
 
 
-class IncidentStore:
-    """Synchronous access to one incident log file; every method is one
-    short transaction on its own connection, safe from any thread."""
-
-    def __init__(self, path: Path, access: FileAccess = OWNER_ONLY) -> None:
-        self.path = path
-        self._access = access
-        self._ready = False
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            # Created before SQLite does, so it gets our mode (its -wal and -shm copy it).
-            self._access.create_file(self.path)
-        # isolation_level=None: we issue BEGIN ourselves, so writes are IMMEDIATE.
-        with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)) as conn:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.row_factory = sqlite3.Row
-            if not self._ready:
-                self._migrate(conn)
-                self._ready = True
-            yield conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as conn, _immediate(conn):
-            yield conn
-
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        _use_wal(conn)
-        with _immediate(conn):
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT version FROM schema_version").fetchone()
-            version = row[0] if row else 0
-            if version > len(MIGRATIONS):
-                raise SourceError(f"{self.path} was written by a newer cockpit (schema {version})")
-            for statements in MIGRATIONS[version:]:
-                for statement in statements:
-                    conn.execute(statement)
-            if row is None:
-                conn.execute("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))
-            else:
-                conn.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
-
-    # -- reads -------------------------------------------------------------
-
-    def recent(self, now: datetime, source: str) -> list[Incident]:
-        """Open incidents plus those resolved within RECENTLY_RESOLVED of now."""
-        since = _iso(now - RECENTLY_RESOLVED)
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT * FROM incidents WHERE resolved_at IS NULL OR resolved_at >= ? ORDER BY num DESC", (since,)
-            ).fetchall()
-            return [self._incident(conn, row, source) for row in rows]
-
-    def get(self, incident_id: str, source: str) -> Incident | None:
-        with self._connect() as conn:
-            row = conn.execute("SELECT * FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-            return self._incident(conn, row, source) if row else None
-
-    @staticmethod
-    def _incident(conn: sqlite3.Connection, row: sqlite3.Row, source: str) -> Incident:
-        entries = conn.execute(
-            "SELECT at, kind, author, text FROM timeline WHERE incident_id = ? ORDER BY seq", (row["id"],)
-        ).fetchall()
-        services = tuple(json.loads(row["services"]))
-        return Incident(
-            id=row["id"],
-            title=row["title"],
-            severity=row["severity"],
-            status=row["status"],
-            service=services[0] if services else "",
-            started_at=datetime.fromisoformat(row["started_at"]),
-            source=source,
-            kind="incident",
-            services=services,
-            commander=row["commander"],
-            roles=frozen_map({role: row[role] for role in ROLES if row[role]}),
-            resolved_at=datetime.fromisoformat(row["resolved_at"]) if row["resolved_at"] else None,
-            # Declared by a person, with a commander on it: someone owns it, so
-            # escalation timers (meant for unacknowledged pages) do not run.
-            acknowledged=bool(row["commander"]),
-            timeline=tuple(
-                TimelineEntry(at=datetime.fromisoformat(e["at"]), kind=e["kind"], text=e["text"], author=e["author"])
-                for e in entries
-            ),
-        )
-
-    # -- writes ------------------------------------------------------------
-
-    def declare(self, title: str, severity: str, services: list[str], roles: dict[str, str], at: datetime,
-                author: str) -> str:
-        """One transaction: the incident, its roles (role -> person, only
-        ROLES) and its "declared" timeline entry land together or not at all."""
-        with self._write() as conn:
-            num = conn.execute("SELECT COALESCE(MAX(num), 0) + 1 FROM incidents").fetchone()[0]
-            incident_id = f"INC-{num:04d}"
-            people = [roles.get(role, "") for role in ROLES]
-            conn.execute(
-                f"INSERT INTO incidents (num, id, title, severity, status, services, {', '.join(ROLES)}, started_at)"
-                " VALUES (?, ?, ?, ?, 'investigating', ?, ?, ?, ?, ?)",
-                (num, incident_id, title, severity, json.dumps(services), *people, _iso(at)),
-            )
-            scope = f" on {', '.join(services)}" if services else ""
-            named = ", ".join(f"{role} {person}" for role, person in zip(ROLES, people) if person)
-            _log(conn, incident_id, at, "declared", author,
-                 f"Declared {severity}{scope}: {title}" + (f"; {named}" if named else ""))
-        return incident_id
-
-    def note(self, incident_id: str, text: str, at: datetime, author: str) -> str:
-        with self._write() as conn:
-            _require(conn, incident_id)
-            _log(conn, incident_id, at, "note", author, text)
-        return f"note added to {incident_id}"
-
-    def set_status(self, incident_id: str, status: str, at: datetime, author: str) -> str:
-        with self._write() as conn:
-            current = _require(conn, incident_id)["status"]
-            if current == status:
-                return f"{incident_id} is already {status}"
-            conn.execute(
-                "UPDATE incidents SET status = ?, resolved_at = ? WHERE id = ?",
-                (status, _iso(at) if status == "resolved" else None, incident_id),
-            )
-            _log(conn, incident_id, at, "status", author, f"Status {current} → {status}")
-        return f"{incident_id} is now {status}"
-
-    def set_role(self, incident_id: str, role: str, person: str, at: datetime, author: str) -> str:
-        with self._write() as conn:
-            _require(conn, incident_id)
-            # `role` is one of ROLES (checked by the caller), so safe as a column name.
-            conn.execute(f"UPDATE incidents SET {role} = ? WHERE id = ?", (person, incident_id))
-            _log(conn, incident_id, at, "role", author, f"{role.capitalize()}: {person}")
-        return f"{person} is {role} of {incident_id}"
-
-
-def _use_wal(conn: sqlite3.Connection) -> None:
-    """Switch a new file to WAL (persistent: stored in the file). Unlike a
-    write, the switch does not wait on the busy timeout: when a session's
-    first read and first write (or two sessions) open a new file at once, it
-    fails at once with "database is locked". Retried until the busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.01)
-
-
-@contextmanager
-def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
-    """A write transaction that takes the write lock up front: a second writer
-    waits on the busy timeout instead of failing half-way through."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:  # some errors already ended it
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-class _NoIncident(Exception):
-    pass
-
-
-def _require(conn: sqlite3.Connection, incident_id: str) -> sqlite3.Row:
-    row = conn.execute("SELECT status FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-    if row is None:
-        raise _NoIncident(incident_id)
-    return row
-
-
-def _log(conn: sqlite3.Connection, incident_id: str, at: datetime, kind: str, author: str, text: str) -> None:
-    conn.execute(
-        "INSERT INTO timeline (incident_id, at, kind, author, text) VALUES (?, ?, ?, ?, ?)",
-        (incident_id, _iso(at), kind, author, text),
-    )
-
-
-def _iso(at: datetime) -> str:
-    # Always UTC, one fixed format: stored times then compare correctly as text.
-    # A naive time is taken to be UTC already.
-    return (at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)).isoformat(timespec="seconds")
+def this_host(settings: Mapping[str, Any]) -> str:
+    """The name timeline entries record as where they were written: the
+    machine's, unless $COCKPIT_HOST (or the "host" setting, in tests) says."""
+    return settings.get("host") or os.environ.get("COCKPIT_HOST") or socket.gethostname()
 
 
 class _Invalid(Exception):
@@ -291,70 +84,251 @@ def _optional_person(params: Any, role: str) -> str:
     return value.strip()
 
 
+def _seen_version(params: Any) -> dict[str, int]:
+    """The incident version the writer saw, when it says (the UI does): the
+    change is then refused if someone else changed the incident since."""
+    value = params.get("version")
+    if value is None:
+        return {}
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _Invalid("version must be the incident's version number")
+    return {"version": value}
+
+
+def backend_for(spec, context):
+    """The backend a source entry names: PostgreSQL for dsn:, else SQLite."""
+    path, dsn = spec.options.get("path"), spec.options.get("dsn")
+    if path and dsn:
+        raise SourceError("incident-log: give path: (SQLite) or dsn: (PostgreSQL), not both")
+    if dsn:
+        if not str(dsn).startswith(("postgresql://", "postgres://")):
+            raise SourceError("incident-log: dsn must be a postgresql:// URL")
+        from cockpit.incident_store.postgres import PostgresBackend  # psycopg only for those who use it
+
+        return PostgresBackend(str(dsn))
+    return SqliteBackend(spec.path(str(path)) if path else Path(context.data_dir) / "incidents.db",
+                         context.settings.get("file_access", OWNER_ONLY))
+
+
 class IncidentLogSource(Source):
     kind = "incident-log"
     provides = frozenset({"incidents"})
     actions = frozenset({"declare", "note", "status", "role", "resolve"})
+    live = True
     options = {
         "path": OptionSpec(str, help="SQLite file shared by every session; default incidents.db in the user data dir"),
+        "dsn": OptionSpec(str, help="postgresql:// URL of a database shared by every host (instead of path)"),
     }
 
     def __init__(self, spec, context) -> None:
         super().__init__(spec, context)
-        path = spec.options.get("path")
-        self.store = IncidentStore(spec.path(str(path)) if path else Path(context.data_dir) / "incidents.db",
-                                   context.settings.get("file_access", OWNER_ONLY))
+        self.backend = backend_for(spec, context)
+        # One queue per user and database: a changed DSN never receives another database's writes.
+        digest = hashlib.sha256(f"{spec.name}\0{self.backend.where}".encode()).hexdigest()[:12]
+        self.queue = WriteQueue(Path(context.data_dir) / f"incident-log-queue-{digest}.jsonl",
+                                context.settings.get("file_access", OWNER_ONLY))
+        self._cache: dict[str, Incident] | None = None  # as last read, by id
+        self._dirty: set[str] | None = None  # changed since the last read; None: read them all
+        self._full_read_at = float("-inf")
+        self._wake: asyncio.Event | None = None
+        self.listening = asyncio.Event()  # set once changes are being watched (benchmarks, tests wait on it)
+        self._watcher: asyncio.Task | None = None
+        self._sent: dict[str, ActionResult] = {}  # queued writes sent, by key (for the writer waiting on one)
+        self._refused: list[str] = []
 
-    async def _run(self, fn: Callable, *args: Any) -> Any:
-        try:
-            return await asyncio.to_thread(fn, *args)
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise TransientSourceError(f"incident log {self.store.path}: {exc}") from None
-            raise SourceError(f"incident log {self.store.path}: {exc}") from None
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise SourceError(f"incident log {self.store.path}: {exc}") from None
+    @property
+    def store(self) -> IncidentStore | None:
+        """The SQLite store (None on PostgreSQL)."""
+        return getattr(self.backend, "store", None)
+
+    # -- reading -----------------------------------------------------------
 
     async def fetch(self) -> SourceData:
-        incidents = await self._run(self.store.recent, self.context.clock(), self.name)
-        return SourceData(incidents=tuple(incidents))
+        await self._send_queued()
+        warnings = []
+        try:
+            incidents = await self._read()
+        except Unreachable as error:
+            if not self.queue.pending() or self._cache is None:
+                raise
+            incidents = list(self._cache.values())  # what was read last, with what is waiting
+            warnings.append(f"{error} (showing what was read last)")
+        waiting = self.queue.pending()
+        if waiting:
+            incidents = _with_waiting(incidents, waiting)
+            warnings.append(waiting_text(w.name for w in waiting))
+        return SourceData(incidents=tuple(incidents), warnings=(*warnings, *self._refused))
+
+    async def _read(self) -> list[Incident]:
+        """Every listed incident when a full read is due (first, after a gap
+        in listening, once per refresh interval); else only those changed."""
+        dirty, self._dirty = self._dirty, set()
+        full = (self._cache is None or dirty is None or self._watcher is None
+                or time.monotonic() - self._full_read_at >= self.spec.refresh.total_seconds())
+        try:
+            if full:
+                started = time.monotonic()
+                incidents = await self.backend.recent(self.context.clock(), self.name)
+                self._cache, self._full_read_at = {i.id: i for i in incidents}, started
+            elif dirty:
+                since = self.context.clock() - RECENTLY_RESOLVED
+                for incident in await self.backend.some(sorted(dirty), self.name):
+                    if incident.resolved_at is None or incident.resolved_at >= since:
+                        self._cache[incident.id] = incident
+        except BaseException:
+            self._dirty = None if dirty is None or self._dirty is None else self._dirty | dirty
+            raise
+        return sorted(self._cache.values(), key=lambda i: i.id, reverse=True)
 
     async def get(self, incident_id: str) -> Incident | None:
         """One incident with its whole timeline, however long ago it was resolved
         (for postmortem drafts)."""
-        return await self._run(self.store.get, incident_id, self.name)
+        return next(iter(await self.backend.some([incident_id], self.name)), None)
+
+    async def changed(self) -> None:
+        """Return once anyone (any session, any host) changed an incident since
+        the last fetch, or queued writes were sent: the hub then fetches."""
+        if self._watcher is None:
+            self._wake = asyncio.Event()
+            self._watcher = asyncio.create_task(self._watch(), name=f"cockpit-watch-{self.name}")
+        while True:
+            self._wake.clear()
+            if self._dirty is None or self._dirty:
+                return
+            try:
+                async with asyncio.timeout(SEND_EVERY if self.queue.pending() else None):
+                    await self._wake.wait()
+            except TimeoutError:
+                if await self._send_queued():
+                    return
+
+    async def _watch(self) -> None:
+        while True:
+            try:
+                async for ids in self.backend.changes():
+                    if ids is None or self._dirty is None:
+                        self._dirty = None
+                    else:
+                        self._dirty |= ids
+                    self._wake.set()
+                    self.listening.set()
+            except Exception:  # a bug here must not stop the app; the periodic refresh still runs
+                log.exception("watching the incident log", extra={"source": self.name})
+                await asyncio.sleep(SEND_EVERY)
+
+    async def aclose(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
+            self._watcher = None
+        await self.backend.aclose()
+
+    # -- writing -----------------------------------------------------------
 
     async def perform(self, action: Action) -> ActionResult:
         if self.context.settings.get("read_only"):
             return ActionResult(False, "read-only mode: the incident log is not changed", action.target)
         try:
-            return await self._perform(action)
+            write = self._write_for(action)
         except _Invalid as exc:
             return ActionResult(False, f"{action.name}: {exc}", action.target)
-        except _NoIncident as exc:
-            return ActionResult(False, f"no incident {exc} in the incident log", action.target)
+        if isinstance(write, ActionResult):
+            return write
+        if write.name == "declare":  # not queued: the id it prints comes from the database
+            return self._result(write, await self.backend.perform(write))
+        return await self._send_in_order(write, action.name)
 
-    async def _perform(self, action: Action) -> ActionResult:
+    def _write_for(self, action: Action) -> Write | ActionResult:
         params, target = action.params, action.target
         now, author = self.context.clock(), self.context.user
+
+        def write(name: str, **values: Any) -> Write:
+            return Write(name, target, values, now, author, this_host(self.context.settings))
+
         if action.name == "declare":
-            title = _text(params, "title")
-            severity = _choice(params, "severity", SEVERITIES, str.upper)
-            services = _services(params)
             roles = {"commander": str(params.get("commander") or author).strip()}
             roles.update((role, _optional_person(params, role)) for role in ROLES if role != "commander")
-            new_id = await self._run(self.store.declare, title, severity, services, roles, now, author)
-            return ActionResult(True, f"declared {new_id}", new_id)
+            return write("declare", title=_text(params, "title"),
+                         severity=_choice(params, "severity", SEVERITIES, str.upper),
+                         services=_services(params), **roles)
         if action.name not in self.actions:
             return ActionResult(False, f"the incident log has no action {action.name!r}", target)
         if not target:
             raise _Invalid("which incident? (target is empty)")
         if action.name == "note":
-            message = await self._run(self.store.note, target, _text(params, "text"), now, author)
-        elif action.name in ("status", "resolve"):
+            return write("note", text=_text(params, "text"))
+        if action.name in ("status", "resolve"):
             status = "resolved" if action.name == "resolve" else _choice(params, "status", INCIDENT_STATUSES, str.lower)
-            message = await self._run(self.store.set_status, target, status, now, author)
-        else:  # role
-            role = _choice(params, "role", ROLES, str.lower)
-            message = await self._run(self.store.set_role, target, role, _text(params, "person"), now, author)
+            return write("status", status=status, **_seen_version(params))
+        return write("role", role=_choice(params, "role", ROLES, str.lower), person=_text(params, "person"),
+                     **_seen_version(params))
+
+    async def _send_in_order(self, write: Write, action_name: str) -> ActionResult:
+        """Straight to the database, unless writes are waiting (this one then
+        queues behind them: never out of order) or the database is away."""
+        if self.queue.pending():
+            self.queue.append(write)
+            await self._send_queued()
+            if write.key in self._sent:
+                return self._sent.pop(write.key)
+        else:
+            try:
+                return self._result(write, await self.backend.perform(write))
+            except Unreachable as error:
+                log.warning("incident log write queued: %s", error, extra={"source": self.name})
+                self.queue.append(write)  # the same key: had it landed after all, it lands once
+            except (NoIncident, Conflict) as refused:
+                return self._refusal(write, refused)
+        waiting = waiting_text(w.name for w in self.queue.pending())
+        return ActionResult(True, f"{action_name} queued: the incident log {self.backend.where} is unreachable; "
+                            f"{waiting}", write.target)
+
+    async def _send_queued(self) -> int:
+        """Send the queued writes, oldest first, until one fails to reach the
+        database; each leaves the queue only once the database took (or
+        refused) it. Returns how many went."""
+        sent = 0
+        with self.queue.sending() as mine:
+            if not mine:
+                return 0  # another session of this user is sending them
+            for write in self.queue.pending():
+                try:
+                    result = self._result(write, await self.backend.perform(write))
+                except (NoIncident, Conflict) as refused:
+                    result = self._refusal(write, refused)
+                    self._refused = [*self._refused, f"a queued {write.name} was not written: {result.message}"
+                                     ][-KEEP_REFUSED:]
+                except SourceError as error:  # still away (or broken): try again later, in the same order
+                    log.info("queued incident log writes wait: %s", error, extra={"source": self.name})
+                    break
+                self.queue.remove(write.key)
+                self._sent[write.key] = result
+                sent += 1
+        return sent
+
+    def _result(self, write: Write, outcome: tuple[str, str]) -> ActionResult:
+        message, target = outcome
+        self._mark(target)
         return ActionResult(True, message, target)
+
+    def _refusal(self, write: Write, refused: Exception) -> ActionResult:
+        if isinstance(refused, NoIncident):
+            return ActionResult(False, f"no incident {refused} in the incident log", write.target)
+        self._mark(write.target)  # the writer is about to see what changed instead
+        return ActionResult(False, str(refused), write.target)
+
+    def _mark(self, incident_id: str) -> None:
+        if self._dirty is not None:
+            self._dirty.add(incident_id)
+
+
+def _with_waiting(incidents: list[Incident], waiting: Iterable[Write]) -> list[Incident]:
+    """Each incident with its queued writes on its timeline, marked waiting."""
+    extra: dict[str, list[TimelineEntry]] = {}
+    for write in waiting:
+        p = write.params
+        text = (p.get("text") if write.name == "note" else f"Status → {p.get('status')}" if write.name == "status"
+                else f"{str(p.get('role')).capitalize()}: {p.get('person')}")
+        extra.setdefault(write.target, []).append(
+            TimelineEntry(write.at, write.name, str(text), write.author, write.host, waiting=True))
+    return [replace(i, timeline=i.timeline + tuple(extra[i.id])) if i.id in extra else i for i in incidents]

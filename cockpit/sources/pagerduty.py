@@ -22,17 +22,16 @@ import httpx
 from cockpit import secrets
 from cockpit.config_schema import HttpUrl
 from cockpit.model import SEVERITIES, Incident, OnCall, SourceData, frozen_map
+from cockpit.problems import Problem
 from cockpit.sources.base import (
-    Action,
-    ActionResult,
     CheckResult,
     OptionSpec,
-    Problem,
     Source,
     SourceContext,
     SourceError,
     SourceSpec,
 )
+from cockpit.writes import Action, ActionResult
 from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, make_client, send
 from cockpit.sources.reply_shape import expect, field_of
 from cockpit.sources.threads import in_daemon_thread

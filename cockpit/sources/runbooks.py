@@ -26,7 +26,8 @@ from typing import Any
 from cockpit.durations import parse_duration
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import Runbook, SourceData
-from cockpit.sources.base import CheckResult, OptionSpec, Problem, ServiceRef, Source, SourceError, SourceSpec
+from cockpit.problems import Problem, ServiceRef
+from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
 from cockpit.yamlfile import LineDict, YamlError, line_of, read_text, yaml_shape
 
 DEFAULT_REVIEW_EVERY = timedelta(days=7)  # the seed reviews runbooks weekly

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from fault_world import KINDS, make_source
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.config import Config
 from cockpit.hub import Hub
 from cockpit.resilience import RetryPolicy

@@ -18,7 +18,8 @@ from loopback_server import free_port
 from cockpit.alerts import filter_alerts, group_alerts, parse_matchers
 from cockpit.clock import system_clock
 from cockpit.sources import load_kind
-from cockpit.sources.base import Action, SourceContext, SourceError, SourceSpec, TransientSourceError
+from cockpit.sources.base import SourceContext, SourceError, SourceSpec, TransientSourceError
+from cockpit.writes import Action
 
 pytestmark = [
     pytest.mark.integration,

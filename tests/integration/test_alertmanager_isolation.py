@@ -19,13 +19,13 @@ import pytest
 
 from alertmanager_harness import alertmanagers, available, grouped_alert_count, make_alert, post_alerts, wait_until
 from loopback_server import free_port
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.clock import system_clock
 from cockpit.config import Config
 from cockpit.hub import Hub
 from cockpit.sources.alertmanager import AlertmanagerSource
 from cockpit.sources.base import SourceContext, SourceSpec
-from cockpit.status import snapshot_to_json
+from cockpit.commands.status import snapshot_to_json
 from tests.ui.helpers import screen_text
 
 pytestmark = [

@@ -21,7 +21,7 @@ import prometheus_harness as ph
 from hanging_proxy import hanging_proxy
 from cockpit.hub import Hub
 from cockpit.sources.base import SourceContext, SourceSpec
-from cockpit.status import snapshot_to_json
+from cockpit.commands.status import snapshot_to_json
 from cockpit.sources.prometheus import RETENTION_RETRY, RETENTION_TIMEOUT_S, PrometheusSource
 
 pytestmark = [

@@ -26,7 +26,7 @@ import prometheus_harness as ph
 import test_prometheus_pyrra as base
 from cockpit.promql import history_step
 from cockpit.slo import BURN_WINDOWS
-from cockpit.status import run_status
+from cockpit.commands.status import run_status
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.skipif(not ph.available(), reason="needs /usr/bin/prometheus and /usr/bin/promtool")]

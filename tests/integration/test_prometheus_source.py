@@ -23,9 +23,9 @@ import pytest
 
 import prometheus_harness as ph
 from loopback_server import free_port
-from cockpit.check import check_config
+from cockpit.commands.check import check_config
 from cockpit.model import Incident
-from cockpit.postmortem import draft_from_incident, slo_burns
+from cockpit.postmortems.draft import draft_from_incident, slo_burns
 from cockpit.slo import BURN_WINDOWS, budget_burned
 from cockpit.sources.base import SourceContext, SourceError, SourceSpec, TransientSourceError
 from cockpit.sources.prometheus import PrometheusSource
@@ -414,7 +414,7 @@ def test_connection_refused_is_retryable(tmp_path):
 def test_check_reports_bad_url_and_loads_every_sloth_fixture(tmp_path):
     config = tmp_path / "cockpit.yaml"
     config.write_text("sources: [{kind: prometheus, url: 'localhost:9090', slos: [/work/shared/fixtures/sloth]}]\n")
-    assert [p.key for p in check_config(config, env={})] == ["sources[0].url"]  # the url is checked with the config
+    assert [p.key for p in check_config(config, env={}).problems] == ["sources[0].url"]  # the url is checked with the config
     spec = SourceSpec(kind="prometheus", name="prom", refresh=timedelta(seconds=30), timeout=timedelta(seconds=5),
                       options={"url": "http://localhost:9090", "slos": ["/work/shared/fixtures/sloth"]},
                       base_dir=tmp_path, config_file="cockpit.yaml")

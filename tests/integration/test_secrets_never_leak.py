@@ -124,7 +124,7 @@ def test_no_command_output_and_no_written_file_holds_a_secret(world, tmp_path):
 
 
 async def test_no_screen_of_the_app_shows_a_secret(world, monkeypatch):
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
     from cockpit.config import load_config
 
     config_path, env = world

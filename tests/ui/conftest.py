@@ -112,13 +112,21 @@ def app_factory(config):
     """Build the app over the canned world: app_factory(keymap=..., failing=..., catalog_data=...)."""
     from dataclasses import replace
 
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     def build(*, keymap=None, read_only=False, **hub_options):
         cfg = replace(config, keymap=keymap or {})
         return make_app(cfg, hub=make_hub(read_only=read_only, **hub_options), clock=fixed_clock())
 
     return build
+
+
+async def keys_done(app, pilot) -> None:
+    """Wait until what the keys asked for is done: a panel's write or draft is
+    a message the app acts on in a worker, one hop after the key itself."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def settle(app, pilot) -> None:

@@ -16,20 +16,20 @@ import pytest
 from textual.worker import WorkerCancelled
 
 from cockpit.alerts import MatcherError
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.clock import fixed_clock, system_clock
 from cockpit.hub import Hub
 from cockpit.model import Incident
 from cockpit.sources.alertmanager import AlertmanagerSource
 from cockpit.sources.base import SourceContext, SourceSpec
-from panels.alert_groups import AlertView, to_rows
-from panels.common import Row
-from cockpit.screens.modals import TextPrompt
-from panels.silences import SilencesScreen
+from cockpit.panels.incidents.groups import AlertView, to_rows
+from cockpit.ui.widgets.rows import Row
+from cockpit.ui.widgets.dialogs import TextPrompt
+from cockpit.panels.incidents.silences import SilencesScreen
 from alertmanager_harness import (
     alertmanager_pair, available, grouped_alert_count, make_alert, post_alerts, wait_until,
 )
-from tests.ui.conftest import NOW, CannedSource, catalog, open_panel, settle
+from tests.ui.conftest import CannedSource, NOW, catalog, keys_done, open_panel, settle
 
 SIZE = (120, 36)
 needs_alertmanager = pytest.mark.skipif(not available(), reason="prometheus-alertmanager binary not installed "
@@ -310,7 +310,7 @@ def test_view_filters_by_state_and_matchers_and_keeps_incidents_out_of_groups():
 
 
 def test_a_groups_alerts_are_indented_under_its_header_as_drawn():
-    from panels.incident_rows import COLUMNS, incident_row
+    from cockpit.panels.incidents.rows import COLUMNS, incident_row
 
     alert = Incident(id="a1", title="  Disk full\x1b[31m", severity="P2", status="firing", service="db",
                      started_at=fixed_clock()(), source="am", kind="alert")

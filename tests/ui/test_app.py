@@ -9,9 +9,10 @@ import pytest
 from textual import events
 from textual.widgets import ContentSwitcher
 
-from cockpit.app import PANELS
-from cockpit.screens.help import HelpScreen
-from panels.common import FilterTable, LinkList
+from cockpit.ui.app import PANELS
+from cockpit.ui.help import HelpScreen
+from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.links import LinkList
 from cockpit.model import Incident, Runbook
 from tests.ui.conftest import MALICIOUS, NOW, catalog, settle
 from tests.ui.helpers import screen_text
@@ -296,7 +297,7 @@ async def test_a_degraded_source_is_badged_and_its_panels_list_what_was_not_load
 async def test_the_slos_panel_lists_a_refused_slo_file(config, tmp_path):
     from datetime import timedelta
 
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
     from cockpit.clock import fixed_clock
     from cockpit.hub import Hub
     from cockpit.sources.base import SourceContext, SourceSpec

@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from cockpit.clock import fixed_clock
-from cockpit.joins import Index
+from cockpit.service_index import Index
 from cockpit.model import ApiLink, Service, Snapshot
 from cockpit.sources.base import SourceContext
 from cockpit.sources.catalog import CatalogSource, parse_catalog
-from panels.common import LinkList
-from panels.services import card_links, card_summary
+from cockpit.ui.widgets.links import LinkList
+from cockpit.panels.services import card_links, card_summary
 from tests.test_backstage import spec_for
 from tests.ui.conftest import settle
 from tests.ui.helpers import screen_text

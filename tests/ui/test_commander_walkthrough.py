@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.clock import DEMO_TIME
 from cockpit.model import Runbook, SourceData
-from cockpit.postmortem_lint import lint_postmortem
-from tests.ui.conftest import catalog, settle
+from cockpit.postmortems.lint import lint_postmortem
+from tests.ui.conftest import catalog, keys_done, settle
 from tests.ui.test_runbooks_panel import STEPS_BODY, Clock, incident_log_hub
 
 SIZE = (120, 36)
@@ -25,7 +25,7 @@ SUMMARY = "A bad auth deploy rejected every login for 34 minutes; rolling it bac
 @pytest.fixture(autouse=True)
 def no_timed_autosave(monkeypatch):
     """The test runs the autosave itself, at a moment it chooses."""
-    monkeypatch.setattr("panels.postmortems.AUTOSAVE_SECONDS", 3600)
+    monkeypatch.setattr("cockpit.panels.postmortems.panel.AUTOSAVE_SECONDS", 3600)
 
 
 def world() -> SourceData:
@@ -36,11 +36,6 @@ def world() -> SourceData:
 
 def build(config, clock):
     return make_app(config, hub=incident_log_hub(config, clock, world()), clock=clock)
-
-
-async def done(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def replace_line(app, pilot, old: str, new: str) -> None:
@@ -60,7 +55,7 @@ async def test_declare_note_tick_resolve_draft_edit_kill_reopen_and_pass_the_lin
         await pilot.pause()
         await pilot.press(*"Login failures", "enter", "enter", "up", "enter")  # P1
         await pilot.press("tab", "enter", *"auth", "enter", "tab", "enter")
-        await done(app, pilot)
+        await keys_done(app, pilot)
         incidents = app.query_one("#incidents")
         assert incidents.detail_id == "incident-log/INC-0001"
 
@@ -68,7 +63,7 @@ async def test_declare_note_tick_resolve_draft_edit_kill_reopen_and_pass_the_lin
         await pilot.press("n")
         await pilot.pause()
         await pilot.press("tab", *"rolled back auth deploy", "enter")
-        await done(app, pilot)
+        await keys_done(app, pilot)
 
         # The incident's runbook, its checklist, two steps ticked.
         await pilot.press("u", "t")
@@ -77,14 +72,14 @@ async def test_declare_note_tick_resolve_draft_edit_kill_reopen_and_pass_the_lin
         assert (runbooks.mode, runbooks.open_path) == ("steps", RUNBOOK)
         clock.at = DEMO_TIME + timedelta(minutes=9)
         await pilot.press("enter")
-        await done(app, pilot)
+        await keys_done(app, pilot)
         clock.at = DEMO_TIME + timedelta(minutes=12)
         await pilot.press("down", "enter")
-        await done(app, pilot)
+        await keys_done(app, pilot)
 
         clock.at = DEMO_TIME + timedelta(minutes=34)
         await pilot.press("i", "x")  # back to the incident's detail, resolve
-        await done(app, pilot)
+        await keys_done(app, pilot)
         assert incidents.selected.status == "resolved"
         timeline = [(e.at - DEMO_TIME, e.text) for e in incidents.selected.timeline if e.kind == "note"]
         assert timeline == [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cockpit.app import run_app
-from cockpit.screenshots import run_screenshots
-from panels.services import ServicesPanel
+from cockpit.ui.app import run_app
+from cockpit.commands.screenshots import run_screenshots
+from cockpit.panels.services import ServicesPanel
 from tests.ui.conftest import settle
 from tests.ui.helpers import screen_text
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from panels.common import Column, FilterTable, Row
+from cockpit.ui.widgets.rows import Column, Row
+from cockpit.ui.widgets.filter_table import FilterTable
 
 COLUMNS = (Column("name", "Name"), Column("team", "Team"), Column("n", "N", sortable=True))
 

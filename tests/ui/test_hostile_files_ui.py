@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.clock import fixed_clock
 from cockpit.config import source_context
 from cockpit.hub import Hub

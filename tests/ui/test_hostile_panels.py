@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.clock import fixed_clock
 from cockpit.hub import Hub
 from cockpit.model import Incident, OnCall, Runbook, Service, SourceData, TimelineEntry

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.audit import AuditLog
 from cockpit.clipboard import osc52
 from cockpit.clock import fixed_clock
@@ -15,7 +15,7 @@ from cockpit.hub import Hub
 from cockpit.model import Incident, Runbook, SourceData
 from cockpit.sources.base import SourceContext, SourceSpec
 from cockpit.sources.incident_log import IncidentLogSource
-from tests.ui.conftest import MALICIOUS, NOW, CannedSource, catalog, demo_data, open_panel, settle
+from tests.ui.conftest import CannedSource, MALICIOUS, NOW, catalog, demo_data, keys_done, open_panel, settle
 
 SIZE = (120, 36)
 
@@ -28,7 +28,8 @@ def incident_log(tmp_path: Path, user: str = "tester") -> IncidentLogSource:
     spec = SourceSpec(kind="incident-log", name="incident-log", refresh=timedelta(hours=1),
                       timeout=timedelta(seconds=10), options={"path": str(tmp_path / "incidents.db")},
                       base_dir=tmp_path)
-    return IncidentLogSource(spec, SourceContext(clock=fixed_clock(), user=user, data_dir=tmp_path))
+    return IncidentLogSource(spec, SourceContext(clock=fixed_clock(), user=user, data_dir=tmp_path,
+                                                 settings={"host": "bastion-1"}))
 
 
 def world(extra: tuple[Incident, ...] = ()) -> SourceData:
@@ -115,7 +116,7 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
         await pilot.press("enter", "up", "enter")  # P2 (the default) -> P1
         await pilot.press("tab", "enter", *"auth", "enter")  # type to search the catalog
         await pilot.press("tab", "enter")  # commander: defaults to the user
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         stored = await log.get("INC-0001")
         assert (stored.title, stored.severity, stored.services, stored.commander) == \
@@ -126,12 +127,12 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
         await pilot.pause()
         # tab: the shared prompts are not focused on open yet (app AUTO_FOCUS = None); reported.
         await pilot.press("tab", *"rolled back auth deploy", "enter")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         await pilot.press("t")
         await pilot.pause()
         await pilot.press("tab", "down", "down", "enter")  # investigating -> monitoring
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         stored = await log.get("INC-0001")
         assert stored.status == "monitoring"
@@ -140,7 +141,7 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
         assert "rolled back auth deploy" in panel_text(app)  # the detail shows the refreshed timeline
 
         await pilot.press("x")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         assert (await log.get("INC-0001")).status == "resolved"
 
@@ -170,7 +171,7 @@ async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident
         await pilot.pause()
         await pilot.press(*"Checkout errors", "enter", "enter", "enter")  # severity: P2 kept
         await pilot.press("tab", "tab", "tab", *"carol", "enter")  # no service, commander: the user, scribe
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         stored = await log.get("INC-0001")
         assert dict(stored.roles) == {"commander": "tester", "scribe": "carol"}
@@ -186,7 +187,7 @@ async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident
         await pilot.press("down", "down", "enter")
         await pilot.pause()
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         assert "tester is comms of INC-0001" in [n.message for n in app._notifications]
         await pilot.press("R")  # a new scribe, typed over the default
@@ -194,7 +195,7 @@ async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident
         await pilot.press("down", "enter")
         await pilot.pause()
         await pilot.press("ctrl+u", *"dave", "enter")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
 
         stored = await log.get("INC-0001")
@@ -204,7 +205,7 @@ async def test_roles_from_the_declare_form_and_the_role_key_against_the_incident
         text = panel_text(app)  # the detail, refreshed: the roles and their changes on the timeline
         assert "Commander     tester" in text and "Scribe        dave" in text and "Comms         tester" in text
         assert "carol" not in text.split("Timeline")[0]
-        assert "role     tester  Scribe: dave" in text
+        assert "role     tester@bastion-1  Scribe: dave" in text  # who, from which host
 
 
 def test_snapshot(snap_compare, config, tmp_path):
@@ -229,7 +230,7 @@ class PagerDutyLike(CannedSource):
         self.performed: list = []
 
     async def perform(self, action):
-        from cockpit.sources.base import ActionResult
+        from cockpit.writes import ActionResult
         self.performed.append(action)
         return ActionResult(True, f"{action.name} sent for {action.target}", action.target)
 
@@ -246,13 +247,13 @@ async def test_pagerduty_ack_resolve_note_go_to_their_source_and_are_notified(co
         bindings = app.screen.active_bindings
         assert bindings["a"].enabled and bindings["x"].enabled and "z" not in bindings  # nothing here silences
         await pilot.press("a")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.press("n")
         await pilot.pause()
         await pilot.press("tab", *"looking", "enter")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.press("x")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         assert [(a.name, a.target, dict(a.params)) for a in pd.performed] == \
             [("ack", "PD1", {}), ("note", "PD1", {"text": "looking"}), ("resolve", "PD1", {})]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import ProgressBar
 
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.clock import fixed_clock
 from cockpit.onboarding import CHECKLIST, load_progress
 from tests.ui.conftest import NOW, make_hub, open_panel

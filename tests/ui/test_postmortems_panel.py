@@ -11,16 +11,16 @@ import pytest
 
 from textual.widgets import Markdown
 
-from cockpit.app import make_app
+from cockpit.ui.app import make_app
 from cockpit.clock import fixed_clock
 from cockpit.frontmatter import parse_front_matter
 from cockpit.clock import DEMO_TIME as NOW
 from cockpit.model import Incident
-from cockpit.postmortem import SECTIONS, draft_from_incident
-from cockpit.postmortem_lint import lint_postmortem
-from cockpit.action_items import add_action_item
-from cockpit.screens.modals import ConfirmPrompt, TextPrompt
-from panels.forms import ActionItemForm
+from cockpit.postmortems.draft import SECTIONS, draft_from_incident
+from cockpit.postmortems.lint import lint_postmortem
+from cockpit.postmortems.action_items import add_action_item
+from cockpit.ui.widgets.dialogs import ConfirmPrompt, TextPrompt
+from cockpit.panels.postmortems.action_item_form import ActionItemForm
 from tests.test_postmortem_lint import FINISHED
 from tests.ui.conftest import make_hub, settle
 
@@ -30,7 +30,7 @@ SIZE = (120, 36)
 @pytest.fixture(autouse=True)
 def no_timed_autosave(monkeypatch):
     """Tests of unsaved edits must not race the autosave timer on a slow machine."""
-    monkeypatch.setattr("panels.postmortems.AUTOSAVE_SECONDS", 3600)
+    monkeypatch.setattr("cockpit.panels.postmortems.panel.AUTOSAVE_SECONDS", 3600)
 
 
 def build(config, read_only=False):
@@ -189,7 +189,7 @@ async def test_autosave_writes_unsaved_edits_atomically_and_only_when_dirty(conf
         assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp or side files left
         # Nothing new typed: the file is not rewritten (a hand edit elsewhere stays).
         path.write_text("edited by hand")
-        panel._saved_text = "edited by hand"  # as if this session had seen it
+        panel.editor.saved_text = "edited by hand"  # as if this session had seen it
         panel.editor.load_text("edited by hand")
         panel.autosave()
         assert path.read_text() == "edited by hand"
@@ -200,7 +200,7 @@ async def test_autosave_writes_unsaved_edits_atomically_and_only_when_dirty(conf
 
 
 async def test_the_autosave_timer_runs_while_the_editor_is_open(config, monkeypatch):
-    monkeypatch.setattr("panels.postmortems.AUTOSAVE_SECONDS", 0.05)  # no multi-second waits in tests
+    monkeypatch.setattr("cockpit.panels.postmortems.panel.AUTOSAVE_SECONDS", 0.05)  # no multi-second waits in tests
     app = build(config)
     async with app.run_test(size=SIZE) as pilot:
         path = await open_editor_and_type(app, pilot, "Saved by the timer.")
@@ -326,7 +326,7 @@ async def test_ctrl_t_adds_an_action_item_row_in_the_editor(config):
         row = panel.editor.cursor_location[0]
         assert panel.editor.text.splitlines()[row] == "| Add a canary | @ann | 2026-12-01 | [ ] |"
         # Saved at once, so the audit log records the action item being added.
-        assert panel.editor.text == panel._saved_text == panel.editor.path.read_text()
+        assert panel.editor.text == panel.editor.saved_text == panel.editor.path.read_text()
         assert audited(config)[-1][:2] == ("postmortem.action_item", str(panel.editor.path))
         await pilot.press("ctrl+t", "escape")  # esc cancels the form, the text stays as it was
         await pilot.pause()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from panels.common import Column, Row
-from panels.row_table import RowTable
+from cockpit.ui.widgets.rows import Column, Row
+from cockpit.ui.widgets.row_table import RowTable
 
 COLUMNS = (Column("name", "Name"), Column("note", "Note", max_width=12), Column("code", "Code", width=4))
 
@@ -129,7 +129,7 @@ async def test_cells_are_shown_as_text_never_as_markup_or_escapes():
 
 
 async def test_columns_are_measured_again_only_when_a_row_changed(monkeypatch):
-    from panels import row_table
+    from cockpit.ui.widgets import row_table
 
     measured: list[int] = []
     widest = row_table._widest

@@ -14,9 +14,10 @@ from cockpit.clock import DEMO_TIME
 from cockpit.config import source_context
 from cockpit.hub import Hub
 from cockpit.model import Runbook, SourceData
-from cockpit.sources.base import Action, SourceSpec
+from cockpit.sources.base import SourceSpec
+from cockpit.writes import Action
 from cockpit.sources.incident_log import IncidentLogSource
-from tests.ui.conftest import CannedSource, catalog, make_hub, open_panel, settle
+from tests.ui.conftest import CannedSource, catalog, keys_done, make_hub, open_panel, settle
 
 SIZE = (120, 36)
 
@@ -63,7 +64,7 @@ def runbook_world() -> SourceData:
 
 
 def build(config):
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
     from cockpit.clock import fixed_clock
 
     return make_app(config, hub=make_hub(catalog_data=runbook_world()), clock=fixed_clock())
@@ -139,7 +140,7 @@ async def test_full_text_search_shows_matches_in_context_and_opens_them(config):
         assert panel.mode == "list"
         # A match far down a long runbook opens scrolled to its line.
         await pilot.press("f", *"needle", "enter", "enter")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         view = app.query_one("#runbook-view")
         assert panel.open_path == "long.md" and view.scroll_y > 0
@@ -147,7 +148,7 @@ async def test_full_text_search_shows_matches_in_context_and_opens_them(config):
         assert view.region.contains_region(needle[0].region)  # on screen
         await pilot.press("escape", "escape")
         await pilot.press("enter")  # the same runbook opened from the list starts at the top
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         assert view.scroll_y == 0
 
@@ -213,7 +214,7 @@ async def open_steps(app, pilot, path="redis-cache/outage.md"):
 
 async def test_ticking_a_step_notes_it_on_the_newest_open_incident_of_the_runbooks_services(config):
     clock = Clock()
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     app = make_app(config, hub=incident_log_hub(config, clock, steps_world()), clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -229,7 +230,7 @@ async def test_ticking_a_step_notes_it_on_the_newest_open_incident_of_the_runboo
         assert shown == ["[ ] Check the primary answers:", "[ ] Fail over to the replica",
                          "[x] Page the platform team (done before anyone reads this)"]
         await pilot.press("enter")  # tick the first step
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         assert notes(app, newer) == ["runbook redis-cache/outage.md: done: Check the primary answers:"]
         assert notes(app, older) == []
@@ -237,7 +238,7 @@ async def test_ticking_a_step_notes_it_on_the_newest_open_incident_of_the_runboo
         assert "2/3 done" in app.query_one("#runbook-steps-facts").render().plain
         # Ticking it again adds nothing: the timeline already has it.
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         assert len(notes(app, newer)) == 1
         await pilot.press("escape")
@@ -247,7 +248,7 @@ async def test_ticking_a_step_notes_it_on_the_newest_open_incident_of_the_runboo
 
 async def test_steps_go_to_the_incident_the_user_came_from(config):
     clock = Clock()
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     app = make_app(config, hub=incident_log_hub(config, clock, steps_world()), clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -263,7 +264,7 @@ async def test_steps_go_to_the_incident_the_user_came_from(config):
         assert (panel.mode, panel.open_path) == ("steps", "redis-cache/outage.md")
         assert "the incident you came from" in app.query_one("#runbook-steps-facts").render().plain
         await pilot.press("down", "enter")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         assert notes(app, older) == ["runbook redis-cache/outage.md: done: Fail over to the replica"]
         assert notes(app, newer) == []
@@ -271,7 +272,7 @@ async def test_steps_go_to_the_incident_the_user_came_from(config):
 
 async def test_no_open_incident_means_nothing_is_noted(config):
     clock = Clock()
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     app = make_app(config, hub=incident_log_hub(config, clock, steps_world()), clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -279,7 +280,7 @@ async def test_no_open_incident_means_nothing_is_noted(config):
         await open_steps(app, pilot)
         assert "No open incident" in app.query_one("#runbook-steps-facts").render().plain
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await keys_done(app, pilot)
         await pilot.pause()
         assert notes(app, other) == []
         assert any("No open incident" in n.message for n in app._notifications)
@@ -287,7 +288,7 @@ async def test_no_open_incident_means_nothing_is_noted(config):
 
 async def test_read_only_hides_the_checklist_key(config):
     clock = Clock()
-    from cockpit.app import make_app
+    from cockpit.ui.app import make_app
 
     app = make_app(config, hub=incident_log_hub(config, clock, steps_world(), read_only=True), clock=clock,
                    read_only=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from cockpit.slo import evaluate
 from cockpit.slo_specs import load_slo_paths
-from panels.slos import summary
+from cockpit.panels.slos import summary
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "realworld" / "openslo" / "pkg" / "openslo"
 

@@ -1,14 +1,13 @@
 """Applying a snapshot (CockpitApp._apply): the panel on screen first, the
 others after the screen shows it; and the garbage collector: no collection
 while the panels rebuild, then what the app holds is frozen out of the
-collector's reach, with a full collection at most every
-FULL_COLLECTION_EVERY_S, and everything unfrozen when the app goes."""
+collector's reach (cockpit/collector.py, tested in tests/test_collector.py),
+and everything unfrozen when the app goes."""
 
 from __future__ import annotations
 
 import gc
 
-from cockpit import app as app_module
 from tests.ui.conftest import settle
 
 
@@ -55,20 +54,6 @@ async def test_the_panel_on_screen_gets_a_snapshot_first_the_others_after_the_sc
         assert shown == [newer]
 
 
-async def test_a_full_collection_runs_at_most_once_per_interval(app_factory, monkeypatch):
-    app = app_factory()
-    collections: list[tuple] = []
-    async with app.run_test() as pilot:
-        await settle(app, pilot)
-        monkeypatch.setattr(gc, "collect", lambda *args: collections.append(args) or 0)
-        app._apply(app.hub.snapshot())
-        assert collections == []  # the app started moments ago
-        app._collected_at -= app_module.FULL_COLLECTION_EVERY_S
-        app._apply(app.hub.snapshot())
-        app._apply(app.hub.snapshot())
-        assert collections == [()]
-
-
 async def test_the_collector_stays_off_if_it_was_off(app_factory):
     app = app_factory()
     async with app.run_test() as pilot:
@@ -84,7 +69,7 @@ async def test_the_collector_stays_off_if_it_was_off(app_factory):
 async def test_a_snapshot_that_lands_while_the_app_closes_is_dropped(app_factory, monkeypatch):
     """q while a refresh is in flight: its snapshot reaches the app after the
     panels are gone (the app's last messages are handled after its screens)."""
-    from cockpit.app import SnapshotReady
+    from cockpit.ui.app import SnapshotReady
 
     app = app_factory()
     close_all = app._close_all

@@ -1,0 +1,177 @@
+"""`cockpit screenshots`: an SVG of every panel, from the bundled default.
+
+Deterministic: the fixed demo clock, a throw-away data dir (so the user's own
+incident log and onboarding progress never leak into pictures), a fixed user
+name, and the same keys in the same order every time. One incident is
+declared in the throw-away log first, so the incident views are not empty.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cockpit.clock import DEMO_TIME
+from cockpit.config import BUNDLED_CONFIG, ConfigError, load_config
+from cockpit.writes import Action
+
+SIZE = (120, 36)
+SCREENSHOT_USER = "demo-oncall"
+
+
+class SteppedClock:
+    """A fixed clock that the script moves by hand (to give the declared
+    incident a history before the pictures are taken at DEMO_TIME)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+async def _seed_incident(hub, clock: SteppedClock) -> None:
+    """A P1 declared 42 minutes before the demo time, with a note and a status change."""
+    log_source = next((s.name for s in hub.sources if "declare" in s.actions), None)
+    if log_source is None:
+        return
+    clock.at = DEMO_TIME - timedelta(minutes=42)
+    result = await hub.perform(log_source, Action("declare", params={
+        "title": "Checkout requests failing at the payments gateway", "severity": "P1",
+        "services": ["checkout-service", "payments-gateway"], "commander": "@payments-lead"}))
+    if result.ok:
+        clock.at = DEMO_TIME - timedelta(minutes=30)
+        await hub.perform(log_source, Action("note", result.target, {
+            "text": "Gateway returns 503 for ~20% of card payments; provider status page is green."}))
+        clock.at = DEMO_TIME - timedelta(minutes=12)
+        await hub.perform(log_source, Action("status", result.target, {"status": "identified"}))
+    clock.at = DEMO_TIME
+
+
+def _views(app) -> list[tuple[str, str, str]]:
+    """(file stem, panel, item ref) for every picture, items picked from the data."""
+    snapshot = app.snapshot
+    incidents = [i for i in snapshot.incidents if i.is_open]
+    service = incidents[0].service if incidents and incidents[0].service else snapshot.services[0].name
+    slo = min((s for s in snapshot.slos if s.budget_remaining is not None),
+              key=lambda s: s.budget_remaining, default=None)
+    runbooks = app.index.runbooks.get(service) or list(snapshot.runbooks)
+    views = [("overview", "overview", ""), ("services", "services", ""), ("service-card", "services", service),
+             ("slos", "slos", "")]
+    if slo is not None:
+        views.append(("slo-detail", "slos", slo.slo.key))
+    views.append(("incidents", "incidents", ""))
+    if incidents:
+        views.append(("incident-detail", "incidents", incidents[0].id))
+    views.append(("runbooks", "runbooks", ""))
+    if runbooks:
+        views.append(("runbook", "runbooks", runbooks[0].path))
+    views += [("postmortems", "postmortems", ""), ("onboarding", "onboarding", "")]
+    return [(stem, panel, ref) for stem, panel, ref in views if panel in app.panel_classes]
+
+
+async def _work_views(app, pilot, shoot) -> None:
+    """The commander at work on the seeded incident: its runbook's steps as a
+    checklist with one ticked, then its postmortem draft in the editor."""
+    from cockpit.panels.incidents.detail import runbook_for
+    from cockpit.ui.widgets.messages import Navigate
+
+    incident = next((i for i in app.snapshot.incidents if i.is_open and i.kind == "incident"), None)
+    runbook = runbook_for(incident, app.index) if incident is not None else None
+    if incident is None:
+        return
+    if runbook is not None and "runbooks" in app.panel_classes:
+        app.post_message(Navigate("incidents", incident.id))
+        await pilot.pause()
+        await pilot.press("u")  # its runbook, opened from the incident
+        await pilot.pause()
+        await pilot.press("t", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await shoot("runbook-checklist")
+    if "postmortems" in app.panel_classes:
+        app.post_message(Navigate("incidents", incident.id))
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        await shoot("postmortem-editor")
+
+
+SETTLE_ROUNDS = 50  # a loaded machine may need a few; a picture still changing after this many is a bug
+
+
+def _cursor_to_top(app, panel: str) -> None:
+    """A list starts at its first row. The cursor follows its row by key, so
+    where it ends up otherwise depends on which source answered first."""
+    table = getattr(app.query_one(f"#{panel}"), "table", None)
+    if table is not None and table.shown_keys:
+        table.select_key(table.shown_keys[0])
+
+
+async def _settled_screenshot(app, pilot, stem: str) -> str:
+    """The screen once it stops changing: panels finish work after their first
+    paint (hidden panels, search preparation), later on a loaded machine, so
+    one pause is not enough to make the picture the same on every run."""
+    shot = app.export_screenshot(title=f"cockpit: {stem}")
+    for _ in range(SETTLE_ROUNDS):
+        await pilot.pause(0.05)
+        again = app.export_screenshot(title=f"cockpit: {stem}")
+        if again == shot:
+            return shot
+        shot = again
+    raise RuntimeError(f"screenshot {stem}: the screen never settled")
+
+
+async def _take_all(out: Path) -> list[Path]:
+    from cockpit.ui.app import make_app
+    from cockpit.ui.widgets.messages import Navigate
+
+    written = []
+    with tempfile.TemporaryDirectory(prefix="cockpit-screenshots-") as tmp:
+        data = Path(tmp)
+        config = replace(load_config(BUNDLED_CONFIG), data_dir=data, audit_log=data / "audit.jsonl",
+                         postmortems=data / "postmortems", user=SCREENSHOT_USER, keymap={})
+        clock = SteppedClock(DEMO_TIME)
+        app = make_app(config, clock=clock, read_only=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await _seed_incident(app.hub, clock)
+            await app.hub.refresh_all()
+            await pilot.pause()
+
+            async def shoot(stem: str) -> None:
+                app.clear_notifications()  # they name the throw-away dir, different every run
+                path = out / f"{stem}.svg"
+                path.write_text(await _settled_screenshot(app, pilot, stem), encoding="utf-8")
+                written.append(path)
+
+            for stem, panel, ref in _views(app):
+                app.post_message(Navigate(panel, ref))
+                await pilot.pause()
+                await pilot.pause()
+                if not ref:
+                    _cursor_to_top(app, panel)
+                await shoot(stem)
+            await _work_views(app, pilot, shoot)
+            await pilot.press("q")
+    return written
+
+
+def run_screenshots(out: str) -> int:
+    """Write one SVG per panel into ``out``; 2 when the bundled config is broken."""
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        written = asyncio.run(_take_all(folder))
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0

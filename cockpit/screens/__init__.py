@@ -1,1 +1,0 @@
-"""The app shell's screens and widgets: header bars, help, command palette, dialogs."""

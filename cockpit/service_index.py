@@ -1,0 +1,135 @@
+"""A snapshot's data indexed by service: incident -> service -> owner ->
+on-call -> runbook, and when an unacknowledged incident is due to escalate.
+
+Built once per snapshot (an index), then every panel asks it instead of
+scanning lists itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from cockpit.model import Incident, OnCall, Runbook, Service, SLOStatus, Snapshot
+
+
+@dataclass
+class Index:
+    snapshot: Snapshot
+    services: dict[str, Service] = field(default_factory=dict)
+    dependents: dict[str, list[str]] = field(default_factory=dict)
+    slos: dict[str, list[SLOStatus]] = field(default_factory=dict)
+    incidents: dict[str, list[Incident]] = field(default_factory=dict)
+    oncall: dict[str, list[OnCall]] = field(default_factory=dict)
+    runbooks: dict[str, list[Runbook]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, snapshot: Snapshot) -> "Index":
+        index = cls(snapshot)
+        index.services = {s.name: s for s in snapshot.services}
+        dependents: dict[str, list[str]] = defaultdict(list)
+        for service in snapshot.services:
+            for dep in service.depends_on:
+                dependents[dep].append(service.name)
+        index.dependents = dict(dependents)
+        index.slos = _group(snapshot.slos, lambda s: (s.slo.service,))
+        # Alerts name one service (10,000 of them on a big night): skip the dedupe for them.
+        index.incidents = _group(snapshot.incidents,
+                                 lambda i: tuple(dict.fromkeys((i.service, *i.services))) if i.services else (i.service,))
+        index.oncall = _group(sorted(snapshot.oncall, key=lambda o: o.level), lambda o: (o.service,))
+        index.runbooks = _group(snapshot.runbooks, lambda r: _runbook_services(r, snapshot.services))
+        return index
+
+    def runbook(self, ref: str) -> Runbook | None:
+        """The local runbook a reference names: a path, a file name, a slug,
+        or a URL (an alert's runbook_url) whose path ends the way the
+        runbook's does, e.g. runbooks.prometheus-operator.dev/runbooks/
+        kubernetes/kubepodcrashlooping and kubernetes/kubepodcrashlooping.md.
+        The longest match of trailing path segments wins; None when not even
+        the last one matches."""
+        wanted = _ref_parts(ref)
+        if not wanted:
+            return None
+        best, best_length = None, 0
+        for runbook in self.snapshot.runbooks:
+            have = _ref_parts(runbook.path)
+            length = next((n for n in range(min(len(have), len(wanted)), 0, -1) if have[-n:] == wanted[-n:]), 0)
+            if length > best_length:
+                best, best_length = runbook, length
+        return best
+
+    def open_incidents(self) -> list[Incident]:
+        """Open incidents and the alerts that ask for someone: not inhibited
+        (another alert covers them), not severity none or info (Watchdog, the
+        info alerts kube-prometheus routes to a null receiver)."""
+        return [i for i in self.snapshot.incidents if i.is_open and not _quiet_alert(i)]
+
+
+QUIET_SEVERITIES = frozenset({"none", "info"})
+
+
+def _quiet_alert(incident: Incident) -> bool:
+    return incident.kind == "alert" and (
+        incident.status == "inhibited" or incident.labels.get("severity", "").lower() in QUIET_SEVERITIES)
+
+
+_PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+
+
+def _ref_parts(ref: str) -> tuple[str, ...]:
+    """A runbook reference's path segments, lower case, without scheme and
+    host, query or fragment, or the page's file suffix."""
+    path = urlsplit(ref.strip()).path if "://" in ref else ref.strip().split("?")[0].split("#")[0]
+    parts = [p for p in path.lower().split("/") if p and p != "."]
+    if parts and parts[-1].endswith(_PAGE_SUFFIXES):
+        parts[-1] = parts[-1].rsplit(".", 1)[0]
+    return tuple(parts)
+
+
+def _group(items, keys_of) -> dict:
+    grouped: dict = defaultdict(list)
+    for item in items:
+        for key in keys_of(item):
+            if key:
+                grouped[key].append(item)
+    return dict(grouped)
+
+
+def _runbook_services(runbook: Runbook, services: tuple[Service, ...]) -> tuple[str, ...]:
+    """Services a runbook belongs to: its front matter, plus any service whose
+    catalog `runbooks:` entry names the runbook's file or folder."""
+    names = list(runbook.services)
+    path = PurePosixPath(runbook.path)
+    for service in services:
+        for ref in service.runbooks:
+            ref_path = PurePosixPath(ref.rstrip("/"))
+            # Catalog entries are often written from the repo root
+            # ("docs/runbooks/api-server/"): compare the trailing parts.
+            if _tail_matches(path, ref_path) or _tail_matches(path.parent, ref_path):
+                names.append(service.name)
+    return tuple(dict.fromkeys(names))
+
+
+def _tail_matches(path: PurePosixPath, ref: PurePosixPath) -> bool:
+    if not path.parts or not ref.parts:
+        return False
+    n = min(len(path.parts), len(ref.parts))
+    return path.parts[-n:] == ref.parts[-n:] and (n == len(path.parts) or n == len(ref.parts))
+
+
+def escalation_due(incident: Incident, service: Service | None, now: datetime) -> str:
+    """'escalate to <who> now' once an unacknowledged incident has waited past
+    a level's threshold; '' otherwise."""
+    if service is None or incident.acknowledged or not incident.is_open:
+        return ""
+    waited = now - incident.started_at
+    due = ""
+    for step in service.escalation_path:
+        if step.level <= 1 or (step.critical_only and incident.severity not in ("P0",)):
+            continue
+        if waited >= step.after:
+            due = step.contact
+    return f"escalate to {due} now" if due else ""

@@ -1,0 +1,368 @@
+"""The Textual app: header bars, one panel at a time, global keys, help,
+command palette, the wiring from hub snapshots to panels, and what panels
+ask for (cockpit.ui.widgets.messages): the app is the only holder of the
+hub, the config and the clock, so every write from a key goes through here.
+
+``make_app`` is the one factory the CLI, the tests and the screenshots use
+(Posting's pattern), so they all run the same app.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from textual import events, on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import ContentSwitcher, Input
+
+from cockpit import collector
+from cockpit.clock import system_clock
+from cockpit.config import BUNDLED_CONFIG, Config, load_config
+from cockpit.postmortems.writer import DraftWriter, WriteRefused
+from cockpit.hub import Hub
+from cockpit.service_index import Index
+from cockpit.model import Snapshot
+from cockpit.postmortems.draft import draft_path, write_new_draft
+from cockpit.ui.bars import DegradedNotice, KeyHints, PanelTabs, SourceBar
+from cockpit.ui.help import HelpScreen, binding_rows
+from cockpit.ui.palette import JumpProvider
+from cockpit.ui.widgets.messages import (ActionPerformed, DraftRequested, Navigate, NavigateFiltered,
+                                         PerformAction, SilencesListed, SilencesRequested)
+from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.untrusted import clean
+
+log = logging.getLogger(__name__)
+
+# (panel id, default keys, title): order of the tabs and of the 1-7 keys.
+PANELS: tuple[tuple[str, str, str], ...] = (
+    ("overview", "o,1", "Overview"),
+    ("services", "s,2", "Services"),
+    ("slos", "b,3", "SLOs"),
+    ("incidents", "i,4", "Incidents"),
+    ("runbooks", "r,5", "Runbooks"),
+    ("postmortems", "p,6", "Postmortems"),
+    ("onboarding", "w,7", "Onboarding"),
+)
+HISTORY_LIMIT = 50
+
+
+def _panel_class(panel_id: str) -> type[Panel] | None:
+    """The Panel subclass in panels/<panel_id>(.py or /), None if absent."""
+    try:
+        module = importlib.import_module(f"cockpit.panels.{panel_id}")
+    except ModuleNotFoundError as error:
+        if error.name == f"cockpit.panels.{panel_id}":
+            return None
+        raise
+    for _, cls in inspect.getmembers(module, inspect.isclass):
+        if issubclass(cls, Panel) and cls.panel_id == panel_id:
+            return cls
+    return None
+
+
+def _shown_within(widget, panel) -> bool:
+    """``widget`` and its containers up to ``panel`` are displayed."""
+    node = widget
+    while node is not panel:
+        if not node.display:
+            return False
+        node = node.parent
+    return True
+
+
+class SnapshotReady(Message):
+    """A new snapshot from the hub (posted from the hub's callback)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class CockpitApp(App):
+    TITLE = "cockpit"
+    AUTO_FOCUS = None  # the shown panel's first widget is focused instead (_focus_panel)
+    COMMANDS = App.COMMANDS | {JumpProvider}
+    CSS = """
+    #panels { height: 1fr; }
+    """
+    BINDINGS = [
+        *(Binding(keys, f"show_panel('{panel}')", title, id=f"cockpit.{panel}", show=False)
+          for panel, keys, title in PANELS),
+        Binding("question_mark", "help", "Help", id="cockpit.help"),
+        Binding("escape", "back", "Back", id="cockpit.back"),
+        Binding("ctrl+p", "command_palette", "Jump", id="cockpit.palette", priority=True),
+        Binding("ctrl+r", "refresh_now", "Refresh", id="cockpit.refresh", show=False),
+        Binding("q", "quit", "Quit", id="cockpit.quit"),
+    ]
+
+    def __init__(self, config: Config, hub: Hub, clock: Callable[[], datetime], read_only: bool) -> None:
+        super().__init__()
+        self.config = config
+        self.hub = hub
+        self.clock = clock
+        self.read_only = read_only
+        self.drafts = DraftWriter.from_config(config, clock, read_only=read_only)  # every draft write goes here
+        self.panel_context = PanelContext(clock=clock, capabilities=hub.capabilities, user=config.user,
+                                          data_dir=Path(config.data_dir), drafts_folder=Path(config.postmortems),
+                                          drafts=self.drafts)
+        self.snapshot: Snapshot | None = None
+        self.index: Index | None = None
+        self.panel_classes = {panel: cls for panel, _, _ in PANELS if (cls := _panel_class(panel))}
+        self.history: list[str] = []
+        self.broken_panels: set[str] = set()  # panels whose last render raised
+        self._unsubscribe: Callable[[], None] | None = None
+        if config.keymap:
+            self.set_keymap(dict(config.keymap))
+
+    # ------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        keymap = dict(self.config.keymap)
+        yield PanelTabs([(panel, keymap.get(f"cockpit.{panel}", keys).split(",")[0], title)
+                         for panel, keys, title in PANELS if panel in self.panel_classes])
+        yield SourceBar()
+        yield DegradedNotice()
+        with ContentSwitcher(initial="overview" if "overview" in self.panel_classes else None, id="panels"):
+            for cls in self.panel_classes.values():
+                yield cls(self.panel_context)
+        yield KeyHints()
+
+    async def on_mount(self) -> None:
+        self._show_tab()
+        self._apply(self.hub.snapshot())
+        self._unsubscribe = self.hub.subscribe(lambda snapshot: self.post_message(SnapshotReady(snapshot)))
+        self.hub.start()
+        self.call_after_refresh(self._focus_panel)
+
+    async def on_unmount(self) -> None:
+        collector.release()  # what _apply froze can be collected once this app is gone
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        await self.hub.aclose()
+
+    def on_resize(self) -> None:
+        self.query_one(SourceBar).show(self.snapshot, self.clock(), self.read_only)
+
+    # ------------------------------------------------------------ snapshots
+
+    @on(SnapshotReady)
+    def _snapshot_ready(self, message: SnapshotReady) -> None:
+        # A refresh that lands while the app closes (q during a fetch) reaches
+        # it after its screens and panels are gone: nothing left to show it on.
+        if self.is_running:
+            self._apply(message.snapshot)
+
+    def _apply(self, snapshot: Snapshot) -> None:
+        """Give every panel the new snapshot, the one on screen first: the
+        others after the screen shows it (10,000 alerts: each panel goes
+        through them). A panel that fails to render says so and keeps its
+        old view, the others carry on."""
+        with collector.paused():
+            self.snapshot, self.index = snapshot, Index.build(snapshot)
+            self.query_one(SourceBar).show(snapshot, self.clock(), self.read_only)
+            self._show_degraded()
+            current = self.current_panel
+            self._show_in([current] if current is not None else [], snapshot)
+        self.call_after_refresh(self._show_hidden, snapshot)
+
+    def _show_hidden(self, snapshot: Snapshot) -> None:
+        if snapshot is not self.snapshot:
+            return  # a newer snapshot came first and has its own pass
+        with collector.paused():
+            self._show_in([p for p in self.query(Panel) if p.snapshot is not snapshot], snapshot)
+
+    def _show_in(self, panels: list[Panel], snapshot: Snapshot) -> None:
+        for panel in panels:
+            try:
+                panel.show_snapshot(snapshot, self.index)
+            except Exception as error:
+                log.exception("panel %s failed to render", panel.panel_id)
+                if panel.panel_id not in self.broken_panels:  # say it once, not on every refresh
+                    self.broken_panels.add(panel.panel_id)
+                    self.notify(f"{panel.title or panel.panel_id}: cannot render ({error.__class__.__name__})",
+                                severity="error", markup=False, timeout=10)
+            else:
+                self.broken_panels.discard(panel.panel_id)
+
+    # ---------------------------------------------------------- navigation
+
+    @property
+    def current_panel(self) -> Panel | None:
+        current = self.query_one(ContentSwitcher).current
+        return self.query_one(f"#{current}", Panel) if current else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_panel":
+            return parameters[0] in self.panel_classes
+        return True
+
+    def action_show_panel(self, panel_id: str) -> None:
+        self.show_panel(panel_id)
+
+    def show_panel(self, panel_id: str, *, remember: bool = True) -> Panel | None:
+        switcher = self.query_one(ContentSwitcher)
+        if panel_id not in self.panel_classes:
+            return None
+        if remember and switcher.current and switcher.current != panel_id:
+            self.history = (self.history + [switcher.current])[-HISTORY_LIMIT:]
+        switcher.current = panel_id
+        self._show_tab()
+        self._focus_panel()
+        return self.current_panel
+
+    def _show_tab(self) -> None:
+        self.query_one(PanelTabs).show_current(self.query_one(ContentSwitcher).current or "")
+        self._show_degraded()
+
+    def _show_degraded(self) -> None:
+        panel = self.current_panel
+        self.query_one(DegradedNotice).show(self.snapshot, panel.feeds if panel else frozenset(), self.clock())
+
+    def _focus_panel(self) -> None:
+        """Focus the first shown, focusable widget of the current panel, at
+        once: keys typed right after a panel key must reach it."""
+        panel = self.current_panel
+        if panel is None or (self.focused is not None and panel in self.focused.ancestors):
+            return
+        for widget in panel.query("*"):
+            if widget.focusable and _shown_within(widget, panel):
+                self.screen.set_focus(widget)
+                return
+
+    def action_back(self) -> None:
+        """esc: close the panel's detail view, else return to the previous panel."""
+        panel = self.current_panel
+        if panel is not None and panel.back():
+            self.call_after_refresh(self._focus_panel)
+            return
+        while self.history:
+            previous = self.history.pop()
+            if previous in self.panel_classes:
+                self.show_panel(previous, remember=False)
+                return
+
+    @on(Navigate)
+    def _navigate(self, message: Navigate) -> None:
+        """Drill-downs from panels and jumps from the palette and overview."""
+        message.stop()
+        arriving = self.query_one(ContentSwitcher).current != message.panel
+        panel = self.show_panel(message.panel)
+        if panel is None:
+            self.notify(f"No {clean(message.panel, single_line=True)} panel.", severity="warning", markup=False)
+            return
+        if arriving or isinstance(message, NavigateFiltered):
+            for _ in range(HISTORY_LIMIT):  # leave old detail views: start from the panel's table
+                if not panel.back():
+                    break
+        if isinstance(message, NavigateFiltered):
+            panel.filter_by(message.filter_text)
+        elif message.ref and not panel.focus_item(message.ref, message.origin):
+            # The ref is data (a label, a catalog name): cleaned, and never markup.
+            self.notify(f"{clean(message.ref, single_line=True)} is not in {panel.title or message.panel}.",
+                        severity="warning", markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed quickly after "/" (or after a panel key) were queued for
+        # the widget that had focus then; unhandled, they bubble up to here.
+        # An input box that has focus now is where they were meant to go (no
+        # letter binding ran: a focused input disables those).
+        if event.is_printable and event.character and isinstance(self.focused, Input):
+            self.focused.insert_text_at_cursor(event.character)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(binding_rows(self, self.screen, self.config.keymap)))
+
+    @work(exclusive=True, group="refresh-now")
+    async def action_refresh_now(self) -> None:
+        """Fetch every source now instead of waiting for its interval, open
+        circuit breakers included (a refresh already running is joined,
+        never doubled: the hub's rule)."""
+        self.notify("Refreshing every source…", timeout=2)
+        await self.hub.refresh_now()
+
+    # ------------------------------------------------- what panels ask for
+
+    @on(PerformAction)
+    def _perform_requested(self, message: PerformAction) -> None:
+        message.stop()
+        self._perform(message)
+
+    @work(group="writes")
+    async def _perform(self, request: PerformAction) -> None:
+        """One write through the hub (audited; refused read-only); the user
+        is told how it went (source messages are untrusted), the asker too."""
+        result = await self.hub.perform(request.source, request.action)
+        if request.announce:
+            if result.ok:
+                self.notify(clean(result.message or f"{request.action.name}: done"), timeout=5, markup=False)
+            else:
+                self.notify(clean(result.message or f"{request.action.name} failed"), severity="error",
+                            timeout=8, markup=False)
+        if request.reply_to is not None and request.reply_to.is_attached:
+            request.reply_to.post_message(ActionPerformed(request.source, request.action, result))
+
+    @on(SilencesRequested)
+    def _silences_requested(self, message: SilencesRequested) -> None:
+        message.stop()
+        self._list_silences(message.reply_to)
+
+    @work(group="silences", exclusive=True)
+    async def _list_silences(self, reply_to) -> None:
+        silences, problems = await self.hub.list_silences()
+        if reply_to.is_attached:
+            reply_to.post_message(SilencesListed(silences, problems))
+
+    @on(DraftRequested)
+    def _draft_requested(self, message: DraftRequested) -> None:
+        """Write the draft for the incident (unless one exists: never
+        overwrite a commander's words) and open it in the postmortems panel."""
+        message.stop()
+        incident, folder = message.incident, Path(self.config.postmortems)
+        path = draft_path(folder, incident)
+        if path.exists():
+            self.notify(f"A draft for {clean(incident.id)} exists already: opening it.", markup=False, timeout=4)
+        else:
+            try:
+                path, warning = write_new_draft(self.drafts, folder, incident, self.snapshot or self.hub.snapshot(),
+                                                audit_log=self.config.audit_log, now=self.clock())
+            except WriteRefused as refused:
+                self.notify(str(refused), severity="warning", markup=False)
+                return
+            except OSError as error:
+                self.notify(f"Cannot write the draft in {folder}: {error.strerror or error}", severity="error",
+                            markup=False)
+                return
+            self.notify(f"Draft written: {path}" + (f"\n{warning}" if warning else ""), markup=False, timeout=4)
+        self.post_message(Navigate("postmortems", str(path)))
+
+
+def make_app(config: Config | None = None, *, hub: Hub | None = None, clock: Callable[[], datetime] | None = None,
+             read_only: bool | None = None) -> CockpitApp:
+    """The cockpit app over ``config`` (default: the bundled demo config).
+    Pass ``hub`` to drive it from tests; ``read_only`` overrides the config."""
+    clock = clock or system_clock
+    if config is None:
+        config = load_config(BUNDLED_CONFIG) if hub is None else Config(path=BUNDLED_CONFIG)
+    if read_only is None:
+        read_only = config.read_only
+    if hub is None:
+        hub = Hub.from_config(config, clock, read_only=read_only)
+    return CockpitApp(config, hub, clock, read_only or hub.read_only)
+
+
+def run_app(config_path: str | None, read_only: bool = False) -> int:
+    """`cockpit`: load the config and run the app; 2 on a config error."""
+    from cockpit.commands import EXIT_CONFIG, load_config_or_report
+
+    config = load_config_or_report(config_path, read_only=read_only)
+    if config is None:
+        return EXIT_CONFIG
+    make_app(config, read_only=read_only or None).run()
+    return 0

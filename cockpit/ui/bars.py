@@ -1,0 +1,147 @@
+"""The two lines above the panels: which panel is shown (with its key), and
+the health of every source, the demo and read-only badges, and the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from rich.text import Text
+from textual.widgets import Static
+
+from cockpit.model import Snapshot, SourceHealth
+from cockpit.ui.widgets.text import literal
+from cockpit.ui.widgets.badges import HEALTH_STYLES, age, demo_badge, health_word
+
+# Lines of the notice above a panel; more are summed up in its last line.
+NOTICE_LINES = 5
+
+
+class PanelTabs(Static):
+    """`o Overview  s Services ...`, the current panel highlighted."""
+
+    DEFAULT_CSS = """
+    PanelTabs { height: 1; background: $panel; color: $text; }
+    """
+
+    def __init__(self, tabs: Sequence[tuple[str, str, str]]) -> None:
+        """``tabs``: (panel id, key shown, title) in order."""
+        super().__init__(id="panel-tabs")
+        self.tabs = tuple(tabs)
+        self.current = ""
+
+    def show_current(self, panel_id: str) -> None:
+        self.current = panel_id
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for n, (panel, key, title) in enumerate(self.tabs):
+            active = panel == panel_id
+            text.append(" " if n else "")
+            text.append(key, style="bold reverse" if active else "bold cyan")
+            text.append(f" {title}", style="bold reverse" if active else "")
+        self.update(text)
+
+
+class SourceBar(Static):
+    """`● catalog ● runbooks ● demo DEMO  READ-ONLY   03:00Z`."""
+
+    DEFAULT_CSS = """
+    SourceBar { height: 1; background: $boost; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="source-bar")
+
+    def show(self, snapshot: Snapshot | None, now: datetime, read_only: bool) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if snapshot is None or not snapshot.sources:
+            text.append(" no sources yet", style="dim")
+        else:
+            for health in snapshot.sources:
+                word = health_word(health)
+                colour = HEALTH_STYLES[word].removeprefix("bold ")
+                text.append(" ● ", style=colour)
+                text.append_text(literal(health.name, "" if health.ok else f"bold {colour}"))
+                if not health.ok:
+                    text.append(f" {word}", style=colour)
+                    if health.fetched_at is not None:
+                        text.append(f" {age(health.fetched_at, now)}", style="dim")
+            if any(h.demo for h in snapshot.sources):
+                text.append(" ")
+                text.append_text(demo_badge())
+        if read_only:
+            text.append(" ")
+            text.append(" READ-ONLY ", style="bold white on blue")
+        clock = now.strftime(" %H:%MZ ")
+        pad = self.size.width - text.cell_len - len(clock)
+        if pad > 0:
+            text.append(" " * pad)
+            text.append(clock, style="dim")
+        self.update(text)
+
+
+class DegradedNotice(Static):
+    """Lines above a panel fed by a source that is not ok: which source, what
+    is wrong (its error, or each thing its last fetch left out: a refused
+    file, a failing instance) and how old the data shown is. Hidden when all
+    is well."""
+
+    DEFAULT_CSS = f"""
+    DegradedNotice {{ height: auto; max-height: {NOTICE_LINES}; background: $warning 20%; display: none; }}
+    DegradedNotice.-degraded {{ display: block; }}
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="degraded-notice")
+
+    def show(self, snapshot: Snapshot | None, feeds: frozenset[str], now: datetime) -> None:
+        lines: list[Text] = []
+        for health in (snapshot.sources if snapshot else ()):
+            if not health.ok and feeds.intersection(health.provides):
+                lines.extend(_notice_lines(health, now))
+        if len(lines) > NOTICE_LINES:
+            more = len(lines) - NOTICE_LINES + 1
+            lines[NOTICE_LINES - 1:] = [Text(f"   … and {more} more (`cockpit status` lists every one)", "dim")]
+        self.set_class(bool(lines), "-degraded")
+        self.update(Text("\n").join(lines))
+
+
+def _notice_lines(health: SourceHealth, now: datetime) -> list[Text]:
+    head = Text().append(" ⚠ ", style="bold yellow").append_text(literal(health.name, "bold"))
+    if health.state == "loading":
+        return [head.append(" is loading, no data from it yet", style="yellow")]
+    if health.state == "degraded":
+        head.append(f" is degraded, showing what it returned {age(health.fetched_at, now)} ago:",
+                    style="yellow")
+        return [head, *(Text("   ").append_text(literal(warning)) for warning in health.warnings)]
+    shown = f"showing data from {age(health.fetched_at, now)} ago" if health.stale and health.fetched_at \
+        else "no data from it yet"
+    return [head.append(f" is failing, {shown}: ", style="yellow").append_text(literal(health.error))]
+
+
+class KeyHints(Static):
+    """The bottom line: the keys shown for where the focus is (`/ Filter  ? Help`).
+
+    One Text instead of Textual's Footer, which rebuilds a widget per key on
+    every focus change and made switching panels visibly slow."""
+
+    DEFAULT_CSS = """
+    KeyHints { dock: bottom; height: 1; background: $panel; }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        seen: set[str] = set()
+        for _, binding, enabled, _ in screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            text.append(f" {self.app.get_key_display(binding)}", style="bold cyan" if enabled else "dim")
+            text.append(f" {binding.description} ", style="" if enabled else "dim")
+        self.update(text)

@@ -1,0 +1,101 @@
+"""What every panel is: a widget that renders a snapshot and can be asked
+to focus one item (for drill-downs and the command palette), given by the
+app everything else it may use (``PanelContext``). A panel never holds the
+hub, the config or another panel: it asks the app with messages
+(cockpit.ui.widgets.messages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, ClassVar
+
+from textual.reactive import var
+from textual.widget import Widget
+
+from cockpit.capabilities import Capabilities
+from cockpit.postmortems.writer import DraftWriter
+from cockpit.service_index import Index
+from cockpit.model import Snapshot
+from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.messages import Origin
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    """What the app gives every panel besides the snapshots."""
+
+    clock: Callable[[], datetime]
+    capabilities: Capabilities
+    user: str  # the configured user (whose onboarding progress is shown)
+    data_dir: Path  # where per-user state (onboarding progress) is kept
+    drafts_folder: Path  # the postmortem drafts
+    drafts: DraftWriter  # every draft write goes through it (audited, refused read-only)
+
+
+class Panel(Widget):
+    """Base class of the panels the app switches between."""
+
+    panel_id: ClassVar[str] = ""  # also the id of the widget in the app
+    title: ClassVar[str] = ""
+    # What this panel shows (catalog, slos, incidents, runbooks, oncall): the
+    # app warns above it when a source providing one of these is failing.
+    feeds: ClassVar[frozenset[str]] = frozenset()
+
+    DEFAULT_CSS = """
+    Panel { height: 1fr; }
+    """
+
+    def __init__(self, context: PanelContext) -> None:
+        super().__init__(id=self.panel_id)
+        self.context = context
+        self.snapshot: Snapshot | None = None
+        self.index: Index | None = None
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.context.capabilities
+
+    @property
+    def now(self) -> datetime:
+        return self.context.clock()
+
+    def show_snapshot(self, snapshot: Snapshot, index: Index) -> None:
+        """Render a new snapshot; keep the user's cursor and filter."""
+        self.snapshot, self.index = snapshot, index
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """Redraw from self.snapshot / self.index (override)."""
+
+    def focus_item(self, ref: str, origin: Origin | None = None) -> bool:
+        """Select and show ``ref`` (the user came from ``origin``); False
+        when this panel has no such item."""
+        return False
+
+    def filter_by(self, text: str) -> None:
+        """Show the panel's main (first) table filtered by ``text``, focused."""
+        tables = self.query(FilterTable)
+        if tables:
+            tables.first().set_filter(text)
+            self.call_after_refresh(tables.first().focus)
+
+    def back(self) -> bool:
+        """Handle esc inside the panel (close a detail view); False when there
+        is nothing to go back from, so the app goes back instead."""
+        return False
+
+
+class ListDetailPanel(Panel):
+    """A panel showing its list or something opened from it (a detail view,
+    a search, an editor). ``mode`` says which; the mode's CSS class
+    (``-detail``, ``-view`` ...) is on the panel, so its CSS shows the parts
+    of that mode and hides the others, and the keys offered follow it."""
+
+    mode: var[str] = var("list")
+
+    def watch_mode(self, old: str, new: str) -> None:
+        self.remove_class(f"-{old}")
+        self.add_class(f"-{new}")
+        self.refresh_bindings()

@@ -1,0 +1,41 @@
+"""Untrusted text drawn literally: the one way source, runbook and config
+text reaches the screen (escapes stripped, never parsed as markup)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.text import Text
+
+from cockpit.untrusted import clean
+
+
+def literal(value: object, style: str = "", *, single_line: bool = True) -> Text:
+    """Untrusted text as a Rich Text: escapes stripped, never parsed as markup."""
+    return Text(clean(value, single_line=single_line), style=style)
+
+
+def line(*parts: Text | str) -> Text:
+    """Join pieces into one Text, each keeping its own style (appending to a
+    styled Text would otherwise spread its style over everything after it).
+    Plain strings here are the cockpit's own words, not untrusted data."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for part in parts:
+        if isinstance(part, Text):
+            text.append_text(part)
+        else:
+            text.append(part)
+    return text
+
+
+def highlighted_line(line_text: str, spans: Sequence[tuple[int, int]]) -> Text:
+    """An untrusted line with every span highlighted (cleaned piece by piece,
+    so the highlights stay on the right characters), its indentation dropped."""
+    text, pos = Text(), 0
+    for start, end in spans:
+        text.append(clean(line_text[pos:start]))
+        text.append(clean(line_text[start:end]), style="bold reverse")
+        pos = end
+    text.append(clean(line_text[pos:]))
+    # Leading indentation only wastes the column.
+    return text[len(text.plain) - len(text.plain.lstrip()):]
