@@ -119,11 +119,43 @@ def url_problem(text: str) -> str | None:
     return None
 
 
+# --- sizes ---------------------------------------------------------------------
+
+class ByteSize(int):
+    """Option type: a positive number of bytes, as a whole number or with a
+    unit (512KiB, 16MiB, 1GiB; KB, MB and GB are powers of 1000)."""
+
+
+_SIZE = re.compile(r"\s*(\d+)\s*([KMG]i?B|B)?\s*\Z", re.I)
+_UNITS = {"b": 1, "kb": 1000, "mb": 1000 ** 2, "gb": 1000 ** 3, "kib": 1024, "mib": 1024 ** 2, "gib": 1024 ** 3}
+
+
+def parse_size(value: Any) -> int | None:
+    """A ByteSize option's bytes; None when it is not a positive size."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    match = _SIZE.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    size = int(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]
+    return size if size > 0 else None
+
+
+def format_size(size: int) -> str:
+    """16 MiB, 512 KiB, 1000 bytes: what a ByteSize option says, for messages."""
+    for unit, factor in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2), ("KiB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} bytes"
+
+
 # --- the option validator ---------------------------------------------------
 
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
                list: "a list", dict: "a mapping", timedelta: "a duration (e.g. 30s, 5m, 1h, 7d)",
-               HttpUrl: "an http:// or https:// URL"}
+               HttpUrl: "an http:// or https:// URL", ByteSize: "a size above 0 (e.g. 16MiB, 512KiB, 1048576)"}
 
 
 def _type_name(expected: Any) -> str:
@@ -159,6 +191,9 @@ def _coerce(value: Any, expected: Any) -> tuple[bool, Any]:
         return False, value
     if expected is HttpUrl:
         return isinstance(value, str) and url_problem(value) is None, value
+    if expected is ByteSize:
+        size = parse_size(value)
+        return size is not None, ByteSize(size) if size is not None else value
     if expected is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool), value
     if expected is int:

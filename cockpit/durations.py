@@ -79,6 +79,12 @@ def format_duration(value: timedelta | float | None) -> str:
     return f"{sign}{secs}s"
 
 
+def format_seconds(value: float) -> str:
+    """A timeout as written in messages: 0.5s, 2.5s, 30s (format_duration
+    would say 0s for half a second); a minute and more as format_duration."""
+    return format_duration(value) if value >= 60 else f"{value:.3g}s"
+
+
 def prom_window(value: timedelta) -> str:
     """A PromQL range selector duration: 5m, 1h, 30d."""
     seconds = int(value.total_seconds())

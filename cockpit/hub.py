@@ -24,7 +24,7 @@ from cockpit.alerts import Silence
 from cockpit.audit import AuditLog
 from cockpit.capabilities import Capabilities
 from cockpit.config import Config, source_context
-from cockpit.durations import format_duration
+from cockpit.durations import format_duration, format_seconds
 from cockpit.model import Incident, Snapshot, SourceData, SourceHealth, severity_rank
 from cockpit.resilience import OPEN, CircuitBreaker, Monotonic, RetryPolicy, Sleep
 from cockpit.sources import load_kind
@@ -295,7 +295,7 @@ class Hub:
             if not isinstance(result, returns):
                 raise SourceError(f"{source.name} returned {type(result).__name__}, not {returns.__name__}")
         except TimeoutError:
-            error: SourceError = TransientSourceError(f"timed out after {format_duration(timeout)}")
+            error: SourceError = TransientSourceError(f"timed out after {format_seconds(timeout)}")
         except SourceError as raised:
             error = raised
         except Exception as raised:  # a bug in a source must not take the hub down
@@ -314,7 +314,7 @@ class Hub:
             async with asyncio.timeout(timeout):
                 result = await state.source.perform(action)
         except TimeoutError:
-            return ActionResult(False, f"timed out after {format_duration(timeout)}; the write may or may not "
+            return ActionResult(False, f"timed out after {format_seconds(timeout)}; the write may or may not "
                                 "have happened")
         except SourceError as error:
             return ActionResult(False, clean(error, single_line=True))

@@ -49,8 +49,9 @@ from cockpit.writes import Action, ActionResult
 from cockpit.sources.alertmanager_api import (
     DEFAULT_SEVERITY_MAP, AlertMerge, decode_groups, sightings_of, silence_body, silences_of,
 )
-from cockpit.sources.http import HTTP_OPTIONS, make_client, safe_url, send
+from cockpit.sources.http import HTTP_OPTIONS, RateLimitedError, make_client, safe_url, send
 from cockpit.sources.instances import InstanceGuard
+from cockpit.sources.reply_shape import expect
 
 
 @dataclass(frozen=True)
@@ -181,10 +182,7 @@ class AlertmanagerSource(Source):
         sightings = decode_groups(response.content)
         if sightings is not None:
             return sightings
-        groups = _json(response, instance)
-        if not isinstance(groups, list):
-            raise SourceError(f"{instance.name}: unexpected reply to /api/v2/alerts/groups (not a list)")
-        return sightings_of(groups)
+        return sightings_of(expect(_json(response), list, "the reply", "/api/v2/alerts/groups"))
 
     async def list_silences(self, include_expired: bool = False) -> tuple[Silence, ...]:
         """Every silence on every instance, merged (one entry per silence however
@@ -194,7 +192,7 @@ class AlertmanagerSource(Source):
         return tuple(s for s in silences if include_expired or s.state != "expired")
 
     async def _silences_of(self, instance: Instance) -> list[Silence]:
-        return silences_of(_json(await self._read(instance, "/api/v2/silences"), instance), instance.name, self.name)
+        return silences_of(_json(await self._read(instance, "/api/v2/silences")), instance.name, self.name)
 
     # --- writing ------------------------------------------------------------
 
@@ -222,7 +220,7 @@ class AlertmanagerSource(Source):
                             created_by=str(self.spec.options.get("created_by") or self.context.user or "cockpit"))
 
         async def post(instance: Instance) -> str:
-            reply = _json(await self._request(instance, "POST", "/api/v2/silences", json=body), instance)
+            reply = _json(await self._request(instance, "POST", "/api/v2/silences", json=body))
             return str(reply.get("silenceID", "")) if isinstance(reply, Mapping) else ""
 
         done, failed = await self._write_per_cluster(holders, post)
@@ -300,16 +298,20 @@ class AlertmanagerSource(Source):
         """``call`` on every instance at once: ([(name, result)], [error lines]);
         raises when none answered (retryable if any failure was)."""
         results = await asyncio.gather(*(call(i) for i in instances), return_exceptions=True)
-        answers, errors, retryable = [], [], False
+        answers, errors, retryable, waits = [], [], False, []
         for instance, result in zip(instances, results):
             if isinstance(result, SourceError):
                 errors.append(f"{instance.name}: {result}")
                 retryable = retryable or result.retryable
+                if getattr(result, "retry_after", None) is not None:
+                    waits.append(result.retry_after)
             elif isinstance(result, BaseException):
                 raise result
             else:
                 answers.append((instance.name, result))
         if not answers:
+            if waits:  # every instance failed, some asked to wait: the hub's retry waits for the longest
+                raise RateLimitedError("; ".join(errors), max(waits))
             raise (TransientSourceError if retryable else SourceError)("; ".join(errors))
         return answers, errors
 
@@ -343,11 +345,12 @@ def _write_result(what: str, done: list, failed: list, target: str) -> ActionRes
     return ActionResult(ok=not failed, message=message, target=target)
 
 
-def _json(response: httpx.Response, instance: Instance) -> Any:
+def _json(response: httpx.Response) -> Any:
+    """The reply's JSON; its errors are named with the instance by the caller (_each)."""
     try:
         return response.json()
     except ValueError:
-        raise SourceError(f"{instance.name}: reply to {response.request.url.path} is not JSON") from None
+        raise SourceError(f"the reply to {response.request.url.path} is not JSON") from None
 
 
 def _duration(value: Any) -> timedelta:

@@ -23,6 +23,10 @@ DEFAULT_SEVERITY_MAP: Mapping[str, str] = {
 }
 DEFAULT_SEVERITY = "P3"  # an alert with no (known) severity label
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # start time of an alert that gives none
+# Label and annotation values are cut to this many characters as they are
+# read: one 1 MB annotation took 3.3 s to draw and to leave the detail view.
+MAX_VALUE_CHARS = 8192
+TRUNCATED = "…(truncated)"
 
 
 # The reply's shape as Alertmanager sends it, only the fields read here: msgspec
@@ -63,7 +67,7 @@ def decode_groups(body: bytes) -> list[Sighting] | None:
         return None
     sightings, times = [], {}  # startsAt repeats: alerts of one rule evaluation share it
     for group in groups:
-        group_key = format_labels(group.labels)
+        group_key = format_labels(_capped(group.labels))
         for alert in group.alerts:
             labels = alert.labels
             if not labels:
@@ -75,7 +79,8 @@ def decode_groups(body: bytes) -> list[Sighting] | None:
             if started is None:
                 started = times[alert.startsAt] = _time(alert.startsAt)
             sightings.append(Sighting(alert.fingerprint or format_labels(labels), state, started,
-                                      (labels, alert.annotations, alert.generatorURL or "", group_key)))
+                                      (_capped(labels), _capped(alert.annotations),
+                                       _cut(alert.generatorURL or ""), group_key)))
     return sightings
 
 
@@ -87,9 +92,9 @@ def sightings_of(groups: list) -> list[Sighting]:
     for group in groups:
         if type(group) is not dict:
             continue
-        group_key = format_labels(_str_map(group.get("labels")))
+        group_key = format_labels(_capped(_str_map(group.get("labels"))))
         for raw in group.get("alerts") or ():
-            labels = _str_map(raw.get("labels")) if type(raw) is dict else None
+            labels = _capped(_str_map(raw.get("labels"))) if type(raw) is dict else None
             if not labels:
                 continue
             status = raw.get("status")
@@ -100,7 +105,8 @@ def sightings_of(groups: list) -> list[Sighting]:
                     else "firing"
             key = raw.get("fingerprint")
             key = key if type(key) is str and key else str(key or format_labels(labels))
-            payload = (labels, _str_map(raw.get("annotations")), str(raw.get("generatorURL") or ""), group_key)
+            payload = (labels, _capped(_str_map(raw.get("annotations"))), _cut(str(raw.get("generatorURL") or "")),
+                       group_key)
             sightings.append(Sighting(key, state, _time(raw.get("startsAt")), payload))
     return sightings
 
@@ -245,6 +251,19 @@ def _str_map(value: Any) -> dict[str, str]:
         if type(item) is not str:
             return {str(k): str(v) for k, v in value.items()}
     return value
+
+
+def _capped(values: dict[str, str]) -> dict[str, str]:
+    """``values`` with every value over MAX_VALUE_CHARS cut, marked; the
+    same dict when none is (the usual case: one pass of len())."""
+    for value in values.values():
+        if len(value) > MAX_VALUE_CHARS:
+            return {key: _cut(value) for key, value in values.items()}
+    return values
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= MAX_VALUE_CHARS else value[:MAX_VALUE_CHARS] + TRUNCATED
 
 
 def _time(value: Any) -> datetime:

@@ -4,10 +4,16 @@ and one translation of HTTP failures into SourceError / TransientSourceError.
 
 Messages name the method, host and path, never query strings, userinfo or
 header values: tokens travel in headers and URLs, and errors reach the screen.
+
+Every reply is read under two bounds, whatever the server does: a total
+deadline per request (the source's timeout; a server dripping a byte a second
+never trips a per-read timeout) and ``max_response_bytes``, counted while the
+body streams in, so a 50 MB reply costs at most that much memory.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import ssl
 from datetime import datetime, timezone
@@ -17,18 +23,32 @@ from typing import Any, Mapping
 import httpx
 
 from cockpit import secrets
+from cockpit.config_schema import ByteSize, format_size
+from cockpit.durations import format_seconds
 from cockpit.sources.base import OptionSpec, SourceError, SourceSpec, TransientSourceError
 
 # Options every HTTP source accepts; merge into the source's own ``options``.
 HTTP_OPTIONS: Mapping[str, OptionSpec] = {
     "headers": OptionSpec(dict, help="extra request headers, e.g. {Authorization: 'Bearer ${TOKEN}'}"),
     "ca_file": OptionSpec(str, help="PEM bundle to verify the server's TLS certificate"),
+    "max_response_bytes": OptionSpec(ByteSize, help="largest reply read from the backend, e.g. 64MiB; a larger "
+                                                    "one is an error (default 16MiB)"),
 }
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 AUTH_STATUS = frozenset({401, 403})
 _MAX_BODY = 200  # characters of an error body worth showing
 _BODY_READ = 16 * 1024  # characters of an error body redacted before it is cut to _MAX_BODY
+
+
+class SourceClient(httpx.AsyncClient):
+    """An AsyncClient that knows its source's bounds on a reply (see send)."""
+
+    def __init__(self, *, max_response_bytes: int, deadline: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_response_bytes = max_response_bytes
+        self.deadline = deadline  # seconds for a whole request, reply included
 
 
 class RateLimitedError(TransientSourceError):
@@ -44,10 +64,11 @@ def make_client(
     *,
     base_url: str = "",
     headers: Mapping[str, str] | None = None,
-) -> httpx.AsyncClient:
-    """An AsyncClient for ``spec``: its ``headers`` option (plus ``headers``
-    the source adds, e.g. a token), ``ca_file`` resolved from the config's
-    folder, ``spec.timeout``, and a ``transport`` option tests set directly."""
+) -> SourceClient:
+    """A client for ``spec``: its ``headers`` option (plus ``headers`` the
+    source adds, e.g. a token), ``ca_file`` resolved from the config's
+    folder, ``spec.timeout`` (per read and for the whole request),
+    ``max_response_bytes``, and a ``transport`` option tests set directly."""
     options = spec.options
     merged = {str(k): str(v) for k, v in dict(options.get("headers") or {}).items()}
     merged.update(headers or {})
@@ -59,11 +80,14 @@ def make_client(
         verify = ssl_context(str(ca_path) if ca_path else None)
     except (OSError, ssl.SSLError) as error:
         raise SourceError(f"ca_file {ca_path}: cannot load ({error.__class__.__name__})") from None
-    return httpx.AsyncClient(
+    timeout = spec.timeout.total_seconds()
+    return SourceClient(
+        max_response_bytes=int(options.get("max_response_bytes") or DEFAULT_MAX_RESPONSE_BYTES),
+        deadline=timeout,
         base_url=base_url,
         headers=merged,
         verify=verify,
-        timeout=spec.timeout.total_seconds(),
+        timeout=timeout,
         transport=options.get("transport"),
     )
 
@@ -93,17 +117,59 @@ def _stamp(path: str) -> tuple[int, int]:
 async def send(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
     """``client.request`` with every failure turned into a SourceError; a
     response below 400 is returned as is."""
-    try:
-        response = await client.request(method, url, **kwargs)
-    except httpx.TimeoutException:
-        raise TransientSourceError(f"{method} {_where(client, url)}: timed out") from None
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
-        raise SourceError(f"{method} {_where(client, url)}: invalid URL") from None
-    except httpx.TransportError as error:
-        raise TransientSourceError(f"{method} {_where(client, url)}: cannot connect "
-                                   f"({error.__class__.__name__})") from None
+    response = await fetch(client, method, url, **kwargs)
     raise_for_status(response)
     return response
+
+
+async def fetch(client: httpx.AsyncClient, method: str, url: str, *, deadline: float | None = None,
+                **kwargs: Any) -> httpx.Response:
+    """The reply to one request, whatever its status, its body read in full
+    within the client's deadline (or ``deadline``, if shorter) and its size
+    limit; every failure to get it is a SourceError."""
+    where = f"{method} {_where(client, url)}"
+    limits = [d for d in (getattr(client, "deadline", None), deadline) if d is not None]
+    total = min(limits) if limits else None
+    try:
+        async with asyncio.timeout(total):
+            return await _read(client, client.build_request(method, url, **kwargs), where)
+    except TimeoutError:
+        raise TransientSourceError(f"{where}: no complete reply within {format_seconds(total)}") from None
+    except httpx.TimeoutException:
+        raise TransientSourceError(f"{where}: timed out") from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        raise SourceError(f"{where}: invalid URL") from None
+    except (httpx.ConnectError, httpx.ProxyError) as error:
+        raise TransientSourceError(f"{where}: cannot connect ({error.__class__.__name__})") from None
+    except httpx.TransportError as error:
+        raise TransientSourceError(f"{where}: the reply broke off ({error.__class__.__name__})") from None
+    except httpx.DecodingError:
+        raise SourceError(f"{where}: the reply's content encoding is broken") from None
+
+
+async def _read(client: httpx.AsyncClient, request: httpx.Request, where: str) -> httpx.Response:
+    """Send ``request`` and stream the reply in, refusing it as soon as it
+    says or proves to be larger than the client's max_response_bytes."""
+    limit = getattr(client, "max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
+    too_large = f"{where}: reply larger than {format_size(limit)} (the source's max_response_bytes)"
+    response = await client.send(request, stream=True)
+    try:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise SourceError(too_large)
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise SourceError(too_large)
+            chunks.append(chunk)
+    finally:
+        await response.aclose()
+    # The body as read (decoded), in a response that can be read again.
+    headers = [(k, v) for k, v in response.headers.multi_items()
+               if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+    return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=request,
+                          extensions=response.extensions)
 
 
 def raise_for_status(response: httpx.Response, *, now: datetime | None = None) -> None:

@@ -12,7 +12,7 @@ import asyncio
 import time
 from typing import Awaitable, Callable, TypeVar
 
-from cockpit.durations import format_duration
+from cockpit.durations import format_duration, format_seconds
 from cockpit.resilience import CircuitBreaker, Monotonic
 from cockpit.sources.base import SourceError, TransientSourceError
 
@@ -42,7 +42,7 @@ class InstanceGuard:
             async with asyncio.timeout(self.timeout):
                 result = await request()
         except TimeoutError:
-            error: SourceError = TransientSourceError(f"timed out after {_seconds(self.timeout)}")
+            error: SourceError = TransientSourceError(f"timed out after {format_seconds(self.timeout)}")
         except SourceError as raised:
             error = raised
         else:
@@ -56,8 +56,3 @@ class InstanceGuard:
     def retry_now(self) -> None:
         """ctrl+r: the next call goes through even if the breaker is open."""
         self.breaker.try_now()
-
-
-def _seconds(value: float) -> str:
-    """2.5s, 5s; minutes and more as format_duration writes them."""
-    return format_duration(value) if value >= 60 else f"{value:.3g}s"

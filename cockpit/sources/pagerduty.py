@@ -3,8 +3,11 @@ incidents, who is on call now per escalation policy and level, and
 acknowledge / resolve / note as writes (which PagerDuty attributes to the
 user named in the ``From`` header).
 
-The token goes only into the Authorization header; it is never part of a
-message, and http.py scrubs header values from any echoed error body.
+The token (from ``${VAR}`` or ``token_file``) goes only into the
+Authorization header; it is never part of a message, and http.py scrubs
+header values from any echoed error body. Replies are decoded and mapped in
+a worker thread (a page of 100,000 incidents must not stall the screen) and
+their shape checked (sources.reply_shape).
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Awaitable, Mapping
 
 import httpx
 
+from cockpit import secrets
 from cockpit.config_schema import HttpUrl
 from cockpit.model import SEVERITIES, Incident, OnCall, SourceData, frozen_map
 from cockpit.problems import Problem
@@ -29,6 +33,8 @@ from cockpit.sources.base import (
 )
 from cockpit.writes import Action, ActionResult
 from cockpit.sources.http import AUTH_STATUS, HTTP_OPTIONS, make_client, send
+from cockpit.sources.reply_shape import expect, field_of
+from cockpit.sources.threads import in_daemon_thread
 
 DEFAULT_BASE_URL = "https://api.pagerduty.com"
 ACCEPT = "application/vnd.pagerduty+json;version=2"
@@ -49,7 +55,9 @@ class PagerDutySource(Source):
     actions = frozenset({"ack", "resolve", "note"})
     options = {
         **HTTP_OPTIONS,
-        "token": OptionSpec(str, required=True, help="REST API key; write ${PAGERDUTY_TOKEN}, never the key itself"),
+        "token": OptionSpec(str, help="REST API key; write ${PAGERDUTY_TOKEN}, never the key itself "
+                                      "(or give token_file)"),
+        "token_file": OptionSpec(str, help="file holding the REST API key (its first line), e.g. a mounted secret"),
         "from": OptionSpec(str, help="email of a PagerDuty user: required to acknowledge, resolve or note"),
         "services": OptionSpec(dict, help="PagerDuty service id -> catalog service, e.g. {PIJ90N7: api-server}"),
         "base_url": OptionSpec(HttpUrl, help=f"default {DEFAULT_BASE_URL}"),
@@ -68,10 +76,19 @@ class PagerDutySource(Source):
         if sender is not None and "@" not in str(sender):
             result.problems.append(Problem(spec.config_file, lines.get("from", spec.line), f"{spec.name}.from",
                                            "must be the email address of a PagerDuty user"))
-        token = spec.options.get("token") or ""
+        token, token_file = spec.options.get("token"), spec.options.get("token_file")
         where = (spec.config_file, lines.get("token", spec.line), f"{spec.name}.token")
-        if not str(token).strip():
-            result.problems.append(Problem(*where, "is empty: set it to ${PAGERDUTY_TOKEN} and export that variable"))
+        if token is not None and token_file is not None:
+            result.problems.append(Problem(*where, "give token or token_file, not both"))
+        elif token_file is not None:
+            try:
+                read_token(spec)
+            except SourceError as error:
+                result.problems.append(Problem(spec.config_file, lines.get("token_file", spec.line),
+                                               f"{spec.name}.token_file", str(error)))
+        elif not str(token or "").strip():
+            result.problems.append(Problem(*where, "is empty: set it to ${PAGERDUTY_TOKEN} and export that variable "
+                                                   "(or give token_file)"))
         elif not getattr(token, "variables", ()):  # the config marks values expanded from ${VAR}s
             result.problems.append(Problem(*where, "write ${PAGERDUTY_TOKEN} (or another variable), never the key "
                                                    "itself: config files get shared and committed"))
@@ -84,11 +101,11 @@ class PagerDutySource(Source):
         # date_range=all: without it PagerDuty lists only the last month, and an
         # incident opened earlier but still open would be missed.
         incident_query = [("date_range", "all"), *(("statuses[]", s) for s in OPEN_STATUSES)]
-        incidents, oncall = await asyncio.gather(
+        incidents, oncall = await _together(
             self._paged("/incidents", "incidents", incident_query, warnings),
             self._oncall(warnings),
         )
-        opened = [self._to_incident(raw) for raw in incidents]
+        opened = await in_daemon_thread(lambda: [self._to_incident(raw) for raw in incidents])
         return SourceData(
             incidents=tuple(i for i in opened if i is not None and i.is_open),
             oncall=tuple(oncall),
@@ -162,8 +179,10 @@ class PagerDutySource(Source):
         offset = 0
         for _ in range(MAX_PAGES):
             page = params + [("limit", str(PAGE_LIMIT)), ("offset", str(offset))]
-            data = _json(await self._request("GET", path, params=page))
-            batch = [i for i in data.get(key) or () if isinstance(i, Mapping)] if isinstance(data, Mapping) else []
+            data = await in_daemon_thread(_json, await self._request("GET", path, params=page))
+            origin = f"PagerDuty {path}"
+            batch = [i for i in field_of(data, key, list, origin) if isinstance(i, Mapping)]
+            expect(data.get("more", False), bool, "more", origin)
             before = len(items)
             items.update((_identity(item), item) for item in batch)
             if not batch or not data.get("more"):
@@ -208,7 +227,7 @@ class PagerDutySource(Source):
             self._client = make_client(
                 self.spec,
                 base_url=str(self.spec.options.get("base_url") or DEFAULT_BASE_URL),
-                headers={"Authorization": f"Token token={self.spec.options.get('token', '')}",
+                headers={"Authorization": f"Token token={read_token(self.spec)}",
                          "Accept": ACCEPT, "Content-Type": "application/json"},
             )
             self._client.event_hooks["response"].append(_refuse_auth_failure)
@@ -218,6 +237,35 @@ class PagerDutySource(Source):
         client, self._client = self._client, None
         if client is not None:
             await client.aclose()
+
+
+async def _together(*jobs: Awaitable[Any]) -> list[Any]:
+    """asyncio.gather, the other jobs cancelled as soon as one fails: gather
+    leaves them running, still sending requests for a fetch that is over."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+def read_token(spec: SourceSpec) -> str:
+    """The API key: the ``token`` option, or the first line of ``token_file``
+    (registered as a secret as soon as it is read)."""
+    if spec.options.get("token_file") is None:
+        return str(spec.options.get("token") or "")
+    path = spec.path(str(spec.options["token_file"]))
+    try:
+        token = path.read_text(encoding="utf-8").strip().partition("\n")[0].strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceError(f"cannot read {path} ({error.__class__.__name__})") from None
+    secrets.add(token)
+    if not token:
+        raise SourceError(f"{path} is empty: it should hold the PagerDuty REST API key")
+    return token
 
 
 async def _refuse_auth_failure(response: httpx.Response) -> None:

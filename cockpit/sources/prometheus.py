@@ -141,8 +141,8 @@ class PrometheusSource(Source):
 
     async def aclose(self) -> None:
         if self._api is not None:
-            self._api.close()
-            self._api = None
+            api, self._api = self._api, None
+            await api.aclose()
 
     def _load_specs(self) -> SLOSpecs:
         """The SLO files, parsed again only when one changed (1000 SLOs take

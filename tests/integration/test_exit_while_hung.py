@@ -5,20 +5,13 @@ never answers."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import signal
-import struct
-import subprocess
-import sys
-import termios
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from hanging_proxy import hanging_proxy
+from pty_app import app_after_q, status_after_sigint
 
 pytestmark = pytest.mark.integration
 
@@ -45,13 +38,6 @@ def environment(folder: Path) -> dict[str, str]:
     return env
 
 
-def wait_for(condition, what: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
 def both_hung(proxy) -> bool:
     """Requests of both sources are held (the Prometheus one and the Alertmanager one)."""
     paths = set(proxy.hung)
@@ -60,59 +46,15 @@ def both_hung(proxy) -> bool:
 
 def test_status_json_exits_within_a_second_of_sigint(tmp_path):
     with hanging_proxy("", hang=[""]) as hung:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cockpit.cli", "status", "--json", "--config", str(write_config(tmp_path, hung.url))],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment(tmp_path), cwd=tmp_path)
-        try:
-            wait_for(lambda: both_hung(hung), "both sources' requests to hang")
-            asked = time.monotonic()
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=30)
-            took = time.monotonic() - asked
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        stderr = process.stderr.read().decode()
-        process.stdout.close()
-        process.stderr.close()
+        took, code, stderr = status_after_sigint(write_config(tmp_path, hung.url), environment(tmp_path), tmp_path,
+                                                 lambda: both_hung(hung), "both sources' requests to hang")
     assert took < EXIT_WITHIN_S, f"exited {took:.2f}s after SIGINT"
-    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+    assert code == 130 and "Traceback" not in stderr, stderr
 
 
 def test_the_app_exits_within_a_second_of_q(tmp_path):
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    screen = bytearray()
-
-    def drain() -> None:  # the app must never block writing to its terminal
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            screen.extend(chunk)
-
     with hanging_proxy("", hang=[""]) as hung:
-        process = subprocess.Popen([sys.executable, "-m", "cockpit.cli", "--config", str(write_config(tmp_path, hung.url))],
-                                   stdin=slave, stdout=slave, stderr=slave, env=environment(tmp_path), cwd=tmp_path,
-                                   start_new_session=True)
-        os.close(slave)
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
-        try:
-            wait_for(lambda: b"Quit" in screen, "the app to draw its key hints")
-            wait_for(lambda: both_hung(hung), "both sources' requests to hang")
-            asked = time.monotonic()
-            os.write(master, b"q")
-            process.wait(timeout=30)
-            took = time.monotonic() - asked
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            os.close(master)
+        took, code, screen = app_after_q(write_config(tmp_path, hung.url), environment(tmp_path), tmp_path,
+                                         lambda: both_hung(hung), "both sources' requests to hang")
     assert took < EXIT_WITHIN_S, f"exited {took:.2f}s after q"
-    assert process.returncode == 0 and b"Traceback" not in screen
+    assert code == 0 and b"Traceback" not in screen
