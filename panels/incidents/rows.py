@@ -91,9 +91,3 @@ def _title(title: str, indented: bool) -> Text | str:
 class RowOf(NamedTuple):
     incident: Incident
     row: Row
-
-
-def incident_key(incident: Incident) -> str:
-    # Ids are unique per source, not across them (two Alertmanagers, one log).
-    return f"{incident.source}/{incident.id}"
-
