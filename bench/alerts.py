@@ -32,7 +32,7 @@ from cockpit.ui.app import make_app
 from cockpit.clock import system_clock  # noqa: E402
 from cockpit.config import Config  # noqa: E402
 from cockpit.hub import Hub  # noqa: E402
-from cockpit.sources.alertmanager import AlertmanagerSource  # noqa: E402
+from cockpit.sources.alertmanager.source import AlertmanagerSource  # noqa: E402
 from cockpit.sources.base import SourceContext, SourceSpec  # noqa: E402
 
 SERVICES = ["api-server", "auth-service", "user-service", "notification-service", "scraper-service",

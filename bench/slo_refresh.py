@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT / "tests" / "integration"))
 import prometheus_harness as ph  # noqa: E402
 
 from cockpit.sources.base import SourceContext, SourceSpec  # noqa: E402
-from cockpit.sources.prometheus import MAX_CONCURRENT, PrometheusSource  # noqa: E402
+from cockpit.sources.prometheus.api import MAX_CONCURRENT  # noqa: E402
+from cockpit.sources.prometheus.source import PrometheusSource  # noqa: E402
 
 INCREASE_ERROR = 'sum(increase(http_requests_total{service="%s",code=~"5.."}[{{.window}}]))'
 INCREASE_TOTAL = 'sum(increase(http_requests_total{service="%s"}[{{.window}}]))'

@@ -24,7 +24,7 @@ from cockpit.alerts import (
 )
 from cockpit.clock import DEMO_TIME
 from cockpit.model import Incident
-from cockpit.sources.alertmanager import AlertmanagerSource, parse_instances, parse_severity_map
+from cockpit.sources.alertmanager.source import AlertmanagerSource, parse_instances, parse_severity_map
 from cockpit.sources.base import SourceSpec
 
 T0 = DEMO_TIME
@@ -249,7 +249,7 @@ def test_check_reports_file_and_line():
 # --- the source's parsing -------------------------------------------------------
 
 def test_a_groups_reply_maps_to_incidents_whatever_its_oddities():
-    from cockpit.sources.alertmanager_api import DEFAULT_SEVERITY_MAP, EPOCH, sightings_of, to_incident
+    from cockpit.sources.alertmanager.api import DEFAULT_SEVERITY_MAP, EPOCH, sightings_of, to_incident
 
     def reply(silenced_on: bool) -> list:
         return [

@@ -16,8 +16,8 @@ import httpx
 
 from cockpit.alerts import dedupe, sort_alerts
 from cockpit.clock import DEMO_TIME
-from cockpit.sources.alertmanager import AlertmanagerSource
-from cockpit.sources.alertmanager_api import DEFAULT_SEVERITY_MAP, AlertMerge, decode_groups, sightings_of, to_incident
+from cockpit.sources.alertmanager.source import AlertmanagerSource
+from cockpit.sources.alertmanager.api import DEFAULT_SEVERITY_MAP, AlertMerge, decode_groups, sightings_of, to_incident
 from cockpit.sources.base import SourceContext, SourceSpec
 
 MAPPING = dict(source="am", service_labels=("service",), severity_map=DEFAULT_SEVERITY_MAP)

@@ -16,7 +16,7 @@ from cockpit.model import CalendarWindow
 from cockpit.promql import group_slos
 from cockpit.slo_specs import load_slo_paths
 from cockpit.slo_specs.openslo_promql import Indicator, Objective, increase_selectors, templates
-from cockpit.sources.prometheus_results import period_begins, period_events, rolling_events
+from cockpit.sources.prometheus.results import period_begins, period_events, rolling_events
 from tests.slo_files import load, messages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "realworld" / "openslo"

@@ -25,7 +25,7 @@ from cockpit.promql import (
     value_regex,
 )
 from cockpit.slo_specs import load_slo_paths
-from cockpit.sources.prometheus_results import split_instant, split_range
+from cockpit.sources.prometheus.results import split_instant, split_range
 
 FIXTURES = Path("/work/shared/fixtures/sloth")
 ERROR = 'sum(rate(http_requests_total{service="%s",code=~"5.."}[{{.window}}]))'

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from cockpit import sloth_rules
-from cockpit.sources.prometheus_results import SLOResult, place_history
+from cockpit.sources.prometheus import sloth_rules
+from cockpit.sources.prometheus.results import SLOResult, place_history
 
 END = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
 STEP = timedelta(hours=12)

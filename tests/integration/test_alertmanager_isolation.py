@@ -23,7 +23,7 @@ from cockpit.ui.app import make_app
 from cockpit.clock import system_clock
 from cockpit.config import Config
 from cockpit.hub import Hub
-from cockpit.sources.alertmanager import AlertmanagerSource
+from cockpit.sources.alertmanager.source import AlertmanagerSource
 from cockpit.sources.base import SourceContext, SourceSpec
 from cockpit.commands.status import snapshot_to_json
 from tests.ui.helpers import screen_text

@@ -21,7 +21,7 @@ import pytest
 import prometheus_harness as ph
 from cockpit.slo import BURN_WINDOWS
 from cockpit.sources.base import SourceContext, SourceSpec
-from cockpit.sources.prometheus import PrometheusSource
+from cockpit.sources.prometheus.source import PrometheusSource
 
 pytestmark = pytest.mark.integration
 

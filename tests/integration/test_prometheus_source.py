@@ -28,7 +28,7 @@ from cockpit.model import Incident
 from cockpit.postmortems.draft import draft_from_incident, slo_burns
 from cockpit.slo import BURN_WINDOWS, budget_burned
 from cockpit.sources.base import SourceContext, SourceError, SourceSpec, TransientSourceError
-from cockpit.sources.prometheus import PrometheusSource
+from cockpit.sources.prometheus.source import PrometheusSource
 
 pytestmark = pytest.mark.integration
 needs_prometheus = pytest.mark.skipif(not ph.available(), reason="needs /usr/bin/prometheus and /usr/bin/promtool "

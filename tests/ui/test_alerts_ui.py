@@ -20,7 +20,7 @@ from cockpit.ui.app import make_app
 from cockpit.clock import fixed_clock, system_clock
 from cockpit.hub import Hub
 from cockpit.model import Incident
-from cockpit.sources.alertmanager import AlertmanagerSource
+from cockpit.sources.alertmanager.source import AlertmanagerSource
 from cockpit.sources.base import SourceContext, SourceSpec
 from cockpit.panels.incidents.groups import AlertView, to_rows
 from cockpit.ui.widgets.rows import Row

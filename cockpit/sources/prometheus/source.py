@@ -3,7 +3,7 @@ anything speaking its HTTP API (Thanos, Mimir, VictoriaMetrics).
 
 One refresh sends, all evaluated at the source clock's time:
 - one query for Sloth's recording rules; SLOs that have them are read from
-  them (cockpit.sloth_rules), plus one range query for their budget history;
+  them (cockpit.sources.prometheus.sloth_rules), plus one range query for their budget history;
 - one query for Pyrra's recorded SLO-window counts; Pyrra SLOs that have
   them take their window and (one range query per SLO window) their budget
   history from them (cockpit.pyrra_rules), and only their burn windows raw;
@@ -19,7 +19,7 @@ One refresh sends, all evaluated at the source clock's time:
   (or a ratio query) since the start of the current period;
 So the count depends on expression shapes, not on the number of services.
 The server's retention is read at most hourly, alongside the queries and
-under its own short deadline, to warn when it is shorter than an SLO window. All of it goes through cockpit.sources.prometheus_api.
+under its own short deadline, to warn when it is shorter than an SLO window. All of it goes through cockpit.sources.prometheus.api.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Sequence
 
-from cockpit import calendar_windows, pyrra_rules, sloth_rules
+from cockpit import calendar_windows, pyrra_rules
+from cockpit.sources.prometheus import sloth_rules
 from cockpit.config_schema import HttpUrl
 from cockpit.durations import format_duration, prom_window
 from cockpit.model import SLO, SourceData
@@ -39,8 +40,8 @@ from cockpit.slo_specs import DEFAULT_WINDOW, SLO_SUFFIXES, SLOSpecs, load_slo_p
 from cockpit.sources.base import (CheckResult, OptionSpec, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import HTTP_OPTIONS
-from cockpit.sources.prometheus_api import BadQuery, PrometheusAPI
-from cockpit.sources.prometheus_results import (SLOResult, budget_history, events_of, period_begins, period_events,
+from cockpit.sources.prometheus.api import BadQuery, PrometheusAPI
+from cockpit.sources.prometheus.results import (SLOResult, budget_history, events_of, period_begins, period_events,
                                                 place_history, ratio_events, rolling_events, scaled, split_instant,
                                                 split_range)
 

@@ -37,7 +37,7 @@ from cockpit.durations import parse_duration
 from cockpit.sources.base import SourceError, SourceSpec
 from cockpit.sources.http import make_client, safe_url
 from cockpit.sources.reply_shape import each, expect
-from cockpit.sources.requests_bridge import call_in_thread, route_through_httpx
+from cockpit.sources.prometheus.requests_bridge import call_in_thread, route_through_httpx
 from cockpit.untrusted import clean
 
 MAX_CONCURRENT = 4

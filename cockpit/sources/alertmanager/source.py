@@ -7,7 +7,7 @@ Writes go only to the instances that hold the alert; instances that share a
 ``cluster`` name gossip silences to each other, so one write per cluster.
 Each instance is read under its own deadline and breaker (sources.instances):
 a hung one is named in the warnings, the others' alerts are published. The v2
-JSON itself is read and written by cockpit.sources.alertmanager_api.
+JSON itself is read and written by cockpit.sources.alertmanager.api.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from cockpit.sources.base import (
     TransientSourceError,
 )
 from cockpit.writes import Action, ActionResult
-from cockpit.sources.alertmanager_api import (
+from cockpit.sources.alertmanager.api import (
     DEFAULT_SEVERITY_MAP, AlertMerge, decode_groups, sightings_of, silence_body, silences_of,
 )
 from cockpit.sources.http import HTTP_OPTIONS, RateLimitedError, make_client, safe_url, send
