@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from operator import itemgetter
-from typing import Awaitable, Callable, Sequence, TypeVar
+from typing import Awaitable, Callable, Mapping, Sequence, TypeVar
 
 from cockpit.alert_owners import DEFAULT_OWNER_LABELS, Owners
 from cockpit.alerts import Silence
@@ -25,7 +25,7 @@ from cockpit.audit import AuditLog
 from cockpit.capabilities import Capabilities
 from cockpit.config import Config, source_context
 from cockpit.durations import format_duration, format_seconds
-from cockpit.model import Incident, Snapshot, SourceData, SourceHealth, severity_rank
+from cockpit.model import Incident, Service, Snapshot, SourceData, SourceHealth, severity_rank
 from cockpit.resilience import OPEN, CircuitBreaker, Monotonic, RetryPolicy, Sleep
 from cockpit.sources import load_kind
 from cockpit.sources.base import Source, SourceContext, SourceError, TransientSourceError
@@ -153,11 +153,12 @@ class Hub:
 
     def snapshot(self) -> Snapshot:
         """Every source's last good data, merged, with each source's health."""
-        merged: dict[str, list] = {key: [] for key in _MERGED if key != "incidents"}
+        merged: dict[str, list] = {key: [] for key in _MERGED if key not in ("incidents", "services")}
         for state in self._states.values():
             if state.data is not None:
                 for key in merged:
                     merged[key].extend(getattr(state.data, key))
+        merged["services"], repeated = _first_of_each_name(self._states)
         owners = self._owners_of(tuple(merged["services"]))
         # What sorting every source's incidents together gives (ties stay in source order).
         runs = [_owned(state, owners) for state in self._states.values() if state.data is not None]
@@ -165,7 +166,7 @@ class Hub:
         return Snapshot(
             taken_at=self._clock(),
             **{key: tuple(items) for key, items in merged.items()},
-            sources=tuple(self._health(state) for state in self._states.values()),
+            sources=tuple(self._health(state, repeated.get(name, ())) for name, state in self._states.items()),
             read_only=self.read_only,
         )
 
@@ -339,7 +340,9 @@ class Hub:
             return ActionResult(result.ok, f"{result.message}; {note}" if result.message else note, result.target)
         return result
 
-    def _health(self, state: _SourceState) -> SourceHealth:
+    def _health(self, state: _SourceState, left_out: Sequence[str] = ()) -> SourceHealth:
+        """``left_out``: warnings about what the merge left out of this
+        source's data (a service another source defines already)."""
         source = state.source
         error = state.error
         if not state.attempted:
@@ -349,7 +352,7 @@ class Hub:
             if state.breaker.state == OPEN:
                 error = _breaker_open_text(state)
         else:
-            status = "degraded" if state.data is not None and state.data.warnings else "ok"
+            status = "degraded" if state.data is not None and (state.data.warnings or left_out) else "ok"
         return SourceHealth(
             name=source.name,
             kind=source.kind,
@@ -360,7 +363,7 @@ class Hub:
             breaker=state.breaker.state,
             read_only=self.read_only or not source.actions,
             demo=source.demo,
-            warnings=tuple(map(redact, state.data.warnings)) if state.data is not None else (),
+            warnings=(tuple(map(redact, state.data.warnings)) if state.data is not None else ()) + tuple(left_out),
             provides=tuple(sorted(source.provides)),
         )
 
@@ -372,6 +375,22 @@ class Hub:
             except Exception:  # one broken subscriber must not stop the others or the loop
                 log.exception("snapshot subscriber failed")
         return snapshot
+
+
+def _first_of_each_name(states: Mapping[str, _SourceState]) -> tuple[list[Service], dict[str, list[str]]]:
+    """Each catalog service once, as the first source defining it has it;
+    and, per source whose copy was left out, a warning naming both (two
+    catalogs defining one service: the card would show either)."""
+    first: dict[str, tuple[Service, str]] = {}
+    repeated: dict[str, list[str]] = {}
+    for name, state in states.items():
+        for service in state.data.services if state.data is not None else ():
+            kept, by = first.setdefault(service.name, (service, name))
+            if kept is not service:
+                repeated.setdefault(name, []).append(
+                    f"service {clean(service.name, single_line=True)!r} is defined by {by} already: its copy "
+                    "here is not shown (cockpit check names both lines)")
+    return [service for service, _ in first.values()], repeated
 
 
 _MERGED = ("services", "data_domains", "slos", "policy", "incidents", "runbooks", "oncall")

@@ -590,3 +590,16 @@ async def test_capabilities_say_which_source_takes_which_write_and_none_read_onl
     read_only = make_hub(SilencingSource("am", ()), read_only=True).capabilities
     assert not read_only.can("silence") and read_only.sources_that("silence") == ()
     assert read_only.listing("silences") == ("am",)  # reading stays allowed
+
+
+async def test_a_service_two_catalogs_define_is_shown_once_and_the_second_source_says_so():
+    first = FakeSource("catalog-a", SourceData(services=(Service("checkout", "payments"),)))
+    second = FakeSource("catalog-b", SourceData(services=(Service("checkout", "someone-else"),
+                                                          service("search"))))
+    snapshot = await make_hub(first, second).refresh_all()
+    assert [(s.name, s.owner) for s in snapshot.services] == [("checkout", "payments"), ("search", "team")]
+    assert health(snapshot, "catalog-a").state == "ok"
+    b = health(snapshot, "catalog-b")
+    assert b.state == "degraded" and b.warnings == (
+        "service 'checkout' is defined by catalog-a already: its copy here is not shown "
+        "(cockpit check names both lines)",)
