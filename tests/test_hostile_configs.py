@@ -115,7 +115,9 @@ def assert_refused(run: Run, clean: Run, printed: str = "out") -> list[re.Match]
 
 def assert_fast(run: Run, clean: Run) -> None:
     assert run.cpu < clean.cpu + 1.0, f"{run.cpu:.2f} s of CPU, a clean check takes {clean.cpu:.2f} s"
-    assert run.wall < clean.wall + 1.0, f"{run.wall:.2f} s wall, a clean check takes {clean.wall:.2f} s"
+    # Wall time only catches a hang: on a loaded CI machine a clean check itself took 4.4 s, and a
+    # refusal 5.4 s (the CPU bound above is what measures the work; bench/ has the real figures).
+    assert run.wall < 2 * clean.wall + 5.0, f"{run.wall:.2f} s wall, a clean check takes {clean.wall:.2f} s"
 
 
 @pytest.mark.parametrize("fixture", sorted(EXPECTED))

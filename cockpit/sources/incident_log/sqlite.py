@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from contextlib import closing, contextmanager
 from datetime import datetime
@@ -127,6 +128,11 @@ class SqliteBackend:
         self.store = IncidentStore(path, access)
         self.where = str(path)
         self._watching: sqlite3.Connection | None = None  # kept by the change check
+        # The check runs in a worker thread that goes on when its caller is
+        # cancelled (q): closing the connection under a running query crashes
+        # the process (a segfault in sqlite3), so both hold this lock.
+        self._watching_lock = threading.Lock()
+        self._closed = False  # a check queued before the close must not open a new connection
 
     async def _call(self, fn: Callable, *args):
         try:
@@ -164,18 +170,27 @@ class SqliteBackend:
             await asyncio.sleep(CHECK_EVERY)
 
     def _changed_since(self, last: int | None) -> tuple[int, set[str] | None]:
-        if self._watching is None:
-            self._watching = self.store.open()
-        conn = self._watching
-        if last is None:
-            return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM timeline").fetchone()[0], None
-        rows = conn.execute("SELECT seq, incident_id FROM timeline WHERE seq > ? ORDER BY seq", (last,)).fetchall()
-        return (rows[-1]["seq"] if rows else last), {row["incident_id"] for row in rows}
+        with self._watching_lock:
+            if self._closed:
+                return last or 0, set()
+            if self._watching is None:
+                self._watching = self.store.open()
+            conn = self._watching
+            if last is None:
+                return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM timeline").fetchone()[0], None
+            rows = conn.execute("SELECT seq, incident_id FROM timeline WHERE seq > ? ORDER BY seq",
+                                (last,)).fetchall()
+            return (rows[-1]["seq"] if rows else last), {row["incident_id"] for row in rows}
 
     async def aclose(self) -> None:
-        if self._watching is not None:
-            self._watching.close()
-            self._watching = None
+        await asyncio.to_thread(self._close_watching)
+
+    def _close_watching(self) -> None:
+        with self._watching_lock:  # after a check still running has finished
+            self._closed = True
+            if self._watching is not None:
+                self._watching.close()
+                self._watching = None
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
