@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     runbooks.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
     _postmortem_parser(commands)
 
+    init = commands.add_parser("init", help="write a commented starter config, DIR/cockpit.yaml, that check passes")
+    init.add_argument("dir", nargs="?", default=".", metavar="DIR", help="folder to write it in (default: .)")
+
     shots = commands.add_parser("screenshots", help="write an SVG of every panel (bundled default, fixed clock)")
     shots.add_argument("--out", metavar="DIR", default="screenshots")
     return parser
@@ -146,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.postmortem_command == "new":
                 return run_postmortem_new(args.config, args.incident, args.out, read_only=args.read_only)
             return run_postmortem_check(args.file)
+        if args.command == "init":
+            from cockpit.commands.init import run_init
+
+            return run_init(args.dir)
         if args.command == "screenshots":
             from cockpit.commands.screenshots import run_screenshots
 

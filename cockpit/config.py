@@ -1,7 +1,7 @@
 """Load and validate the cockpit's YAML config; errors name file, line and key.
 
 Resolution order: --config PATH, $COCKPIT_CONFIG, ./cockpit.yaml, the user
-config dir's cockpit/cockpit.yaml, the bundled default (config/cockpit.yaml).
+config dir's cockpit/cockpit.yaml, the bundled demo (package data: cockpit.bundled).
 
 Every problem is collected (never only the first) so one `cockpit check` run
 lists everything to fix. ${VAR} expansion and the option validator live in
@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping
 import platformdirs
 
 from cockpit import secrets
+from cockpit.bundled import DEMO_CONFIG
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
 from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
 from cockpit.problems import Problem
@@ -28,7 +29,7 @@ from cockpit.sources.base import OptionSpec, SourceContext, SourceSpec
 from cockpit.untrusted import clean
 from cockpit.yamlfile import LineDict, YamlError, line_of, load_yaml_file, yaml_shape
 
-BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "config" / "cockpit.yaml"
+BUNDLED_CONFIG = DEMO_CONFIG
 CONFIG_ENV_VAR = "COCKPIT_CONFIG"
 DEFAULT_TIMEOUT = timedelta(seconds=10)
 
