@@ -55,6 +55,7 @@ class Config:
     postmortems: Path = Path("postmortems")
     review_every: timedelta = timedelta(days=7)  # runbook default, seed: weekly
     file_access: FileAccess = OWNER_ONLY  # who may read the incident log, drafts and audit log
+    theme: str = ""  # the app's theme ("" Textual's default); a palette choice is remembered over it
 
 
 # --- where the config comes from -------------------------------------------
@@ -89,6 +90,7 @@ TOP_LEVEL: dict[str, OptionSpec] = {
     "review_every": OptionSpec(timedelta, help="runbook review cadence"),
     "data_dir": OptionSpec(str, help="per-user state: incident log, onboarding progress"),
     "keymap": OptionSpec(dict, help="binding id -> key, e.g. {quit: ctrl+q}"),
+    "theme": OptionSpec(str, help="the app's theme: any ctrl+p offers, e.g. monochrome, textual-light"),
     "file_group": OptionSpec(str, help="group that may read and write the incident log, drafts and audit log "
                                        "(default: only you)"),
 }
@@ -145,6 +147,7 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
         postmortems=_path(top, "postmortems", base_dir) or base_dir / "postmortems",
         review_every=_positive(top, "review_every", timedelta(days=7), file, "", problems),
         file_access=_file_access(data, top, file, problems),
+        theme=top.get("theme", ""),
     )
     return config, problems
 
