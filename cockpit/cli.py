@@ -50,6 +50,19 @@ def _parser() -> argparse.ArgumentParser:
     runbooks.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
     _postmortem_parser(commands)
 
+    init = commands.add_parser("init", help="write a commented starter config, DIR/cockpit.yaml, that check passes")
+    init.add_argument("dir", nargs="?", default=".", metavar="DIR", help="folder to write it in (default: .)")
+
+    serve = commands.add_parser("serve", help="serve the app to browsers (textual-serve); every session "
+                                "shares one hub, so N tabs cost the backends what one does")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; "
+                       "another needs --public: there is no authentication)")
+    serve.add_argument("--port", type=int, default=8000, help="default 8000")
+    serve.add_argument("--public", action="store_true", help="serve on a non-loopback address, unauthenticated")
+    serve.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
+    serve.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                       help="refuse every write from every session")
+
     shots = commands.add_parser("screenshots", help="write an SVG of every panel (bundled default, fixed clock)")
     shots.add_argument("--out", metavar="DIR", default="screenshots")
     return parser
@@ -146,6 +159,15 @@ def main(argv: list[str] | None = None) -> int:
             if args.postmortem_command == "new":
                 return run_postmortem_new(args.config, args.incident, args.out, read_only=args.read_only)
             return run_postmortem_check(args.file)
+        if args.command == "init":
+            from cockpit.commands.init import run_init
+
+            return run_init(args.dir)
+        if args.command == "serve":
+            from cockpit.commands.serve import run_serve
+
+            return run_serve(args.config, host=args.host, port=args.port, public=args.public,
+                             read_only=args.read_only, log_level=args.log_level)
         if args.command == "screenshots":
             from cockpit.commands.screenshots import run_screenshots
 

@@ -1,7 +1,7 @@
 """Load and validate the cockpit's YAML config; errors name file, line and key.
 
 Resolution order: --config PATH, $COCKPIT_CONFIG, ./cockpit.yaml, the user
-config dir's cockpit/cockpit.yaml, the bundled default (config/cockpit.yaml).
+config dir's cockpit/cockpit.yaml, the bundled demo (package data: cockpit.bundled).
 
 Every problem is collected (never only the first) so one `cockpit check` run
 lists everything to fix. ${VAR} expansion and the option validator live in
@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping
 import platformdirs
 
 from cockpit import secrets
+from cockpit.bundled import DEMO_CONFIG
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
 from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
 from cockpit.problems import Problem
@@ -28,7 +29,7 @@ from cockpit.sources.base import OptionSpec, SourceContext, SourceSpec
 from cockpit.untrusted import clean
 from cockpit.yamlfile import LineDict, YamlError, line_of, load_yaml_file, yaml_shape
 
-BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "config" / "cockpit.yaml"
+BUNDLED_CONFIG = DEMO_CONFIG
 CONFIG_ENV_VAR = "COCKPIT_CONFIG"
 DEFAULT_TIMEOUT = timedelta(seconds=10)
 
@@ -54,6 +55,7 @@ class Config:
     postmortems: Path = Path("postmortems")
     review_every: timedelta = timedelta(days=7)  # runbook default, seed: weekly
     file_access: FileAccess = OWNER_ONLY  # who may read the incident log, drafts and audit log
+    theme: str = ""  # the app's theme ("" Textual's default); a palette choice is remembered over it
 
 
 # --- where the config comes from -------------------------------------------
@@ -88,6 +90,7 @@ TOP_LEVEL: dict[str, OptionSpec] = {
     "review_every": OptionSpec(timedelta, help="runbook review cadence"),
     "data_dir": OptionSpec(str, help="per-user state: incident log, onboarding progress"),
     "keymap": OptionSpec(dict, help="binding id -> key, e.g. {quit: ctrl+q}"),
+    "theme": OptionSpec(str, help="the app's theme: any ctrl+p offers, e.g. monochrome, textual-light"),
     "file_group": OptionSpec(str, help="group that may read and write the incident log, drafts and audit log "
                                        "(default: only you)"),
 }
@@ -144,6 +147,7 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
         postmortems=_path(top, "postmortems", base_dir) or base_dir / "postmortems",
         review_every=_positive(top, "review_every", timedelta(days=7), file, "", problems),
         file_access=_file_access(data, top, file, problems),
+        theme=top.get("theme", ""),
     )
     return config, problems
 

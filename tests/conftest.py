@@ -26,6 +26,8 @@ def log_file_in_tmp(tmp_path, monkeypatch):
     """Commands run in-process log to the test's folder, not the user's state
     dir, and their log handler goes with the test."""
     monkeypatch.setenv("COCKPIT_LOG_FILE", str(tmp_path / "cockpit.log"))
+    # Per-user state (the remembered theme) too: none of the user's own reaches a test.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     yield
     root = logging.getLogger()
     for handler in list(root.handlers):

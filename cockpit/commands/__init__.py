@@ -1,5 +1,5 @@
 """Every `cockpit` subcommand, one module each (check, status, audit,
-incident, runbooks, postmortem, screenshots), and the few helpers they share.
+incident, runbooks, postmortem, init, screenshots), and the few helpers they share.
 cockpit/cli.py parses the arguments and imports only the module it runs.
 All but screenshots are headless and never import Textual.
 

@@ -20,6 +20,9 @@ from cockpit.config import BUNDLED_CONFIG, ConfigError, load_config
 from cockpit.writes import Action
 
 SIZE = (120, 36)
+# The monochrome theme (as NO_COLOR shows it too) in the smallest terminal: (file stem, panel key).
+MONOCHROME_SIZE = (80, 24)
+MONOCHROME_VIEWS = (("monochrome-overview", "o"), ("monochrome-incidents", "i"))
 SCREENSHOT_USER = "demo-oncall"
 
 
@@ -128,17 +131,21 @@ async def _settled_screenshot(app, pilot, stem: str) -> str:
     raise RuntimeError(f"screenshot {stem}: the screen never settled")
 
 
-async def _take_all(out: Path) -> list[Path]:
+def _demo_app(data: Path, clock: "SteppedClock", theme: str = ""):
     from cockpit.ui.app import make_app
+
+    config = replace(load_config(BUNDLED_CONFIG), data_dir=data, audit_log=data / "audit.jsonl",
+                     postmortems=data / "postmortems", user=SCREENSHOT_USER, keymap={}, theme=theme)
+    return make_app(config, clock=clock, read_only=False)
+
+
+async def _take_all(out: Path) -> list[Path]:
     from cockpit.ui.widgets.messages import Navigate
 
     written = []
     with tempfile.TemporaryDirectory(prefix="cockpit-screenshots-") as tmp:
-        data = Path(tmp)
-        config = replace(load_config(BUNDLED_CONFIG), data_dir=data, audit_log=data / "audit.jsonl",
-                         postmortems=data / "postmortems", user=SCREENSHOT_USER, keymap={})
         clock = SteppedClock(DEMO_TIME)
-        app = make_app(config, clock=clock, read_only=False)
+        app = _demo_app(Path(tmp), clock)
         async with app.run_test(size=SIZE) as pilot:
             await _seed_incident(app.hub, clock)
             await app.hub.refresh_all()
@@ -159,6 +166,26 @@ async def _take_all(out: Path) -> list[Path]:
                 await shoot(stem)
             await _work_views(app, pilot, shoot)
             await pilot.press("q")
+        written += await _take_monochrome(out, Path(tmp) / "monochrome")
+    return written
+
+
+async def _take_monochrome(out: Path, data: Path) -> list[Path]:
+    from cockpit.ui.monochrome import MONOCHROME
+
+    written = []
+    app = _demo_app(data, SteppedClock(DEMO_TIME), theme=MONOCHROME)
+    async with app.run_test(size=MONOCHROME_SIZE) as pilot:
+        await app.hub.refresh_all()
+        await pilot.pause()
+        for stem, key in MONOCHROME_VIEWS:
+            await pilot.press(key)
+            await pilot.pause()
+            app.clear_notifications()
+            path = out / f"{stem}.svg"
+            path.write_text(await _settled_screenshot(app, pilot, stem), encoding="utf-8")
+            written.append(path)
+        await pilot.press("q")
     return written
 
 

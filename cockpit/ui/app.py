@@ -19,6 +19,7 @@ from typing import Callable
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.filter import Monochrome
 from textual.message import Message
 from textual.widgets import ContentSwitcher, Input
 
@@ -31,7 +32,9 @@ from cockpit.service_index import Index
 from cockpit.model import Snapshot
 from cockpit.postmortems.draft import draft_path, write_new_draft
 from cockpit.ui.bars import DegradedNotice, KeyHints, PanelTabs, SourceBar
+from cockpit.ui import theme_memory
 from cockpit.ui.help import HelpScreen, binding_rows
+from cockpit.ui.monochrome import MONOCHROME, MONOCHROME_THEME, ReadableMonochrome
 from cockpit.ui.palette import JumpProvider
 from cockpit.ui.widgets.messages import (ActionPerformed, DraftRequested, Navigate, NavigateFiltered,
                                          PerformAction, SilencesListed, SilencesRequested)
@@ -120,6 +123,34 @@ class CockpitApp(App):
         self._unsubscribe: Callable[[], None] | None = None
         if config.keymap:
             self.set_keymap(dict(config.keymap))
+        self._use_theme()
+
+    def _use_theme(self) -> None:
+        """The remembered or configured theme; NO_COLOR's filter made readable."""
+        self.register_theme(MONOCHROME_THEME)
+        self._filters = [f for f in self._filters if not isinstance(f, Monochrome)]
+        self.theme_warning = ""
+        theme = theme_memory.starting_theme(self.config.theme)
+        if theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            self.theme_warning = f"No theme {clean(theme, single_line=True)!r}: using the default."
+        self._grey_if_needed()
+
+    def _grey_if_needed(self) -> None:
+        """NO_COLOR (unless the terminal's own ANSI colours are used: Textual then
+        drops colours) and the monochrome theme grey every colour, the panels' own too."""
+        wanted = self.theme == MONOCHROME or (self.no_color and not self.native_ansi_color)
+        self._filters = [f for f in self._filters if not isinstance(f, ReadableMonochrome)]
+        if wanted:
+            self._filters.append(ReadableMonochrome())
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme chosen in the palette is remembered for the next start."""
+        self._grey_if_needed()
+        if self.is_running:
+            theme_memory.remember(theme, self.config.theme)
+            self.refresh(repaint=True)
 
     # ------------------------------------------------------------- layout
 
@@ -140,6 +171,8 @@ class CockpitApp(App):
         self._unsubscribe = self.hub.subscribe(lambda snapshot: self.post_message(SnapshotReady(snapshot)))
         self.hub.start()
         self.call_after_refresh(self._focus_panel)
+        if self.theme_warning:
+            self.notify(self.theme_warning, severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
         collector.release()  # what _apply froze can be collected once this app is gone

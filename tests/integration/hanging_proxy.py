@@ -1,7 +1,7 @@
 """A loopback HTTP proxy in front of a real server that hangs the paths it is
 told to: it accepts the request and never answers, until it is closed. A
 gateway whose status pages hang (Prometheus-compatible engines), or a hung
-backend, for the tests. It counts the requests it hung, per path."""
+backend, for the tests. It counts the requests it hung, and those it passed on, per path."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class HangingProxy(http.server.ThreadingHTTPServer):
         self.hang = tuple(hang)  # path prefixes; "" hangs everything
         self.released = threading.Event()
         self.hung: Counter[str] = Counter()
+        self.passed: Counter[str] = Counter()  # forwarded to the upstream
         self.hung_one = threading.Event()  # set once a request is being held
         self.client = httpx.Client(timeout=30.0)  # one for all: a client per request costs ~0.2 s
 
@@ -51,6 +52,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.server.released.wait()
             self.close_connection = True
             return
+        self.server.passed[path] += 1
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _DROPPED | {"host"}}
