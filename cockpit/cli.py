@@ -7,6 +7,7 @@ Each subcommand lives in its own module and is imported only when used, so
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from cockpit import __version__
@@ -127,6 +128,9 @@ def _run_incident(args: argparse.Namespace) -> int:
     return incident.run_resolve(args.config, args.id, **common)
 
 
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(args.log_level)
@@ -177,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(args.config, read_only=args.read_only)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`cockpit runbooks | head`): nothing left to say,
+        # no traceback. stdout goes to devnull so Python's flush at exit is quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLOSED_PIPE
 
 
 if __name__ == "__main__":

@@ -133,3 +133,31 @@ def escalation_due(incident: Incident, service: Service | None, now: datetime) -
         if waited >= step.after:
             due = step.contact
     return f"escalate to {due} now" if due else ""
+
+
+@dataclass(frozen=True)
+class OnCallNow:
+    """Who answers a page for a service now, and how sure that is: ``how`` is
+    "shift" (an on-call source says so), "ended" (its shift ended: the
+    source's data is stale), "catalog" (first on the escalation path, no
+    on-call data) or "off" (the catalog says nobody is on call)."""
+
+    who: str
+    how: str
+    ended: datetime | None = None
+
+
+def on_call_now(service: Service, index: Index, now: datetime) -> OnCallNow:
+    shifts = index.oncall.get(service.name, [])
+    current = [s for s in shifts if s.until is None or s.until > now]
+    if current:
+        return OnCallNow(", ".join(dict.fromkeys(s.user for s in current if s.level == current[0].level)), "shift")
+    if shifts:  # every shift it returned is over (PagerDuty's 2015 schedule): not "now"
+        ended = [s for s in shifts if s.level == shifts[0].level]
+        return OnCallNow(", ".join(dict.fromkeys(s.user for s in ended)), "ended",
+                         max(s.until for s in ended if s.until is not None))
+    if not service.on_call:
+        return OnCallNow("", "off")
+    if service.escalation_path:
+        return OnCallNow(service.escalation_path[0].contact, "catalog")
+    return OnCallNow(service.primary_contact, "catalog")

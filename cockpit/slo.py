@@ -159,6 +159,29 @@ def tier_for(remaining: float | None, policy: Sequence[PolicyTier] = DEFAULT_POL
     return min(policy, key=lambda t: t.min_consumed) if policy else None
 
 
+def verdict_tier(remaining: float | None, firing: Sequence[str],
+                 policy: Sequence[PolicyTier] = DEFAULT_POLICY) -> tuple[PolicyTier | None, tuple[str, ...]]:
+    """The tier that applies, combining budget and burn, with its actions.
+
+    The budget alone lags: an SLO burning at 74x with most of its budget
+    still left is in an outage, not "ship as usual". So a firing page-level
+    rule (the budget is going within hours) puts it at least in the tier
+    after the no-action one, and the first action says why."""
+    tier = tier_for(remaining, policy)
+    pages = [name for name in firing if _rule_severity(name) == "page"]
+    if tier is None or not pages:
+        return tier, tier.actions if tier else ()
+    ordered = sorted(policy, key=lambda t: t.min_consumed)
+    if len(ordered) > 1 and tier is ordered[0]:
+        tier = ordered[1]
+    reason = f"Burn: {', '.join(pages)} firing: the budget is being spent fast, whatever is left"
+    return tier, (reason, *tier.actions)
+
+
+def _rule_severity(name: str) -> str:
+    return next((rule.severity for rule in MULTIWINDOW_RULES if rule.name == name), "")
+
+
 def evaluate(
     slo: SLO,
     window_events: Events | None,
@@ -202,17 +225,18 @@ def evaluate(
         return replace(status, burn_rates=frozen_map(rates), data="insufficient_traffic")
 
     remaining = budget_remaining(ratio, slo.objective)
-    tier = tier_for(remaining, policy)
+    firing = firing_rules(rates, slo.window)
+    tier, actions = verdict_tier(remaining, firing, policy)
     return replace(
         status,
         sli_value=1.0 - ratio,
         budget_remaining=remaining,
         burn_rates=frozen_map(rates),
-        alerts_firing=firing_rules(rates, slo.window),
+        alerts_firing=firing,
         exhaustion_eta_s=exhaustion_eta_s(remaining, rates.get("1h"), slo.window),
         data="ok",
         tier=tier.name if tier else "",
-        tier_actions=tier.actions if tier else (),
+        tier_actions=actions,
     )
 
 
@@ -249,11 +273,13 @@ def burn_span(status: SLOStatus, start: datetime, end: datetime | None = None) -
     points = _burn_points(status, start, end)
     if points is None:
         return None
-    times = _history_times(status)
+    times = history_times(status)
     return times[points[1]] - times[points[0]]
 
 
-def _history_times(status: SLOStatus) -> Sequence[datetime]:
+def history_times(status: SLOStatus) -> Sequence[datetime]:
+    """When each point of the history was taken (needs history_end and
+    history_step)."""
     if status.history_times:
         return status.history_times
     return [status.history_end - status.history_step * (len(status.history) - 1 - i)
@@ -266,7 +292,7 @@ def _burn_points(status: SLOStatus, start: datetime, end: datetime | None) -> tu
     history, last, step = status.history, status.history_end, status.history_step
     if not history or last is None or step is None or step <= timedelta(0):
         return None
-    times = _history_times(status)
+    times = history_times(status)
     if len(times) != len(history) or times[-1] != last:
         return None
     end = last if end is None else end

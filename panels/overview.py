@@ -102,11 +102,14 @@ def source_lines(sources: tuple[SourceHealth, ...], now: datetime) -> Text:
             text.append(f" ({health.kind})", style="dim")
         if health.demo:
             text.append(" ").append_text(demo_badge())
-        text.append(f"  data {age(health.fetched_at, now)} old" if health.fetched_at else "  no data yet",
-                    style="dim")
+        if health.state == "loading":  # its first fetch is under way: nothing has failed
+            text.append("  first fetch under way", style="dim")
+        else:
+            text.append(f"  data {age(health.fetched_at, now)} old" if health.fetched_at else "  no data yet",
+                        style="dim")
         if health.breaker != "closed":
             text.append(f"  breaker {health.breaker}", style="yellow")
-        if health.error:
+        if health.error and health.state != "loading":
             text.append("\n    ").append_text(literal(health.error, "red"))
         for warning in health.warnings[:SOURCE_WARNINGS]:
             text.append("\n    ").append_text(literal(warning, "yellow"))

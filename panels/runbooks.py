@@ -140,7 +140,8 @@ class RunbooksPanel(ListDetailPanel):
         if runbook is None:
             return False
         self.table.select_key(runbook.path)
-        self._return_to = "list"
+        # Opened from elsewhere (u on an alert, a link, the palette): esc goes back there.
+        self._return_to = "elsewhere"
         self._came_from = self._incident_of(origin)
         self.open_runbook(runbook.path, line)
         return True
@@ -200,6 +201,10 @@ class RunbooksPanel(ListDetailPanel):
             self.mode = "view"
             self.query_one("#runbook-view").focus()
             return True
+        if self.mode == "view" and self._return_to == "elsewhere":
+            self.mode, self._return_to = "list", "list"
+            self.table.focus()
+            return False  # the app returns to the panel the user came from
         if self.mode == "view":
             self.mode = self._return_to
             target = self.query_one("#runbook-results" if self.mode == "search" else "#runbooks-table", FilterTable)

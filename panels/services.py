@@ -17,12 +17,12 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
 
 from cockpit.durations import format_duration
-from cockpit.service_index import Index, escalation_due
+from cockpit.service_index import Index, OnCallNow, escalation_due, on_call_now
 from cockpit.model import ApiLink, Incident, Service, severity_rank
 from cockpit.ui.widgets.messages import Origin
 from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.ui.widgets.text import literal
-from cockpit.ui.widgets.badges import age, percent, severity_badge, status_badge, tier_badge, worst_tier
+from cockpit.ui.widgets.badges import age, clock_time, percent, severity_badge, status_badge, tier_badge, worst_tier
 from cockpit.ui.widgets.text import line
 from cockpit.ui.widgets.rows import Column, Row
 from cockpit.ui.widgets.filter_table import FilterTable
@@ -37,15 +37,20 @@ COLUMNS = (
 )
 
 
-def on_call_now(service: Service, index: Index) -> tuple[str, bool]:
-    """Who answers a page now: the on-call source's first level, else the
-    catalog's first escalation contact (second value False: not confirmed)."""
-    shifts = index.oncall.get(service.name, [])
-    if shifts:
-        return ", ".join(dict.fromkeys(s.user for s in shifts if s.level == shifts[0].level)), True
-    if service.escalation_path:
-        return service.escalation_path[0].contact, False
-    return service.primary_contact, False
+def on_call_text(on_call: OnCallNow, now: datetime, *, short: bool = False) -> Text:
+    """Who is on call, as sure as the data is: a shift the on-call source
+    reports is bold, one that ended is marked stale, a catalog guess is dim,
+    and a service nobody is on call for says so."""
+    if on_call.how == "off":
+        return Text("not on call" if short else "nobody: not on call (on_call: false in the catalog)", "yellow")
+    if on_call.how == "ended":
+        ended = clock_time(on_call.ended, now) if on_call.ended else "?"
+        return line(literal(on_call.who, "dim"), Text(" stale" if short else f"  stale: the on-call source's "
+                                                      f"last shift ended {ended}", "bold yellow"))
+    if on_call.how == "catalog":
+        return line(literal(on_call.who or "—", "dim"), "" if short else
+                    Text("  (first on the escalation path; no on-call data)", "dim"))
+    return literal(on_call.who, "" if short else "bold")
 
 
 def open_incidents(service: str, index: Index) -> list[Incident]:
@@ -56,8 +61,7 @@ def _severity_rank(incident: Incident) -> int:
     return severity_rank(incident.severity)
 
 
-def service_row(service: Service, index: Index) -> Row:
-    who, confirmed = on_call_now(service, index)
+def service_row(service: Service, index: Index, now: datetime) -> Row:
     incidents = sorted(open_incidents(service.name, index), key=_severity_rank)
     count = line(str(len(incidents)), " (", severity_badge(incidents[0].severity), ")") if incidents \
         else Text("0", style="dim")
@@ -65,12 +69,13 @@ def service_row(service: Service, index: Index) -> Row:
     tier_rank = ("", "healthy", "warning", "critical", "exhausted").index(tier)
     return Row(
         service.name,
-        (literal(service.name, "bold"), literal(service.owner), literal(who, "" if confirmed else "dim"),
-         count, tier_badge(tier) if index.slos.get(service.name) else Text("no SLO", style="dim")),
+        (literal(service.name, "bold"), literal(service.owner),
+         on_call_text(on_call_now(service, index, now), now, short=True),
+         count, tier_badge(tier, short=True) if index.slos.get(service.name) else Text("no SLO", style="dim")),
         sort_values={"name": service.name, "owner": service.owner,
                      "incidents": (len(incidents), -_severity_rank(incidents[0]) if incidents else 0),
                      "tier": tier_rank},
-        search_text=" ".join((service.description, *service.data_domains)),
+        search_text=" ".join((service.description, tier, *service.data_domains)),
     )
 
 
@@ -103,10 +108,7 @@ def card_summary(service: Service, index: Index, now: datetime) -> Text:
     if service.description:
         text.append_text(literal(service.description, "italic")).append("\n")
     text.append("Primary contact  ", style="dim").append_text(literal(service.primary_contact or "—")).append("\n")
-    who, confirmed = on_call_now(service, index)
-    text.append("On call now      ", style="dim").append_text(literal(who or "—", "bold"))
-    if not confirmed:
-        text.append("  (first on the escalation path; no on-call data)", style="dim")
+    text.append("On call now      ", style="dim").append_text(on_call_text(on_call_now(service, index, now), now))
     text.append("\n")
     text.append("Escalation       ", style="dim")
     if not service.escalation_path:
@@ -218,7 +220,7 @@ class ServicesPanel(Panel):
         if self.index is None or not self.is_mounted:
             return
         services = sorted(self.index.services.values(), key=lambda s: s.name)
-        self.query_one(FilterTable).set_rows(service_row(s, self.index) for s in services)
+        self.query_one(FilterTable).set_rows(service_row(s, self.index, self.now) for s in services)
         self._show_card()
 
     def _show_card(self) -> None:

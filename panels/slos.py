@@ -15,12 +15,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import ContentSwitcher, Sparkline, Static
+from textual.widgets import ContentSwitcher, Static
 
 from cockpit.durations import format_duration
 from cockpit.service_index import Index
 from cockpit.model import SLOStatus
-from cockpit.slo import MULTIWINDOW_RULES
+from cockpit.slo import MULTIWINDOW_RULES, history_times
+from cockpit.ui.widgets.budget_line import BudgetLine
 from cockpit.ui.widgets.messages import Origin
 from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.ui.widgets.text import literal
@@ -75,10 +76,10 @@ def slo_row(status: SLOStatus, owned: bool = True) -> Row:
         slo.key,
         (service_text(slo.service, owned), literal(slo.name), budget_text(status),
          Text(rate(burn), style="bold red" if "page-1h" in status.alerts_firing else ""),
-         tier_badge(status.tier), literal(slo.target_text or percent(slo.objective, 2)),
+         tier_badge(status.tier, short=True), literal(slo.target_text or percent(slo.objective, 2)),
          Text(percent(status.sli_value, 3)), data_text(status)),
         sort_values={"service": slo.key, "budget": status.budget_remaining, "burn": burn},
-        search_text=" ".join((slo.sli, slo.description, *status.alerts_firing, "" if owned else "unowned")),
+        search_text=" ".join((slo.sli, slo.description, status.tier, *status.alerts_firing, "" if owned else "unowned")),
     )
 
 
@@ -117,7 +118,10 @@ def summary(status: SLOStatus) -> Text:
     text.append("   SLI ").append_text(literal(slo.sli or "—")).append(f" {percent(status.sli_value, 3)}")
     text.append("\nBudget left ").append_text(budget_text(status))
     eta = status.exhaustion_eta_s
-    if eta is None:
+    if status.data == "ok" and status.burn_rates.get("1h") is None:
+        # No 1h rate is not a zero rate: too few requests in the last hour to say.
+        text.append("  1h burn unknown: too little traffic in the last hour", style="yellow")
+    elif eta is None:
         text.append("  not being spent at the 1h rate", style="dim")
     elif eta == 0:
         text.append("  already spent", style="bold red")
@@ -143,22 +147,23 @@ class SloDetail(VerticalScroll, can_focus=False):
     SloDetail > Static { height: auto; }
     SloDetail > LinkList { height: auto; max-height: 5; }
     SloDetail > #slo-burn { margin-top: 1; }
-    SloDetail > Sparkline { height: 1; margin-bottom: 1; }
+    SloDetail > #slo-spark { margin-bottom: 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="slo-summary")
         yield LinkList(id="slo-links")
         yield Static(id="slo-burn")
-        yield Static("Budget left over the window, oldest → now", id="slo-spark-label", classes="dim")
-        yield Sparkline([], id="slo-spark")
+        yield Static("Budget left over the window (bar height: 0 to 100 %)", id="slo-spark-label", classes="dim")
+        yield BudgetLine(id="slo-spark")
         yield Static(id="slo-policy")
 
     def show(self, status: SLOStatus, index: Index, now: datetime) -> None:
         self.query_one("#slo-summary", Static).update(summary(status))
         self.query_one("#slo-burn", Static).update(burn_table(status))
-        spark = self.query_one(Sparkline)
-        spark.data = list(status.history)
+        spark = self.query_one(BudgetLine)
+        placed = status.history_end is not None and status.history_step is not None
+        spark.show(status.history, history_times(status) if placed else ())
         spark.display = self.query_one("#slo-spark-label").display = bool(status.history)
         self.query_one("#slo-policy", Static).update(policy_text(status))
         service = status.slo.service

@@ -143,3 +143,19 @@ def test_bundled_runbooks_on_the_demo_date(tmp_path, capsys):
     config = write_config(tmp_path, str(Path(__file__).resolve().parent.parent / "runbooks"))
     assert run_runbooks(str(config), stale_only=True, clock=fixed_clock(DEMO_TIME)) == 1
     assert len(capsys.readouterr().out.splitlines()) - 1 == 4
+
+
+def test_a_closed_pipe_ends_the_command_quietly():
+    """`cockpit runbooks | head`: the reader is gone before the listing is
+    written; no BrokenPipeError traceback, the shell's SIGPIPE status."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "cockpit.cli", "runbooks"], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
+    assert done.returncode == 141

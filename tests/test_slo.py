@@ -142,6 +142,28 @@ def test_policy_tiers_by_budget_consumed(remaining, tier):
     assert tier_for(remaining).name == tier
 
 
+def test_a_firing_page_rule_is_never_healthy():
+    # 4% of the budget consumed (healthy by budget alone), but every window
+    # burns at 74x: all four rules fire.
+    status = evaluate(SLO_999, Events(4, 100_000), steady(0.074, 10_000))
+    assert set(status.alerts_firing) == {"page-1h", "page-6h", "ticket-1d", "ticket-3d"}
+    assert status.tier == "warning"
+    assert status.tier_actions[0].startswith("Burn: page-1h, page-6h firing")
+    assert "Action: Review recent incidents" in status.tier_actions
+
+
+def test_a_page_rule_does_not_soften_a_worse_budget_tier():
+    status = evaluate(SLO_999, Events(70, 100_000), steady(0.074, 10_000))
+    assert status.tier == "critical" and "Action: Freeze feature releases" in status.tier_actions
+
+
+def test_ticket_rules_alone_leave_the_budget_tier():
+    # 3x everywhere: above the ticket thresholds (3, 1), below the page ones (14.4, 6).
+    status = evaluate(SLO_999, Events(4, 100_000), steady(0.0035, 10_000))
+    assert status.alerts_firing == ("ticket-1d", "ticket-3d")
+    assert status.tier == "healthy"
+
+
 def test_tier_actions_come_with_the_status():
     status = evaluate(SLO_999, Events(70, 100_000), {})  # 70% consumed
     assert status.tier == "critical"

@@ -34,6 +34,7 @@ from cockpit.postmortems.draft import draft_path, write_new_draft
 from cockpit.ui.bars import DegradedNotice, KeyHints, PanelTabs, SourceBar
 from cockpit.ui import theme_memory
 from cockpit.ui.help import HelpScreen, binding_rows
+from cockpit.ui.key_order import KeyOrder
 from cockpit.ui.monochrome import MONOCHROME, MONOCHROME_THEME, ReadableMonochrome
 from cockpit.ui.palette import JumpProvider
 from cockpit.ui.widgets.messages import (ActionPerformed, DraftRequested, Navigate, NavigateFiltered,
@@ -121,6 +122,7 @@ class CockpitApp(App):
         self.history: list[str] = []
         self.broken_panels: set[str] = set()  # panels whose last render raised
         self._unsubscribe: Callable[[], None] | None = None
+        self.key_order = KeyOrder(self, super().on_event)
         if config.keymap:
             self.set_keymap(dict(config.keymap))
         self._use_theme()
@@ -301,6 +303,12 @@ class CockpitApp(App):
             self.notify(f"{clean(message.ref, single_line=True)} is not in {panel.title or message.panel}.",
                         severity="warning", markup=False)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self.key_order.take(event)  # one at a time, each where the last one left the focus
+        else:
+            await super().on_event(event)
+
     def on_key(self, event: events.Key) -> None:
         # Keys typed quickly after "/" (or after a panel key) were queued for
         # the widget that had focus then; unhandled, they bubble up to here.
@@ -308,6 +316,18 @@ class CockpitApp(App):
         # letter binding ran: a focused input disables those).
         if event.is_printable and event.character and isinstance(self.focused, Input):
             self.focused.insert_text_at_cursor(event.character)
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A panel key that does not apply to the highlighted item says why
+        in one line instead of doing nothing (Panel.unavailable)."""
+        target, name, _ = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                             namespaces)
+        if isinstance(target, Panel) and target.check_action(name, ()) is not False:
+            why = target.unavailable(name)
+            if why:
+                self.notify(why, severity="warning", timeout=4, markup=False)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_rows(self, self.screen, self.config.keymap)))

@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Sequence
 
 from rich.text import Text
+from textual.actions import parse
 from textual.widgets import Static
 
 from cockpit.model import Snapshot, SourceHealth
+from cockpit.ui.widgets.panel import Panel
 from cockpit.ui.widgets.text import literal
 from cockpit.ui.widgets.badges import HEALTH_STYLES, age, demo_badge, health_word
 
@@ -138,10 +140,15 @@ class KeyHints(Static):
     def _bindings_changed(self, screen) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
-        for _, binding, enabled, _ in screen.active_bindings.values():
-            if not binding.show or binding.action in seen:
+        for namespace, binding, enabled, _ in screen.active_bindings.values():
+            if not binding.show or binding.action in seen or _unavailable(namespace, binding.action):
                 continue
             seen.add(binding.action)
             text.append(f" {self.app.get_key_display(binding)}", style="bold cyan" if enabled else "dim")
             text.append(f" {binding.description} ", style="" if enabled else "dim")
         self.update(text)
+
+
+def _unavailable(namespace, action: str) -> bool:
+    """A panel's key that does not apply to its highlighted item."""
+    return isinstance(namespace, Panel) and bool(namespace.unavailable(parse(action)[1]))

@@ -14,8 +14,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
 
-def binding_rows(app: App, screen: Screen, keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """(keys, description, where) for every binding that applies on ``screen``:
+def binding_rows(app: App, screen: Screen, keymap: Mapping[str, str]) -> list[tuple[str, str, str, str]]:
+    """(keys, description, where, binding id: what ``keymap:`` rebinds) for every binding that applies on ``screen``:
     the focused widget's, its containers' and the app's (up to a modal
     screen, as Textual resolves keys), with ``keymap`` (binding id -> keys)
     applied, including keys one widget shadows for another (esc clears a
@@ -30,11 +30,11 @@ def binding_rows(app: App, screen: Screen, keymap: Mapping[str, str]) -> list[tu
                 continue  # disabled here (e.g. a panel that is not installed)
             where = "global" if node is app else _group_of(node)
             description = binding.description or binding.tooltip or binding.action
-            slot = rows.setdefault((id(node), binding.action), [[], description, where])
+            slot = rows.setdefault((id(node), binding.action), [[], description, where, binding.id or ""])
             slot[0].append(app.get_key_display(binding.with_key(key)))
         if isinstance(node, Screen) and node.is_modal:
             break  # a modal screen's keys are the only ones that apply
-    return [(", ".join(keys), description, where) for keys, description, where in rows.values()]
+    return [(", ".join(keys), description, where, binding_id) for keys, description, where, binding_id in rows.values()]
 
 
 def _declared_bindings(node: DOMNode, keymap: Mapping[str, str]) -> Iterator[tuple[str, Binding]]:
@@ -86,16 +86,18 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen DataTable { height: 1fr; }
     """
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close")]
+    AUTO_FOCUS = "DataTable"  # arrows and pgdn scroll it at once (the app turns auto-focus off)
 
-    def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
         super().__init__()
         self.rows = list(rows)
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Keys here (global, then the focused panel's). esc closes.")
+            yield Label("Keys here (global, then the focused panel's); keymap: rebinds an id. esc closes.")
             table = DataTable(cursor_type="row", zebra_stripes=True)
-            table.add_columns("Key", "Does", "Where")
-            for keys, description, where in sorted(self.rows, key=lambda r: (r[2] != "global", r[2], r[0])):
-                table.add_row(Text(keys, style="bold"), Text(description), Text(where, style="dim"))
+            table.add_columns("Key", "Does", "Where", "Id")
+            for keys, description, where, binding_id in sorted(self.rows, key=lambda r: (r[2] != "global", r[2], r[0])):
+                table.add_row(Text(keys, style="bold"), Text(description), Text(where, style="dim"),
+                              Text(binding_id, style="dim"))
             yield table

@@ -11,7 +11,7 @@ from rich.text import Text
 from cockpit.durations import format_duration
 from cockpit.service_index import Index, escalation_due
 from cockpit.model import Incident, Runbook, waiting_text
-from cockpit.ui.widgets.badges import age, demo_badge, severity_badge, status_badge
+from cockpit.ui.widgets.badges import age, clock_time, demo_badge, severity_badge, status_badge
 from cockpit.ui.widgets.text import literal
 
 
@@ -86,11 +86,16 @@ def incident_detail(incident: Incident, index: Index, now: datetime) -> Text:
         text.append("  no escalation path known\n", style="dim")
     oncall = index.oncall.get(incident.service, [])
     for person in oncall:
-        until = f" until {person.until:%H:%M %Z}" if person.until else ""
+        ended = person.until is not None and person.until <= now
+        until = f" {'ended' if ended else 'until'} {clock_time(person.until, now)}" if person.until else ""
         text.append("  on call: ", style="bold")
         text.append_text(literal(f"L{person.level} {person.user}{until} ({person.escalation_policy})"))
+        if ended:
+            text.append("  stale: that shift is over", style="bold yellow")
         text.append("\n")
-    if not oncall:
+    if not oncall and service is not None and not service.on_call:
+        text.append("  on call: nobody (on_call: false in the catalog)\n", style="yellow")
+    elif not oncall:
         text.append("  on call: unknown (no on-call source for this service)\n", style="dim")
 
     for title, mapping in (("Labels", incident.labels), ("Annotations", incident.annotations)):

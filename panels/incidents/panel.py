@@ -24,7 +24,7 @@ from cockpit.panels.incidents.groups import GROUP_PREFIX, AlertView, group_key, 
 from cockpit.panels.incidents.rows import AGE, COLUMNS, RowOf, incident_row
 from cockpit.panels.incidents.silences import SilencesScreen, ask_silence
 from cockpit.ui.widgets.badges import age
-from cockpit.ui.widgets.dialogs import ChoicePrompt, TextPrompt
+from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt, TextPrompt
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.messages import ActionPerformed, DraftRequested, Navigate, Origin, PerformAction
 from cockpit.ui.widgets.panel import ListDetailPanel, PanelContext
@@ -33,8 +33,12 @@ from cockpit.ui.widgets.rows import Row
 from cockpit.untrusted import clean
 from cockpit.writes import Action
 
-# Bindings named after the source action they perform (hidden when no source can).
-WRITES = frozenset({"declare", "role", "note", "status", "resolve", "silence", "ack"})
+# Bindings named after the source action they perform (hidden when no source
+# can), with what the action does, for "... which cannot <do it>".
+WRITES = {"declare": "declare incidents", "role": "assign roles", "note": "take notes",
+          "status": "change a status", "resolve": "resolve", "silence": "silence", "ack": "acknowledge"}
+LOG_WRITES = frozenset({"role", "note", "status", "resolve"})  # the incident log's
+ITEM_KEYS = frozenset({"service", "runbook", "postmortem", "copy_runbook"})  # need an incident highlighted
 
 
 class IncidentsPanel(ListDetailPanel):
@@ -200,20 +204,28 @@ class IncidentsPanel(ListDetailPanel):
     # ------------------------------------------------------------- bindings
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITES:
-            if not self.capabilities.can(action):
-                return False  # read-only: the key is not offered at all
-            if action == "silence" and self.selected_group is not None:
-                return True if self._group_sources(self.selected_group) else None
-            if action != "declare" and not self._source_can(self.selected, action):
-                return None  # shown greyed: this incident's source can't do it
-        elif action in ("service", "runbook", "postmortem") and self.selected is None:
-            return None
-        elif action == "silences":
+        if action in WRITES and not self.capabilities.can(action):
+            return False  # read-only, or no source takes it: the key is not offered at all
+        if action == "silences":
             return bool(self.capabilities.listing("silences"))
-        elif action == "copy_runbook":
-            return None if self.selected is None or not self.selected.runbook else True
-        return True
+        return True  # what does not apply to the highlighted item: unavailable()
+
+    def unavailable(self, action: str) -> str:
+        group, incident = self.selected_group, self.selected
+        if action == "silence" and group is not None:
+            return "" if self._group_sources(group) else f"No source of the alerts of {group.key} can silence them."
+        if action == "declare" or (action not in WRITES and action not in ITEM_KEYS):
+            return ""
+        if incident is None:
+            return "No incident highlighted." if group is None else "A group header: open one of its alerts first."
+        if action in WRITES and not self._source_can(incident, action):
+            what = "an alert" if incident.kind == "alert" else "an incident"
+            hint = " Declare an incident (d) to track it." if incident.kind == "alert" and action in LOG_WRITES else ""
+            return clean(f"{incident.id} is {what} from {incident.source}, which cannot {WRITES[action]}.{hint}",
+                         single_line=True)
+        if action == "copy_runbook" and not incident.runbook:
+            return clean(f"{incident.id} names no runbook URL.", single_line=True)
+        return ""
 
     def _source_can(self, incident: Incident | None, action: str) -> bool:
         return incident is not None and self.capabilities.can(action, incident.source)
@@ -376,9 +388,17 @@ class IncidentsPanel(ListDetailPanel):
                                           selected=incident.status), change)
 
     def action_resolve(self) -> None:
+        """A write nobody can take back from here: asked first, the incident named."""
         incident = self.selected
-        if incident is not None:
-            self._perform(incident.source, Action("resolve", incident.id, _seen(incident)))
+        if incident is None:
+            return
+
+        def resolve(yes: bool | None) -> None:
+            if yes:
+                self._perform(incident.source, Action("resolve", incident.id, _seen(incident)))
+
+        self.app.push_screen(ConfirmPrompt(f"Resolve {incident.id} ({incident.severity}) {incident.title} "
+                                           f"in {incident.source}?"), resolve)
 
     def _perform(self, source: str, action: Action) -> None:
         self.post_message(PerformAction(source, action))

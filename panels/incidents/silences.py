@@ -22,7 +22,7 @@ from cockpit.alerts import Silence
 from cockpit.capabilities import Capabilities
 from cockpit.durations import format_duration, parse_duration
 from cockpit.ui.widgets.badges import status_badge
-from cockpit.ui.widgets.dialogs import TextPrompt
+from cockpit.ui.widgets.dialogs import ConfirmPrompt, TextPrompt
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.messages import ActionPerformed, PerformAction, SilencesListed, SilencesRequested
 from cockpit.ui.widgets.rows import Column, Row
@@ -128,12 +128,18 @@ class SilencesScreen(ModalScreen[None]):
         self.reload()
 
     def action_expire(self) -> None:
+        """Expiring lets every alert it holds page again: asked first, the silence named."""
         silence = self.selected
-        if silence is not None:
-            self._expire(silence)
+        if silence is None:
+            return
 
-    def _expire(self, silence: Silence) -> None:
-        self.post_message(PerformAction(silence.source, Action("expire", silence.id), reply_to=self))
+        def expire(yes: bool | None) -> None:
+            if yes:
+                self.post_message(PerformAction(silence.source, Action("expire", silence.id), reply_to=self))
+
+        matchers = " ".join(str(m) for m in silence.matchers)
+        self.app.push_screen(ConfirmPrompt(f"Expire silence {silence.id} ({matchers}) in {silence.source}, "
+                                           f"by {silence.created_by}: {silence.comment}?"), expire)
 
     @on(ActionPerformed)
     def _expired(self, message: ActionPerformed) -> None:

@@ -17,6 +17,7 @@ from textual.worker import WorkerCancelled
 
 from cockpit.alerts import MatcherError
 from cockpit.ui.app import make_app
+from tests.ui.helpers import screen_text
 from cockpit.clock import fixed_clock, system_clock
 from cockpit.hub import Hub
 from cockpit.model import Incident
@@ -242,6 +243,9 @@ async def test_silence_an_alert_and_a_group_then_expire_from_the_silences_screen
         for comment in ("disk cleanup running", "backlog drains by itself"):
             screen.table.select_key(f"am/{comments[comment].id}")
             await pilot.press("e")
+            await pilot.pause()
+            assert f"Expire silence {comments[comment].id} (" in screen_text(app) and comment in screen_text(app)
+            await pilot.press("y")
             await written(app, pilot)
         assert not {s.comment for s in screen.silences.values()} & set(comments)
         await pilot.press("escape")

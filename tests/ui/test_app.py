@@ -147,11 +147,16 @@ async def test_help_lists_every_active_binding(app_factory):
         await settle(app, pilot)
         await pilot.press("s", "question_mark")
         assert isinstance(app.screen, HelpScreen)
-        described = {description for _, description, _ in app.screen.rows}
+        described = {description for _, description, _, _ in app.screen.rows}
         for _, _, title in PANELS:
             assert title in described
         assert {"Help", "Back", "Quit", "Jump", "Filter", "Sort"} <= described
-        keys = {keys: description for keys, description, _ in app.screen.rows}
+        keys = {keys: description for keys, description, _, _ in app.screen.rows}
+        ids = {(keys, binding_id) for keys, _, _, binding_id in app.screen.rows}
+        assert {("/", "table.filter"), ("^p", "cockpit.palette")} <= ids, ids  # what keymap: rebinds
+        table = app.screen.query_one("DataTable")
+        await pilot.press("down", "down")  # scrolls at once, no tab first
+        assert app.screen.focused is table and table.cursor_row == 2
         assert keys["/"] == "Filter"
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

@@ -78,7 +78,7 @@ async def test_declare_note_tick_resolve_draft_edit_kill_reopen_and_pass_the_lin
         await keys_done(app, pilot)
 
         clock.at = DEMO_TIME + timedelta(minutes=34)
-        await pilot.press("i", "x")  # back to the incident's detail, resolve
+        await pilot.press("i", "x", "y")  # back to the incident's detail, resolve (confirmed)
         await keys_done(app, pilot)
         assert incidents.selected.status == "resolved"
         timeline = [(e.at - DEMO_TIME, e.text) for e in incidents.selected.timeline if e.kind == "note"]

@@ -15,6 +15,7 @@ from cockpit.hub import Hub
 from cockpit.model import Incident, Runbook, SourceData
 from cockpit.sources.base import SourceContext, SourceSpec
 from cockpit.sources.incident_log.source import IncidentLogSource
+from tests.ui.helpers import screen_text
 from tests.ui.conftest import CannedSource, MALICIOUS, NOW, catalog, demo_data, keys_done, open_panel, settle
 
 SIZE = (120, 36)
@@ -108,8 +109,10 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
         panel = await open_panel(app, pilot, "i", "incidents")
         bindings = app.screen.active_bindings
         assert {"d", "R", "n", "t", "x"} <= set(bindings)  # writable: every write offered...
-        assert bindings["d"].enabled and not bindings["n"].enabled  # ...but the alert's source takes no notes
-        assert not bindings["R"].enabled  # nor roles
+        assert bindings["d"].enabled  # ...but the alert's source takes no notes, nor roles
+        assert panel.unavailable("note") == ("fp-1 is an alert from am, which cannot take notes. "
+                                             "Declare an incident (d) to track it.")
+        assert panel.unavailable("role").startswith("fp-1 is an alert from am, which cannot assign roles.")
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"Login failures", "enter")  # enter on the title moves on, to severity
@@ -140,7 +143,10 @@ async def test_declare_note_status_resolve_flow_against_the_incident_log(config,
         assert stored.timeline[1].text == "rolled back auth deploy"
         assert "rolled back auth deploy" in panel_text(app)  # the detail shows the refreshed timeline
 
-        await pilot.press("x")
+        await pilot.press("x")  # asks first, the incident named
+        await pilot.pause()
+        assert "Resolve INC-0001 (P1) Login failures in incident-log?" in screen_text(app)
+        await pilot.press("y")
         await keys_done(app, pilot)
         await pilot.pause()
         assert (await log.get("INC-0001")).status == "resolved"
@@ -252,7 +258,7 @@ async def test_pagerduty_ack_resolve_note_go_to_their_source_and_are_notified(co
         await pilot.pause()
         await pilot.press("tab", *"looking", "enter")
         await keys_done(app, pilot)
-        await pilot.press("x")
+        await pilot.press("x", "y")
         await keys_done(app, pilot)
         await pilot.pause()
         assert [(a.name, a.target, dict(a.params)) for a in pd.performed] == \

@@ -26,9 +26,24 @@ def severity_badge(severity: str) -> Text:
     return literal(severity or "?", SEVERITY_STYLES.get(severity, "dim"))
 
 
-def tier_badge(tier: str) -> Text:
-    """A policy tier ("": no data or too little traffic, so no tier applies)."""
-    return literal(tier or "no tier", TIER_STYLES.get(tier, "dim"))
+# In tables: a word short enough never to be cut at 80 columns.
+TIER_SHORT = {"healthy": "ok", "warning": "warn", "critical": "crit", "exhausted": "out", "": "—"}
+
+
+def tier_badge(tier: str, *, short: bool = False) -> Text:
+    """A policy tier ("": no data or too little traffic, so no tier applies);
+    ``short``: the table's word for it (ok, warn, crit, out)."""
+    word = TIER_SHORT.get(tier, tier) if short else (tier or "no tier")
+    return literal(word, TIER_STYLES.get(tier, "dim"))
+
+
+def clock_time(at: datetime, now: datetime) -> str:
+    """A time of day, with the day when it is not today ("09:00 UTC",
+    "Mon 06-08 09:00 UTC"): "until 09:00" must not mean next Monday."""
+    at_local = at.astimezone(now.tzinfo) if now.tzinfo and at.tzinfo else at
+    if at_local.date() == now.date():
+        return f"{at_local:%H:%M %Z}".strip()
+    return f"{at_local:%a %Y-%m-%d %H:%M %Z}".strip()
 
 
 def worst_tier(tiers: Iterable[str]) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, ClassVar
 
+from textual.binding import Binding
 from textual.reactive import var
 from textual.widget import Widget
 
@@ -20,6 +21,8 @@ from cockpit.service_index import Index
 from cockpit.model import Snapshot
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.messages import Origin
+
+BACK_LIMIT = 50  # detail views stacked in one panel (service cards walked through)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class Panel(Widget):
     DEFAULT_CSS = """
     Panel { height: 1fr; }
     """
+    # "/" in a detail view (the table's own "/" is not there): back to the
+    # list with its filter open, so the word typed next filters instead of
+    # firing a key per letter ("exhausted" jumping to Services on "s").
+    BINDINGS = [Binding("slash", "filter_list", "Filter", id="panel.filter", show=False)]
 
     def __init__(self, context: PanelContext) -> None:
         super().__init__(id=self.panel_id)
@@ -81,10 +88,26 @@ class Panel(Widget):
             tables.first().set_filter(text)
             self.call_after_refresh(tables.first().focus)
 
+    def action_filter_list(self) -> None:
+        tables = self.query(FilterTable)
+        if not tables:
+            return
+        for _ in range(BACK_LIMIT):  # close every detail view opened from the list
+            if not self.back():
+                break
+        # After the focus back() gave the table (Widget.focus is deferred the same way).
+        self.app.call_later(tables.first().action_open_filter)
+
     def back(self) -> bool:
         """Handle esc inside the panel (close a detail view); False when there
         is nothing to go back from, so the app goes back instead."""
         return False
+
+    def unavailable(self, action: str) -> str:
+        """Why ``action``'s key does nothing for the highlighted item, in one
+        line ("" when it applies). The footer leaves such keys out, and the
+        app says this line when one is pressed instead of doing nothing."""
+        return ""
 
 
 class ListDetailPanel(Panel):
