@@ -44,7 +44,10 @@ async def test_429_waits_for_retry_after(kind, faults, hub_for):
     hub = hub_for(kind, retry=RetryPolicy(), sleep=sleep)
     faults.set("429", retry_after=7)
     [health] = (await hub.refresh_all()).sources
-    assert health.state == "ok", health.error
+    assert health.state in ("ok", "degraded") and not health.error, health.error
+    # Prometheus reads its retention alongside the queries, once: when that read met the 429
+    # (it races the first query), the source says the retention is not known, and nothing else.
+    assert all(w.startswith("retention not known") and "429" in w for w in health.warnings), health.warnings
     assert waits == [7.0]  # Retry-After, not the policy's own 1 s
 
 
