@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping
 import platformdirs
 
 from cockpit import secrets
+from cockpit.keymap_ids import BINDING_IDS
 from cockpit.bundled import DEMO_CONFIG
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
 from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
@@ -244,11 +245,14 @@ def _path(values: Mapping, name: str, base_dir: Path) -> Path | None:
 def _keymap(raw: Mapping, file: str, problems: list[Problem]) -> dict[str, str]:
     keymap = {}
     for binding, keys in raw.items():
-        if isinstance(binding, str) and isinstance(keys, str) and keys.strip():
+        if isinstance(binding, str) and binding not in BINDING_IDS:
+            problems.append(Problem(file, line_of(raw, binding), join_key("keymap", clean(binding)),
+                                    f"unknown binding id {show(binding)}; valid ids: {', '.join(sorted(BINDING_IDS))}"))
+        elif isinstance(binding, str) and isinstance(keys, str) and keys.strip():
             keymap[binding] = keys
         else:
             problems.append(Problem(file, line_of(raw, binding), join_key("keymap", clean(binding)),
-                                    f"expected binding-id: key (e.g. quit: ctrl+q), got {show(keys)}"))
+                                    f"expected binding-id: key (e.g. cockpit.quit: ctrl+q), got {show(keys)}"))
     return keymap
 
 

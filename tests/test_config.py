@@ -128,7 +128,7 @@ user: grace
 data_dir: state
 postmortems: /srv/postmortems
 review_every: monthly
-keymap: {quit: ctrl+q, filter: ctrl+f}
+keymap: {cockpit.quit: ctrl+q, table.filter: ctrl+f}
 sources: [{kind: catalog, path: services.yaml}]
 """)
     config = load_config(path, env={"USER": "ada"})
@@ -137,7 +137,7 @@ sources: [{kind: catalog, path: services.yaml}]
     assert config.audit_log == tmp_path.resolve() / "state" / "audit.jsonl"
     assert config.postmortems == Path("/srv/postmortems")
     assert config.review_every == timedelta(days=30)
-    assert dict(config.keymap) == {"quit": "ctrl+q", "filter": "ctrl+f"}
+    assert dict(config.keymap) == {"cockpit.quit": "ctrl+q", "table.filter": "ctrl+f"}
 
 
 def test_cli_read_only_wins(tmp_path, registry):
@@ -268,9 +268,19 @@ def test_plugin_that_fails_to_import_is_a_problem(tmp_path, registry):
 
 
 def test_bad_keymap_entry(tmp_path, registry):
-    path = write(tmp_path, "keymap:\n  quit: ctrl+q\n  help: [f1]\nsources: [{kind: catalog, path: s.yaml}]\n")
+    path = write(tmp_path, "keymap:\n  cockpit.quit: ctrl+q\n  cockpit.help: [f1]\n"
+                           "sources: [{kind: catalog, path: s.yaml}]\n")
     [(line, key, message)] = problems_of(path)
-    assert (line, key) == (3, "keymap.help") and message.startswith("expected binding-id: key")
+    assert (line, key) == (3, "keymap.cockpit.help") and message.startswith("expected binding-id: key")
+
+
+def test_an_unknown_binding_id_is_refused_with_the_valid_ones(tmp_path, registry):
+    """`quit` is not an id (`cockpit.quit` is): the app would ignore it silently."""
+    path = write(tmp_path, "keymap:\n  cockpit.quit: ctrl+q\n  quit: ctrl+x\nsources: [{kind: catalog, path: s.yaml}]\n")
+    [(line, key, message)] = problems_of(path)
+    assert (line, key) == (3, "keymap.quit")
+    assert message.startswith("unknown binding id 'quit'; valid ids: cockpit.back, cockpit.help,")
+    assert "table.filter" in message and "incidents.declare" in message
 
 
 def test_every_problem_is_reported_at_once(tmp_path, registry):
