@@ -145,7 +145,8 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
         user=top.get("user") or env.get("USER") or _login_name(),
         data_dir=data_dir,
         audit_log=_path(top, "audit_log", base_dir) or data_dir / "audit.jsonl",
-        postmortems=_path(top, "postmortems", base_dir) or base_dir / "postmortems",
+        # Drafts are the user's, not the checkout's: beside the incident log unless the config names a folder.
+        postmortems=_path(top, "postmortems", base_dir) or data_dir / "postmortems",
         review_every=_positive(top, "review_every", timedelta(days=7), file, "", problems),
         file_access=_file_access(data, top, file, problems),
         theme=top.get("theme", ""),

@@ -116,8 +116,8 @@ sources:
     assert (catalog.config_file, catalog.line, slos.line) == (str(path), 4, 5)
     assert config.user == "ada"
     assert config.read_only is False
-    assert config.postmortems == tmp_path.resolve() / "postmortems"
     assert config.data_dir == Path(platformdirs.user_data_dir("cockpit"))
+    assert config.postmortems == config.data_dir / "postmortems"  # not beside the config (a checkout)
     assert config.audit_log == config.data_dir / "audit.jsonl"
     assert config.review_every == timedelta(days=7)
 
