@@ -19,7 +19,8 @@ from cockpit.clock import DEMO_TIME
 from cockpit.config import BUNDLED_CONFIG, ConfigError, load_config
 from cockpit.writes import Action
 
-SIZE = (120, 36)
+# Every picture at both sizes: a roomy terminal (screenshots/) and a bastion's default (screenshots/80x24/).
+SIZES = (((120, 40), ""), ((80, 24), "80x24"))
 # The monochrome theme (as NO_COLOR shows it too) in the smallest terminal: (file stem, panel key).
 MONOCHROME_SIZE = (80, 24)
 MONOCHROME_VIEWS = (("monochrome-overview", "o"), ("monochrome-incidents", "i"))
@@ -140,34 +141,57 @@ def _demo_app(data: Path, clock: "SteppedClock", theme: str = ""):
 
 
 async def _take_all(out: Path) -> list[Path]:
+    written = []
+    with tempfile.TemporaryDirectory(prefix="cockpit-screenshots-") as tmp:
+        for size, folder in SIZES:
+            (out / folder).mkdir(parents=True, exist_ok=True)
+            written += await _take_at(size, out / folder, Path(tmp) / (folder or "default"))
+        written += await _take_monochrome(out, Path(tmp) / "monochrome")
+    return written
+
+
+async def _take_at(size: tuple[int, int], out: Path, data: Path) -> list[Path]:
+    """Every panel, detail view and dialog at ``size``, into ``out``."""
     from cockpit.ui.widgets.messages import Navigate
 
     written = []
-    with tempfile.TemporaryDirectory(prefix="cockpit-screenshots-") as tmp:
-        clock = SteppedClock(DEMO_TIME)
-        app = _demo_app(Path(tmp), clock)
-        async with app.run_test(size=SIZE) as pilot:
-            await _seed_incident(app.hub, clock)
-            await app.hub.refresh_all()
+    clock = SteppedClock(DEMO_TIME)
+    app = _demo_app(data, clock)
+    async with app.run_test(size=size) as pilot:
+        await _seed_incident(app.hub, clock)
+        await app.hub.refresh_all()
+        await pilot.pause()
+
+        async def shoot(stem: str) -> None:
+            app.clear_notifications()  # they name the throw-away dir, different every run
+            path = out / f"{stem}.svg"
+            path.write_text(await _settled_screenshot(app, pilot, stem), encoding="utf-8")
+            written.append(path)
+
+        for stem, panel, ref in _views(app):
+            app.post_message(Navigate(panel, ref))
             await pilot.pause()
-
-            async def shoot(stem: str) -> None:
-                app.clear_notifications()  # they name the throw-away dir, different every run
-                path = out / f"{stem}.svg"
-                path.write_text(await _settled_screenshot(app, pilot, stem), encoding="utf-8")
-                written.append(path)
-
-            for stem, panel, ref in _views(app):
-                app.post_message(Navigate(panel, ref))
-                await pilot.pause()
-                await pilot.pause()
-                if not ref:
-                    _cursor_to_top(app, panel)
-                await shoot(stem)
-            await _work_views(app, pilot, shoot)
-            await pilot.press("q")
-        written += await _take_monochrome(out, Path(tmp) / "monochrome")
+            await pilot.pause()
+            if not ref:
+                _cursor_to_top(app, panel)
+            await shoot(stem)
+        await _work_views(app, pilot, shoot)
+        await _dialogs(app, pilot, shoot)
+        await pilot.press("q")
     return written
+
+
+async def _dialogs(app, pilot, shoot) -> None:
+    """The help, the command palette and the declare form, each closed after."""
+    for stem, keys in (("help", ("o", "question_mark")), ("palette", ("o", "ctrl+p", *"checkout")),
+                       ("declare-form", ("i", "d"))):
+        await pilot.press("escape", "escape", "escape")
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        await shoot(stem)
+        await pilot.press("escape")
+        await pilot.pause()
 
 
 async def _take_monochrome(out: Path, data: Path) -> list[Path]:
