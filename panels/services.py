@@ -29,8 +29,8 @@ from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.links import Link, LinkList
 
 COLUMNS = (
-    Column("name", "Service", sortable=True),
-    Column("owner", "Owner", sortable=True),
+    Column("name", "Service", sortable=True, min_width=14),
+    Column("owner", "Owner", sortable=True, min_width=12, takes_the_rest=True),
     Column("oncall", "On call now"),
     Column("incidents", "Incidents", sortable=True),
     Column("tier", "SLO tier", sortable=True),

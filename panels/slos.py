@@ -33,14 +33,14 @@ from cockpit.ui.widgets.links import Link, LinkList
 
 # Budget, burn and tier first: they must stay visible at 80 columns.
 COLUMNS = (
-    Column("service", "Service", sortable=True),
-    Column("slo", "SLO", width=21),
+    Column("service", "Service", sortable=True, min_width=14),
+    Column("slo", "SLO", width=21, min_width=16),
     Column("budget", "Budget left", sortable=True),
     Column("burn", "1h burn", sortable=True),
     Column("tier", "Tier"),
-    Column("objective", "Objective", width=12),
-    Column("sli", "SLI now"),
-    Column("data", "Data"),
+    Column("objective", "Objective", width=12, hide_first=3),
+    Column("sli", "SLI now", hide_first=2),
+    Column("data", "Data", hide_first=1),
 )
 DATA_LABELS = {"ok": ("ok", "green"), "insufficient_traffic": ("low traffic", "yellow"), "no_data": ("no data", "red")}
 

@@ -21,11 +21,11 @@ from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
 COLUMNS = (
     Column("severity", "Sev", sortable=True),
     Column("age", "Age", sortable=True),
-    Column("service", "Service", sortable=True),
+    Column("service", "Service", sortable=True, min_width=14),
     Column("status", "Status", sortable=True),
     Column("flags", "Flags"),
-    Column("title", "Title", max_width=TITLE_MAX_WIDTH),
-    Column("source", "Source", sortable=True),
+    Column("title", "Title", max_width=TITLE_MAX_WIDTH, min_width=20, takes_the_rest=True),
+    Column("source", "Source", sortable=True, hide_first=1),
 )
 AGE = 1  # index of the age cell: the one that moves with the clock
 

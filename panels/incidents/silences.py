@@ -33,10 +33,10 @@ DEFAULT_DURATION = "2h"
 COLUMNS = (
     Column("state", "State", sortable=True),
     Column("ends", "Ends (UTC)", sortable=True),
-    Column("matchers", "Matchers"),
+    Column("matchers", "Matchers", min_width=20, takes_the_rest=True),
     Column("by", "By", sortable=True),
-    Column("comment", "Comment"),
-    Column("source", "Source", sortable=True),
+    Column("comment", "Comment", min_width=12),
+    Column("source", "Source", sortable=True, hide_first=1),
 )
 MATCHERS_WIDTH = 50
 

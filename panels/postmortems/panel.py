@@ -37,7 +37,7 @@ SHOWN_PROBLEMS = 3  # lint problems listed when a draft cannot be marked reviewe
 DRAFT_WRITES = frozenset({"new", "edit", "save", "action_item", "export", "mark"})
 
 COLUMNS = (
-    Column("title", "Title", max_width=TITLE_MAX_WIDTH),
+    Column("title", "Title", max_width=TITLE_MAX_WIDTH, min_width=20, takes_the_rest=True),
     Column("incident", "Incident", sortable=True),
     Column("severity", "Sev", sortable=True),
     Column("status", "Status", sortable=True),

@@ -158,3 +158,21 @@ async def test_a_shorter_list_is_shown_from_its_top_even_when_scrolled_far_down(
         await pilot.pause()
         assert table.cursor_key == "2"
         assert [line.split()[0] for line in screen_lines(table)[1:4]] == ["row-0", "row-1", "row-2"]
+
+
+def test_a_table_wider_than_the_screen_hides_then_cuts_down_to_fit():
+    from cockpit.ui.widgets.row_table import fit_to_screen
+
+    columns = (Column("sev", "Sev"), Column("service", "Service", min_width=14),
+               Column("title", "Title", min_width=20, takes_the_rest=True), Column("source", "Source", hide_first=1))
+    fitted = [3, 36, 60, 12]
+    assert fit_to_screen(columns, fitted, 200) == fitted  # room enough: as fitted
+    assert fit_to_screen(columns, fitted, 0) == fitted  # not laid out yet
+    # 80 cells: the title takes what the others leave; Source stays (all fits at the minimum widths).
+    assert fit_to_screen(columns, fitted, 80) == [3, 36, 21, 12]
+    # Narrower: the title stops at its minimum, then the service gives up room.
+    assert fit_to_screen(columns, fitted, 60) == [3, 17, 20, 12]
+    # Too narrow for every column at its minimum: Source is left out first.
+    assert fit_to_screen(columns, fitted, 45) == [3, 16, 20, 0]
+    # Narrower than what must stay: nothing below its minimum (the table scrolls).
+    assert fit_to_screen(columns, fitted, 30) == [3, 14, 20, 0]

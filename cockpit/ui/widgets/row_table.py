@@ -108,7 +108,8 @@ class RowTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.columns = tuple(columns)
         self.zebra_stripes = zebra_stripes
-        self.widths = [self._fixed_or_label_width(column) for column in self.columns]
+        self.widths = [self._fixed_or_label_width(column) for column in self.columns]  # as fitted
+        self.drawn_widths = list(self.widths)  # as fitted to the screen: 0 = column left out
         self._rows: Sequence[Row] = ()
         self._cursor = 0
         self._highlighted: str | None = None  # the key last posted in RowHighlighted
@@ -231,7 +232,7 @@ class RowTable(ScrollView, can_focus=True):
             self.move_cursor(row)
 
     def _column_at(self, x: int) -> Column | None:
-        for column, width in zip(self.columns, self.widths):
+        for column, width in self._shown(self.columns):
             x -= width + 2 * PADDING
             if x < 0:
                 return column
@@ -253,8 +254,20 @@ class RowTable(ScrollView, can_focus=True):
     # ------------------------------------------------------------ drawing
 
     def _resize(self) -> None:
-        width = sum(self.widths) + 2 * PADDING * len(self.widths)
+        # Inside the scrollbars: a vertical one takes two cells of the width.
+        drawn = fit_to_screen(self.columns, self.widths, self.scrollable_content_region.width)
+        if drawn != self.drawn_widths:
+            self.drawn_widths = drawn
+            self._strips.clear()
+        width = sum(w + 2 * PADDING for w in drawn if w)
         self.virtual_size = Size(width, len(self._rows) + 1)  # + the header line
+
+    def on_resize(self) -> None:
+        self._resize()
+
+    def _shown(self, values: Sequence) -> list[tuple]:
+        """(value, drawn width) for each column not left out."""
+        return [(value, width) for value, width in zip(values, self.drawn_widths) if width]
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -324,7 +337,7 @@ class RowTable(ScrollView, can_focus=True):
         console = self.app.console
         pad = " " * PADDING
         segments: list[Segment] = []
-        for cell, width in zip(cells, self.widths):
+        for cell, width in self._shown(cells):
             if _width(cell) > width:
                 cell = cell.copy()
                 cell.truncate(width, overflow="ellipsis")
@@ -343,6 +356,35 @@ class RowTable(ScrollView, can_focus=True):
         if column.width is not None:
             return column.width
         return cell_len(column.label) + (cell_len(SORT_MARKS[False]) if column.sortable else 0)
+
+
+def fit_to_screen(columns: Sequence[Column], widths: Sequence[int], room: int) -> list[int]:
+    """The fitted ``widths`` made to fit ``room`` cells (0: not laid out yet,
+    nothing changes): columns left out by hide_first (0 width) while the rest
+    would not fit even at their minimum widths, then the title, then the other
+    columns with a min_width, cut down until it fits."""
+    drawn = list(widths)
+    if room <= 0:
+        return drawn
+
+    def total(sizes: Sequence[int]) -> int:
+        return sum(size + 2 * PADDING for size in sizes if size)
+
+    def least(i: int) -> int:
+        return min(drawn[i], columns[i].min_width) if columns[i].min_width is not None and drawn[i] else drawn[i]
+
+    for i in sorted((i for i, c in enumerate(columns) if c.hide_first > 0), key=lambda i: -columns[i].hide_first):
+        if total([least(j) for j in range(len(drawn))]) <= room:
+            break
+        drawn[i] = 0
+    shrinkable = sorted((i for i, c in enumerate(columns) if c.min_width is not None and drawn[i]),
+                        key=lambda i: not columns[i].takes_the_rest)
+    for i in shrinkable:
+        excess = total(drawn) - room
+        if excess <= 0:
+            break
+        drawn[i] -= min(excess, drawn[i] - least(i))
+    return drawn
 
 
 def _width(cell: Text) -> int:

@@ -26,6 +26,13 @@ class Column:
     sortable: bool = False  # rows supply Row.sort_values[key] for it
     width: int | None = None  # None: fit the content; longer cells are cut
     max_width: int = FIT_MAX_WIDTH  # fit the content up to this; longer cells are cut
+    # When the table is wider than the screen (80 columns): a column with a
+    # min_width gives up room down to it (the title first: it takes what the
+    # others leave), and columns with a hide_first above 0 are left out,
+    # the highest first, until the rest fits at their minimum widths.
+    min_width: int | None = None
+    hide_first: int = 0
+    takes_the_rest: bool = False  # the title: shrinks first, to what the other columns leave
 
 
 @dataclass(frozen=True)
