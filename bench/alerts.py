@@ -28,7 +28,7 @@ from alertmanager_harness import (  # noqa: E402
 )
 
 from cockpit.alerts import Sighting, dedupe, filter_alerts, group_alerts, parse_matchers  # noqa: E402
-from cockpit.ui.app import make_app
+from cockpit.ui.app import make_app  # noqa: E402
 from cockpit.clock import system_clock  # noqa: E402
 from cockpit.config import Config  # noqa: E402
 from cockpit.hub import Hub  # noqa: E402
