@@ -29,6 +29,9 @@ TEXT_MIN_QUERY = 3
 TEXT_PER_RUNBOOK = 3
 TEXT_HITS = 20
 TEXT_SCORE = 0.01
+# Added to every hit here: the palette sorts by score, and Textual's own
+# commands (theme, keys, quit ...) scored above most of the app's items.
+OWN_HITS_FIRST = 1000.0
 
 
 def jump_targets(index: Index | None) -> Iterator[tuple[str, str, str, str]]:
@@ -69,9 +72,11 @@ class JumpProvider(Provider):
         for text, help, panel, ref in self._targets():
             score, offsets = fuzzy_match(query, text)
             if score > 0:
-                yield Hit(score, highlighted(text, offsets, style), self._jump(panel, ref), text=text, help=help)
+                yield Hit(OWN_HITS_FIRST + score, highlighted(text, offsets, style), self._jump(panel, ref), text=text,
+                          help=help)
         for display, help, ref in runbook_text_hits(getattr(self.app, "index", None), query):
-            yield Hit(TEXT_SCORE, display, self._jump("runbooks", ref), text=display.plain, help=help)
+            yield Hit(OWN_HITS_FIRST + TEXT_SCORE, display, self._jump("runbooks", ref), text=display.plain,
+                      help=help)
 
 
 def literal_help(text: str) -> Content:

@@ -352,3 +352,22 @@ async def test_ctrl_r_fetches_every_source_now(app_factory):
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         assert sorted(fetched) == sorted(s.name for s in app.hub.sources)
+
+
+async def test_the_palette_lists_the_apps_own_hits_before_textuals_commands(app_factory):
+    """"t" matches Textual's "Change theme" / "Quit the application" as well as
+    services, SLOs and runbooks: the user's items come first."""
+    from textual.command import CommandList
+
+    app = app_factory()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"the")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        options = app.screen.query_one(CommandList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        builtin = [i for i, prompt in enumerate(prompts) if "theme" in prompt.lower() and "change" in prompt.lower()]
+        own = [i for i, prompt in enumerate(prompts) if prompt.startswith(("service ", "runbook ", "SLO ", "alert "))]
+        assert builtin and own, prompts
+        assert max(own) < min(builtin), prompts
