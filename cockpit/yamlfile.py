@@ -17,8 +17,9 @@ with the line where it happened and never a traceback:
 * a key written twice in one mapping (YAML would silently keep the last).
 
 Depth and alias counts are kept in the composer, from parser events only, so
-the same limits hold over libyaml's event parser (yaml.CParser) should the
-loader switch to it for speed; duplicate keys are found while constructing.
+the same limits hold over libyaml's event parser (yaml.CParser), which the
+loader uses when PyYAML was built with it (scanning and parsing in C are
+most of the time of a load); duplicate keys are found while constructing.
 """
 
 from __future__ import annotations
@@ -189,11 +190,9 @@ class _LineConstructor(yaml.constructor.SafeConstructor):
             raise YamlLimitError(node.start_mark, f"{shown} is not a valid {kind}{reason}", self.key_path()) from None
 
 
-class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _LimitedComposer, _LineConstructor,
-              yaml.resolver.Resolver):
-    """yaml.SafeLoader with the limited composer and the line constructor.
-    Over libyaml it would be (_LimitedComposer, yaml.CParser, _LineConstructor,
-    yaml.resolver.Resolver): the limits need only parser events."""
+class _PythonLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _LimitedComposer,
+                    _LineConstructor, yaml.resolver.Resolver):
+    """yaml.SafeLoader with the limited composer and the line constructor."""
 
     def __init__(self, stream: str, line_offset: int = 0) -> None:
         yaml.reader.Reader.__init__(self, stream)
@@ -204,11 +203,32 @@ class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Lim
         yaml.resolver.Resolver.__init__(self)
 
 
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    CParser = None
+
+if CParser is not None:
+    class _CLoader(_LimitedComposer, CParser, _LineConstructor, yaml.resolver.Resolver):
+        """The same over libyaml's event parser: _LimitedComposer comes first,
+        so composing (and every limit) stays in Python, over C events."""
+
+        def __init__(self, stream: str, line_offset: int = 0) -> None:
+            CParser.__init__(self, stream)
+            _LimitedComposer.__init__(self)
+            _LineConstructor.__init__(self, line_offset)
+            yaml.resolver.Resolver.__init__(self)
+
+    _Loader: type = _CLoader
+else:  # pragma: no cover - PyYAML without libyaml
+    _Loader = _PythonLoader
+
+
 _SCALAR_KINDS = {f"tag:yaml.org,2002:{tag}": kind for tag, kind in (
     ("int", "number"), ("float", "number"), ("bool", "true/false"), ("timestamp", "date"), ("null", "null"))}
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+def _construct_mapping(loader: _LineConstructor, node: yaml.MappingNode) -> LineDict:
     own_keys = {id(key_node) for key_node, _ in node.value if key_node.tag != _MERGE_TAG}
     loader.flatten_mapping(node)  # merged pairs first, so the mapping's own keys win
     result = LineDict()
@@ -234,7 +254,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     return result
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+def _construct_sequence(loader: _LineConstructor, node: yaml.SequenceNode) -> LineList:
     result = LineList()
     for index, child in enumerate(node.value):
         loader._path.append(index)

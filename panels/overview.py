@@ -21,8 +21,8 @@ from textual.widgets import Static
 from cockpit.service_index import Index
 from cockpit.model import SEVERITIES, Snapshot, SourceHealth
 from cockpit.ui.widgets.panel import Panel
-from cockpit.ui.widgets.text import literal
-from cockpit.ui.widgets.badges import (TIER_ORDER, age, demo_badge, health_badge, percent, severity_badge, status_badge, tier_badge)
+from cockpit.ui.widgets.text import literal, update_if_changed
+from cockpit.ui.widgets.badges import (TIER_ORDER, age, data_age, demo_badge, health_badge, percent, severity_badge, status_badge, tier_badge)
 from cockpit.ui.widgets.text import line
 from cockpit.ui.widgets.links import Link, LinkList
 from cockpit.ui.widgets.messages import NavigateFiltered
@@ -105,7 +105,7 @@ def source_lines(sources: tuple[SourceHealth, ...], now: datetime) -> Text:
         if health.state == "loading":  # its first fetch is under way: nothing has failed
             text.append("  first fetch under way", style="dim")
         else:
-            text.append(f"  data {age(health.fetched_at, now)} old" if health.fetched_at else "  no data yet",
+            text.append(f"  data {data_age(health.fetched_at, now)} old" if health.fetched_at else "  no data yet",
                         style="dim")
         if health.breaker != "closed":
             text.append(f"  breaker {health.breaker}", style="yellow")
@@ -148,4 +148,4 @@ class OverviewPanel(Panel):
         self.query_one("#overview-incidents", OverviewList).set_sections(incident_block(self.index, now))
         self.query_one("#overview-slos", OverviewList).set_sections(slo_block(self.snapshot))
         self.query_one("#overview-runbooks", OverviewList).set_sections(runbook_block(self.snapshot, now))
-        self.query_one("#overview-sources", Static).update(source_lines(self.snapshot.sources, now))
+        update_if_changed(self.query_one("#overview-sources", Static), source_lines(self.snapshot.sources, now))

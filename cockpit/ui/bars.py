@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from cockpit.model import Snapshot, SourceHealth
 from cockpit.ui.widgets.panel import Panel
-from cockpit.ui.widgets.text import literal
+from cockpit.ui.widgets.text import literal, update_if_changed
 from cockpit.ui.widgets.badges import HEALTH_STYLES, age, demo_badge, health_word
 
 # Lines of the notice above a panel; more are summed up in its last line.
@@ -40,7 +40,7 @@ class PanelTabs(Static):
             text.append(" " if n else "")
             text.append(key, style="bold reverse" if active else "bold cyan")
             text.append(f" {title}", style="bold reverse" if active else "")
-        self.update(text)
+        update_if_changed(self, text)
 
 
 class SourceBar(Static):
@@ -78,7 +78,7 @@ class SourceBar(Static):
         if pad > 0:
             text.append(" " * pad)
             text.append(clock, style="dim")
-        self.update(text)
+        update_if_changed(self, text)
 
 
 class DegradedNotice(Static):
@@ -104,7 +104,7 @@ class DegradedNotice(Static):
             more = len(lines) - NOTICE_LINES + 1
             lines[NOTICE_LINES - 1:] = [Text(f"   … and {more} more (`cockpit status` lists every one)", "dim")]
         self.set_class(bool(lines), "-degraded")
-        self.update(Text("\n").join(lines))
+        update_if_changed(self, Text("\n").join(lines))
 
 
 def _notice_lines(health: SourceHealth, now: datetime) -> list[Text]:
@@ -146,7 +146,7 @@ class KeyHints(Static):
             seen.add(binding.action)
             text.append(f" {self.app.get_key_display(binding)}", style="bold cyan" if enabled else "dim")
             text.append(f" {binding.description} ", style="" if enabled else "dim")
-        self.update(text)
+        update_if_changed(self, text)
 
 
 def _unavailable(namespace, action: str) -> bool:

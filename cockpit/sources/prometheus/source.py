@@ -36,7 +36,7 @@ from cockpit.durations import format_duration, prom_window
 from cockpit.model import SLO, SourceData
 from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, evaluate
-from cockpit.slo_specs import DEFAULT_WINDOW, SLO_SUFFIXES, SLOSpecs, load_slo_paths
+from cockpit.slo_specs import DEFAULT_WINDOW, SLOSpecs, load_slo_paths, slo_files_signature
 from cockpit.sources.base import (CheckResult, OptionSpec, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
 from cockpit.sources.http import HTTP_OPTIONS
@@ -146,11 +146,8 @@ class PrometheusSource(Source):
             await api.aclose()
 
     def _load_specs(self) -> SLOSpecs:
-        """The SLO files, parsed again only when one changed (1000 SLOs take
-        seconds to parse; a refresh runs every 30 s)."""
-        paths = _slo_paths(self.spec)
-        signature = tuple(_stamp(f) for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p])
-                          if f.suffix in SLO_SUFFIXES or not p.is_dir())
+        """The SLO files, parsed again only when one changed."""
+        signature = slo_files_signature(_slo_paths(self.spec))
         if self._specs is None or self._specs[0] != signature:
             self._specs, self._groups = (signature, _load(self.spec)), {}
         return self._specs[1]
@@ -407,12 +404,3 @@ def _load(spec: SourceSpec) -> SLOSpecs:
 def _slo_paths(spec: SourceSpec) -> list[Path]:
     paths = spec.options.get("slos") or []
     return [spec.path(str(p)) for p in ([paths] if isinstance(paths, str) else paths)]
-
-
-def _stamp(path: Path) -> tuple:
-    """What changes when a file is edited, added or removed."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return (str(path),)
-    return str(path), stat.st_mtime_ns, stat.st_size

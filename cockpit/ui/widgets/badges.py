@@ -70,6 +70,13 @@ def age(since: datetime | None, now: datetime) -> str:
     return "—" if since is None else _seconds_ago(int((now - since).total_seconds()))
 
 
+def data_age(since: datetime | None, now: datetime) -> str:
+    """How old a source's data is, to the minute ("0s" under one): it is
+    shown on every refresh, and an age ticking by the second redrew its
+    block over SSH each time."""
+    return "—" if since is None else _seconds_ago(int((now - since).total_seconds()) // 60 * 60)
+
+
 # 10,000 alerts fired within a few minutes of each other share a few hundred
 # ages: each is formatted once.
 _seconds_ago = lru_cache(maxsize=4096)(format_duration)

@@ -15,6 +15,15 @@ def literal(value: object, style: str = "", *, single_line: bool = True) -> Text
     return Text(clean(value, single_line=single_line), style=style)
 
 
+def update_if_changed(widget, text: Text) -> None:
+    """``widget.update(text)`` unless it already shows that Text: an update
+    repaints the widget, and over SSH every refresh re-sent each bar and
+    block (~3.5 KB) whether anything had changed or not."""
+    if getattr(widget, "_shown_text", None) != text:
+        widget._shown_text = text
+        widget.update(text)
+
+
 def line(*parts: Text | str) -> Text:
     """Join pieces into one Text, each keeping its own style (appending to a
     styled Text would otherwise spread its style over everything after it).
