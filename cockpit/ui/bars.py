@@ -137,15 +137,38 @@ class KeyHints(Static):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    def on_resize(self) -> None:
+        self._bindings_changed(self.screen)
+
     def _bindings_changed(self, screen) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        """The keys that apply here, the focused widget's first; when they do
+        not fit the line, the app's own (? Help, q Quit ...) stay and the
+        others are cut at a key, with "…": ? lists them all."""
+        here: list[Text] = []
+        everywhere: list[Text] = []
         seen: set[str] = set()
         for namespace, binding, enabled, _ in screen.active_bindings.values():
             if not binding.show or binding.action in seen or _unavailable(namespace, binding.action):
                 continue
             seen.add(binding.action)
-            text.append(f" {self.app.get_key_display(binding)}", style="bold cyan" if enabled else "dim")
-            text.append(f" {binding.description} ", style="" if enabled else "dim")
+            hint = Text()
+            hint.append(f" {self.app.get_key_display(binding)}", style="bold cyan" if enabled else "dim")
+            hint.append(f" {binding.description} ", style="" if enabled else "dim")
+            (everywhere if namespace is self.app else here).append(hint)
+        cut = Text(" … ", style="dim")
+        room = self.size.width
+        shown = here
+        if room and sum(h.cell_len for h in here + everywhere) > room:
+            left = room - cut.cell_len - sum(h.cell_len for h in everywhere)
+            shown = []
+            for hint in here:
+                if sum(h.cell_len for h in shown) + hint.cell_len > left:
+                    break
+                shown.append(hint)
+            shown.append(cut)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for hint in shown + everywhere:
+            text.append_text(hint)
         update_if_changed(self, text)
 
 

@@ -371,3 +371,17 @@ async def test_the_palette_lists_the_apps_own_hits_before_textuals_commands(app_
         own = [i for i, prompt in enumerate(prompts) if prompt.startswith(("service ", "runbook ", "SLO ", "alert "))]
         assert builtin and own, prompts
         assert max(own) < min(builtin), prompts
+
+
+async def test_at_80_columns_the_key_hints_keep_help_and_quit_and_cut_the_rest_at_a_key(app_factory):
+    from cockpit.ui.bars import KeyHints
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i", "enter")  # an incident's detail: more keys than fit
+        await pilot.pause()
+        line = str(app.query_one(KeyHints).render()).rstrip()
+        assert line.endswith("q Quit") and "? Help" in line and " … " in line, line
+        assert len(line) <= 80
+        await pilot.press("escape")

@@ -21,7 +21,8 @@ async def test_commander_keys_on_a_demo_alert_are_not_offered_and_say_why(config
     # The demo's INC-7 names the incident-log source, which is real here.
     app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", demo_data(), demo=True),
                    incident_log(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
+    # Wide enough for every key an incident takes (at 80 columns the hints are cut at "…").
+    async with app.run_test(size=(160, 30)) as pilot:
         panel = await open_panel(app, pilot, "i", "incidents")
         panel.table.select_key("incident-log/INC-7")
         await pilot.pause()
@@ -45,7 +46,8 @@ async def test_commander_keys_on_a_demo_alert_are_not_offered_and_say_why(config
 async def test_resolve_asks_first_and_no_declines(config, tmp_path):
     app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", demo_data(), demo=True),
                    incident_log(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
+    # Wide enough for every key an incident takes (at 80 columns the hints are cut at "…").
+    async with app.run_test(size=(160, 30)) as pilot:
         panel = await open_panel(app, pilot, "i", "incidents")
         panel.table.select_key("incident-log/INC-7")
         await pilot.pause()
