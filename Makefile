@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test screenshots clean
+.PHONY: run test screenshots clean bench
 
 $(BIN)/cockpit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,3 +24,7 @@ screenshots: $(BIN)/cockpit
 
 clean:
 	rm -rf $(VENV) .pytest_cache .import_linter_cache
+
+# Every benchmark under bench/, one table (bench/run.py); BENCH_ARGS=--quick for the smoke run.
+bench: $(BIN)/cockpit
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

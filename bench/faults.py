@@ -94,6 +94,28 @@ async def main(keys: int) -> None:
                       f"{'refused at the limit' if 'larger than 16 MiB' in error else error})")
 
 
+def rows(quick: bool = False) -> list:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from table import Row
+
+    async def measured() -> list:
+        logging.disable(logging.WARNING)
+        table = []
+        with fault_server() as server:
+            for mode in ("ok", "hang"):
+                took = await key_latencies(server, mode, 4 if quick else 60)
+                table.append(Row("faults", f"panel key latency p95, sources {mode}", f"{pct(took, 95):.0f} ms",
+                                 "", "p95 < 50 ms", None if quick else pct(took, 95) < 50))
+            server.set("ok")
+            before, during, after, _, _ = await memory(server, KINDS[0], "huge")
+            table.append(Row("faults", f"RSS around a 50 MB reply ({KINDS[0]})", f"{during:.0f} MB",
+                             f"before {before:.0f} MB, after {after:.0f} MB"))
+        logging.disable(logging.NOTSET)
+        return table
+
+    return asyncio.run(measured())
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keys", type=int, default=60)

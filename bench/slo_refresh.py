@@ -113,7 +113,7 @@ def bench(count: int, runs: int, workdir: Path) -> dict:
         loop = asyncio.new_event_loop()
         try:
             data = loop.run_until_complete(cockpit_refresh())  # warm-up: connections, caches, retention
-            recorder = Recorder(source._api)
+            recorder = Recorder(source._api._api)  # the prometheus-api-client under PrometheusAPI
             loop.run_until_complete(cockpit_refresh())
             recorder.stop()  # the timed refreshes below run unwrapped
             queries, calls = source.queries_last_refresh, recorder.calls
@@ -133,6 +133,32 @@ def bench(count: int, runs: int, workdir: Path) -> dict:
     return {"services": count, "slos": len(data.slos), "ok": ok, "queries": queries, "requests": len(calls),
             "cockpit_s": statistics.median(cockpit_times), "raw_s": statistics.median(raw_times),
             "data_mb": size_mb, "prepare_s": prepared}
+
+
+def rows(quick: bool = False) -> list:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from table import Row
+
+    if not ph.available():
+        return [Row("Prometheus", "skipped: prometheus/promtool not installed", "")]
+    sizes, runs = ((5, 10), 1) if quick else ((50, 500), 11)
+    results = []
+    for count in sizes:
+        workdir = Path(tempfile.mkdtemp(prefix=f"cockpit-bench-{count}-"))
+        try:
+            results.append(bench(count, runs, workdir))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    equal = len({r["queries"] for r in results}) == 1
+    table = [Row("Prometheus", "queries per refresh at " + " / ".join(f"{r['services']} services" for r in results),
+                 " / ".join(str(r["queries"]) for r in results), "", "constant", equal)]
+    for r in results:
+        ratio = r["cockpit_s"] / r["raw_s"]
+        table.append(Row("Prometheus", f"refresh, {r['services']} services ({r['slos']} SLOs)",
+                         f"{r['cockpit_s'] * 1000:.0f} ms", f"same queries raw {r['raw_s'] * 1000:.0f} ms",
+                         "<= 1.3x raw", None if quick else ratio <= 1.3))
+        table.append(Row("Prometheus", "  ratio", f"{ratio:.2f}x"))
+    return table
 
 
 def main() -> int:
