@@ -84,18 +84,38 @@ async def draft_from_resolved(data: Path) -> tuple[int, float]:
         return len(keys), time.monotonic() - started
 
 
+def _measure(measure, runs: int) -> tuple[set[int], list[float]]:
+    results = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="cockpit-tta-") as tmp:
+            results.append(asyncio.run(measure(Path(tmp))))
+    return {k for k, _ in results}, [s for _, s in results]
+
+
+MEASURES = (("owner, on call now, runbook from launch", owner_oncall_runbook, 3),
+            ("postmortem draft from a resolved incident", draft_from_resolved, 2))
+
+
+def rows(quick: bool = False) -> list:
+    """bench/run.py's table rows: keys against the issue's bound, with the seconds."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from table import Row
+
+    table = []
+    for name, measure, most_keys in MEASURES:
+        keys, seconds = _measure(measure, 1 if quick else 5)
+        table.append(Row("time to answer (80x24)", name,
+                         f"{max(keys)} keys, {statistics.median(seconds):.2f} s", "", f"<= {most_keys} keys",
+                         max(keys) <= most_keys))
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    for name, measure in (("(a) owner, on call now, runbook from launch", owner_oncall_runbook),
-                          ("(b) postmortem draft from a resolved incident", draft_from_resolved)):
-        results = []
-        for _ in range(args.runs):
-            with tempfile.TemporaryDirectory(prefix="cockpit-tta-") as tmp:
-                results.append(asyncio.run(measure(Path(tmp))))
-        keys = {k for k, _ in results}
-        seconds = [s for _, s in results]
+    for name, measure, _ in MEASURES:
+        keys, seconds = _measure(measure, args.runs)
         print(f"{name}: {'/'.join(map(str, sorted(keys)))} keys, "
               f"median {statistics.median(seconds):.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f}) "
               f"over {args.runs} runs at {SIZE[0]}x{SIZE[1]}")
