@@ -162,7 +162,8 @@ class KeyHints(Static):
             left = room - cut.cell_len - sum(h.cell_len for h in everywhere)
             shown = []
             for hint in here:
-                if sum(h.cell_len for h in shown) + hint.cell_len > left:
+                left -= hint.cell_len
+                if left < 0:
                     break
                 shown.append(hint)
             shown.append(cut)

@@ -18,6 +18,7 @@ from typing import Awaitable, Callable
 
 from textual import events
 from textual.message_pump import MessagePump
+from textual.timer import Timer
 
 # A key whose way up was cut (its widget was removed mid-way) releases the
 # next one after this long rather than holding every key after it.
@@ -31,6 +32,7 @@ class KeyOrder:
         self.held: deque[events.Key] = deque()
         self.busy: int | None = None  # the ticket of the key on its way (0: the next held one is due)
         self.tickets = 0
+        self.stuck: Timer | None = None  # releases the key on its way if its way up was cut
 
     async def take(self, key: events.Key) -> None:
         if self.busy is not None:
@@ -44,8 +46,8 @@ class KeyOrder:
         target = self.app.focused or self.app.screen
         chain: list[MessagePump] = [target, *target.ancestors]
         await self.forward(key)
+        self.stuck = self.app.set_timer(STUCK_AFTER_S, partial(self._done, ticket))
         self._follow(chain, 0, ticket)
-        self.app.set_timer(STUCK_AFTER_S, partial(self._done, ticket))
 
     async def _send_held(self) -> None:
         self.busy = None
@@ -64,6 +66,9 @@ class KeyOrder:
     def _done(self, ticket: int) -> None:
         if self.busy != ticket:
             return  # released already (by its way up or by the timer)
+        if self.stuck is not None:
+            self.stuck.stop()  # one timer per key in flight, not one per key typed for 2 s
+            self.stuck = None
         if self.held:
             self.busy = 0  # keys arriving meanwhile queue behind the held ones
             self.app.call_later(self._send_held)
