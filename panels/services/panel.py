@@ -1,0 +1,85 @@
+"""The Services panel: the table of every catalog service, and the card of
+the one chosen. esc walks back through the cards, then to the table."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import ContentSwitcher
+
+from cockpit.panels.services.card import ServiceCard
+from cockpit.panels.services.rows import COLUMNS, service_row
+from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.links import LinkList
+from cockpit.ui.widgets.messages import Origin
+from cockpit.ui.widgets.panel import Panel, PanelContext
+
+
+class ServicesPanel(Panel):
+    panel_id = "services"
+    feeds = frozenset({"catalog", "oncall"})
+    title = "Services"
+
+    def __init__(self, context: PanelContext) -> None:
+        super().__init__(context)
+        self.card_stack: list[str] = []  # services whose cards were opened, last = shown
+        # The first card came from another panel (drill-down, palette): esc on
+        # it returns there rather than to this table (k9s' back).
+        self.entered_directly = False
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="services-table"):
+            yield FilterTable(COLUMNS, id="services-table", placeholder="filter services")
+            yield ServiceCard(id="service-card")
+
+    @property
+    def shown_service(self) -> str | None:
+        return self.card_stack[-1] if self.card_stack else None
+
+    def refresh_view(self) -> None:
+        if self.index is None or not self.is_mounted:
+            return
+        services = sorted(self.index.services.values(), key=lambda s: s.name)
+        self.query_one(FilterTable).set_rows(service_row(s, self.index, self.now) for s in services)
+        self._show_card()
+
+    def _show_card(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        name = self.shown_service
+        service = self.index.services.get(name) if (self.index and name) else None
+        if service is None:
+            switcher.current = "services-table"
+            return
+        self.query_one(ServiceCard).show(service, self.index, self.now)
+        switcher.current = "service-card"
+
+    def open_card(self, name: str, *, directly: bool = False) -> bool:
+        if self.index is None or name not in self.index.services:
+            return False
+        if not self.card_stack:
+            self.entered_directly = directly
+        if self.shown_service != name:
+            self.card_stack.append(name)
+        self.query_one(FilterTable).select_key(name)
+        self._show_card()
+        self.query_one(LinkList).focus()
+        return True
+
+    @on(FilterTable.Chosen)
+    def _chosen(self, event: FilterTable.Chosen) -> None:
+        event.stop()
+        self.open_card(event.key)
+
+    def focus_item(self, ref: str, origin: Origin | None = None) -> bool:
+        return self.open_card(ref, directly=not self.card_stack)
+
+    def back(self) -> bool:
+        if not self.card_stack:
+            return False
+        self.card_stack.pop()
+        self._show_card()
+        if self.card_stack:
+            self.query_one(LinkList).focus()
+            return True
+        self.query_one(FilterTable).focus()
+        return not self.entered_directly
