@@ -20,7 +20,10 @@ NOTICE_LINES = 5
 
 
 class PanelTabs(Static):
-    """`o Overview  s Services ...`, the current panel highlighted."""
+    """`o Overview  s Services ...`, the current panel highlighted. When the
+    titles do not all fit the width (ten panels at 80 columns), the other
+    panels' titles are cut to their first letters, then left out, so every
+    panel's key stays on screen and the current one keeps its whole title."""
 
     DEFAULT_CSS = """
     PanelTabs { height: 1; background: $panel; color: $text; }
@@ -34,13 +37,27 @@ class PanelTabs(Static):
 
     def show_current(self, panel_id: str) -> None:
         self.current = panel_id
+        room = self.size.width or 80
+        for title_room in (None, 4, 0):
+            text = self._tabs_text(panel_id, title_room)
+            if text.cell_len <= room:
+                break
+        update_if_changed(self, text)
+
+    def on_resize(self) -> None:
+        self.show_current(self.current)
+
+    def _tabs_text(self, panel_id: str, title_room: int | None) -> Text:
+        """The tabs, other panels' titles cut to ``title_room`` cells (None: whole)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         for n, (panel, key, title) in enumerate(self.tabs):
             active = panel == panel_id
+            shown = title if active or title_room is None else title[:title_room]
             text.append(" " if n else "")
             text.append(key, style="bold reverse" if active else "bold cyan")
-            text.append(f" {title}", style="bold reverse" if active else "")
-        update_if_changed(self, text)
+            if shown:
+                text.append(f" {shown}", style="bold reverse" if active else "")
+        return text
 
 
 class SourceBar(Static):
