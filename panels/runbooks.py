@@ -39,7 +39,10 @@ COLUMNS = (
     Column("owner", "Owner", sortable=True, min_width=16),
     Column("services", "Services", min_width=12, hide_first=2),
 )
-RESULT_COLUMNS = (Column("runbook", "Runbook"), Column("line", "Line"), Column("match", "Match"))
+# The match takes the room; it starts a few words before the matched one.
+RESULT_COLUMNS = (Column("runbook", "Runbook", min_width=18), Column("line", "Line"),
+                  Column("match", "Match", max_width=TITLE_MAX_WIDTH, min_width=32, takes_the_rest=True))
+MATCH_LEAD = 12
 
 
 def _day(value: date | None) -> str:
@@ -241,7 +244,7 @@ class RunbooksPanel(ListDetailPanel):
         self._matches = {f"{m.runbook.path}:{m.line_no}": m for m in matches}
         self.query_one("#runbook-results", FilterTable).set_rows(
             Row(key=key, cells=(literal(m.runbook.title), "title" if m.line_no == 0 else str(m.line_no),
-                                highlighted_line(m.line_text, m.spans)))
+                                highlighted_line(m.line_text, m.spans, lead=MATCH_LEAD)))
             for key, m in self._matches.items()
         )
 

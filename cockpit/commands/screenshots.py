@@ -105,6 +105,14 @@ async def _work_views(app, pilot, shoot) -> None:
         await pilot.press("e")
         await pilot.pause()
         await shoot("postmortem-editor")
+        await pilot.press("escape")
+        app.post_message(Navigate("incidents", incident.id))
+        await pilot.pause()
+        await pilot.press("x")  # resolving asks first, the incident named
+        await pilot.pause()
+        await shoot("resolve-confirm")
+        await pilot.press("escape")
+        await pilot.pause()
 
 
 SETTLE_ROUNDS = 50  # a loaded machine may need a few; a picture still changing after this many is a bug
@@ -182,9 +190,10 @@ async def _take_at(size: tuple[int, int], out: Path, data: Path) -> list[Path]:
 
 
 async def _dialogs(app, pilot, shoot) -> None:
-    """The help, the command palette and the declare form, each closed after."""
+    """The help, the command palette, the declare form and the runbooks'
+    full-text search, each closed after."""
     for stem, keys in (("help", ("o", "question_mark")), ("palette", ("o", "ctrl+p", *"checkout")),
-                       ("declare-form", ("i", "d"))):
+                       ("declare-form", ("i", "d")), ("runbook-search", ("r", "f", *"replica", "enter"))):
         await pilot.press("escape", "escape", "escape")
         await pilot.pause()
         await pilot.press(*keys)

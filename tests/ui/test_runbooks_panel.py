@@ -127,7 +127,8 @@ async def test_full_text_search_shows_matches_in_context_and_opens_them(config):
         line = 1 + CACHE_BODY.splitlines().index("2. If it does not answer, fail over to the replica.")
         assert results.shown_keys == [f"cache-outage.md:{line}"]
         context = results.table.get_row(f"cache-outage.md:{line}")[2]
-        assert context.plain == "2. If it does not answer, fail over to the replica."
+        # Starting 12 characters before the match: at 80 columns it is on screen.
+        assert context.plain == "…over to the replica."
         assert any(context.plain[s.start:s.end] == "replica" for s in context.spans)
         await pilot.press("enter", "enter")  # to the results, then open the match
         await pilot.pause()

@@ -28,7 +28,7 @@ _DIALOG_CSS = """
     width: 70; max-width: 95%; height: auto; max-height: 90%;
     border: thick $accent; background: $surface; padding: 0 1;
 }}
-{name} .prompt-title {{ text-style: bold; margin-bottom: 1; }}
+{name} .prompt-title {{ width: 100%; text-style: bold; margin-bottom: 1; }}  /* wraps, never cut */
 {name} .prompt-hint {{ color: $text-muted; margin-top: 1; }}
 {name} OptionList {{ height: auto; max-height: 14; }}
 """

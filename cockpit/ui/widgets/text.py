@@ -37,9 +37,11 @@ def line(*parts: Text | str) -> Text:
     return text
 
 
-def highlighted_line(line_text: str, spans: Sequence[tuple[int, int]]) -> Text:
+def highlighted_line(line_text: str, spans: Sequence[tuple[int, int]], *, lead: int | None = None) -> Text:
     """An untrusted line with every span highlighted (cleaned piece by piece,
-    so the highlights stay on the right characters), its indentation dropped."""
+    so the highlights stay on the right characters), its indentation dropped.
+    With ``lead``, at most that many characters are kept before the first
+    span (the cut marked "…"), so a match far along a long line is on screen."""
     text, pos = Text(), 0
     for start, end in spans:
         text.append(clean(line_text[pos:start]))
@@ -47,4 +49,8 @@ def highlighted_line(line_text: str, spans: Sequence[tuple[int, int]]) -> Text:
         pos = end
     text.append(clean(line_text[pos:]))
     # Leading indentation only wastes the column.
-    return text[len(text.plain) - len(text.plain.lstrip()):]
+    text = text[len(text.plain) - len(text.plain.lstrip()):]
+    first = next((i for i, span in enumerate(text.spans) if span.style == "bold reverse"), None)
+    if lead is not None and first is not None and text.spans[first].start > lead:
+        text = Text("…").append_text(text[text.spans[first].start - lead:])
+    return text
