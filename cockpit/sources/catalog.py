@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from cockpit.alert_owners import SEED_FORMS, claims_from_seed
 from cockpit.config_schema import join_key, show, validate_mapping
-from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, Service, SourceData
+from cockpit.model import (DEFAULT_ESCALATION_AFTER, RESTORE_TEST_EVERY, DataDomain, EscalationStep, RecoveryFacts,
+                           Service, SourceData)
 from cockpit.problems import Problem, ServiceRef
 from cockpit.sources.backstage import BackstageReader
 from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
@@ -43,6 +44,8 @@ SERVICE_KEYS = {
     "description": OptionSpec(str),
     "tier": OptionSpec(str),
     "alerts": OptionSpec((dict, str, list), help="the alerts this service owns: " + SEED_FORMS),
+    "dr": OptionSpec(dict, help="disaster recovery: rpo, rto, backup_frequency, last_restore_test ..."),
+    "flags": OptionSpec(list[str], help="keys of the feature flags (flags source) that belong to it"),
 }
 STEP_KEYS = {
     "contact": OptionSpec(str, required=True, help="who is paged at this level"),
@@ -55,6 +58,16 @@ DOMAIN_KEYS = {
     "retention": OptionSpec((str, int)),
     "pii": OptionSpec(bool),
     "gdpr_applies": OptionSpec(bool),
+    "dr": OptionSpec(dict, help="disaster recovery: rpo, rto, backup_frequency, last_restore_test ..."),
+}
+# The guide's backup strategy (RPO/RTO per kind of data) and testing schedule.
+DR_KEYS = {
+    "rpo": OptionSpec(timedelta, help="the most data that may be lost, e.g. 15m"),
+    "rto": OptionSpec(timedelta, help="the longest recovery may take, e.g. 1h"),
+    "backup_frequency": OptionSpec(timedelta),
+    "backup_location": OptionSpec(str),
+    "last_restore_test": OptionSpec(date),
+    "restore_test_every": OptionSpec(timedelta, help="default quarterly, as the guide's full restore"),
 }
 # A fetch that loads services despite problems reports this many of them.
 _WARNINGS_SHOWN = 20
@@ -144,12 +157,13 @@ def _read_seed(doc: dict, path: Path, catalog: Catalog) -> None:
                                             "expected a mapping with owner, schema, retention, pii"))
             continue
         values, problems = validate_mapping(raw, DOMAIN_KEYS, file=file, key=key)
+        dr = _recovery(values, file, key, problems)
         catalog.problems += problems
         if not problems:
             catalog.domains[str(name)] = DataDomain(
                 name=str(name), owner=values["owner"], schema=values.get("schema", ""),
                 retention=str(values.get("retention", "")), pii=values.get("pii", False),
-                gdpr_applies=values.get("gdpr_applies", False))
+                gdpr_applies=values.get("gdpr_applies", False), dr=dr)
 
 
 def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) -> Service | None:
@@ -159,6 +173,7 @@ def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) 
     alerts, found = claims_from_seed(values["alerts"], file=file, line=line_of(values, "alerts"),
                                      key=join_key(key, "alerts")) if "alerts" in values else ((), [])
     problems += found
+    dr = _recovery(values, file, key, problems)
     if name in values.get("depends_on", []):
         problems.append(Problem(file, line_of(values, "depends_on"), join_key(key, "depends_on"),
                                 "a service cannot depend on itself"))
@@ -187,7 +202,21 @@ def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) 
         description=values.get("description", ""),
         tier=values.get("tier", ""),
         alerts=alerts,
+        dr=dr,
+        flags=tuple(values.get("flags", ())),
     )
+
+
+def _recovery(values: dict, file: str, key: str, problems: list[Problem]) -> RecoveryFacts | None:
+    """The entry's `dr:` facts (None when it has none); bad ones are problems."""
+    if "dr" not in values:
+        return None
+    facts, found = validate_mapping(values["dr"], DR_KEYS, file=file, key=join_key(key, "dr"))
+    problems += found
+    return RecoveryFacts(rpo=facts.get("rpo"), rto=facts.get("rto"), backup_frequency=facts.get("backup_frequency"),
+                         backup_location=facts.get("backup_location", ""),
+                         last_restore_test=facts.get("last_restore_test"),
+                         restore_test_every=facts.get("restore_test_every", RESTORE_TEST_EVERY))
 
 
 def _escalation(items: list, file: str, key: str, problems: list[Problem]) -> tuple[EscalationStep, ...]:
