@@ -36,7 +36,9 @@ def dr_summary(service: Service, index: Index, now: datetime) -> Text | None:
 
 def _facts(text: Text, recovery: Recovery) -> None:
     facts = recovery.facts
-    text.append_text(literal(recovery.subject, "bold")).append(f" ({recovery.kind})", style="dim")
+    text.append_text(literal(recovery.subject, "bold"))
+    if recovery.kind != "service":
+        text.append(f" ({recovery.kind})", style="dim")
     text.append(f"  RPO {format_duration(facts.rpo)}  RTO {format_duration(facts.rto)}")
     if facts.backup_frequency is not None:
         text.append(f"  backup every {format_duration(facts.backup_frequency)}")
@@ -53,7 +55,7 @@ def _restore_test(text: Text, recovery: Recovery, now: datetime) -> None:
         return
     text.append(f"restore tested {facts.last_restore_test.isoformat()}")
     if due is not None:
-        text.append(f"  OVERDUE since {due.isoformat()} (every {every})", style="bold red")
+        text.append(f"  OVERDUE since {due.isoformat()} ({every})", style="bold red")
 
 
 def _last_backup(text: Text, recovery: Recovery, now: datetime) -> None:
@@ -61,4 +63,4 @@ def _last_backup(text: Text, recovery: Recovery, now: datetime) -> None:
     text.append(f"last backup {format_duration(age)} ago")
     if backup_breaches_rpo(recovery.facts, recovery.backup, now):
         text.append(f"  older than the {format_duration(recovery.facts.rpo)} RPO", style="bold red")
-    text.append("  ").append_text(literal(recovery.backup.source, "dim"))
+    text.append("  from ", style="dim").append_text(literal(recovery.backup.source, "dim"))
