@@ -82,20 +82,19 @@ def read_flag_file(path: Path, source: str = "") -> FlagFile:
     for key, raw in flags.items():
         if key in broken:
             continue
-        where = join_key("flags", clean(key, single_line=True))
         line = line_of(flag_lines, key) or 1
         flag = _flag(str(key), raw, set_meta, file, line, source)
-        problem = _flag_problem(flag, raw)
+        problem = _flag_problem(flag)
         if problem:
-            found.problems.append(Problem(file, line_of(_at(lines, ("flags", key)), problem[0]) or line,
-                                          join_key(where, problem[0]), problem[1]))
+            at, message = problem
+            found.problems.append(Problem(file, _line_at(lines, ("flags", key, *at)), _key(("flags", key, *at)),
+                                          message))
             continue
         found.flags.append(flag)
         if flag.service:
-            meta_line = line_of(_at(lines, ("flags", key, "metadata")), SERVICE_KEY) or \
-                line_of(_at(lines, ("metadata",)), SERVICE_KEY) or line
-            found.refers.append(ServiceRef(flag.service, file, meta_line, join_key(where, "metadata.service"),
-                                           "flag"))
+            named_by = ("flags", key, "metadata", SERVICE_KEY) if SERVICE_KEY in (raw.get("metadata") or {}) \
+                else ("metadata", SERVICE_KEY)
+            found.refers.append(ServiceRef(flag.service, file, _line_at(lines, named_by), _key(named_by), "flag"))
     return found
 
 
@@ -108,12 +107,13 @@ def _flag(key: str, raw: dict, set_meta: dict, file: str, line: int, source: str
                 file=file, line=line, source=source)
 
 
-def _flag_problem(flag: Flag, raw: dict) -> tuple[str, str] | None:
-    """What flagd (not its schema) refuses, and what a kill switch needs: (key, message)."""
+def _flag_problem(flag: Flag) -> tuple[tuple[str, ...], str] | None:
+    """What flagd (not its schema) refuses, and what a kill switch needs:
+    (the path inside the flag, the message)."""
     if flag.default_variant is not None and flag.variants and flag.default_variant not in flag.variants:
-        return "defaultVariant", f"{flag.default_variant!r} is not one of its variants"
+        return ("defaultVariant",), f"{clean(flag.default_variant)!r} is not one of its variants"
     if flag.kill_switch and not kill_switch_variants(flag):
-        return "metadata." + KILL_SWITCH_KEY, "a kill switch needs a true and a false variant to flip between"
+        return ("metadata", KILL_SWITCH_KEY), "a kill switch needs a true and a false variant to flip between"
     return None
 
 
@@ -153,19 +153,27 @@ def _schema_problems(data: Any, lines: Any, file: str, problems: list[Problem]) 
         path = list(leaf.absolute_path)
         in_flag = len(path) >= 2 and path[0] == "flags"
         broken.add(path[1] if in_flag else "(file)")
-        key = ""
-        for part in path:
-            key = join_key(key, clean(part, single_line=True) if isinstance(part, str) else part)
-        line = 1
-        for depth in range(len(path), 0, -1):  # the deepest part that has a line
-            line = line_of(_at(lines, path[:depth - 1]), path[depth - 1])
-            if line:
-                break
         message = clean(leaf.message, single_line=True)
         if len(message) > _MESSAGE_LIMIT:
             message = message[:_MESSAGE_LIMIT] + "…"
-        problems.append(Problem(file, line or 1, key or "(file)", f"flagd schema: {message}"))
+        problems.append(Problem(file, _line_at(lines, path), _key(path) or "(file)", f"flagd schema: {message}"))
     return broken
+
+
+def _key(path) -> str:
+    key = ""
+    for part in path:
+        key = join_key(key, clean(part, single_line=True) if isinstance(part, str) else part)
+    return key
+
+
+def _line_at(lines: Any, path) -> int:
+    """The line of the deepest part of ``path`` that has one (1 when none does)."""
+    for depth in range(len(path), 0, -1):
+        line = line_of(_at(lines, path[:depth - 1]), path[depth - 1])
+        if line:
+            return line
+    return 1
 
 
 def _closest(error):
