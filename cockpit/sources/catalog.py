@@ -20,7 +20,7 @@ from cockpit.model import (DEFAULT_ESCALATION_AFTER, RESTORE_TEST_EVERY, DataDom
                            Service, SourceData)
 from cockpit.problems import Problem, ServiceRef
 from cockpit.sources.backstage import BackstageReader
-from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
+from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec, missing_path
 from cockpit.sources.catalog_locations import read_catalog_files
 from cockpit.untrusted import clean
 from cockpit.yamlfile import line_of
@@ -249,11 +249,10 @@ class CatalogSource(Source):
 
     @classmethod
     def check(cls, spec: SourceSpec) -> CheckResult:
-        path = spec.path(spec.options["path"])
-        if not path.exists():
-            return CheckResult(problems=[Problem(spec.config_file, line_of(spec.options, "path") or spec.line,
-                                                 f"sources.{spec.name}.path", f"not found: {path}")])
-        catalog = parse_catalog(path)
+        missing = missing_path(spec)
+        if missing:
+            return CheckResult(problems=[missing])
+        catalog = parse_catalog(spec.path(spec.options["path"]))
         problems = list(catalog.problems)
         for ref in catalog.domain_refs:
             if ref.service not in catalog.domains:

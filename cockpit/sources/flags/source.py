@@ -8,13 +8,11 @@ import asyncio
 from pathlib import Path
 
 from cockpit.model import SourceData
-from cockpit.problems import Problem
-from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
+from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec, missing_path
 from cockpit.sources.flags.files import flag_paths, read_flag_file
 from cockpit.sources.flags.kill_switch import flip
 from cockpit.untrusted import clean
 from cockpit.writes import Action, ActionResult
-from cockpit.yamlfile import line_of
 
 KILL_SWITCH = "kill_switch"
 _WARNINGS_SHOWN = 20
@@ -28,12 +26,11 @@ class FlagsSource(Source):
 
     @classmethod
     def check(cls, spec: SourceSpec) -> CheckResult:
-        path = spec.path(spec.options["path"])
-        if not path.exists():
-            return CheckResult(problems=[Problem(spec.config_file, line_of(spec.options, "path") or spec.line,
-                                                 f"sources.{spec.name}.path", f"not found: {path}")])
+        missing = missing_path(spec)
+        if missing:
+            return CheckResult(problems=[missing])
         result = CheckResult()
-        for found in map(read_flag_file, flag_paths(path)):
+        for found in map(read_flag_file, flag_paths(spec.path(spec.options["path"]))):
             result.problems += found.problems
             result.refers += found.refers
         return result
