@@ -126,3 +126,13 @@ def test_the_demo_source_simulates_backup_ages_and_checks_them():
     assert backups == (BackupStatus("payments", DEMO_TIME - timedelta(hours=3), "demo"),)
     assert [(p.key, p.message.split(",")[0]) for p in problems] == [
         ("sources.demo.backups.users", "expected a duration (e.g. 30s")]
+
+
+def test_check_refuses_a_backup_metric_that_is_no_metric_name(tmp_path):
+    from cockpit.sources.prometheus.source import PrometheusSource
+    spec = SourceSpec(kind="prometheus", name="prom", refresh=timedelta(seconds=30), timeout=timedelta(seconds=5),
+                      options={"url": "http://localhost:9090", "slos": [], "backup_metric": "backup-age{job=x}",
+                               "backup_label": "service"},
+                      base_dir=tmp_path, config_file="cockpit.yaml", line=3)
+    assert [str(p) for p in PrometheusSource.check(spec).problems] == [
+        "cockpit.yaml:3: sources.prom.backup_metric: 'backup-age{job=x}' is not a metric name (letters, digits and _)"]

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from cockpit.model import Flag, Service
 from cockpit.service_index import Index
+from cockpit.untrusted import clean
 from cockpit.ui.widgets.text import literal
 from cockpit.writes import Action
 
@@ -64,9 +65,12 @@ def flip_question(flag: Flag, service: str) -> str:
     other = next((name for name, value in flag.variants.items() if value is (flag.value is not True)), "?")
     then = f"{other} = {_shown(flag.variants.get(other))}"
     targeting = "\nIts targeting rules may still serve other variants." if flag.targeted else ""
-    return (f"Flip kill switch {flag.key} of {service}?\n"
+    # One line per fact: a name with a line break in it must not add lines of its own.
+    key, service, now, then, file = (clean(part, single_line=True) for part in
+                                     (flag.key, service, now, then, Path(flag.file).name))
+    return (f"Flip kill switch {key} of {service}?\n"
             f"It serves {now} now, and will serve {then}.\n"
-            f"Written to {Path(flag.file).name}; flagd picks it up at once.{targeting}")
+            f"Written to {file}; flagd picks it up at once.{targeting}")
 
 
 def flip_action(flag: Flag) -> Action:

@@ -126,3 +126,24 @@ async def test_read_only_offers_no_flip_and_writes_nothing(config, tmp_path):
         await keys_done(app, pilot)
         assert len(app.screen_stack) == 1  # no prompt
         assert flag_file.read_text() == KILL_SWITCH_FILE and not audit.exists()
+
+
+async def test_with_two_kill_switches_the_user_picks_one_first(config, tmp_path):
+    app, flag_file, _ = build(config, tmp_path)
+    second = json.loads(KILL_SWITCH_FILE)
+    second["flags"]["apple-pay"] = {"state": "ENABLED", "variants": {"yes": True, "no": False}, "defaultVariant": "no",
+                                    "metadata": {"service": "checkout-service", "killSwitch": True}}
+    flag_file.write_text(json.dumps(second, indent=2))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_card(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen.choices == ("apple-pay", "express-pay")
+        await pilot.press("enter")  # the first: apple-pay
+        await pilot.pause()
+        assert app.screen.question.startswith("Flip kill switch apple-pay of checkout-service?\n"
+                                              "It serves no = false now, and will serve yes = true.")
+        await pilot.press("y")
+        await keys_done(app, pilot)
+        assert json.loads(flag_file.read_text())["flags"]["apple-pay"]["defaultVariant"] == "yes"
+        assert json.loads(flag_file.read_text())["flags"]["express-pay"]["defaultVariant"] == "on"

@@ -40,9 +40,10 @@ class _SameMode(FileAccess):
         os.chmod(path, self.mode)
 
 
-def flip(path: Path, key: str, expected: str) -> tuple[str, object]:
+def flip(path: Path, key: str, expected: str | None) -> tuple[str, object]:
     """Set flag ``key``'s default variant to the other boolean one, if it is
-    still ``expected`` (someone else may have flipped it meanwhile); returns
+    still ``expected`` (someone else may have flipped it meanwhile; None: the
+    code's default); returns
     (the new variant, its value). Raises SourceError saying why not."""
     path = path.resolve()  # a symlinked file (a ConfigMap's) is written where it points
     try:

@@ -59,7 +59,7 @@ class FlagsSource(Source):
         # Only this source's own files are ever written.
         if file.resolve() not in {p.resolve() for p in flag_paths(self._path)}:
             raise SourceError(f"{clean(file)} is not one of {self.name}'s flag files")
-        new, value = await asyncio.to_thread(flip, file, action.target, str(action.params.get("from", "")))
+        new, value = await asyncio.to_thread(flip, file, action.target, action.params.get("from"))
         return ActionResult(True, f"kill switch {clean(action.target)} now serves {clean(new)} "
                                   f"({clean(str(value).lower())}) from {clean(file.name)}", action.target)
 
