@@ -136,3 +136,39 @@ def test_check_refuses_a_backup_metric_that_is_no_metric_name(tmp_path):
                       base_dir=tmp_path, config_file="cockpit.yaml", line=3)
     assert [str(p) for p in PrometheusSource.check(spec).problems] == [
         "cockpit.yaml:3: sources.prom.backup_metric: 'backup-age{job=x}' is not a metric name (letters, digits and _)"]
+
+
+BACKSTAGE = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments-api
+  annotations:
+    cockpit.dev/rpo: 5m
+    cockpit.dev/rto: 1h
+    cockpit.dev/last-restore-test: "2026-06-02"
+    cockpit.dev/backup-location: s3://backups/payments
+spec: {type: service, lifecycle: production, owner: payments-team}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ledger
+  annotations:
+    cockpit.dev/rpo: a little
+    cockpit.dev/last-restore-test: "June"
+spec: {type: service, lifecycle: production, owner: payments-team}
+"""
+
+
+def test_backstage_entities_carry_dr_facts_in_annotations(tmp_path):
+    path = tmp_path / "catalog-info.yaml"
+    path.write_text(BACKSTAGE)
+    catalog = parse_catalog(path)
+    assert catalog.services["payments-api"].dr == RecoveryFacts(
+        rpo=timedelta(minutes=5), rto=timedelta(hours=1), backup_location="s3://backups/payments",
+        last_restore_test=date(2026, 6, 2))
+    assert catalog.services["ledger"].dr is None  # it loads; its bad facts do not
+    assert [(p.line, p.key, p.message.split(" (")[0]) for p in catalog.problems] == [
+        (17, "metadata.annotations.cockpit.dev/rpo", "expected a duration"),
+        (18, "metadata.annotations.cockpit.dev/last-restore-test", "expected a date"),
+    ]

@@ -11,17 +11,17 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from cockpit.alert_owners import SEED_FORMS, claims_from_seed
 from cockpit.config_schema import join_key, show, validate_mapping
-from cockpit.model import (DEFAULT_ESCALATION_AFTER, RESTORE_TEST_EVERY, DataDomain, EscalationStep, RecoveryFacts,
-                           Service, SourceData)
+from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, RecoveryFacts, Service, SourceData
 from cockpit.problems import Problem, ServiceRef
 from cockpit.sources.backstage import BackstageReader
 from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec, missing_path
 from cockpit.sources.catalog_locations import read_catalog_files
+from cockpit.sources.recovery_facts import recovery_facts
 from cockpit.untrusted import clean
 from cockpit.yamlfile import line_of
 
@@ -60,15 +60,7 @@ DOMAIN_KEYS = {
     "gdpr_applies": OptionSpec(bool),
     "dr": OptionSpec(dict, help="disaster recovery: rpo, rto, backup_frequency, last_restore_test ..."),
 }
-# The guide's backup strategy (RPO/RTO per kind of data) and testing schedule.
-DR_KEYS = {
-    "rpo": OptionSpec(timedelta, help="the most data that may be lost, e.g. 15m"),
-    "rto": OptionSpec(timedelta, help="the longest recovery may take, e.g. 1h"),
-    "backup_frequency": OptionSpec(timedelta),
-    "backup_location": OptionSpec(str),
-    "last_restore_test": OptionSpec(date),
-    "restore_test_every": OptionSpec(timedelta, help="default quarterly, as the guide's full restore"),
-}
+
 # A fetch that loads services despite problems reports this many of them.
 _WARNINGS_SHOWN = 20
 
@@ -209,14 +201,7 @@ def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) 
 
 def _recovery(values: dict, file: str, key: str, problems: list[Problem]) -> RecoveryFacts | None:
     """The entry's `dr:` facts (None when it has none); bad ones are problems."""
-    if "dr" not in values:
-        return None
-    facts, found = validate_mapping(values["dr"], DR_KEYS, file=file, key=join_key(key, "dr"))
-    problems += found
-    return RecoveryFacts(rpo=facts.get("rpo"), rto=facts.get("rto"), backup_frequency=facts.get("backup_frequency"),
-                         backup_location=facts.get("backup_location", ""),
-                         last_restore_test=facts.get("last_restore_test"),
-                         restore_test_every=facts.get("restore_test_every", RESTORE_TEST_EVERY))
+    return recovery_facts(values["dr"], file, join_key(key, "dr"), problems) if "dr" in values else None
 
 
 def _escalation(items: list, file: str, key: str, problems: list[Problem]) -> tuple[EscalationStep, ...]:
