@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import typing
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
@@ -155,6 +155,7 @@ def format_size(size: int) -> str:
 
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
                list: "a list", dict: "a mapping", timedelta: "a duration (e.g. 30s, 5m, 1h, 7d)",
+               date: "a date (YYYY-MM-DD)",
                HttpUrl: "an http:// or https:// URL", ByteSize: "a size above 0 (e.g. 16MiB, 512KiB, 1048576)"}
 
 
@@ -189,6 +190,8 @@ def _coerce(value: Any, expected: Any) -> tuple[bool, Any]:
             except ValueError:
                 return False, value
         return False, value
+    if expected is date:
+        return _as_date(value)
     if expected is HttpUrl:
         return isinstance(value, str) and url_problem(value) is None, value
     if expected is ByteSize:
@@ -199,6 +202,20 @@ def _coerce(value: Any, expected: Any) -> tuple[bool, Any]:
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool), value
     return isinstance(value, expected), value
+
+
+def _as_date(value: Any) -> tuple[bool, Any]:
+    """YAML reads 2026-09-01 as a date; a quoted one is a string, a timestamp a datetime."""
+    if isinstance(value, datetime):
+        return True, value.date()
+    if isinstance(value, date):
+        return True, value
+    if isinstance(value, str):
+        try:
+            return True, date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    return False, value
 
 
 def _reason(value: Any, expected: Any) -> str:

@@ -19,7 +19,7 @@ _PART = re.compile(r"\s*(\d+(?:\.\d+)?)[\s_]*([a-z]+)\s*")
 # Longer is a typo (or an attack): timedelta itself overflows at 2.7 million years.
 MAX_DURATION = timedelta(days=10 * 365)
 # Review cadences as the seed writes them.
-_CADENCES = {"daily": 1, "weekly": 7, "monthly": 30, "quarterly": 91, "annually": 365, "yearly": 365}
+_CADENCES = {"hourly": 1 / 24, "daily": 1, "weekly": 7, "monthly": 30, "quarterly": 91, "annually": 365, "yearly": 365}
 
 
 class DurationTooLong(ValueError):

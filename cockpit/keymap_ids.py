@@ -19,6 +19,7 @@ BINDING_IDS = frozenset({
     "postmortems.mark", "postmortems.new", "postmortems.preview", "postmortems.save",
     "prompt.cancel", "prompt.no", "prompt.yes",
     "runbooks.search", "runbooks.service", "runbooks.steps",
+    "services.kill_switch",
     "silences.close", "silences.expire", "silences.reload",
     "table.bottom", "table.clear_filter", "table.down", "table.filter", "table.open", "table.page_down",
     "table.page_up", "table.reverse", "table.sort", "table.top", "table.up",

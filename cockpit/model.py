@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 SEVERITIES = ("P0", "P1", "P2", "P3")  # most severe first
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -53,6 +53,56 @@ class ApiLink:
     in_catalog: bool = False
 
 
+# The guide's backup testing schedule: a full restore every quarter.
+RESTORE_TEST_EVERY = timedelta(days=91)
+
+
+@dataclass(frozen=True)
+class RecoveryFacts:
+    """A service's or data domain's disaster-recovery facts, as the catalog
+    writes them (the guide's backup strategy): how much data may be lost
+    (RPO), how long recovery may take (RTO), and how backups are kept and
+    tested. Judged by cockpit.recovery."""
+
+    rpo: timedelta | None = None
+    rto: timedelta | None = None
+    backup_frequency: timedelta | None = None
+    backup_location: str = ""
+    last_restore_test: date | None = None
+    restore_test_every: timedelta = RESTORE_TEST_EVERY
+
+
+@dataclass(frozen=True)
+class BackupStatus:
+    """When a service's or data domain's last backup succeeded, from a
+    metrics source (a ``*_last_success_timestamp_seconds`` gauge)."""
+
+    subject: str  # the service or data domain the gauge's label names
+    last_success: datetime
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One feature flag of an OpenFeature flagd flag-definition file."""
+
+    key: str
+    state: str  # ENABLED | DISABLED (flagd treats a disabled flag as missing)
+    variants: Mapping[str, Any]
+    default_variant: str | None
+    service: str = ""  # the catalog service it belongs to ("" when none says)
+    kill_switch: bool = False  # flips between its true and false variants from the card
+    targeted: bool = False  # has targeting rules: the default variant is not all that is served
+    file: str = ""
+    line: int = 0
+    source: str = ""
+
+    @property
+    def value(self) -> Any:
+        """What flagd serves when no targeting applies (None: the code's default)."""
+        return self.variants.get(self.default_variant) if self.default_variant is not None else None
+
+
 @dataclass(frozen=True)
 class Service:
     name: str
@@ -77,6 +127,8 @@ class Service:
     # Alerts this service claims: each a label matcher set as text
     # ('{namespace="payments"}'); cockpit.alert_owners joins alerts by them.
     alerts: tuple[str, ...] = ()
+    dr: RecoveryFacts | None = None
+    flags: tuple[str, ...] = ()  # flag keys the catalog gives this service
 
 
 @dataclass(frozen=True)
@@ -87,6 +139,7 @@ class DataDomain:
     retention: str = ""
     pii: bool = False
     gdpr_applies: bool = False
+    dr: RecoveryFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +337,8 @@ class SourceData:
     incidents: tuple[Incident, ...] = ()
     runbooks: tuple[Runbook, ...] = ()
     oncall: tuple[OnCall, ...] = ()
+    backups: tuple[BackupStatus, ...] = ()
+    flags: tuple[Flag, ...] = ()
     # Partial failures that did not stop the fetch, e.g. one Alertmanager of
     # several is down: shown on the source's health line, data still used.
     warnings: tuple[str, ...] = ()
@@ -329,6 +384,8 @@ class Snapshot:
     incidents: tuple[Incident, ...] = ()
     runbooks: tuple[Runbook, ...] = ()
     oncall: tuple[OnCall, ...] = ()
+    backups: tuple[BackupStatus, ...] = ()
+    flags: tuple[Flag, ...] = ()
     sources: tuple[SourceHealth, ...] = ()
     read_only: bool = False
 

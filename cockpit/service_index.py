@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from cockpit.model import Incident, OnCall, Runbook, Service, SLOStatus, Snapshot
+from cockpit.model import BackupStatus, DataDomain, Flag, Incident, OnCall, Runbook, Service, SLOStatus, Snapshot
 
 
 @dataclass
@@ -24,6 +24,9 @@ class Index:
     incidents: dict[str, list[Incident]] = field(default_factory=dict)
     oncall: dict[str, list[OnCall]] = field(default_factory=dict)
     runbooks: dict[str, list[Runbook]] = field(default_factory=dict)
+    domains: dict[str, DataDomain] = field(default_factory=dict)
+    backups: dict[str, BackupStatus] = field(default_factory=dict)  # by service or data domain: the newest
+    flags: dict[str, list[Flag]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, snapshot: Snapshot) -> "Index":
@@ -40,6 +43,10 @@ class Index:
                                  lambda i: tuple(dict.fromkeys((i.service, *i.services))) if i.services else (i.service,))
         index.oncall = _group(sorted(snapshot.oncall, key=lambda o: o.level), lambda o: (o.service,))
         index.runbooks = _runbooks_by_service(snapshot.runbooks, snapshot.services)
+        index.domains = {d.name: d for d in snapshot.data_domains}
+        for backup in sorted(snapshot.backups, key=lambda b: b.last_success):
+            index.backups[backup.subject] = backup
+        index.flags = _flags_by_service(snapshot.flags, snapshot.services)
         return index
 
     def runbook(self, ref: str) -> Runbook | None:
@@ -121,6 +128,22 @@ def _runbooks_by_service(runbooks: tuple[Runbook, ...], services: tuple[Service,
         for name in dict.fromkeys(names):
             if name:
                 grouped[name].append(runbook)
+    return dict(grouped)
+
+
+def _flags_by_service(flags: tuple[Flag, ...], services: tuple[Service, ...]) -> dict[str, list[Flag]]:
+    """Each service's flags: those whose metadata names it, and those its
+    catalog entry lists by key."""
+    by_key: dict[str, list[Flag]] = defaultdict(list)
+    for flag in flags:
+        by_key[flag.key].append(flag)
+    grouped: dict[str, list[Flag]] = defaultdict(list)
+    for flag in flags:
+        if flag.service:
+            grouped[flag.service].append(flag)
+    for service in services:
+        for key in service.flags:
+            grouped[service.name] += [f for f in by_key.get(key, ()) if f not in grouped[service.name]]
     return dict(grouped)
 
 

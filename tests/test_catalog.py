@@ -135,8 +135,8 @@ teams: {}
         (15, "teams", "unknown key (accepted: data_domains, services)"),
         (4, "services.api-server.on_call", "expected true or false, got 'yes'"),
         (5, "services.api-server.runbook",
-         "unknown key (accepted: alerts, data_domains, depends_on, description, escalation_path, on_call, owner, "
-         "primary_contact, runbooks, tier)"),
+         "unknown key (accepted: alerts, data_domains, depends_on, description, dr, escalation_path, flags, on_call, "
+         "owner, primary_contact, runbooks, tier)"),
         (8, "services.api-server.escalation_path[0]", 'expected a contact ("@lead") or {contact, after, critical_only}'),
         (9, "services.api-server.escalation_path[1].contact", "missing required key (who is paged at this level)"),
         (6, "services.api-server.depends_on", "a service cannot depend on itself"),

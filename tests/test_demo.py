@@ -38,7 +38,7 @@ def bundled():
 def test_registered_under_its_kind():
     assert load_kind("demo") is DemoSource
     assert DemoSource.demo is True
-    assert DemoSource.provides == {"slos", "incidents", "oncall"}
+    assert DemoSource.provides == {"slos", "incidents", "oncall", "backups"}
 
 
 def test_same_clock_same_data():

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from cockpit.hub import Hub
-from cockpit.model import (SLO, EscalationStep, Incident, OnCall, Runbook, Service, Snapshot, SourceData,
+from cockpit.model import (SLO, EscalationStep, Flag, Incident, OnCall, Runbook, Service, Snapshot, SourceData,
                            SourceHealth, SLOStatus)
 from cockpit.sources.base import Source, SourceContext, SourceSpec, TransientSourceError
 from cockpit.commands.status import run_status, snapshot_to_json, summary
@@ -22,7 +22,7 @@ T0 = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
 REPO = Path(__file__).resolve().parent.parent
 
 KEYS = {
-    "services": {"name", "owner", "primary_contact", "escalation_path", "on_call", "depends_on", "runbooks"},
+    "services": {"name", "owner", "primary_contact", "escalation_path", "on_call", "depends_on", "runbooks", "dr"},
     "slos": {"service", "unowned", "name", "objective", "sli", "budget_remaining", "burn_rates", "tier", "alerts_firing",
              "exhaustion_eta_s", "data", "window"},
     "incidents": {"id", "title", "severity", "status", "service", "started_at", "source", "silenced",
@@ -30,6 +30,8 @@ KEYS = {
     "runbooks": {"path", "title", "owner", "last_validated", "stale"},
     "sources": {"name", "kind", "state", "ok", "error", "warnings", "fetched_at"},
     "oncall": {"service", "escalation_policy", "level", "user", "until"},
+    "flags": {"key", "service", "state", "default_variant", "value", "kill_switch", "targeted", "file", "line",
+              "source"},
 }
 
 
@@ -53,6 +55,8 @@ def full_snapshot() -> Snapshot:
                   Runbook(path="fresh.md", title="Fresh", body="", last_validated=date(2026, 11, 27))),
         oncall=(OnCall(service="api-server", escalation_policy="Backend", level=1, user="Ann",
                        until=T0 + timedelta(hours=8)),),
+        flags=(Flag("express-pay", "ENABLED", {"on": True, "off": False}, "on", service="api-server",
+                    kill_switch=True, file="flags/checkout.flagd.json", line=8, source="flags"),),
         sources=(SourceHealth(name="catalog", kind="catalog", state="ok", fetched_at=T0),
                  SourceHealth(name="prom", kind="prometheus", state="failing", error="connection refused")),
     )
@@ -83,6 +87,9 @@ def test_json_values():
     assert document["sources"][1] == {"name": "prom", "kind": "prometheus", "state": "failing", "ok": False,
                                       "error": "connection refused", "warnings": [], "fetched_at": None}
     assert document["oncall"][0]["until"] == "2026-11-28T11:00:00+00:00"
+    assert document["flags"] == [{"key": "express-pay", "service": "api-server", "state": "ENABLED",
+                                  "default_variant": "on", "value": True, "kill_switch": True, "targeted": False,
+                                  "file": "flags/checkout.flagd.json", "line": 8, "source": "flags"}]
     text = json.dumps(document, allow_nan=False)  # raises if any NaN survived
     assert "NaN" not in text and "Infinity" not in text
 

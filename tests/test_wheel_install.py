@@ -71,7 +71,9 @@ def test_the_wheel_installs_and_runs_the_demo_outside_a_checkout(tmp_path_factor
     check = _run([cockpit, "check"], outside, env)
     assert "site-packages/cockpit/bundled/config/cockpit.yaml: OK" in check.stdout, check.stdout
     status = json.loads(_run([cockpit, "status", "--json"], outside, env).stdout)
-    assert {s["name"]: s["state"] for s in status["sources"]}["runbooks"] == "ok", status["sources"]
+    states = {s["name"]: s["state"] for s in status["sources"]}
+    assert states["runbooks"] == "ok" and states["flags"] == "ok", status["sources"]  # flagd's schema ships too
+    assert any(f["kill_switch"] for f in status["flags"]), status["flags"]
     assert status["services"] and status["slos"], sorted(status)
 
     tui = _run([str(venv / "bin/python"), "-c", HEADLESS_TUI], outside, env, timeout=120)

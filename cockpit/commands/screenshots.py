@@ -184,9 +184,31 @@ async def _take_at(size: tuple[int, int], out: Path, data: Path) -> list[Path]:
                 _cursor_to_top(app, panel)
             await shoot(stem)
         await _work_views(app, pilot, shoot)
+        await _kill_switch_views(app, pilot, shoot)
         await _dialogs(app, pilot, shoot)
         await pilot.press("q")
     return written
+
+
+async def _kill_switch_views(app, pilot, shoot) -> None:
+    """A card with recovery facts and flags, and the kill-switch flip's
+    confirmation (declined: the bundled flag file is never written)."""
+    from cockpit.ui.widgets.messages import Navigate
+
+    service = next((f.service for f in app.snapshot.flags if f.kill_switch and f.service in app.index.services), None)
+    if service is None:
+        return
+    app.post_message(Navigate("services", service))
+    await pilot.pause()
+    await pilot.pause()
+    app.query_one("#card-summary-scroll").scroll_end(animate=False)  # on 24 rows they are below the ownership
+    await pilot.pause()
+    await shoot("service-card-flags")
+    await pilot.press("x")
+    await pilot.pause()
+    await shoot("kill-switch-confirm")
+    await pilot.press("n")
+    await pilot.pause()
 
 
 async def _dialogs(app, pilot, shoot) -> None:

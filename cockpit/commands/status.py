@@ -17,13 +17,16 @@ from typing import Any
 
 from cockpit.clock import system_clock
 from cockpit.durations import prom_window
-from cockpit.model import Snapshot
+from cockpit.model import Flag, Snapshot
+from cockpit.recovery import Recovery, backup_age, backup_breaches_rpo, recoveries, restore_test_due
+from cockpit.service_index import Index
 from cockpit.untrusted import clean
 
 
 def snapshot_to_json(snapshot: Snapshot) -> dict:
     today = snapshot.taken_at.date()
     catalog = {s.name for s in snapshot.services}
+    index = Index.build(snapshot)
     document = {
         "services": [
             {
@@ -34,6 +37,7 @@ def snapshot_to_json(snapshot: Snapshot) -> dict:
                 "on_call": s.on_call,
                 "depends_on": list(s.depends_on),
                 "runbooks": list(s.runbooks),
+                "dr": [_recovery(r, snapshot.taken_at) for r in recoveries(s, index.domains, index.backups)],
             }
             for s in snapshot.services
         ],
@@ -91,8 +95,34 @@ def snapshot_to_json(snapshot: Snapshot) -> dict:
              "until": _iso(o.until)}
             for o in snapshot.oncall
         ],
+        "flags": [_flag(f) for f in snapshot.flags],
     }
     return _finite(document)
+
+
+def _recovery(recovery: Recovery, now: datetime) -> dict:
+    """One subject's DR facts; durations in seconds, null when not given."""
+    facts, age = recovery.facts, backup_age(recovery.backup, now)
+    due = restore_test_due(facts, now.date())
+    return {
+        "subject": recovery.subject, "kind": recovery.kind,
+        "rpo_s": _seconds(facts.rpo), "rto_s": _seconds(facts.rto),
+        "backup_frequency_s": _seconds(facts.backup_frequency), "backup_location": facts.backup_location,
+        "last_restore_test": _iso(facts.last_restore_test), "restore_test_every_s": _seconds(facts.restore_test_every),
+        "restore_test_overdue_since": _iso(due),
+        "last_backup": _iso(recovery.backup.last_success) if recovery.backup else None,
+        "backup_age_s": _seconds(age), "backup_older_than_rpo": backup_breaches_rpo(facts, recovery.backup, now),
+    }
+
+
+def _flag(flag: Flag) -> dict:
+    return {"key": flag.key, "service": flag.service, "state": flag.state, "default_variant": flag.default_variant,
+            "value": flag.value, "kill_switch": flag.kill_switch, "targeted": flag.targeted, "file": flag.file,
+            "line": flag.line, "source": flag.source}
+
+
+def _seconds(value) -> float | None:
+    return None if value is None else value.total_seconds()
 
 
 def run_status(config_path: str | None, *, as_json: bool) -> int:

@@ -21,6 +21,7 @@ from cockpit.alert_owners import claims_from_backstage
 from cockpit.config_schema import show
 from cockpit.model import ApiLink, Service, frozen_map
 from cockpit.problems import Problem, ServiceRef
+from cockpit.sources.recovery_facts import recovery_from_annotations
 from cockpit.yamlfile import line_of
 
 if TYPE_CHECKING:
@@ -183,6 +184,8 @@ class BackstageReader:
             else ((_person(owner),) if owner else ()),
             annotations=frozen_map(_strings(meta.get("annotations"))),
             alerts=claims_from_backstage(meta.get("annotations")),
+            dr=recovery_from_annotations(meta.get("annotations") or {}, entity.file, "metadata.annotations",
+                                         self.catalog.problems) if isinstance(meta.get("annotations"), dict) else None,
         )
 
     def _api(self, entity: Entity, ref: str) -> ApiLink:

@@ -18,6 +18,7 @@ from cockpit.alerts import Silence
 from cockpit.model import SourceData
 from cockpit.problems import Problem, ServiceRef
 from cockpit.writes import Action, ActionResult
+from cockpit.yamlfile import line_of
 
 
 @dataclass
@@ -61,6 +62,15 @@ class SourceSpec:
         p = Path(value).expanduser()
         # normpath: problems should name runbooks/x.md, not config/../runbooks/x.md
         return Path(os.path.normpath(p if p.is_absolute() else self.base_dir / p))
+
+
+def missing_path(spec: SourceSpec, option: str = "path") -> Problem | None:
+    """`cockpit check`'s problem when the file or folder an option names is not there."""
+    path = spec.path(spec.options[option])
+    if path.exists():
+        return None
+    return Problem(spec.config_file, line_of(spec.options, option) or spec.line, f"sources.{spec.name}.{option}",
+                   f"not found: {path}")
 
 
 @dataclass(frozen=True)

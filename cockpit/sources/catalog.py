@@ -16,11 +16,12 @@ from pathlib import Path
 
 from cockpit.alert_owners import SEED_FORMS, claims_from_seed
 from cockpit.config_schema import join_key, show, validate_mapping
-from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, Service, SourceData
+from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, RecoveryFacts, Service, SourceData
 from cockpit.problems import Problem, ServiceRef
 from cockpit.sources.backstage import BackstageReader
-from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
+from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec, missing_path
 from cockpit.sources.catalog_locations import read_catalog_files
+from cockpit.sources.recovery_facts import recovery_facts
 from cockpit.untrusted import clean
 from cockpit.yamlfile import line_of
 
@@ -43,6 +44,8 @@ SERVICE_KEYS = {
     "description": OptionSpec(str),
     "tier": OptionSpec(str),
     "alerts": OptionSpec((dict, str, list), help="the alerts this service owns: " + SEED_FORMS),
+    "dr": OptionSpec(dict, help="disaster recovery: rpo, rto, backup_frequency, last_restore_test ..."),
+    "flags": OptionSpec(list[str], help="keys of the feature flags (flags source) that belong to it"),
 }
 STEP_KEYS = {
     "contact": OptionSpec(str, required=True, help="who is paged at this level"),
@@ -55,7 +58,9 @@ DOMAIN_KEYS = {
     "retention": OptionSpec((str, int)),
     "pii": OptionSpec(bool),
     "gdpr_applies": OptionSpec(bool),
+    "dr": OptionSpec(dict, help="disaster recovery: rpo, rto, backup_frequency, last_restore_test ..."),
 }
+
 # A fetch that loads services despite problems reports this many of them.
 _WARNINGS_SHOWN = 20
 
@@ -144,12 +149,13 @@ def _read_seed(doc: dict, path: Path, catalog: Catalog) -> None:
                                             "expected a mapping with owner, schema, retention, pii"))
             continue
         values, problems = validate_mapping(raw, DOMAIN_KEYS, file=file, key=key)
+        dr = _recovery(values, file, key, problems)
         catalog.problems += problems
         if not problems:
             catalog.domains[str(name)] = DataDomain(
                 name=str(name), owner=values["owner"], schema=values.get("schema", ""),
                 retention=str(values.get("retention", "")), pii=values.get("pii", False),
-                gdpr_applies=values.get("gdpr_applies", False))
+                gdpr_applies=values.get("gdpr_applies", False), dr=dr)
 
 
 def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) -> Service | None:
@@ -159,6 +165,7 @@ def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) 
     alerts, found = claims_from_seed(values["alerts"], file=file, line=line_of(values, "alerts"),
                                      key=join_key(key, "alerts")) if "alerts" in values else ((), [])
     problems += found
+    dr = _recovery(values, file, key, problems)
     if name in values.get("depends_on", []):
         problems.append(Problem(file, line_of(values, "depends_on"), join_key(key, "depends_on"),
                                 "a service cannot depend on itself"))
@@ -187,7 +194,14 @@ def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) 
         description=values.get("description", ""),
         tier=values.get("tier", ""),
         alerts=alerts,
+        dr=dr,
+        flags=tuple(values.get("flags", ())),
     )
+
+
+def _recovery(values: dict, file: str, key: str, problems: list[Problem]) -> RecoveryFacts | None:
+    """The entry's `dr:` facts (None when it has none); bad ones are problems."""
+    return recovery_facts(values["dr"], file, join_key(key, "dr"), problems) if "dr" in values else None
 
 
 def _escalation(items: list, file: str, key: str, problems: list[Problem]) -> tuple[EscalationStep, ...]:
@@ -220,11 +234,10 @@ class CatalogSource(Source):
 
     @classmethod
     def check(cls, spec: SourceSpec) -> CheckResult:
-        path = spec.path(spec.options["path"])
-        if not path.exists():
-            return CheckResult(problems=[Problem(spec.config_file, line_of(spec.options, "path") or spec.line,
-                                                 f"sources.{spec.name}.path", f"not found: {path}")])
-        catalog = parse_catalog(path)
+        missing = missing_path(spec)
+        if missing:
+            return CheckResult(problems=[missing])
+        catalog = parse_catalog(spec.path(spec.options["path"]))
         problems = list(catalog.problems)
         for ref in catalog.domain_refs:
             if ref.service not in catalog.domains:

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Sequence
 
-from cockpit.model import SLO, Incident, OnCall, PolicyTier, SLOStatus, SourceData, frozen_map
+from cockpit.config_schema import validate_mapping
+from cockpit.model import SLO, BackupStatus, Incident, OnCall, PolicyTier, SLOStatus, SourceData, frozen_map
 from cockpit.problems import Problem, ServiceRef
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, MULTIWINDOW_RULES, Events, budget_remaining, evaluate
 from cockpit.slo_specs import SLOSpecs, file_stamp, load_slo_paths, slo_files_signature
@@ -273,11 +274,12 @@ def on_call(levels: dict[str, list[list[str]]], now: datetime, source: str) -> l
 
 class DemoSource(Source):
     kind = "demo"
-    provides = frozenset({"slos", "incidents", "oncall"})
+    provides = frozenset({"slos", "incidents", "oncall", "backups"})
     demo = True
     options = {
         "slos": OptionSpec(list[str], required=True, help="SLO definition files or folders"),
         "rotations": OptionSpec(str, help="YAML file: rotations: {SERVICE: [[people of level 1], ...]}"),
+        "backups": OptionSpec(dict, help="SERVICE or DATA DOMAIN: how long ago its last backup succeeded (1h)"),
     }
 
     def __init__(self, spec, context) -> None:
@@ -292,6 +294,7 @@ class DemoSource(Source):
             rotations = load_rotations(spec.path(spec.options["rotations"]))
             result.problems += rotations.problems
             result.refers += rotations.refers
+        result.problems += simulated_backups(spec, datetime.now(timezone.utc))[1]
         return result
 
     async def fetch(self) -> SourceData:
@@ -308,8 +311,10 @@ class DemoSource(Source):
             problems += rotations.problems
             levels = rotations.levels
         statuses, profiles = simulate_all(specs, now, self.name)
+        backups, found = simulated_backups(self.spec, now)
+        problems += found
         return SourceData(
-            slos=tuple(statuses), policy=specs.policy, oncall=tuple(on_call(levels, now, self.name)),
+            slos=tuple(statuses), policy=specs.policy, oncall=tuple(on_call(levels, now, self.name)), backups=backups,
             incidents=tuple(alerts(statuses, profiles, now.timestamp(), self.name)),
             warnings=tuple(f"not loaded: {problem}" for problem in problems),
         )
@@ -322,6 +327,14 @@ class DemoSource(Source):
         if what not in self._loaded or self._loaded[what][0] != stamp:
             self._loaded[what] = (stamp, load())
         return self._loaded[what][1]
+
+
+def simulated_backups(spec, now: datetime) -> tuple[tuple[BackupStatus, ...], list[Problem]]:
+    """The ``backups:`` option: each subject's last backup that long before ``now``."""
+    ages = spec.options.get("backups") or {}
+    values, problems = validate_mapping(ages, {str(k): OptionSpec(timedelta) for k in ages},
+                                        file=spec.config_file, key=f"sources.{spec.name}.backups")
+    return tuple(BackupStatus(str(subject), now - age, spec.name) for subject, age in values.items()), problems
 
 
 def simulate_all(specs: SLOSpecs, now: datetime, source: str) -> tuple[list[SLOStatus], dict[str, Profile]]:

@@ -13,11 +13,13 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from cockpit.durations import format_duration
 from cockpit.model import ApiLink, Service
+from cockpit.panels.services.dr import dr_summary
+from cockpit.panels.services.flags import flags_summary
 from cockpit.panels.services.rows import incident_rank, on_call_text, open_incidents
 from cockpit.service_index import Index, escalation_due, on_call_now
 from cockpit.ui.widgets.badges import age, percent, severity_badge, status_badge, tier_badge
@@ -34,12 +36,16 @@ class ServiceCard(Vertical):
 
     DEFAULT_CSS = """
     ServiceCard { height: 1fr; padding: 0 1; }
-    ServiceCard > #card-summary { height: auto; max-height: 60%; }
+    ServiceCard > #card-summary-scroll { height: auto; max-height: 60%; }
+    ServiceCard #card-summary { height: auto; }
     ServiceCard > LinkList { height: 1fr; margin-top: 1; }
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="card-summary")
+        # The summary scrolls when it is taller than its room (recovery facts
+        # and flags below the ownership on a 24-row terminal).
+        with VerticalScroll(id="card-summary-scroll"):
+            yield Static(id="card-summary")
         yield LinkList(id="card-links")
 
     def show(self, service: Service, index: Index, now: datetime) -> None:
@@ -146,7 +152,7 @@ def related_links(service: Service, index: Index, now: datetime) -> LinkSections
 
 
 # The card's parts, top to bottom.
-SUMMARY_SECTIONS: tuple[SummarySection, ...] = (ownership_summary,)
+SUMMARY_SECTIONS: tuple[SummarySection, ...] = (ownership_summary, dr_summary, flags_summary)
 LINK_SECTIONS: tuple[LinkSection, ...] = (related_links,)
 
 

@@ -1,24 +1,30 @@
 """The Services panel: the table of every catalog service, and the card of
-the one chosen. esc walks back through the cards, then to the table."""
+the one chosen. esc walks back through the cards, then to the table; x on
+a card flips one of the service's kill switches (asked first, the flag named)."""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
+from cockpit.model import Flag
 from cockpit.panels.services.card import ServiceCard
+from cockpit.panels.services.flags import KILL_SWITCH, flip_action, flip_question, kill_switches
 from cockpit.panels.services.rows import COLUMNS, service_row
+from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.links import LinkList
-from cockpit.ui.widgets.messages import Origin
+from cockpit.ui.widgets.messages import Origin, PerformAction
 from cockpit.ui.widgets.panel import Panel, PanelContext
 
 
 class ServicesPanel(Panel):
     panel_id = "services"
-    feeds = frozenset({"catalog", "oncall"})
+    feeds = frozenset({"catalog", "oncall", "flags", "backups"})
     title = "Services"
+    BINDINGS = [Binding("x", "kill_switch", "Kill switch", id="services.kill_switch")]
 
     def __init__(self, context: PanelContext) -> None:
         super().__init__(context)
@@ -47,11 +53,42 @@ class ServicesPanel(Panel):
         switcher = self.query_one(ContentSwitcher)
         name = self.shown_service
         service = self.index.services.get(name) if (self.index and name) else None
+        self.refresh_bindings()
         if service is None:
             switcher.current = "services-table"
             return
         self.query_one(ServiceCard).show(service, self.index, self.now)
         switcher.current = "service-card"
+
+    def _kill_switches(self) -> list[Flag]:
+        """The shown card's kill switches whose source takes the flip (none read-only)."""
+        service = self.index.services.get(self.shown_service or "") if self.index else None
+        if service is None:
+            return []
+        return [f for f in kill_switches(service, self.index) if self.capabilities.can(KILL_SWITCH, f.source)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "kill_switch":
+            return bool(self._kill_switches())  # offered on a card with one, never read-only
+        return True
+
+    def action_kill_switch(self) -> None:
+        switches = self._kill_switches()
+        service = self.shown_service or ""
+        if len(switches) == 1:
+            self._confirm_flip(switches[0], service)
+        elif switches:
+            def chosen(key: str | None) -> None:
+                flag = next((f for f in switches if f.key == key), None)
+                if flag is not None:
+                    self._confirm_flip(flag, service)
+            self.app.push_screen(ChoicePrompt(f"Which kill switch of {service}?", [f.key for f in switches]), chosen)
+
+    def _confirm_flip(self, flag: Flag, service: str) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post_message(PerformAction(flag.source, flip_action(flag)))
+        self.app.push_screen(ConfirmPrompt(flip_question(flag, service)), answered)
 
     def open_card(self, name: str, *, directly: bool = False) -> bool:
         if self.index is None or name not in self.index.services:

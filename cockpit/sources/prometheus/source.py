@@ -17,6 +17,10 @@ One refresh sends, all evaluated at the source clock's time:
   the SLO-window ratio).
 - for calendar-aligned SLOs (OpenSLO), per group an error and a total query
   (or a ratio query) since the start of the current period;
+- with ``backup_metric`` set, one query for the newest value of that gauge
+  (a ``*_last_success_timestamp_seconds``) per ``backup_label`` value: when
+  each service or data domain last backed up (cockpit.recovery judges it
+  against the catalog's RPO).
 So the count depends on expression shapes, not on the number of services.
 The server's retention is read at most hourly, alongside the queries and
 under its own short deadline, to warn when it is shorter than an SLO window. All of it goes through cockpit.sources.prometheus.api.
@@ -25,21 +29,24 @@ under its own short deadline, to warn when it is shorter than an SLO window. All
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Sequence
 
 from cockpit import calendar_windows, pyrra_rules
 from cockpit.sources.prometheus import sloth_rules
-from cockpit.config_schema import HttpUrl
+from cockpit.config_schema import HttpUrl, show
 from cockpit.durations import format_duration, prom_window
-from cockpit.model import SLO, SourceData
-from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
+from cockpit.model import SLO, BackupStatus, SourceData
+from cockpit.promql import QueryGroup, group_slos, history_step, per_second, sample_value, slo_templates
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, evaluate
 from cockpit.slo_specs import DEFAULT_WINDOW, SLOSpecs, load_slo_paths, slo_files_signature
 from cockpit.sources.base import (CheckResult, OptionSpec, Source, SourceContext, SourceError,
                                   SourceSpec, TransientSourceError)
+from cockpit.problems import Problem
 from cockpit.sources.http import HTTP_OPTIONS
+from cockpit.yamlfile import line_of
 from cockpit.sources.prometheus.api import BadQuery, PrometheusAPI
 from cockpit.sources.prometheus.results import (SLOResult, budget_history, events_of, period_begins, period_events,
                                                 place_history, ratio_events, rolling_events, scaled, split_instant,
@@ -50,11 +57,14 @@ RETENTION_RETRY = timedelta(minutes=10)  # after a check that timed out or faile
 # The status pages' own budget, well inside the fetch's: a gateway whose
 # status pages hang must not take the SLOs down with it.
 RETENTION_TIMEOUT_S = 2.0
+DEFAULT_BACKUP_LABEL = "service"
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
 
 
 class PrometheusSource(Source):
     kind = "prometheus"
-    provides = frozenset({"slos"})
+    provides = frozenset({"slos", "backups"})
     options = {
         "url": OptionSpec(HttpUrl, required=True, help="Prometheus base URL, e.g. http://prometheus:9090"),
         "slos": OptionSpec((str, list[str]), required=True, help="SLO files or folders"),
@@ -65,6 +75,10 @@ class PrometheusSource(Source):
                                                        "--default-slo-period (default 30d)"),
         "pyrra_services": OptionSpec(dict, help="service of Pyrra SLOs without a pyrra.dev/service label, "
                                                 "by NAMESPACE/NAME or NAMESPACE (default: the namespace)"),
+        "backup_metric": OptionSpec(str, help="a gauge of each last successful backup's Unix time, e.g. "
+                                              "backup_last_success_timestamp_seconds"),
+        "backup_label": OptionSpec(str, help="its label naming the service or data domain (default "
+                                             f"{DEFAULT_BACKUP_LABEL})"),
     }
 
     def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
@@ -81,6 +95,13 @@ class PrometheusSource(Source):
     @classmethod
     def check(cls, spec: SourceSpec) -> CheckResult:
         result = CheckResult()  # the url was checked with the config (OptionSpec HttpUrl)
+        for option, rule, what in (("backup_metric", _METRIC_NAME, "a metric name"),
+                                   ("backup_label", _LABEL_NAME, "a label name")):
+            value = spec.options.get(option)
+            if value is not None and not rule.match(value):
+                result.problems.append(Problem(spec.config_file, line_of(spec.options, option) or spec.line,
+                                               f"sources.{spec.name}.{option}",
+                                               f"{show(value)} is not {what} (letters, digits and _)"))
         specs = _load(spec)
         result.problems.extend(specs.problems)
         result.refers.extend(specs.refers)
@@ -116,10 +137,13 @@ class PrometheusSource(Source):
             await asyncio.gather(retention_check, return_exceptions=True)
             raise
         retention, retention_unknown = await retention_check
+        backups, backup_problem = await self._backups(now)
         self.queries_last_refresh = self._api.sent - sent_before
 
         statuses = []
         warnings = [f"not loaded: {problem}" for problem in specs.problems]  # what was refused is listed
+        if backup_problem:
+            warnings.append(backup_problem)
         if retention_unknown:
             warnings.append(retention_unknown)
         short = retention is not None and any(slo.window > retention for slo in specs.slos)
@@ -138,7 +162,7 @@ class PrometheusSource(Source):
                                      history=found.history, history_end=found.history_end,
                                      history_step=found.history_step, history_times=found.history_times,
                                      source=self.name, warnings=found.warnings))
-        return SourceData(slos=tuple(statuses), policy=specs.policy, warnings=tuple(warnings))
+        return SourceData(slos=tuple(statuses), policy=specs.policy, backups=backups, warnings=tuple(warnings))
 
     async def aclose(self) -> None:
         if self._api is not None:
@@ -368,6 +392,27 @@ class PrometheusSource(Source):
             elif result.history and result.history_end == now and events is not None and events.ratio is not None:
                 # The history's steps put a period's start within a step; its last point is now, exactly.
                 result.history = (*result.history[:-1], budget_remaining(events.ratio, slo.objective))
+
+    # --- backups --------------------------------------------------------------
+
+    async def _backups(self, now: datetime) -> tuple[tuple[BackupStatus, ...], str]:
+        """The newest successful backup per service or data domain (the
+        gauge's ``backup_label``), and why there are none when the query was
+        refused: the SLOs stand without them."""
+        metric = self.spec.options.get("backup_metric")
+        if not metric:
+            return (), ""
+        label = self.spec.options.get("backup_label") or DEFAULT_BACKUP_LABEL
+        try:
+            series = await self._api.query(f"max by ({label}) ({metric})", now)
+        except BadQuery as error:
+            return (), f"backup ages not read: {error}"
+        found = []
+        for item in series:
+            subject, value = item["metric"].get(label), sample_value((item.get("value") or (0, None))[1])
+            if subject and value == value and 0 < value < 1e11:  # a Unix time (NaN and nonsense left out)
+                found.append(BackupStatus(str(subject), datetime.fromtimestamp(value, timezone.utc), self.name))
+        return tuple(sorted(found, key=lambda b: b.subject)), ""
 
     # --- retention ------------------------------------------------------------
 
