@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import typing
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
@@ -153,7 +153,7 @@ def format_size(size: int) -> str:
 
 # --- the option validator ---------------------------------------------------
 
-_TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
+_TYPE_NAMES = {date: "a date written YYYY-MM-DD", str: "a string", int: "a whole number", float: "a number", bool: "true or false",
                list: "a list", dict: "a mapping", timedelta: "a duration (e.g. 30s, 5m, 1h, 7d)",
                HttpUrl: "an http:// or https:// URL", ByteSize: "a size above 0 (e.g. 16MiB, 512KiB, 1048576)"}
 

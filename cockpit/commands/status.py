@@ -13,15 +13,17 @@ import asyncio
 import json
 import math
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Iterable
 
 from cockpit.clock import system_clock
 from cockpit.durations import prom_window
+from cockpit.doc_freshness import OwnedDocument, collect
 from cockpit.model import Snapshot
 from cockpit.untrusted import clean
 
 
-def snapshot_to_json(snapshot: Snapshot) -> dict:
+def snapshot_to_json(snapshot: Snapshot, docs: Iterable[OwnedDocument] = ()) -> dict:
+    """The document; ``docs`` are the owned documents (cockpit.doc_freshness) under "docs"."""
     today = snapshot.taken_at.date()
     catalog = {s.name for s in snapshot.services}
     document = {
@@ -91,6 +93,12 @@ def snapshot_to_json(snapshot: Snapshot) -> dict:
              "until": _iso(o.until)}
             for o in snapshot.oncall
         ],
+        "docs": [
+            {"kind": d.kind, "title": d.title, "ref": d.ref, "owner": d.owner,
+             "last_validated": _iso(d.last_validated), "next_review": _iso(d.next_review), "stale": d.stale,
+             "stale_reason": d.stale_reason}
+            for d in docs
+        ],
     }
     return _finite(document)
 
@@ -98,6 +106,7 @@ def snapshot_to_json(snapshot: Snapshot) -> dict:
 def run_status(config_path: str | None, *, as_json: bool) -> int:
     # Imported here: the hub pulls in every source plugin, `cockpit --help` should not.
     from cockpit.commands import EXIT_CONFIG, load_config_or_report
+    from cockpit.commands.docs import doc_inputs
     from cockpit.hub import Hub
 
     config = load_config_or_report(config_path)
@@ -105,7 +114,8 @@ def run_status(config_path: str | None, *, as_json: bool) -> int:
         return EXIT_CONFIG
     snapshot = asyncio.run(_fetch_once(Hub.from_config(config, system_clock)))
     if as_json:
-        print(json.dumps(snapshot_to_json(snapshot), indent=2, allow_nan=False))
+        docs = collect(doc_inputs(config, snapshot))
+        print(json.dumps(snapshot_to_json(snapshot, docs), indent=2, allow_nan=False))
     else:
         print(summary(snapshot))
     return 0
