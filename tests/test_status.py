@@ -17,6 +17,7 @@ from cockpit.model import (SLO, EscalationStep, Incident, OnCall, Runbook, Servi
                            SourceHealth, SLOStatus)
 from cockpit.sources.base import Source, SourceContext, SourceSpec, TransientSourceError
 from cockpit.commands.status import run_status, snapshot_to_json, summary
+from cockpit.doc_freshness import OwnedDocument
 
 T0 = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +31,10 @@ KEYS = {
     "runbooks": {"path", "title", "owner", "last_validated", "stale"},
     "sources": {"name", "kind", "state", "ok", "error", "warnings", "fetched_at"},
     "oncall": {"service", "escalation_policy", "level", "user", "until"},
+    "docs": {"kind", "title", "ref", "owner", "last_validated", "next_review", "stale", "stale_reason"},
 }
+DOCS = (OwnedDocument("runbooks", "Restart", "api-server/restart.md", "backend-team", date(2026, 11, 1),
+                      date(2026, 11, 8), "review due 2026-11-08 (20 days ago)"),)
 
 
 def full_snapshot() -> Snapshot:
@@ -59,7 +63,7 @@ def full_snapshot() -> Snapshot:
 
 
 def test_json_has_exactly_the_documented_keys():
-    document = snapshot_to_json(full_snapshot())
+    document = snapshot_to_json(full_snapshot(), DOCS)
     assert set(document) == set(KEYS)
     for section, keys in KEYS.items():
         assert document[section], section
@@ -80,6 +84,9 @@ def test_json_values():
     assert incident["instances"] == ["am-a", "am-b"] and incident["labels"] == {"team": "backend"}
     assert [r["stale"] for r in document["runbooks"]] == [True, False]  # 27 days vs 1 day since validated
     assert document["runbooks"][0]["last_validated"] == "2026-11-01"
+    [doc] = snapshot_to_json(full_snapshot(), DOCS)["docs"]
+    assert doc["next_review"] == "2026-11-08" and doc["stale"] is True
+    assert doc["stale_reason"] == "review due 2026-11-08 (20 days ago)"
     assert document["sources"][1] == {"name": "prom", "kind": "prometheus", "state": "failing", "ok": False,
                                       "error": "connection refused", "warnings": [], "fetched_at": None}
     assert document["oncall"][0]["until"] == "2026-11-28T11:00:00+00:00"

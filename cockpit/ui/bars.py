@@ -17,6 +17,7 @@ from cockpit.ui.widgets.badges import HEALTH_STYLES, age, demo_badge, health_wor
 
 # Lines of the notice above a panel; more are summed up in its last line.
 NOTICE_LINES = 5
+MIN_TITLE = 4  # a tab's title is cut no shorter ("Ser…")
 
 
 class PanelTabs(Static):
@@ -35,12 +36,29 @@ class PanelTabs(Static):
     def show_current(self, panel_id: str) -> None:
         self.current = panel_id
         text = Text(no_wrap=True, overflow="ellipsis")
-        for n, (panel, key, title) in enumerate(self.tabs):
+        titles = self._fitting_titles(self.size.width)
+        for n, (panel, key, _) in enumerate(self.tabs):
             active = panel == panel_id
             text.append(" " if n else "")
             text.append(key, style="bold reverse" if active else "bold cyan")
-            text.append(f" {title}", style="bold reverse" if active else "")
+            text.append(f" {titles[n]}", style="bold reverse" if active else "")
         update_if_changed(self, text)
+
+    def on_resize(self) -> None:
+        self.show_current(self.current)
+
+    def _fitting_titles(self, width: int) -> list[str]:
+        """The titles, the longest of the other tabs' cut ("Postmort…") one
+        character at a time until every key is on screen (80 columns)."""
+        titles = [title for _, _, title in self.tabs]
+        keys = sum(len(key) + 2 for _, key, _ in self.tabs) - 1  # each key, its space, the gap before the next
+        while width and keys + sum(map(len, titles)) > width:
+            others = [n for n, (panel, _, _) in enumerate(self.tabs) if panel != self.current]
+            longest = max(others, key=lambda n: len(titles[n]), default=None)
+            if longest is None or len(titles[longest]) <= MIN_TITLE:
+                break
+            titles[longest] = titles[longest][:-2] + "…"
+        return titles
 
 
 class SourceBar(Static):
