@@ -90,8 +90,8 @@ def stale_reason(last_validated: date | None, next_review: date | None, today: d
         return ""
     if next_review is None:
         return "never validated"
-    overdue = (today - next_review).days
-    late = f"review due {next_review.isoformat()} ({overdue} day{'s' if overdue != 1 else ''} ago)"
+    overdue = (today - next_review).days  # the date itself is beside it, as next review
+    late = f"{overdue} day{'s' if overdue != 1 else ''} overdue"
     return late if last_validated else "never validated, " + late
 
 

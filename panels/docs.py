@@ -30,7 +30,7 @@ COLUMNS = (
     Column("owner", "Owner", sortable=True, min_width=12),
     Column("review", "Next review", sortable=True),
     Column("validated", "Last validated", sortable=True, hide_first=1),
-    Column("reason", "Why stale", min_width=16, hide_first=2),
+    Column("reason", "Why stale", max_width=32, min_width=16, hide_first=2),
 )
 
 

@@ -64,7 +64,7 @@ def test_stale_of_any_kind_exits_1_listing_only_those_with_the_reason(tmp_path, 
     lines = captured.out.splitlines()[1:]
     assert len(lines) == 2
     assert lines[0].startswith("postmortems") and "forgotten.md" in lines[0]
-    assert lines[0].endswith("STALE: never validated, review due 2026-10-01 (58 days ago)")
+    assert lines[0].endswith("STALE: never validated, 58 days overdue")
     assert lines[1].startswith("onboarding") and "(no owner)" in lines[1]
     assert lines[1].endswith("STALE: never validated")
     assert "2 of 4 documents stale on 2026-11-28" in captured.err

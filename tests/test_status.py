@@ -34,7 +34,7 @@ KEYS = {
     "docs": {"kind", "title", "ref", "owner", "last_validated", "next_review", "stale", "stale_reason"},
 }
 DOCS = (OwnedDocument("runbooks", "Restart", "api-server/restart.md", "backend-team", date(2026, 11, 1),
-                      date(2026, 11, 8), "review due 2026-11-08 (20 days ago)"),)
+                      date(2026, 11, 8), "20 days overdue"),)
 
 
 def full_snapshot() -> Snapshot:
@@ -86,7 +86,7 @@ def test_json_values():
     assert document["runbooks"][0]["last_validated"] == "2026-11-01"
     [doc] = snapshot_to_json(full_snapshot(), DOCS)["docs"]
     assert doc["next_review"] == "2026-11-08" and doc["stale"] is True
-    assert doc["stale_reason"] == "review due 2026-11-08 (20 days ago)"
+    assert doc["stale_reason"] == "20 days overdue"
     assert document["sources"][1] == {"name": "prom", "kind": "prometheus", "state": "failing", "ok": False,
                                       "error": "connection refused", "warnings": [], "fetched_at": None}
     assert document["oncall"][0]["until"] == "2026-11-28T11:00:00+00:00"
