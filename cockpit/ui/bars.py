@@ -48,14 +48,14 @@ class PanelTabs(Static):
         self.show_current(self.current)
 
     def _fitting_titles(self, width: int) -> list[str]:
-        """The titles, the longest of the other tabs' cut ("Postmort…") one
-        character at a time until every key is on screen (80 columns)."""
+        """The titles, the longest cut ("Postmor…") one character at a time
+        until every key is on screen (80 columns); the same whichever tab is
+        current, so the tabs stay where they are."""
         titles = [title for _, _, title in self.tabs]
         keys = sum(len(key) + 2 for _, key, _ in self.tabs) - 1  # each key, its space, the gap before the next
-        while width and keys + sum(map(len, titles)) > width:
-            others = [n for n, (panel, _, _) in enumerate(self.tabs) if panel != self.current]
-            longest = max(others, key=lambda n: len(titles[n]), default=None)
-            if longest is None or len(titles[longest]) <= MIN_TITLE:
+        while titles and width and keys + sum(map(len, titles)) > width:
+            longest = max(range(len(titles)), key=lambda n: len(titles[n]))
+            if len(titles[longest]) <= MIN_TITLE:
                 break
             titles[longest] = titles[longest][:-2] + "…"
         return titles

@@ -100,6 +100,12 @@ async def test_fits_80x24_with_every_tab_key_and_the_key_columns(config):
             assert label in text, label
         table = app.query_one("#docs-table").table
         assert sum(table.drawn_widths) + 2 * sum(1 for w in table.drawn_widths if w) <= SIZE[0]
+        # Every tab's key on screen, titles cut the same whichever tab is current.
+        tabs = str(app.query_one("#panel-tabs").render())
+        assert len(tabs) <= SIZE[0] and "Postmor…" in tabs
+        await pilot.press("o")
+        await pilot.pause()
+        assert str(app.query_one("#panel-tabs").render()) == tabs
 
 
 async def test_untrusted_titles_are_shown_literally(config):
