@@ -52,8 +52,8 @@ def gate(config: Config, kinds: Sequence[str], *, stale_only: bool, clock: Clock
          noun: str) -> int:
     """List the documents of ``kinds`` (only the stale ones with ``stale_only``,
     which then exits 1 when there are any); exit 2 when a source feeding them fails."""
-    snapshot = asyncio.run(_fetch(config, kinds, clock))
     feeds = {kind(name).feeds for name in kinds} - {""}
+    snapshot = asyncio.run(_fetch(config, feeds, clock))
     failing = [h for h in snapshot.sources if feeds & set(h.provides) and h.failing]
     for health in failing:
         fail(f"{health.kind} source {health.name}: {health.error}")
@@ -75,10 +75,10 @@ def doc_inputs(config: Config, snapshot: Snapshot) -> DocInputs:
     return DocInputs(snapshot, review_day(snapshot.taken_at), config.docs, config.postmortems)
 
 
-async def _fetch(config: Config, kinds: Iterable[str], clock: Clock) -> Snapshot:
+async def _fetch(config: Config, feeds: set[str], clock: Clock) -> Snapshot:
+    """A snapshot from the sources providing ``feeds`` (snapshot keys) alone."""
     from cockpit.hub import Hub  # pulls in every source plugin: only once a command runs
 
-    feeds = {kind(name).feeds for name in kinds} - {""}
     hub = Hub.from_config(config, clock)
     try:
         # Only the sources feeding documents: no reason to reach out to Prometheus or PagerDuty.
