@@ -33,10 +33,10 @@ from cockpit.writes import Action
 # Stale badge and review date first: they must stay visible at 80 columns.
 COLUMNS = (
     Column("stale", ""),
-    Column("title", "Title", sortable=True, max_width=TITLE_MAX_WIDTH, min_width=20, takes_the_rest=True),
-    Column("review", "Next review", sortable=True),
-    Column("validated", "Last validated", sortable=True, hide_first=1),
-    Column("owner", "Owner", sortable=True, min_width=12),
+    Column("title", "Title", sortable=True, max_width=TITLE_MAX_WIDTH, min_width=24, takes_the_rest=True),
+    Column("review", "Review due", sortable=True),
+    Column("validated", "Validated", sortable=True, hide_first=1),
+    Column("owner", "Owner", sortable=True, min_width=16),
     Column("services", "Services", min_width=12, hide_first=2),
 )
 RESULT_COLUMNS = (Column("runbook", "Runbook"), Column("line", "Line"), Column("match", "Match"))

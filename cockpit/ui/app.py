@@ -319,11 +319,12 @@ class CockpitApp(App):
             self.focused.insert_text_at_cursor(event.character)
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
-        """A panel key that does not apply to the highlighted item says why
-        in one line instead of doing nothing (Panel.unavailable)."""
+        """A panel key that does not apply to the highlighted item, or that no
+        source can take (read-only, no Alertmanager to silence), says why in
+        one line instead of doing nothing (Panel.unavailable)."""
         target, name, _ = self._parse_action(action, self if default_namespace is None else default_namespace,
                                              namespaces)
-        if isinstance(target, Panel) and target.check_action(name, ()) is not False:
+        if isinstance(target, Panel):
             why = target.unavailable(name)
             if why:
                 self.notify(why, severity="warning", timeout=4, markup=False)

@@ -17,11 +17,13 @@ from cockpit.ui.widgets.badges import HEALTH_STYLES, age, demo_badge, health_wor
 
 # Lines of the notice above a panel; more are summed up in its last line.
 NOTICE_LINES = 5
-MIN_TITLE = 4  # a tab's title is cut no shorter ("Ser…")
 
 
 class PanelTabs(Static):
-    """`o Overview  s Services ...`, the current panel highlighted."""
+    """`o Overview  s Services ...`, the current panel highlighted. When the
+    titles do not all fit the width (ten panels at 80 columns), the other
+    panels' titles are cut to their first letters, then left out, so every
+    panel's key stays on screen and the current one keeps its whole title."""
 
     DEFAULT_CSS = """
     PanelTabs { height: 1; background: $panel; color: $text; }
@@ -35,30 +37,27 @@ class PanelTabs(Static):
 
     def show_current(self, panel_id: str) -> None:
         self.current = panel_id
-        text = Text(no_wrap=True, overflow="ellipsis")
-        titles = self._fitting_titles(self.size.width)
-        for n, (panel, key, _) in enumerate(self.tabs):
-            active = panel == panel_id
-            text.append(" " if n else "")
-            text.append(key, style="bold reverse" if active else "bold cyan")
-            text.append(f" {titles[n]}", style="bold reverse" if active else "")
+        room = self.size.width or 80
+        for title_room in (None, 4, 0):
+            text = self._tabs_text(panel_id, title_room)
+            if text.cell_len <= room:
+                break
         update_if_changed(self, text)
 
     def on_resize(self) -> None:
         self.show_current(self.current)
 
-    def _fitting_titles(self, width: int) -> list[str]:
-        """The titles, the longest cut ("Postmor…") one character at a time
-        until every key is on screen (80 columns); the same whichever tab is
-        current, so the tabs stay where they are."""
-        titles = [title for _, _, title in self.tabs]
-        keys = sum(len(key) + 2 for _, key, _ in self.tabs) - 1  # each key, its space, the gap before the next
-        while titles and width and keys + sum(map(len, titles)) > width:
-            longest = max(range(len(titles)), key=lambda n: len(titles[n]))
-            if len(titles[longest]) <= MIN_TITLE:
-                break
-            titles[longest] = titles[longest][:-2] + "…"
-        return titles
+    def _tabs_text(self, panel_id: str, title_room: int | None) -> Text:
+        """The tabs, other panels' titles cut to ``title_room`` cells (None: whole)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for n, (panel, key, title) in enumerate(self.tabs):
+            active = panel == panel_id
+            shown = title if active or title_room is None else title[:title_room]
+            text.append(" " if n else "")
+            text.append(key, style="bold reverse" if active else "bold cyan")
+            if shown:
+                text.append(f" {shown}", style="bold reverse" if active else "")
+        return text
 
 
 class SourceBar(Static):

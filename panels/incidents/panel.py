@@ -212,6 +212,9 @@ class IncidentsPanel(ListDetailPanel):
 
     def unavailable(self, action: str) -> str:
         group, incident = self.selected_group, self.selected
+        if action in WRITES and not self.capabilities.can(action):
+            return ("Read-only mode: the cockpit writes nothing." if self.capabilities.read_only
+                    else f"No configured source can {WRITES[action]}.")
         if action == "silence" and group is not None:
             return "" if self._group_sources(group) else f"No source of the alerts of {group.key} can silence them."
         if action == "declare" or (action not in WRITES and action not in ITEM_KEYS):

@@ -16,15 +16,16 @@ from cockpit.ui.widgets.badges import demo_badge, severity_badge, status_badge
 from cockpit.ui.widgets.text import literal
 from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
 
-# Title near the end and cut short: at 80 columns the service and status
-# must stay on screen (the detail view shows the whole title).
+# Title near the end: at 80 columns the service and status must stay on
+# screen, and the title keeps 27 cells, enough to tell alerts apart (the
+# detail view shows it whole); the service column gives up room first.
 COLUMNS = (
     Column("severity", "Sev", sortable=True),
     Column("age", "Age", sortable=True),
-    Column("service", "Service", sortable=True, min_width=14),
+    Column("service", "Service", sortable=True, min_width=16),
     Column("status", "Status", sortable=True),
     Column("flags", "Flags"),
-    Column("title", "Title", max_width=TITLE_MAX_WIDTH, min_width=20, takes_the_rest=True),
+    Column("title", "Title", max_width=TITLE_MAX_WIDTH, min_width=27, takes_the_rest=True),
     Column("source", "Source", sortable=True, hide_first=1),
 )
 AGE = 1  # index of the age cell: the one that moves with the clock

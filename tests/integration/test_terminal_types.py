@@ -23,7 +23,7 @@ def test_the_app_draws_switches_panels_and_quits_in_a_16_colour_terminal(term, t
         wait_for(lambda: b"Quit" in screen and b"DEMO" in screen, "the demo on screen")
         drawn = len(screen)
         os.write(master, b"r")
-        wait_for(lambda: b"Next review" in screen[drawn:], "the Runbooks panel")
+        wait_for(lambda: b"Review due" in screen[drawn:], "the Runbooks panel")
         os.write(master, b"q")
         process.wait(timeout=30)
     assert process.returncode == 0

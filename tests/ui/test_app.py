@@ -385,3 +385,24 @@ async def test_at_80_columns_the_key_hints_keep_help_and_quit_and_cut_the_rest_a
         assert line.endswith("q Quit") and "? Help" in line and " … " in line, line
         assert len(line) <= 80
         await pilot.press("escape")
+
+
+async def test_at_80_columns_incident_titles_keep_27_cells_and_runbook_owners_stay_whole(app_factory):
+    from cockpit.ui.widgets.row_table import RowTable
+
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        table = app.query_one("#incidents RowTable", RowTable)
+        keys = [column.key for column in table.columns]
+        assert table.drawn_widths[keys.index("title")] >= 27
+        assert table.drawn_widths[keys.index("service")] >= 16
+        await pilot.press("r")
+        await pilot.pause()
+        table = app.query_one("#runbooks RowTable", RowTable)
+        keys = [column.key for column in table.columns]
+        owners = [table.get_row(row.key)[keys.index("owner")].plain for row in table.rows]
+        assert all(len(owner) <= table.drawn_widths[keys.index("owner")] for owner in owners), owners
+        assert table.drawn_widths[keys.index("validated")] > 0

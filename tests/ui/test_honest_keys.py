@@ -116,3 +116,33 @@ async def test_esc_from_a_runbook_opened_with_u_returns_to_the_incident(app_fact
         await pilot.pause()
         assert app.current_panel.panel_id == "incidents"
         assert panel.detail_id == "incident-log/INC-7"  # the incident it came from, not the list
+
+
+async def test_a_write_no_source_can_take_says_why_when_pressed(config, tmp_path):
+    # Only the demo: nothing can silence, acknowledge or declare.
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", demo_data(), demo=True))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_panel(app, pilot, "i", "incidents")
+        panel.table.select_key("demo/ALERT-1")
+        await pilot.pause()
+        assert " z Silence" not in footer(app) and " d Declare" not in footer(app)
+        for key in ("z", "a", "d"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert len(app.screen_stack) == 1
+        assert [n.message for n in app._notifications] == [
+            "No configured source can silence.", "No configured source can acknowledge.",
+            "No configured source can declare incidents."]
+
+
+async def test_in_read_only_mode_a_write_key_says_so(config, tmp_path):
+    app = app_with(config, CannedSource("catalog", catalog()), CannedSource("demo", demo_data(), demo=True),
+                   incident_log(tmp_path), read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_panel(app, pilot, "i", "incidents")
+        panel.table.select_key("incident-log/INC-7")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+        assert [n.message for n in app._notifications] == ["Read-only mode: the cockpit writes nothing."]

@@ -1,0 +1,37 @@
+"""The panel tabs keep every panel's key on screen however many panels there are."""
+
+from textual.app import App
+
+from cockpit.ui.bars import PanelTabs
+
+TABS = [(f"p{n}", key, title) for n, (key, title) in enumerate(
+    [("o", "Overview"), ("s", "Services"), ("b", "SLOs"), ("i", "Incidents"), ("r", "Runbooks"),
+     ("p", "Postmortems"), ("w", "Onboarding"), ("a", "Decisions"), ("D", "Docs"), ("O", "On-call")])]
+
+
+class TabsApp(App):
+    def compose(self):
+        yield PanelTabs(TABS)
+
+
+async def shown_tabs(width: int, current: str) -> str:
+    app = TabsApp()
+    async with app.run_test(size=(width, 5)) as pilot:
+        app.query_one(PanelTabs).show_current(current)
+        await pilot.pause()
+        return app.query_one(PanelTabs).render().plain
+
+
+async def test_wide_screen_shows_every_title_whole():
+    assert await shown_tabs(160, "p3") == " ".join(f"{key} {title}" for _, key, title in TABS)
+
+
+async def test_at_80_columns_the_others_are_cut_and_the_current_stays_whole():
+    shown = await shown_tabs(80, "p5")
+    assert len(shown) <= 80 and "…" not in shown
+    assert "p Postmortems" in shown and "s Serv " in shown and "O On-c" in shown
+
+
+async def test_very_narrow_keeps_only_the_keys_of_the_others():
+    shown = await shown_tabs(40, "p9")
+    assert shown == "o s b i r p w a D O On-call"
