@@ -96,16 +96,12 @@ async def test_fits_80x24_with_every_tab_key_and_the_key_columns(config):
     async with app.run_test(size=SIZE) as pilot:
         await open_panel(app, pilot, "D", "docs")
         text = screen_text(app)
-        for label in ("Kind", "Title", "Owner", "Next review", "STALE", "2026-09-08", "D Docs", "w Onboard"):
+        for label in ("Kind", "Title", "Owner", "Next review", "STALE", "2026-09-08", "D Docs"):
             assert label in text, label
         table = app.query_one("#docs-table").table
         assert sum(table.drawn_widths) + 2 * sum(1 for w in table.drawn_widths if w) <= SIZE[0]
-        # Every tab's key on screen, titles cut the same whichever tab is current.
-        tabs = str(app.query_one("#panel-tabs").render())
-        assert len(tabs) <= SIZE[0] and "Postmor…" in tabs
-        await pilot.press("o")
-        await pilot.pause()
-        assert str(app.query_one("#panel-tabs").render()) == tabs
+        tabs = str(app.query_one("#panel-tabs").render())  # every panel's key, the current title whole
+        assert len(tabs) <= SIZE[0] and tabs.endswith("D Docs") and " w Onbo " in tabs
 
 
 async def test_untrusted_titles_are_shown_literally(config):
