@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     runbooks = commands.add_parser("runbooks", help="list runbooks and when each is due for review")
     runbooks.add_argument("--stale", action="store_true", help="only the stale ones; exit 1 when there are any")
     runbooks.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
+    docs = commands.add_parser("docs", help="list owned documents (runbooks, postmortems, onboarding) and "
+                               "when each is due for review")
+    docs.add_argument("--stale", action="store_true", help="only the stale ones; exit 1 when there are any")
+    docs.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
     _postmortem_parser(commands)
 
     init = commands.add_parser("init", help="write a commented starter config, DIR/cockpit.yaml, that check passes")
@@ -157,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
             from cockpit.commands.runbooks import run_runbooks
 
             return run_runbooks(args.config, stale_only=args.stale)
+        if args.command == "docs":
+            from cockpit.commands.docs import run_docs
+
+            return run_docs(args.config, stale_only=args.stale)
         if args.command == "postmortem":
             from cockpit.commands.postmortem import run_postmortem_check, run_postmortem_new
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -22,6 +22,8 @@ import platformdirs
 from cockpit import secrets
 from cockpit.keymap_ids import BINDING_IDS
 from cockpit.bundled import DEMO_CONFIG
+from cockpit.doc_freshness import DEFAULT_REVIEW_EVERY, DocSettings
+from cockpit.model import frozen_map
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
 from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
 from cockpit.problems import Problem
@@ -57,6 +59,7 @@ class Config:
     review_every: timedelta = timedelta(days=7)  # runbook default, seed: weekly
     file_access: FileAccess = OWNER_ONLY  # who may read the incident log, drafts and audit log
     theme: str = ""  # the app's theme ("" Textual's default); a palette choice is remembered over it
+    docs: DocSettings = DocSettings()  # documentation freshness (`docs:`)
 
 
 # --- where the config comes from -------------------------------------------
@@ -94,6 +97,17 @@ TOP_LEVEL: dict[str, OptionSpec] = {
     "theme": OptionSpec(str, help="the app's theme: any ctrl+p offers, e.g. monochrome, textual-light"),
     "file_group": OptionSpec(str, help="group that may read and write the incident log, drafts and audit log "
                                        "(default: only you)"),
+    "docs": OptionSpec(dict, help="documentation freshness, per kind: {postmortems: {review_every: monthly}, "
+                                  "onboarding: {owner: '@sre-team', last_validated: 2026-11-01}}"),
+}
+# `docs:`, per document kind (cockpit.doc_freshness): each kind's review cadence,
+# and the owner and last validated date of the onboarding checklist, which
+# lives in the cockpit rather than in a file of its own.
+_CADENCE = OptionSpec(timedelta, help="how often it is reviewed: 30d, monthly, quarterly ...")
+DOCS: dict[str, dict[str, OptionSpec]] = {
+    "postmortems": {"review_every": _CADENCE},
+    "onboarding": {"review_every": _CADENCE, "owner": OptionSpec(str, help="who keeps the checklist current"),
+                   "last_validated": OptionSpec(date, help="the day it was last checked, YYYY-MM-DD")},
 }
 SOURCE_COMMON: dict[str, OptionSpec] = {
     "kind": OptionSpec(str, required=True, help="the source kind"),
@@ -150,6 +164,7 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
         review_every=_positive(top, "review_every", timedelta(days=7), file, "", problems),
         file_access=_file_access(data, top, file, problems),
         theme=top.get("theme", ""),
+        docs=_docs(top.get("docs", {}), file, problems),
     )
     return config, problems
 
@@ -255,6 +270,27 @@ def _keymap(raw: Mapping, file: str, problems: list[Problem]) -> dict[str, str]:
             problems.append(Problem(file, line_of(raw, binding), join_key("keymap", clean(binding)),
                                     f"expected binding-id: key (e.g. cockpit.quit: ctrl+q), got {show(keys)}"))
     return keymap
+
+
+def _docs(raw: Mapping, file: str, problems: list[Problem]) -> DocSettings:
+    """The `docs:` section: a mapping per kind, each checked against DOCS."""
+    kinds, found = validate_mapping(raw, {kind: OptionSpec(dict) for kind in DOCS}, file=file, key="docs")
+    problems += found
+    settings: dict[str, Mapping] = {}
+    every: dict[str, timedelta] = {}
+    for kind, entry in kinds.items():
+        key = join_key("docs", kind)
+        settings[kind], found = validate_mapping(entry, DOCS[kind], file=file, key=key)
+        problems += found
+        if "review_every" in settings[kind]:
+            every[kind] = _positive(settings[kind], "review_every", DEFAULT_REVIEW_EVERY[kind], file, key, problems)
+    onboarding = settings.get("onboarding", {})
+    validated = onboarding.get("last_validated")
+    return DocSettings(
+        review_every=frozen_map(every),
+        onboarding_owner=onboarding.get("owner", "").strip(),
+        onboarding_last_validated=validated.date() if isinstance(validated, datetime) else validated,
+    )
 
 
 def _file_access(data: LineDict, top: Mapping[str, Any], file: str, problems: list[Problem]) -> FileAccess:

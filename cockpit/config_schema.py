@@ -153,9 +153,8 @@ def format_size(size: int) -> str:
 
 # --- the option validator ---------------------------------------------------
 
-_TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
+_TYPE_NAMES = {date: "a date written YYYY-MM-DD", str: "a string", int: "a whole number", float: "a number", bool: "true or false",
                list: "a list", dict: "a mapping", timedelta: "a duration (e.g. 30s, 5m, 1h, 7d)",
-               date: "a date (YYYY-MM-DD)",
                HttpUrl: "an http:// or https:// URL", ByteSize: "a size above 0 (e.g. 16MiB, 512KiB, 1048576)"}
 
 

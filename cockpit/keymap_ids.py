@@ -3,7 +3,7 @@
 tests/test_keymap_ids.py keeps this list equal to the ids the UI declares."""
 
 BINDING_IDS = frozenset({
-    "cockpit.back", "cockpit.help", "cockpit.incidents", "cockpit.onboarding", "cockpit.overview",
+    "cockpit.back", "cockpit.docs", "cockpit.help", "cockpit.incidents", "cockpit.onboarding", "cockpit.overview",
     "cockpit.palette", "cockpit.postmortems", "cockpit.quit", "cockpit.refresh", "cockpit.runbooks",
     "cockpit.services", "cockpit.slos",
     "form.cancel",

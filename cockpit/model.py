@@ -302,7 +302,14 @@ class Runbook:
 
     def is_stale(self, today: date) -> bool:
         """Never validated, or past its review date."""
-        return self.next_review is None or today > self.next_review
+        return past_review(self.next_review, today)
+
+
+def past_review(next_review: date | None, today: date) -> bool:
+    """The one freshness rule of every owned document (runbooks,
+    postmortems, onboarding ...): stale when it has no review date (never
+    validated) or that date has passed."""
+    return next_review is None or today > next_review
 
 
 @dataclass(frozen=True)
@@ -324,6 +331,8 @@ class Postmortem:
     status: str = "draft"  # draft | reviewed
     created: datetime | None = None
     problem: str = ""  # why its front matter could not be read (it is listed under its file name)
+    owner: str = ""  # front matter `owner:` (the incident commander when the cockpit drafted it)
+    last_validated: date | None = None  # front matter `last_validated:`, set when marked reviewed
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ class ChecklistSection:
     items: tuple[ChecklistItem, ...]
 
 
+# The checklist as an owned document (the Docs panel, `cockpit docs`): its owner
+# and last validated date are in the config's `docs: onboarding:`.
+TITLE = "On-call onboarding checklist"
+
 # architecture-practices.md, "On-Call Onboarding Checklist", in the seed's words.
 CHECKLIST: tuple[ChecklistSection, ...] = (
     ChecklistSection("Before First On-Call Shift", (

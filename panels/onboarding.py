@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from cockpit.onboarding import CHECKLIST, ChecklistItem, Progress, load_progress, save_progress
+from cockpit.onboarding import CHECKLIST, TITLE, ChecklistItem, Progress, load_progress, save_progress
 from cockpit.ui.widgets.messages import Navigate, Origin
 from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.ui.widgets.text import literal
@@ -79,7 +79,7 @@ class OnboardingPanel(Panel):
         if self.progress.problem:
             self.notify(self.progress.problem, severity="warning", markup=False)
         self.query_one("#onboarding-user", Static).update(
-            literal(f"On-call onboarding checklist for {user}  (space/enter ticks, l goes there)"))
+            literal(f"{TITLE} for {user}  (space/enter ticks, l goes there)"))
         options: list[Option] = []
         for section in CHECKLIST:
             options.append(Option(Text(section.title, style="bold underline"), disabled=True))

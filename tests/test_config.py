@@ -237,7 +237,7 @@ def test_zero_refresh_is_rejected(tmp_path, registry):
 def test_unknown_keys(registry):
     found = problems_of(FIXTURES / "unknown-keys.yaml")
     assert [(line, key) for line, key, _ in found] == [(2, "refesh"), (6, "sources[0].colour")]
-    assert "accepted: audit_log, data_dir, file_group, keymap" in found[0][2]
+    assert "accepted: audit_log, data_dir, docs, file_group, keymap" in found[0][2]
     assert found[1][2] == "unknown key (accepted: kind, name, path, refresh, timeout)"
 
 
@@ -279,7 +279,7 @@ def test_an_unknown_binding_id_is_refused_with_the_valid_ones(tmp_path, registry
     path = write(tmp_path, "keymap:\n  cockpit.quit: ctrl+q\n  quit: ctrl+x\nsources: [{kind: catalog, path: s.yaml}]\n")
     [(line, key, message)] = problems_of(path)
     assert (line, key) == (3, "keymap.quit")
-    assert message.startswith("unknown binding id 'quit'; valid ids: cockpit.back, cockpit.help,")
+    assert message.startswith("unknown binding id 'quit'; valid ids: cockpit.back, cockpit.docs, cockpit.help,")
     assert "table.filter" in message and "incidents.declare" in message
 
 

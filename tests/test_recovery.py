@@ -57,7 +57,7 @@ def test_check_reports_bad_dr_facts_with_file_line_and_key(tmp_path):
         "services.yaml:5: services.checkout-service.dr.backup_frequency: expected a duration (e.g. 30s, 5m, 1h, 7d), "
         "got 'every 15m'",
         "services.yaml:9: services.billing-worker.dr.rpo: expected a duration (e.g. 30s, 5m, 1h, 7d), got 'soon'",
-        "services.yaml:10: services.billing-worker.dr.last_restore_test: expected a date (YYYY-MM-DD), "
+        "services.yaml:10: services.billing-worker.dr.last_restore_test: expected a date written YYYY-MM-DD, "
         "got 'last quarter'",
         "services.yaml:11: services.billing-worker.dr.restore_every: unknown key (accepted: backup_frequency, "
         "backup_location, last_restore_test, restore_test_every, rpo, rto)",

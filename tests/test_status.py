@@ -17,6 +17,7 @@ from cockpit.model import (SLO, EscalationStep, Flag, Incident, OnCall, Runbook,
                            SourceHealth, SLOStatus)
 from cockpit.sources.base import Source, SourceContext, SourceSpec, TransientSourceError
 from cockpit.commands.status import run_status, snapshot_to_json, summary
+from cockpit.doc_freshness import OwnedDocument
 
 T0 = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
 REPO = Path(__file__).resolve().parent.parent
@@ -32,7 +33,10 @@ KEYS = {
     "oncall": {"service", "escalation_policy", "level", "user", "until"},
     "flags": {"key", "service", "state", "default_variant", "value", "kill_switch", "targeted", "file", "line",
               "source"},
+    "docs": {"kind", "title", "ref", "owner", "last_validated", "next_review", "stale", "stale_reason"},
 }
+DOCS = (OwnedDocument("runbooks", "Restart", "api-server/restart.md", "backend-team", date(2026, 11, 1),
+                      date(2026, 11, 8), "20 days overdue"),)
 
 
 def full_snapshot() -> Snapshot:
@@ -63,7 +67,7 @@ def full_snapshot() -> Snapshot:
 
 
 def test_json_has_exactly_the_documented_keys():
-    document = snapshot_to_json(full_snapshot())
+    document = snapshot_to_json(full_snapshot(), DOCS)
     assert set(document) == set(KEYS)
     for section, keys in KEYS.items():
         assert document[section], section
@@ -84,6 +88,9 @@ def test_json_values():
     assert incident["instances"] == ["am-a", "am-b"] and incident["labels"] == {"team": "backend"}
     assert [r["stale"] for r in document["runbooks"]] == [True, False]  # 27 days vs 1 day since validated
     assert document["runbooks"][0]["last_validated"] == "2026-11-01"
+    [doc] = snapshot_to_json(full_snapshot(), DOCS)["docs"]
+    assert doc["next_review"] == "2026-11-08" and doc["stale"] is True
+    assert doc["stale_reason"] == "20 days overdue"
     assert document["sources"][1] == {"name": "prom", "kind": "prometheus", "state": "failing", "ok": False,
                                       "error": "connection refused", "warnings": [], "fetched_at": None}
     assert document["oncall"][0]["until"] == "2026-11-28T11:00:00+00:00"

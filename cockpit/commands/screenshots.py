@@ -74,7 +74,7 @@ def _views(app) -> list[tuple[str, str, str]]:
     views.append(("runbooks", "runbooks", ""))
     if runbooks:
         views.append(("runbook", "runbooks", runbooks[0].path))
-    views += [("postmortems", "postmortems", ""), ("onboarding", "onboarding", "")]
+    views += [("postmortems", "postmortems", ""), ("onboarding", "onboarding", ""), ("docs", "docs", "")]
     return [(stem, panel, ref) for stem, panel, ref in views if panel in app.panel_classes]
 
 

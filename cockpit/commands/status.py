@@ -13,17 +13,19 @@ import asyncio
 import json
 import math
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Iterable
 
 from cockpit.clock import system_clock
 from cockpit.durations import prom_window
 from cockpit.model import Flag, Snapshot
 from cockpit.recovery import Recovery, backup_age, backup_breaches_rpo, recoveries, restore_test_due
 from cockpit.service_index import Index
+from cockpit.doc_freshness import OwnedDocument, collect
 from cockpit.untrusted import clean
 
 
-def snapshot_to_json(snapshot: Snapshot) -> dict:
+def snapshot_to_json(snapshot: Snapshot, docs: Iterable[OwnedDocument] = ()) -> dict:
+    """The document; ``docs`` are the owned documents (cockpit.doc_freshness) under "docs"."""
     today = snapshot.taken_at.date()
     catalog = {s.name for s in snapshot.services}
     index = Index.build(snapshot)
@@ -96,6 +98,12 @@ def snapshot_to_json(snapshot: Snapshot) -> dict:
             for o in snapshot.oncall
         ],
         "flags": [_flag(f) for f in snapshot.flags],
+        "docs": [
+            {"kind": d.kind, "title": d.title, "ref": d.ref, "owner": d.owner,
+             "last_validated": _iso(d.last_validated), "next_review": _iso(d.next_review), "stale": d.stale,
+             "stale_reason": d.stale_reason}
+            for d in docs
+        ],
     }
     return _finite(document)
 
@@ -128,6 +136,7 @@ def _seconds(value) -> float | None:
 def run_status(config_path: str | None, *, as_json: bool) -> int:
     # Imported here: the hub pulls in every source plugin, `cockpit --help` should not.
     from cockpit.commands import EXIT_CONFIG, load_config_or_report
+    from cockpit.commands.docs import doc_inputs
     from cockpit.hub import Hub
 
     config = load_config_or_report(config_path)
@@ -135,7 +144,8 @@ def run_status(config_path: str | None, *, as_json: bool) -> int:
         return EXIT_CONFIG
     snapshot = asyncio.run(_fetch_once(Hub.from_config(config, system_clock)))
     if as_json:
-        print(json.dumps(snapshot_to_json(snapshot), indent=2, allow_nan=False))
+        docs = collect(doc_inputs(config, snapshot))
+        print(json.dumps(snapshot_to_json(snapshot, docs), indent=2, allow_nan=False))
     else:
         print(summary(snapshot))
     return 0

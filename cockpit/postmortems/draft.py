@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -89,6 +89,8 @@ def draft_from_incident(
         "created": now.astimezone(timezone.utc).isoformat(),
         "services": [_one_line(name) for name in affected],
     }
+    if incident.commander:  # the practices guide: every document has an owner; the commander writes this one
+        front["owner"] = _one_line(incident.commander)
     rows = timeline_rows(incident, audit_entries, alerts)
     parts = [
         "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n",
@@ -269,7 +271,6 @@ def _utc(moment: datetime) -> datetime:
 
 # -- front matter edits ------------------------------------------------------
 
-_STATUS_LINE = re.compile(r"^status[ \t]*:.*?(\r?\n)?$")
 
 
 def export_markdown(text: str) -> str:
@@ -279,23 +280,29 @@ def export_markdown(text: str) -> str:
 
 
 def set_status(text: str, status: str) -> str:
-    """``text`` with the front matter's top-level ``status:`` set to ``status``
+    """``text`` with the front matter's top-level ``status:`` set to ``status``."""
+    return set_field(text, "status", status)
+
+
+def set_field(text: str, key: str, value: str) -> str:
+    """``text`` with the front matter's top-level ``key:`` set to ``value``
     (added when missing); every other byte is kept, comments and key order too,
     so it is an edit, not a rewrite. ValueError when there is no front matter."""
     _, _, body_line = split_front_matter(text)
     if body_line == 1:
-        raise ValueError("no front matter (a '---' block at the top) to keep the status in")
+        raise ValueError(f"no front matter (a '---' block at the top) to keep the {key} in")
+    line_of_key = re.compile(rf"^{re.escape(key)}[ \t]*:.*?(\r?\n)?$")
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     lines = text.removeprefix("\ufeff").splitlines(keepends=True)
     close = body_line - 2  # the closing '---' line
     for index in range(1, close):
-        match = _STATUS_LINE.match(lines[index])
+        match = line_of_key.match(lines[index])
         if match:
-            lines[index] = f"status: {status}{match.group(1) or ''}"
+            lines[index] = f"{key}: {value}{match.group(1) or ''}"
             break
     else:
         newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
-        lines.insert(close, f"status: {status}{newline}")
+        lines.insert(close, f"{key}: {value}{newline}")
     return bom + "".join(lines)
 
 
@@ -354,7 +361,21 @@ def _postmortem(path: Path, data: Mapping, problem: str = "") -> Postmortem:
         status=text("status") or "draft",
         created=_timestamp(data.get("created")),
         problem=problem,
+        owner=text("owner"),
+        last_validated=_day(data.get("last_validated")),
     )
+
+
+def _day(value: object) -> date | None:
+    """A front matter date (YAML reads 2026-11-28 as one; quoted, it is text)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip()) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _timestamp(value: object) -> datetime | None:

@@ -44,7 +44,7 @@ from cockpit.untrusted import clean
 
 log = logging.getLogger(__name__)
 
-# (panel id, default keys, title): order of the tabs and of the 1-7 keys.
+# (panel id, default keys, title): order of the tabs and of the 1-8 keys.
 PANELS: tuple[tuple[str, str, str], ...] = (
     ("overview", "o,1", "Overview"),
     ("services", "s,2", "Services"),
@@ -53,6 +53,7 @@ PANELS: tuple[tuple[str, str, str], ...] = (
     ("runbooks", "r,5", "Runbooks"),
     ("postmortems", "p,6", "Postmortems"),
     ("onboarding", "w,7", "Onboarding"),
+    ("docs", "D,8", "Docs"),  # every lower-case letter is some panel's key already
 )
 HISTORY_LIMIT = 50
 
@@ -115,7 +116,7 @@ class CockpitApp(App):
         self.drafts = DraftWriter.from_config(config, clock, read_only=read_only)  # every draft write goes here
         self.panel_context = PanelContext(clock=clock, capabilities=hub.capabilities, user=config.user,
                                           data_dir=Path(config.data_dir), drafts_folder=Path(config.postmortems),
-                                          drafts=self.drafts)
+                                          drafts=self.drafts, docs=config.docs)
         self.snapshot: Snapshot | None = None
         self.index: Index | None = None
         self.panel_classes = {panel: cls for panel, _, _ in PANELS if (cls := _panel_class(panel))}

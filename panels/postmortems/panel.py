@@ -20,7 +20,7 @@ from cockpit.postmortems.writer import EXPORT, REVIEW, WriteRefused
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Postmortem
 from cockpit.panels.postmortems.editor import AUTOSAVE_SECONDS, DraftEditor
-from cockpit.postmortems.draft import export_markdown, list_drafts, set_status
+from cockpit.postmortems.draft import export_markdown, list_drafts, set_field, set_status
 from cockpit.postmortems.lint import lint_postmortem
 from cockpit.ui.widgets.badges import age, severity_badge
 from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt, TextPrompt
@@ -268,8 +268,11 @@ class PostmortemsPanel(ListDetailPanel):
                         severity="warning", timeout=12, markup=False)
             return
         status = "draft" if reviewed else "reviewed"
+        # Reviewing is validating (the practices guide's review process): the date the Docs panel counts from.
+        marked = set_status(text, status) if reviewed else set_field(set_status(text, status), "last_validated",
+                                                                       self.now.date().isoformat())
         try:
-            warning = self.context.drafts.write(REVIEW, path, set_status(text, status))
+            warning = self.context.drafts.write(REVIEW, path, marked)
         except (OSError, ValueError, WriteRefused) as error:
             self.notify(f"Status not changed: {getattr(error, 'strerror', None) or error}", severity="error",
                         markup=False)

@@ -16,7 +16,7 @@ from cockpit.clock import fixed_clock
 from cockpit.frontmatter import parse_front_matter
 from cockpit.clock import DEMO_TIME as NOW
 from cockpit.model import Incident
-from cockpit.postmortems.draft import SECTIONS, draft_from_incident
+from cockpit.postmortems.draft import SECTIONS, draft_from_incident, set_field
 from cockpit.postmortems.lint import lint_postmortem
 from cockpit.postmortems.action_items import add_action_item
 from cockpit.ui.widgets.dialogs import ConfirmPrompt, TextPrompt
@@ -399,11 +399,13 @@ async def test_m_marks_reviewed_only_when_the_linter_is_satisfied_and_back_to_dr
         assert panel.table.select_key(str(done))
         await pilot.press("m")
         await pilot.pause()
-        assert done.read_text() == FINISHED
+        # Reviewed is validated: the day is kept for the Docs panel's next review.
+        validated = set_field(FINISHED, "last_validated", "2026-11-28")
+        assert done.read_text() == validated
         assert [str(c) for c in panel.table.table.get_row(str(done))[:4]][3] == "reviewed"
         await pilot.press("m")
         await pilot.pause()
-        assert done.read_text() == FINISHED.replace("status: reviewed", "status: draft")
+        assert done.read_text() == validated.replace("status: reviewed", "status: draft")
 
 
 async def test_every_draft_write_is_audited(config):

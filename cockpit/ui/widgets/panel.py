@@ -16,6 +16,7 @@ from textual.reactive import var
 from textual.widget import Widget
 
 from cockpit.capabilities import Capabilities
+from cockpit.doc_freshness import DocSettings
 from cockpit.postmortems.writer import DraftWriter
 from cockpit.service_index import Index
 from cockpit.model import Snapshot
@@ -35,6 +36,7 @@ class PanelContext:
     data_dir: Path  # where per-user state (onboarding progress) is kept
     drafts_folder: Path  # the postmortem drafts
     drafts: DraftWriter  # every draft write goes through it (audited, refused read-only)
+    docs: DocSettings = DocSettings()  # documentation freshness settings (the config's `docs:`)
 
 
 class Panel(Widget):
