@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.durations import parse_duration
-from cockpit.frontmatter import parse_front_matter
+from cockpit.frontmatter import first_heading, parse_front_matter
 from cockpit.model import Runbook, SourceData
 from cockpit.problems import Problem, ServiceRef
 from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
@@ -74,7 +74,7 @@ def _read_runbook(file: Path, root: Path, review_every: timedelta, source: str, 
         into.problems.append(Problem(filename, 1, "(front matter)", "no front matter: start the file with a --- block giving owner and last_validated"))
     elif not front.problems:
         fields.check_keys()
-    title = fields.text("title") or _first_heading(front.body) or file.stem.replace("-", " ").replace("_", " ")
+    title = fields.text("title") or first_heading(front.body) or file.stem.replace("-", " ").replace("_", " ")
     services = fields.services()
     into.refers.extend(
         ServiceRef(name, filename, line, key, "runbook") for name, line, key in services
@@ -169,22 +169,6 @@ class _Fields:
                 return duration
         self._problem(key, f"must be a duration (7d, 30 days) or weekly/monthly/quarterly, not {value!r}")
         return None
-
-
-def _first_heading(body: str) -> str:
-    """The first level-1 ATX heading outside fenced code (where '# ' is a shell comment)."""
-    fence = ""
-    for line in body.splitlines():
-        stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence):
-                fence = ""
-            continue
-        if stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-        elif line.startswith("# "):
-            return line[2:].strip().rstrip("#").strip()
-    return ""
 
 
 def _review_every(value: Any) -> timedelta:
