@@ -53,6 +53,7 @@ PANELS: tuple[tuple[str, str, str], ...] = (
     ("runbooks", "r,5", "Runbooks"),
     ("postmortems", "p,6", "Postmortems"),
     ("onboarding", "w,7", "Onboarding"),
+    ("adrs", "A,8", "ADRs"),
 )
 HISTORY_LIMIT = 50
 
