@@ -17,7 +17,8 @@ from typing import Any
 
 from cockpit.clock import system_clock
 from cockpit.durations import prom_window
-from cockpit.model import Snapshot
+from cockpit.adr_links import superseded_by, supersedes
+from cockpit.model import Snapshot, adr_key
 from cockpit.untrusted import clean
 
 
@@ -80,6 +81,24 @@ def snapshot_to_json(snapshot: Snapshot) -> dict:
                 "stale": r.is_stale(today),
             }
             for r in snapshot.runbooks
+        ],
+        "adrs": [
+            {
+                "number": a.number,
+                "key": a.key,
+                "path": a.path,
+                "title": a.title,
+                "status": a.status,
+                "date": _iso(a.date),
+                "deciders": list(a.deciders),
+                "tags": list(a.tags),
+                "services": list(a.services),
+                "supersedes": [adr_key(n) for n in supersedes(a, snapshot.adrs)],
+                "superseded_by": [adr_key(n) for n in superseded_by(a, snapshot.adrs)],
+                "owner": a.owner,
+                "last_validated": _iso(a.last_validated),
+            }
+            for a in snapshot.adrs
         ],
         "sources": [
             {"name": h.name, "kind": h.kind, "state": h.state, "ok": h.ok, "error": h.error,
