@@ -34,13 +34,29 @@ class PanelTabs(Static):
 
     def show_current(self, panel_id: str) -> None:
         self.current = panel_id
+        width = self.size.width
+        # Too many tabs for the terminal (8 in 80 columns): the other tabs'
+        # titles are cut, longest first, so every key stays on screen.
+        longest = max((len(title) for _, _, title in self.tabs), default=0)
+        for cut in range(longest, 2, -1):
+            text = self._tabs_text(panel_id, cut)
+            if not width or text.cell_len <= width:
+                break
+        update_if_changed(self, text)
+
+    def _tabs_text(self, panel_id: str, cut: int) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         for n, (panel, key, title) in enumerate(self.tabs):
             active = panel == panel_id
+            if not active and len(title) > cut:
+                title = title[:cut - 1] + "…"
             text.append(" " if n else "")
             text.append(key, style="bold reverse" if active else "bold cyan")
             text.append(f" {title}", style="bold reverse" if active else "")
-        update_if_changed(self, text)
+        return text
+
+    def on_resize(self) -> None:
+        self.show_current(self.current)
 
 
 class SourceBar(Static):
