@@ -47,13 +47,8 @@ class RunbookLoad:
 def load_runbooks(target: Path, review_every: timedelta, source: str = "") -> RunbookLoad:
     """Read ``target`` (one .md file, or a folder searched recursively).
     Raises SourceError only when ``target`` itself cannot be read."""
-    if target.is_file():
-        root, files = target.parent, [target]
-    elif target.is_dir():
-        # A README explains the folder; it is not a runbook.
-        root, files = target, sorted(p for p in target.rglob("*.md") if p.is_file() and p.name.lower() != "readme.md")
-    else:
-        raise SourceError(f"runbooks path not found: {target}")
+    # A README explains the folder; it is not a runbook.
+    root, files = markdown_files(target, "runbooks", skipped=frozenset({"readme.md"}))
     result = RunbookLoad()
     for file in files:
         _read_runbook(file, root, review_every, source, result)
@@ -176,6 +171,17 @@ def _review_every(value: Any) -> timedelta:
     if isinstance(value, timedelta):
         return value
     return parse_duration(value)
+
+
+def markdown_files(target: Path, what: str, skipped: frozenset[str]) -> tuple[Path, list[Path]]:
+    """(root, files): ``target`` itself, or every *.md under the folder
+    ``target`` but the ``skipped`` names (lower case), sorted. Raises
+    SourceError when ``target`` is neither."""
+    if target.is_file():
+        return target.parent, [target]
+    if target.is_dir():
+        return target, sorted(p for p in target.rglob("*.md") if p.is_file() and p.name.lower() not in skipped)
+    raise SourceError(f"{what} path not found: {target}")
 
 
 class RunbooksSource(Source):

@@ -15,6 +15,7 @@ from cockpit.model import ADR, SourceData, adr_key
 from cockpit.problems import Problem, ServiceRef
 from cockpit.sources.adrs.parse import ParsedADR, parse_adr
 from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
+from cockpit.sources.runbooks import markdown_files
 from cockpit.yamlfile import YamlError, read_text
 
 # Not decisions: the folder's index and the templates kept beside them.
@@ -32,13 +33,7 @@ def load_adrs(target: Path, source: str = "") -> ADRLoad:
     """Read the ADRs under ``target`` (a folder, searched recursively, or one
     file), sorted by number. Raises SourceError only when ``target`` itself
     cannot be read."""
-    if target.is_file():
-        root, files = target.parent, [target]
-    elif target.is_dir():
-        root = target
-        files = sorted(p for p in target.rglob("*.md") if p.is_file() and p.name.lower() not in SKIPPED)
-    else:
-        raise SourceError(f"ADR path not found: {target}")
+    root, files = markdown_files(target, "ADR", SKIPPED)
     result, parsed = ADRLoad(), []
     by_number: dict[int, ParsedADR] = {}
     for file in files:
