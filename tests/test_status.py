@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from cockpit.hub import Hub
-from cockpit.model import (SLO, EscalationStep, Incident, OnCall, Runbook, Service, Snapshot, SourceData,
+from cockpit.model import (ADR, SLO, EscalationStep, Incident, OnCall, Runbook, Service, Snapshot, SourceData,
                            SourceHealth, SLOStatus)
 from cockpit.sources.base import Source, SourceContext, SourceSpec, TransientSourceError
 from cockpit.commands.status import run_status, snapshot_to_json, summary
@@ -30,6 +30,8 @@ KEYS = {
     "runbooks": {"path", "title", "owner", "last_validated", "stale"},
     "sources": {"name", "kind", "state", "ok", "error", "warnings", "fetched_at"},
     "oncall": {"service", "escalation_policy", "level", "user", "until"},
+    "adrs": {"number", "key", "path", "title", "status", "date", "deciders", "tags", "services", "supersedes",
+             "superseded_by", "owner", "last_validated"},
 }
 
 
@@ -53,6 +55,9 @@ def full_snapshot() -> Snapshot:
                   Runbook(path="fresh.md", title="Fresh", body="", last_validated=date(2026, 11, 27))),
         oncall=(OnCall(service="api-server", escalation_policy="Backend", level=1, user="Ann",
                        until=T0 + timedelta(hours=8)),),
+        adrs=(ADR(2, "0002-old.md", "Old", "", status="superseded", date=date(2026, 2, 3), deciders=("Data Team",),
+                  tags=("events",), services=("api-server",), owner="@data", last_validated=date(2026, 10, 1)),
+              ADR(5, "0005-new.md", "New", "", status="accepted", supersedes=(2,))),
         sources=(SourceHealth(name="catalog", kind="catalog", state="ok", fetched_at=T0),
                  SourceHealth(name="prom", kind="prometheus", state="failing", error="connection refused")),
     )
@@ -83,6 +88,12 @@ def test_json_values():
     assert document["sources"][1] == {"name": "prom", "kind": "prometheus", "state": "failing", "ok": False,
                                       "error": "connection refused", "warnings": [], "fetched_at": None}
     assert document["oncall"][0]["until"] == "2026-11-28T11:00:00+00:00"
+    old, new = document["adrs"]
+    assert old == {"number": 2, "key": "ADR-0002", "path": "0002-old.md", "title": "Old", "status": "superseded",
+                   "date": "2026-02-03", "deciders": ["Data Team"], "tags": ["events"], "services": ["api-server"],
+                   "supersedes": [], "superseded_by": ["ADR-0005"],  # written only in ADR-0005: followed back
+                   "owner": "@data", "last_validated": "2026-10-01"}
+    assert (new["supersedes"], new["date"], new["last_validated"]) == (["ADR-0002"], None, None)
     text = json.dumps(document, allow_nan=False)  # raises if any NaN survived
     assert "NaN" not in text and "Infinity" not in text
 
