@@ -46,6 +46,12 @@ def status_text(adr: ADR, successors: tuple[int, ...]) -> Text:
         text.append(f" by {', '.join(adr_key(n) for n in successors)}", style="dim")
     return text
 
+UNAVAILABLE = {
+    "newer": "No ADR supersedes {key}.",
+    "older": "{key} supersedes no ADR.",
+    "service": "{key} names no service: add a 'Services:' line to it.",
+}
+
 
 class ADRsPanel(ListDetailPanel):
     """Modes: list, view (one ADR)."""
@@ -194,6 +200,13 @@ class ADRsPanel(ListDetailPanel):
         if action == "terms":
             return self.mode == "view"
         return True
+
+    def unavailable(self, action: str) -> str:
+        """Why N, P or c does nothing here (they are offered only where they apply)."""
+        adr = self.shown
+        if adr is None or action not in UNAVAILABLE or self.check_action(action, ()) is not None:
+            return ""
+        return UNAVAILABLE[action].format(key=adr.key)
 
     def _follow(self, numbers: tuple[int, ...]) -> None:
         target = next((n for n in numbers if self.adr(n) is not None), None)

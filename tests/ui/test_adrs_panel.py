@@ -108,9 +108,11 @@ async def test_supersede_keys_are_not_offered_without_a_link(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_adr(app, pilot, 9)
         assert panel.check_action("newer", ()) is None and panel.check_action("older", ()) is None
+        told = []
+        app.notify = lambda message, **options: told.append(message)
         await pilot.press("N")
         await keys_done(app, pilot)
-        assert panel.open_number == 9
+        assert panel.open_number == 9 and told == ["No ADR supersedes ADR-0009."]
 
 
 async def test_the_service_card_lists_its_adrs_and_a_link_opens_the_adr(app_factory):
@@ -207,3 +209,11 @@ async def test_palette_jumps_to_an_adr(app_factory):
         await keys_done(app, pilot)
         panel = app.query_one("#adrs")
         assert (panel.mode, panel.open_number) == ("view", 8)
+
+
+def test_a_hostile_term_is_shown_as_written():
+    from cockpit.ui.widgets.glossary import definition_text
+
+    text = definition_text(GlossaryTerm(MALICIOUS, MALICIOUS, context=MALICIOUS))
+    assert text.plain.count("[bold]x[/] red") == 3 and "\x1b" not in text.plain
+    assert not text.spans or all(span.style in ("bold", "dim") for span in text.spans)
