@@ -69,3 +69,24 @@ def _empty() -> LineDict:
     data.line = 1
     data.key_lines = {}
     return data
+
+
+def prose_lines(body: str):
+    """(0-based index, line) of each body line outside fenced code, where
+    "# x" is a shell comment and "Status: x" an example, not the file's own."""
+    fence = ""
+    for index, line in enumerate(body.splitlines()):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        else:
+            yield index, line
+
+
+def first_heading(body: str) -> str:
+    """The first level-1 ATX heading outside fenced code."""
+    return next((line[2:].strip().rstrip("#").strip() for _, line in prose_lines(body) if line.startswith("# ")), "")

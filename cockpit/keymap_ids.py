@@ -3,10 +3,12 @@
 tests/test_keymap_ids.py keeps this list equal to the ids the UI declares."""
 
 BINDING_IDS = frozenset({
-    "cockpit.back", "cockpit.docs", "cockpit.help", "cockpit.incidents", "cockpit.onboarding", "cockpit.overview",
+    "adrs.glossary", "adrs.service", "adrs.superseded_by", "adrs.supersedes",
+    "cockpit.adrs", "cockpit.back", "cockpit.docs", "cockpit.help", "cockpit.incidents", "cockpit.onboarding", "cockpit.overview",
     "cockpit.palette", "cockpit.postmortems", "cockpit.quit", "cockpit.refresh", "cockpit.runbooks",
     "cockpit.services", "cockpit.slos",
     "form.cancel",
+    "glossary.close",
     "help.close",
     "incidents.ack", "incidents.copy_runbook", "incidents.declare", "incidents.grouping",
     "incidents.label_filter", "incidents.note", "incidents.postmortem", "incidents.resolve", "incidents.role",
@@ -18,7 +20,7 @@ BINDING_IDS = frozenset({
     "postmortems.action_item", "postmortems.copy", "postmortems.edit", "postmortems.export",
     "postmortems.mark", "postmortems.new", "postmortems.preview", "postmortems.save",
     "prompt.cancel", "prompt.no", "prompt.yes",
-    "runbooks.search", "runbooks.service", "runbooks.steps",
+    "runbooks.glossary", "runbooks.search", "runbooks.service", "runbooks.steps",
     "services.kill_switch",
     "silences.close", "silences.expire", "silences.reload",
     "table.bottom", "table.clear_filter", "table.down", "table.filter", "table.open", "table.page_down",

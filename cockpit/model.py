@@ -313,6 +313,50 @@ def past_review(next_review: date | None, today: date) -> bool:
 
 
 @dataclass(frozen=True)
+class ADR:
+    """An architecture decision record, whatever template it was written in
+    (the practices guide's, MADR, Nygard's). Supersede links are kept as
+    written, by number, one way; cockpit.adr_links follows them both ways."""
+
+    number: int  # 1 for 0001-use-postgresql.md (or "ADR-001" in its title)
+    path: str  # relative to the ADR folder
+    title: str
+    body: str
+    status: str = ""  # lower case: proposed, accepted, deprecated, superseded, rejected ("" when not given)
+    date: date | None = None
+    deciders: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()  # the services it decides about
+    supersedes: tuple[int, ...] = ()
+    superseded_by: tuple[int, ...] = ()
+    # For documentation freshness (as runbooks carry them), when the file gives them.
+    owner: str = ""
+    last_validated: date | None = None
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        return adr_key(self.number)
+
+
+def adr_key(number: int) -> str:
+    """ADR-0001: how the list, links, palette and check name an ADR."""
+    return f"ADR-{number:04d}"
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    """One term of the glossary (the practices guide's ubiquitous language)."""
+
+    name: str
+    definition: str
+    context: str = ""
+    synonyms: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class OnCall:
     service: str
     escalation_policy: str
@@ -348,6 +392,8 @@ class SourceData:
     oncall: tuple[OnCall, ...] = ()
     backups: tuple[BackupStatus, ...] = ()
     flags: tuple[Flag, ...] = ()
+    adrs: tuple[ADR, ...] = ()
+    glossary: tuple[GlossaryTerm, ...] = ()
     # Partial failures that did not stop the fetch, e.g. one Alertmanager of
     # several is down: shown on the source's health line, data still used.
     warnings: tuple[str, ...] = ()
@@ -395,6 +441,8 @@ class Snapshot:
     oncall: tuple[OnCall, ...] = ()
     backups: tuple[BackupStatus, ...] = ()
     flags: tuple[Flag, ...] = ()
+    adrs: tuple[ADR, ...] = ()
+    glossary: tuple[GlossaryTerm, ...] = ()
     sources: tuple[SourceHealth, ...] = ()
     read_only: bool = False
 

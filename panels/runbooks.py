@@ -23,6 +23,7 @@ from cockpit.runbook_search import Match, search_runbooks, split_runbook_ref
 from cockpit.runbook_steps import Step, active_incident, done_steps, parse_steps, step_note
 from cockpit.ui.widgets.badges import stale_badge
 from cockpit.ui.widgets.filter_table import FilterTable
+from cockpit.ui.widgets.glossary import look_up_terms
 from cockpit.ui.widgets.messages import ActionPerformed, Navigate, Origin, PerformAction
 from cockpit.ui.widgets.panel import ListDetailPanel, PanelContext
 from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
@@ -78,6 +79,7 @@ class RunbooksPanel(ListDetailPanel):
         Binding("f", "find", "Full-text search", id="runbooks.search"),
         Binding("c", "service", "Service card", id="runbooks.service"),
         Binding("t", "steps", "Steps checklist", id="runbooks.steps"),
+        Binding("l", "terms", "Glossary terms", id="runbooks.glossary"),
     ]
 
     def __init__(self, context: PanelContext) -> None:
@@ -269,6 +271,8 @@ class RunbooksPanel(ListDetailPanel):
         if action == "service":
             runbook = self.runbook(self.open_path if self.mode == "view" else self.table.selected_key)
             return True if runbook is not None and runbook.services else None
+        if action == "terms":
+            return self.mode == "view"
         if action == "steps":
             if self.mode != "view" or not self.capabilities.can("note"):
                 return False  # read-only: ticking would be refused, so the key is not offered
@@ -279,6 +283,11 @@ class RunbooksPanel(ListDetailPanel):
         runbook = self.runbook(self.open_path if self.mode == "view" else self.table.selected_key)
         if runbook is not None and runbook.services:
             self.post_message(Navigate("services", runbook.services[0]))
+
+    def action_terms(self) -> None:
+        runbook = self.runbook(self.open_path)
+        if runbook is not None and self.snapshot is not None:
+            look_up_terms(self, runbook.title, runbook.body, self.snapshot.glossary)
 
     # ---------------------------------------------------------- checklist
 

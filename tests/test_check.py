@@ -156,7 +156,7 @@ def test_run_check_never_shows_a_traceback(tmp_path, monkeypatch, capsys):
 
 def test_bundled_default_is_clean(capsys):
     assert run_check(str(BUNDLED_CONFIG)) == 0, capsys.readouterr().out
-    assert "OK (5 sources, 17 services" in capsys.readouterr().out
+    assert "OK (7 sources, 17 services" in capsys.readouterr().out
 
 
 def test_bundled_catalog_passes_check_on_its_own(tmp_path, registry):

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from cockpit.hub import Hub
-from cockpit.model import (SLO, EscalationStep, Flag, Incident, OnCall, Runbook, Service, Snapshot, SourceData,
+from cockpit.model import (ADR, SLO, EscalationStep, Flag, Incident, OnCall, Runbook, Service, Snapshot, SourceData,
                            SourceHealth, SLOStatus)
 from cockpit.sources.base import Source, SourceContext, SourceSpec, TransientSourceError
 from cockpit.commands.status import run_status, snapshot_to_json, summary
@@ -34,6 +34,8 @@ KEYS = {
     "flags": {"key", "service", "state", "default_variant", "value", "kill_switch", "targeted", "file", "line",
               "source"},
     "docs": {"kind", "title", "ref", "owner", "last_validated", "next_review", "stale", "stale_reason"},
+    "adrs": {"number", "key", "path", "title", "status", "date", "deciders", "tags", "services", "supersedes",
+             "superseded_by", "owner", "last_validated"},
 }
 DOCS = (OwnedDocument("runbooks", "Restart", "api-server/restart.md", "backend-team", date(2026, 11, 1),
                       date(2026, 11, 8), "20 days overdue"),)
@@ -61,6 +63,9 @@ def full_snapshot() -> Snapshot:
                        until=T0 + timedelta(hours=8)),),
         flags=(Flag("express-pay", "ENABLED", {"on": True, "off": False}, "on", service="api-server",
                     kill_switch=True, file="flags/checkout.flagd.json", line=8, source="flags"),),
+        adrs=(ADR(2, "0002-old.md", "Old", "", status="superseded", date=date(2026, 2, 3), deciders=("Data Team",),
+                  tags=("events",), services=("api-server",), owner="@data", last_validated=date(2026, 10, 1)),
+              ADR(5, "0005-new.md", "New", "", status="accepted", supersedes=(2,))),
         sources=(SourceHealth(name="catalog", kind="catalog", state="ok", fetched_at=T0),
                  SourceHealth(name="prom", kind="prometheus", state="failing", error="connection refused")),
     )
@@ -97,6 +102,12 @@ def test_json_values():
     assert document["flags"] == [{"key": "express-pay", "service": "api-server", "state": "ENABLED",
                                   "default_variant": "on", "value": True, "kill_switch": True, "targeted": False,
                                   "file": "flags/checkout.flagd.json", "line": 8, "source": "flags"}]
+    old, new = document["adrs"]
+    assert old == {"number": 2, "key": "ADR-0002", "path": "0002-old.md", "title": "Old", "status": "superseded",
+                   "date": "2026-02-03", "deciders": ["Data Team"], "tags": ["events"], "services": ["api-server"],
+                   "supersedes": [], "superseded_by": ["ADR-0005"],  # written only in ADR-0005: followed back
+                   "owner": "@data", "last_validated": "2026-10-01"}
+    assert (new["supersedes"], new["date"], new["last_validated"]) == (["ADR-0002"], None, None)
     text = json.dumps(document, allow_nan=False)  # raises if any NaN survived
     assert "NaN" not in text and "Infinity" not in text
 

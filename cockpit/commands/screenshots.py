@@ -75,6 +75,11 @@ def _views(app) -> list[tuple[str, str, str]]:
     if runbooks:
         views.append(("runbook", "runbooks", runbooks[0].path))
     views += [("postmortems", "postmortems", ""), ("onboarding", "onboarding", ""), ("docs", "docs", "")]
+    # The ADR list, and one superseded ADR in the viewer (it says by which).
+    adrs = sorted(snapshot.adrs, key=lambda a: a.status != "superseded")
+    views.append(("adrs", "adrs", ""))
+    if adrs:
+        views.append(("adr", "adrs", str(adrs[0].number)))
     return [(stem, panel, ref) for stem, panel, ref in views if panel in app.panel_classes]
 
 
@@ -185,6 +190,7 @@ async def _take_at(size: tuple[int, int], out: Path, data: Path) -> list[Path]:
             await shoot(stem)
         await _work_views(app, pilot, shoot)
         await _kill_switch_views(app, pilot, shoot)
+        await _glossary_view(app, pilot, shoot)
         await _dialogs(app, pilot, shoot)
         await pilot.press("q")
     return written
@@ -208,6 +214,19 @@ async def _kill_switch_views(app, pilot, shoot) -> None:
     await pilot.pause()
     await shoot("kill-switch-confirm")
     await pilot.press("n")
+async def _glossary_view(app, pilot, shoot) -> None:
+    """The glossary terms an ADR uses (l in its viewer), the first one defined."""
+    from cockpit.ui.widgets.messages import Navigate
+
+    adr = next((a for a in app.snapshot.adrs if a.status == "superseded"), None)
+    if adr is None or not app.snapshot.glossary or "adrs" not in app.panel_classes:
+        return
+    app.post_message(Navigate("adrs", str(adr.number)))
+    await pilot.pause()
+    await pilot.press("l")
+    await pilot.pause()
+    await shoot("glossary")
+    await pilot.press("escape")
     await pilot.pause()
 
 

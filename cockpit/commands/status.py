@@ -17,10 +17,11 @@ from typing import Any, Iterable
 
 from cockpit.clock import system_clock
 from cockpit.durations import prom_window
-from cockpit.model import Flag, Snapshot
+from cockpit.model import Flag, Snapshot, adr_key
 from cockpit.recovery import Recovery, backup_age, backup_breaches_rpo, recoveries, restore_test_due
 from cockpit.service_index import Index
 from cockpit.doc_freshness import OwnedDocument, collect
+from cockpit.adr_links import superseded_by, supersedes
 from cockpit.untrusted import clean
 
 
@@ -86,6 +87,24 @@ def snapshot_to_json(snapshot: Snapshot, docs: Iterable[OwnedDocument] = ()) -> 
                 "stale": r.is_stale(today),
             }
             for r in snapshot.runbooks
+        ],
+        "adrs": [
+            {
+                "number": a.number,
+                "key": a.key,
+                "path": a.path,
+                "title": a.title,
+                "status": a.status,
+                "date": _iso(a.date),
+                "deciders": list(a.deciders),
+                "tags": list(a.tags),
+                "services": list(a.services),
+                "supersedes": [adr_key(n) for n in supersedes(a, snapshot.adrs)],
+                "superseded_by": [adr_key(n) for n in superseded_by(a, snapshot.adrs)],
+                "owner": a.owner,
+                "last_validated": _iso(a.last_validated),
+            }
+            for a in snapshot.adrs
         ],
         "sources": [
             {"name": h.name, "kind": h.kind, "state": h.state, "ok": h.ok, "error": h.error,

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.durations import parse_duration
-from cockpit.frontmatter import parse_front_matter
+from cockpit.frontmatter import first_heading, parse_front_matter
 from cockpit.model import Runbook, SourceData
 from cockpit.problems import Problem, ServiceRef
 from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
@@ -47,13 +47,8 @@ class RunbookLoad:
 def load_runbooks(target: Path, review_every: timedelta, source: str = "") -> RunbookLoad:
     """Read ``target`` (one .md file, or a folder searched recursively).
     Raises SourceError only when ``target`` itself cannot be read."""
-    if target.is_file():
-        root, files = target.parent, [target]
-    elif target.is_dir():
-        # A README explains the folder; it is not a runbook.
-        root, files = target, sorted(p for p in target.rglob("*.md") if p.is_file() and p.name.lower() != "readme.md")
-    else:
-        raise SourceError(f"runbooks path not found: {target}")
+    # A README explains the folder; it is not a runbook.
+    root, files = markdown_files(target, "runbooks", skipped=frozenset({"readme.md"}))
     result = RunbookLoad()
     for file in files:
         _read_runbook(file, root, review_every, source, result)
@@ -74,7 +69,7 @@ def _read_runbook(file: Path, root: Path, review_every: timedelta, source: str, 
         into.problems.append(Problem(filename, 1, "(front matter)", "no front matter: start the file with a --- block giving owner and last_validated"))
     elif not front.problems:
         fields.check_keys()
-    title = fields.text("title") or _first_heading(front.body) or file.stem.replace("-", " ").replace("_", " ")
+    title = fields.text("title") or first_heading(front.body) or file.stem.replace("-", " ").replace("_", " ")
     services = fields.services()
     into.refers.extend(
         ServiceRef(name, filename, line, key, "runbook") for name, line, key in services
@@ -171,27 +166,22 @@ class _Fields:
         return None
 
 
-def _first_heading(body: str) -> str:
-    """The first level-1 ATX heading outside fenced code (where '# ' is a shell comment)."""
-    fence = ""
-    for line in body.splitlines():
-        stripped = line.strip()
-        if fence:
-            if stripped.startswith(fence):
-                fence = ""
-            continue
-        if stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-        elif line.startswith("# "):
-            return line[2:].strip().rstrip("#").strip()
-    return ""
-
-
 def _review_every(value: Any) -> timedelta:
     """A review cadence from config: a timedelta already, or text to parse."""
     if isinstance(value, timedelta):
         return value
     return parse_duration(value)
+
+
+def markdown_files(target: Path, what: str, skipped: frozenset[str]) -> tuple[Path, list[Path]]:
+    """(root, files): ``target`` itself, or every *.md under the folder
+    ``target`` but the ``skipped`` names (lower case), sorted. Raises
+    SourceError when ``target`` is neither."""
+    if target.is_file():
+        return target.parent, [target]
+    if target.is_dir():
+        return target, sorted(p for p in target.rglob("*.md") if p.is_file() and p.name.lower() not in skipped)
+    raise SourceError(f"{what} path not found: {target}")
 
 
 class RunbooksSource(Source):

@@ -53,7 +53,8 @@ PANELS: tuple[tuple[str, str, str], ...] = (
     ("runbooks", "r,5", "Runbooks"),
     ("postmortems", "p,6", "Postmortems"),
     ("onboarding", "w,7", "Onboarding"),
-    ("docs", "D,8", "Docs"),  # every lower-case letter is some panel's key already
+    ("adrs", "A,8", "ADRs"),
+    ("docs", "D,9", "Docs"),  # every lower-case letter is some panel's key already
 )
 HISTORY_LIMIT = 50
 

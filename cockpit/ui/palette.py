@@ -1,5 +1,6 @@
-"""ctrl+p: jump to any service, incident, runbook or SLO by name, or to a
-line of a runbook by its words (full-text, the match shown in its line).
+"""ctrl+p: jump to any service, incident, runbook, SLO or ADR by name, to a
+line of a runbook by its words (full-text, the match shown in its line), or
+open a glossary term's definition.
 
 Each hit navigates the app (same path as a drill-down): the panel is shown
 and the item focused. Untrusted names are cleaned and given to the palette
@@ -16,9 +17,11 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import FuzzySearch
 
+from cockpit.model import GlossaryTerm
 from cockpit.service_index import Index
 from cockpit.runbook_search import runbook_ref, search_runbooks
 from cockpit.untrusted import clean
+from cockpit.ui.widgets.glossary import GlossaryScreen
 from cockpit.ui.widgets.messages import Navigate
 from cockpit.ui.widgets.text import highlighted_line, literal
 
@@ -50,6 +53,8 @@ def jump_targets(index: Index | None) -> Iterator[tuple[str, str, str, str]]:
     for status in snapshot.slos:
         slo = status.slo
         yield f"SLO {slo.service} {slo.name}", slo.target_text or f"{slo.objective:.3%}", "slos", slo.key
+    for adr in snapshot.adrs:
+        yield f"{adr.key} {adr.title}", f"ADR {adr.status or 'no status'}", "adrs", str(adr.number)
 
 
 class JumpProvider(Provider):
@@ -77,6 +82,20 @@ class JumpProvider(Provider):
         for display, help, ref in runbook_text_hits(getattr(self.app, "index", None), query):
             yield Hit(OWN_HITS_FIRST + TEXT_SCORE, display, self._jump("runbooks", ref), text=display.plain,
                       help=help)
+        glossary = self._glossary()
+        for term in glossary:
+            text = f"term {clean(term.name, single_line=True)}"
+            score, offsets = fuzzy_match(query, text)
+            if score > 0:
+                yield Hit(OWN_HITS_FIRST + score, highlighted(text, offsets, style), self._define(glossary, term.name),
+                          text=text, help=literal_help(term.definition))
+
+    def _glossary(self) -> tuple[GlossaryTerm, ...]:
+        index = getattr(self.app, "index", None)
+        return index.snapshot.glossary if index is not None else ()
+
+    def _define(self, glossary: tuple[GlossaryTerm, ...], name: str):
+        return lambda: self.app.push_screen(GlossaryScreen("Glossary", glossary, chosen=name))
 
 
 def literal_help(text: str) -> Content:

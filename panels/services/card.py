@@ -20,6 +20,7 @@ from cockpit.durations import format_duration
 from cockpit.model import ApiLink, Service
 from cockpit.panels.services.dr import dr_summary
 from cockpit.panels.services.flags import flags_summary
+from cockpit.panels.services.adrs import adr_links
 from cockpit.panels.services.rows import incident_rank, on_call_text, open_incidents
 from cockpit.service_index import Index, escalation_due, on_call_now
 from cockpit.ui.widgets.badges import age, percent, severity_badge, status_badge, tier_badge
@@ -153,7 +154,7 @@ def related_links(service: Service, index: Index, now: datetime) -> LinkSections
 
 # The card's parts, top to bottom.
 SUMMARY_SECTIONS: tuple[SummarySection, ...] = (ownership_summary, dr_summary, flags_summary)
-LINK_SECTIONS: tuple[LinkSection, ...] = (related_links,)
+LINK_SECTIONS: tuple[LinkSection, ...] = (related_links, adr_links)
 
 
 def card_summary(service: Service, index: Index, now: datetime) -> Text:
