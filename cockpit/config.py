@@ -23,6 +23,8 @@ from cockpit import secrets
 from cockpit.keymap_ids import BINDING_IDS
 from cockpit.bundled import DEMO_CONFIG
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
+from cockpit.oncall_health import OncallSettings
+from cockpit.oncall_settings import parse_oncall
 from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
 from cockpit.problems import Problem
 from cockpit.sources import installed_kinds, load_kind
@@ -57,6 +59,7 @@ class Config:
     review_every: timedelta = timedelta(days=7)  # runbook default, seed: weekly
     file_access: FileAccess = OWNER_ONLY  # who may read the incident log, drafts and audit log
     theme: str = ""  # the app's theme ("" Textual's default); a palette choice is remembered over it
+    oncall: OncallSettings = OncallSettings()  # shifts and working hours of the On-call view
 
 
 # --- where the config comes from -------------------------------------------
@@ -92,6 +95,8 @@ TOP_LEVEL: dict[str, OptionSpec] = {
     "data_dir": OptionSpec(str, help="per-user state: incident log, onboarding progress"),
     "keymap": OptionSpec(dict, help="binding id -> key, e.g. {quit: ctrl+q}"),
     "theme": OptionSpec(str, help="the app's theme: any ctrl+p offers, e.g. monochrome, textual-light"),
+    "oncall": OptionSpec(dict, help="shifts and working hours for on-call health, e.g. "
+                                    '{time_zone: Europe/Berlin, working_hours: "09:00-17:00", handoff: "mon 09:00"}'),
     "file_group": OptionSpec(str, help="group that may read and write the incident log, drafts and audit log "
                                        "(default: only you)"),
 }
@@ -150,6 +155,7 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
         review_every=_positive(top, "review_every", timedelta(days=7), file, "", problems),
         file_access=_file_access(data, top, file, problems),
         theme=top.get("theme", ""),
+        oncall=_oncall(top, file, problems),
     )
     return config, problems
 
@@ -255,6 +261,12 @@ def _keymap(raw: Mapping, file: str, problems: list[Problem]) -> dict[str, str]:
             problems.append(Problem(file, line_of(raw, binding), join_key("keymap", clean(binding)),
                                     f"expected binding-id: key (e.g. cockpit.quit: ctrl+q), got {show(keys)}"))
     return keymap
+
+
+def _oncall(top: LineDict, file: str, problems: list[Problem]) -> OncallSettings:
+    settings, found = parse_oncall(top.get("oncall"), file, top.key_lines.get("oncall", 0))
+    problems += found
+    return settings
 
 
 def _file_access(data: LineDict, top: Mapping[str, Any], file: str, problems: list[Problem]) -> FileAccess:

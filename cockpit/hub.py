@@ -393,7 +393,7 @@ def _first_of_each_name(states: Mapping[str, _SourceState]) -> tuple[list[Servic
     return [service for service, _ in first.values()], repeated
 
 
-_MERGED = ("services", "data_domains", "slos", "policy", "incidents", "runbooks", "oncall")
+_MERGED = ("services", "data_domains", "slos", "policy", "incidents", "runbooks", "oncall", "pages")
 
 
 def _ordered(state: _SourceState) -> list[tuple[tuple, Incident]]:

@@ -263,6 +263,20 @@ class OnCall:
 
 
 @dataclass(frozen=True)
+class Page:
+    """One person paged for one incident (PagerDuty's notify log entries: an
+    SMS, a call and a push for the same incident are one page)."""
+
+    at: datetime  # the first notification
+    user: str
+    incident_id: str
+    service: str = ""  # catalog service name, "" when unmapped
+    title: str = ""
+    source: str = ""
+    demo: bool = False
+
+
+@dataclass(frozen=True)
 class Postmortem:
     path: str
     title: str
@@ -284,6 +298,7 @@ class SourceData:
     incidents: tuple[Incident, ...] = ()
     runbooks: tuple[Runbook, ...] = ()
     oncall: tuple[OnCall, ...] = ()
+    pages: tuple[Page, ...] = ()
     # Partial failures that did not stop the fetch, e.g. one Alertmanager of
     # several is down: shown on the source's health line, data still used.
     warnings: tuple[str, ...] = ()
@@ -329,6 +344,7 @@ class Snapshot:
     incidents: tuple[Incident, ...] = ()
     runbooks: tuple[Runbook, ...] = ()
     oncall: tuple[OnCall, ...] = ()
+    pages: tuple[Page, ...] = ()
     sources: tuple[SourceHealth, ...] = ()
     read_only: bool = False
 
