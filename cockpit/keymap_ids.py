@@ -3,7 +3,7 @@
 tests/test_keymap_ids.py keeps this list equal to the ids the UI declares."""
 
 BINDING_IDS = frozenset({
-    "cockpit.back", "cockpit.help", "cockpit.incidents", "cockpit.onboarding", "cockpit.overview",
+    "cockpit.back", "cockpit.help", "cockpit.incidents", "cockpit.onboarding", "cockpit.oncall", "cockpit.overview",
     "cockpit.palette", "cockpit.postmortems", "cockpit.quit", "cockpit.refresh", "cockpit.runbooks",
     "cockpit.services", "cockpit.slos",
     "form.cancel",
@@ -14,12 +14,14 @@ BINDING_IDS = frozenset({
     "incidents.silences", "incidents.state_filter", "incidents.status",
     "links.down", "links.up",
     "onboarding.down", "onboarding.open_link", "onboarding.toggle", "onboarding.up",
+    "oncall.retro",
     "panel.filter",
     "postmortems.action_item", "postmortems.copy", "postmortems.edit", "postmortems.export",
     "postmortems.mark", "postmortems.new", "postmortems.preview", "postmortems.save",
     "prompt.cancel", "prompt.no", "prompt.yes",
     "runbooks.search", "runbooks.service", "runbooks.steps",
     "silences.close", "silences.expire", "silences.reload",
+    "tour.close",
     "table.bottom", "table.clear_filter", "table.down", "table.filter", "table.open", "table.page_down",
     "table.page_up", "table.reverse", "table.sort", "table.top", "table.up",
 })

@@ -7,11 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import ContentSwitcher
 
+from cockpit.activity import SERVICE_CARD
 from cockpit.panels.services.card import ServiceCard
 from cockpit.panels.services.rows import COLUMNS, service_row
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.links import LinkList
-from cockpit.ui.widgets.messages import Origin
+from cockpit.ui.widgets.messages import Opened, Origin
 from cockpit.ui.widgets.panel import Panel, PanelContext
 
 
@@ -61,6 +62,7 @@ class ServicesPanel(Panel):
         if self.shown_service != name:
             self.card_stack.append(name)
         self.query_one(FilterTable).select_key(name)
+        self.post_message(Opened(SERVICE_CARD, name))  # the card shows the escalation path: onboarding counts it
         self._show_card()
         self.query_one(LinkList).focus()
         return True

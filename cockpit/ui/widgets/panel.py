@@ -16,6 +16,7 @@ from textual.reactive import var
 from textual.widget import Widget
 
 from cockpit.capabilities import Capabilities
+from cockpit.oncall_health import OncallSettings
 from cockpit.postmortems.writer import DraftWriter
 from cockpit.service_index import Index
 from cockpit.model import Snapshot
@@ -35,6 +36,7 @@ class PanelContext:
     data_dir: Path  # where per-user state (onboarding progress) is kept
     drafts_folder: Path  # the postmortem drafts
     drafts: DraftWriter  # every draft write goes through it (audited, refused read-only)
+    oncall: OncallSettings = OncallSettings()  # shifts and working hours (the config's oncall:)
 
 
 class Panel(Widget):
