@@ -41,8 +41,11 @@ class OncallSettings:
         return ZoneInfo(self.time_zone)
 
     def working_hours_text(self) -> str:
-        days = ", ".join(DAYS[d] for d in sorted(self.working_days))
-        return f"{self.work_start:%H:%M}-{self.work_end:%H:%M} {days} ({self.time_zone})"
+        """ "09:00-17:00 mon-fri (UTC)"."""
+        days = sorted(self.working_days)
+        consecutive = len(days) > 2 and days == list(range(days[0], days[-1] + 1))
+        named = f"{DAYS[days[0]]}-{DAYS[days[-1]]}" if consecutive else ", ".join(DAYS[d] for d in days)
+        return f"{self.work_start:%H:%M}-{self.work_end:%H:%M} {named} ({self.time_zone})"
 
 
 @dataclass(frozen=True)

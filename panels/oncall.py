@@ -84,9 +84,8 @@ class OncallPanel(Panel):
         self.rows = {health.key: health for health in found}
         over = sum(h.over_limit for h in found)
         self.query_one("#oncall-summary", Static).update(line(
-            literal(f"Last {settings.shifts} shifts of {format_duration(settings.shift_length)}; "
-                    f"working hours {settings.working_hours_text()}; the guide's maximum: "
-                    f"{settings.max_pages} pages a shift"),
+            literal(f"Last {settings.shifts} shifts of {format_duration(settings.shift_length)}, working hours "
+                    f"{settings.working_hours_text()}; the guide's maximum: {settings.max_pages} pages a shift"),
             Text(f"  {over} over it" if over else "", "bold red")))
         self.table.set_rows(health_row(h) for h in found)
         self.refresh_bindings()

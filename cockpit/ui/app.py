@@ -181,7 +181,7 @@ class CockpitApp(App):
         if self.theme_warning:
             self.notify(self.theme_warning, severity="warning", markup=False)
         if self.offer_tour and not tour.tour_seen(self.config.data_dir, self.config.user):
-            self.show_tour()
+            self.call_after_refresh(self.show_tour)  # after the panel's focus, which goes to the screen on top
 
     def show_tour(self) -> None:
         keymap = dict(self.config.keymap)

@@ -33,14 +33,29 @@ class PanelTabs(Static):
         self.current = ""
 
     def show_current(self, panel_id: str) -> None:
+        """Highlight ``panel_id``'s tab; when the titles do not all fit, the
+        tabs from the right show only their key (the current one keeps its title)."""
         self.current = panel_id
+        titled = [True] * len(self.tabs)
+        room = self.size.width or None
+        for n in reversed(range(len(self.tabs))):
+            if room is None or self._text(titled).cell_len <= room:
+                break
+            titled[n] = self.tabs[n][0] == panel_id
+        update_if_changed(self, self._text(titled))
+
+    def _text(self, titled: list[bool]) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         for n, (panel, key, title) in enumerate(self.tabs):
-            active = panel == panel_id
+            active = panel == self.current
             text.append(" " if n else "")
             text.append(key, style="bold reverse" if active else "bold cyan")
-            text.append(f" {title}", style="bold reverse" if active else "")
-        update_if_changed(self, text)
+            if titled[n]:
+                text.append(f" {title}", style="bold reverse" if active else "")
+        return text
+
+    def on_resize(self) -> None:
+        self.show_current(self.current)
 
 
 class SourceBar(Static):

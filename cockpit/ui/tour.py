@@ -15,6 +15,10 @@ from textual.widgets import Label, Static
 from cockpit.ui.widgets.text import line, literal
 
 
+class TourText(Static, can_focus=True):
+    """The tour's lines; focused so the screen's keys work at once."""
+
+
 class TourScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     TourScreen { align: center middle; }
@@ -26,6 +30,7 @@ class TourScreen(ModalScreen[None]):
     TourScreen Label { color: $text-muted; }
     """
     BINDINGS = [Binding("escape,enter,space", "dismiss", "Close the tour", id="tour.close")]
+    AUTO_FOCUS = "#tour-panels"  # keys must reach this screen, not the panel under it (the app turns auto-focus off)
 
     def __init__(self, panels: Iterable[tuple[str, str, str]]) -> None:
         """``panels``: (key, title, question) in tab order."""
@@ -35,7 +40,7 @@ class TourScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Welcome to cockpit: what each panel answers", id="tour-title")
-            yield Static(Text("\n").join(
+            yield TourText(Text("\n").join(
                 line(Text(f"{key:>2} ", "bold"), literal(f"{title:<12}", "cyan"), literal(question))
                 for key, title, question in self.panels), id="tour-panels")
             yield Label("Press a panel's key to go there; ? lists every key. "
