@@ -135,7 +135,7 @@ def seen_done(services: list[Service], runbooks: Mapping[str, list[Runbook]], op
     unread = [n for n in with_runbooks if not {r.path for r in runbooks[n]} & opened.get(RUNBOOK, set())]
     unseen = [n for n in names if n not in opened.get(SERVICE_CARD, set())]
     if not names:
-        no_services = "none of the catalog's services names you (members, contacts, on call)"
+        no_services = "no service of yours in the catalog"
         runbooks_seen = cards_seen = Seen(False, no_services)
     else:
         runbooks_seen = (Seen(False, "no runbook for your services yet") if not with_runbooks else

@@ -41,7 +41,6 @@ class TourScreen(ModalScreen[None]):
         with Vertical():
             yield Label("Welcome to cockpit: what each panel answers", id="tour-title")
             yield TourText(Text("\n").join(
-                line(Text(f"{key:>2} ", "bold"), literal(f"{title:<12}", "cyan"), literal(question))
+                line(Text(f"{key:>2} ", "bold"), literal(title, "cyan"), " " * max(1, 13 - len(title)), literal(question))
                 for key, title, question in self.panels), id="tour-panels")
-            yield Label("Press a panel's key to go there; ? lists every key. "
-                        "esc, enter or space closes this for good.")
+            yield Label("A panel's key goes there, ? lists every key; esc closes this for good.")

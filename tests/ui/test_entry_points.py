@@ -28,7 +28,7 @@ def test_screenshots_match_the_committed_ones(tmp_path):
     assert run_screenshots(str(tmp_path)) == 0
     names = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.svg"))
     views = {"overview.svg", "services.svg", "service-card.svg", "slos.svg", "slo-detail.svg", "help.svg",
-             "declare-form.svg", "palette.svg"}
+             "declare-form.svg", "palette.svg", "oncall.svg", "oncall-pages.svg", "oncall-retro.svg", "tour.svg"}
     assert views | {f"80x24/{view}" for view in views} <= set(names)  # both sizes, dialogs too
     for name in names:
         svg = (tmp_path / name).read_text(encoding="utf-8")

@@ -85,7 +85,7 @@ async def test_without_a_drill_file_or_services_nothing_ticks_itself(config):
     app = make_app(replace(config, user="nobody-here"), hub=make_hub(), clock=fixed_clock())
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_panel(app, pilot, "w", "onboarding")
-        assert "none of the catalog's services names you" in prompt(panel, "read-runbooks")
+        assert "no service of yours in the catalog" in prompt(panel, "read-runbooks")
         assert prompt(panel, "fire-drills").startswith("  [ ]") and "no drill completed yet" in prompt(
             panel, "fire-drills")
 
