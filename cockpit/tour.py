@@ -18,9 +18,9 @@ QUESTIONS = {
     "slos": "Are we within our error budgets, and what is burning them?",
     "incidents": "What is firing or declared, and what do I do about it?",
     "runbooks": "How do I fix it? Search runbooks and tick their steps.",
-    "postmortems": "What did we learn? Drafts from incidents, ready for review.",
+    "postmortems": "What did we learn? Drafts from incidents, for review.",
     "onboarding": "Am I ready for on-call? The checklist ticks what it sees.",
-    "oncall": "How heavy were the last shifts? Pages, after hours, retros.",
+    "oncall": "How heavy were the last shifts? Pages, retro drafts.",
 }
 
 

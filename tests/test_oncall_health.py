@@ -106,3 +106,40 @@ def test_runbooks_come_from_the_catalog_or_the_incident_and_the_incident_log_is_
                         has_runbook, NOW, BERLIN_DAILY)
     assert rows[0].incidents == (logged,) and rows[0].without_runbook == ()
     assert rows[1].incidents == ()
+
+
+def test_cockpit_check_names_file_line_and_key_of_each_wrong_oncall_setting(tmp_path, capsys):
+    from cockpit.commands.check import run_check
+
+    config = tmp_path / "cockpit.yaml"
+    config.write_text("sources: []\n"
+                      "oncall:\n"
+                      "  time_zone: Mars/Olympus\n"
+                      "  working_hours: 17:00-09:00\n"
+                      "  working_days: [mon, funday]\n"
+                      "  handoff: monday\n"
+                      "  shift_length: 10m\n"
+                      "  shifts: 0\n"
+                      "  max: 5\n")
+    assert run_check(str(config)) == 2
+    out = capsys.readouterr()
+    printed = out.out + out.err
+    for line, key in ((3, "time_zone"), (4, "working_hours"), (5, "working_days"), (6, "handoff"),
+                      (7, "shift_length"), (8, "shifts"), (9, "max")):
+        assert f"{config}:{line}: oncall.{key}: " in printed, key
+    assert "Traceback" not in printed
+
+
+def test_the_oncall_settings_are_read_in_their_time_zone(tmp_path):
+    from cockpit.config import load_config
+
+    config = tmp_path / "cockpit.yaml"
+    config.write_text('sources: []\noncall: {time_zone: Europe/Berlin, working_hours: "08:30-18:00", '
+                      'working_days: [mon, tue, wed], handoff: "wed 10:00", shift_length: 1d, shifts: 3}\n')
+    settings = load_config(config).oncall
+    assert settings == OncallSettings(time_zone="Europe/Berlin", work_start=time(8, 30), work_end=time(18),
+                                      working_days=frozenset({0, 1, 2}), handoff_day=2, handoff_time=time(10),
+                                      shift_length=timedelta(days=1), shifts=3)
+    assert settings.working_hours_text() == "08:30-18:00 mon-wed (Europe/Berlin)"
+    # 17:30 UTC on a Wednesday is 18:30 in Berlin: after hours there.
+    assert is_after_hours(datetime(2026, 11, 25, 17, 30, tzinfo=timezone.utc), settings)
