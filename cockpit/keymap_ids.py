@@ -21,7 +21,6 @@ BINDING_IDS = frozenset({
     "prompt.cancel", "prompt.no", "prompt.yes",
     "runbooks.search", "runbooks.service", "runbooks.steps",
     "silences.close", "silences.expire", "silences.reload",
-    "tour.close",
     "table.bottom", "table.clear_filter", "table.down", "table.filter", "table.open", "table.page_down",
     "table.page_up", "table.reverse", "table.sort", "table.top", "table.up",
 })

@@ -64,11 +64,11 @@ def retro_draft(health: ShiftHealth, settings: OncallSettings, now: datetime) ->
              else f"within the guide's maximum of {health.max_pages} a shift")
     missing = ", ".join(sorted({_one_line(p.service) or "unknown service" for p in health.without_runbook}))
     answers = (
-        f"{_plural(pages, 'page')}, {limit}; {len(health.after_hours)} after hours "
-        f"(outside {settings.working_hours_text()}).",
+        f"{_plural(pages, 'page')}, {limit}; {len(health.after_hours)} after hours, outside "
+        f"{settings.working_hours_text()}.",
         f"[For each page below: did it need a human, and could it have waited? {pages} to go through.]",
         (f"{len(health.without_runbook)} of {pages} pages had no runbook ({missing}). " if health.without_runbook
-         else f"Every page had a runbook. ") + "[Which helped, which were wrong or out of date?]",
+         else "Every page had a runbook. ") + "[Which helped, which were wrong or out of date?]",
         "[Alerts to tune or remove, runbooks to write, automation that would have spared a page.]",
         "[What worked: handoffs, escalations, tools.]",
     )

@@ -323,6 +323,12 @@ class CockpitApp(App):
                         severity="warning", markup=False)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and isinstance(self.screen, TourScreen):
+            # Any key closes the tour, and does what it does everywhere (q quits, 4 shows
+            # Incidents) unless it is one that only closes it: a first start is never stuck.
+            await self.screen.dismiss()
+            if event.key in TourScreen.CLOSE_KEYS:
+                return
         if isinstance(event, events.Key) and not event.is_forwarded:
             await self.key_order.take(event)  # one at a time, each where the last one left the focus
         else:

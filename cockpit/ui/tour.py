@@ -1,5 +1,5 @@
 """The first-run tour: one line per panel, its key and the question it
-answers; any of esc, enter or space dismisses it for good."""
+answers. The app closes it on any key (cockpit.ui.app, on_event)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,11 @@ from typing import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from cockpit.ui.widgets.text import line, literal
-
-
-class TourText(Static, can_focus=True):
-    """The tour's lines; focused so the screen's keys work at once."""
 
 
 class TourScreen(ModalScreen[None]):
@@ -29,8 +24,7 @@ class TourScreen(ModalScreen[None]):
     TourScreen #tour-title { text-style: bold; }
     TourScreen Label { color: $text-muted; }
     """
-    BINDINGS = [Binding("escape,enter,space", "dismiss", "Close the tour", id="tour.close")]
-    AUTO_FOCUS = "#tour-panels"  # keys must reach this screen, not the panel under it (the app turns auto-focus off)
+    CLOSE_KEYS = frozenset({"escape", "enter", "space"})  # they only close it; the app closes it on any key
 
     def __init__(self, panels: Iterable[tuple[str, str, str]]) -> None:
         """``panels``: (key, title, question) in tab order."""
@@ -40,7 +34,7 @@ class TourScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Welcome to cockpit: what each panel answers", id="tour-title")
-            yield TourText(Text("\n").join(
+            yield Static(Text("\n").join(
                 line(Text(f"{key:>2} ", "bold"), literal(title, "cyan"), " " * max(1, 13 - len(title)), literal(question))
                 for key, title, question in self.panels), id="tour-panels")
-            yield Label("A panel's key goes there, ? lists every key; esc closes this for good.")
+            yield Label("Any key closes this for good (a panel's key goes there); ? lists every key.")

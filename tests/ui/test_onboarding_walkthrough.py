@@ -106,6 +106,15 @@ async def test_the_tour_shows_once_and_is_remembered(config):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not isinstance(app.screen, TourScreen)
-        await pilot.press("w")  # keys reach the panels at once
+
+
+async def test_any_other_key_closes_the_tour_and_does_what_it_does(config):
+    app = build(config, tour=True)
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        assert isinstance(app.screen, TourScreen)
+        await pilot.press("w")
+        await pilot.pause()
+        assert not isinstance(app.screen, TourScreen)
         assert app.current_panel.panel_id == "onboarding"
+        assert seen_path(config.data_dir, "alice").is_file()

@@ -62,7 +62,7 @@ async def test_d_drafts_the_retrospective_with_the_figures_once(config):
         text = path.read_text()
         assert app.current_panel.panel_id == "postmortems"
         assert [f"### {n}. {q}" in text for n, q in enumerate(QUESTIONS, 1)] == [True] * 5
-        assert "6 pages, over the guide's maximum of 5 a shift; 3 after hours" in text
+        assert "6 pages, over the guide's maximum of 5 a shift; 3 after hours, outside 09:00-17:00 mon-fri (UTC)." in text
         assert "1 of 6 pages had no runbook (checkout-service)" in text
         assert "| Pages | 6 (maximum 5 a shift) |" in text
         path.write_text(text + "\nmy own words\n")
@@ -89,7 +89,7 @@ async def test_read_only_refuses_the_draft(config):
     from dataclasses import replace
 
     app = build(replace(config, read_only=True))
-    app.drafts = replace(app.drafts, read_only=True)
+    assert app.drafts.read_only
     async with app.run_test(size=SIZE) as pilot:
         await open_panel(app, pilot, "O", "oncall")
         await pilot.press("d")
