@@ -25,6 +25,8 @@ from cockpit.bundled import DEMO_CONFIG
 from cockpit.doc_freshness import DEFAULT_REVIEW_EVERY, DocSettings
 from cockpit.model import frozen_map
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
+from cockpit.oncall_health import OncallSettings
+from cockpit.oncall_settings import parse_oncall
 from cockpit.private_files import OWNER_ONLY, FileAccess, group_id
 from cockpit.problems import Problem
 from cockpit.sources import installed_kinds, load_kind
@@ -60,6 +62,7 @@ class Config:
     file_access: FileAccess = OWNER_ONLY  # who may read the incident log, drafts and audit log
     theme: str = ""  # the app's theme ("" Textual's default); a palette choice is remembered over it
     docs: DocSettings = DocSettings()  # documentation freshness (`docs:`)
+    oncall: OncallSettings = OncallSettings()  # shifts and working hours of the On-call view
 
 
 # --- where the config comes from -------------------------------------------
@@ -95,6 +98,8 @@ TOP_LEVEL: dict[str, OptionSpec] = {
     "data_dir": OptionSpec(str, help="per-user state: incident log, onboarding progress"),
     "keymap": OptionSpec(dict, help="binding id -> key, e.g. {quit: ctrl+q}"),
     "theme": OptionSpec(str, help="the app's theme: any ctrl+p offers, e.g. monochrome, textual-light"),
+    "oncall": OptionSpec(dict, help="shifts and working hours for on-call health, e.g. "
+                                    '{time_zone: Europe/Berlin, working_hours: "09:00-17:00", handoff: "mon 09:00"}'),
     "file_group": OptionSpec(str, help="group that may read and write the incident log, drafts and audit log "
                                        "(default: only you)"),
     "docs": OptionSpec(dict, help="documentation freshness, per kind: {postmortems: {review_every: monthly}, "
@@ -165,6 +170,7 @@ def parse_config(path: Path, *, env: Mapping[str, str] = os.environ) -> tuple[Co
         file_access=_file_access(data, top, file, problems),
         theme=top.get("theme", ""),
         docs=_docs(top.get("docs", {}), file, problems),
+        oncall=_oncall(top, file, problems),
     )
     return config, problems
 
@@ -291,6 +297,10 @@ def _docs(raw: Mapping, file: str, problems: list[Problem]) -> DocSettings:
         onboarding_owner=onboarding.get("owner", "").strip(),
         onboarding_last_validated=validated.date() if isinstance(validated, datetime) else validated,
     )
+def _oncall(top: LineDict, file: str, problems: list[Problem]) -> OncallSettings:
+    settings, found = parse_oncall(top.get("oncall"), file, top.key_lines.get("oncall", 0))
+    problems += found
+    return settings
 
 
 def _file_access(data: LineDict, top: Mapping[str, Any], file: str, problems: list[Problem]) -> FileAccess:

@@ -394,7 +394,7 @@ def _first_of_each_name(states: Mapping[str, _SourceState]) -> tuple[list[Servic
 
 
 _MERGED = ("services", "data_domains", "slos", "policy", "incidents", "runbooks", "oncall", "backups", "flags",
-           "adrs", "glossary")
+           "adrs", "glossary", "pages")
 
 
 def _ordered(state: _SourceState) -> list[tuple[tuple, Incident]]:

@@ -4,7 +4,8 @@ tests/test_keymap_ids.py keeps this list equal to the ids the UI declares."""
 
 BINDING_IDS = frozenset({
     "adrs.glossary", "adrs.service", "adrs.superseded_by", "adrs.supersedes",
-    "cockpit.adrs", "cockpit.back", "cockpit.docs", "cockpit.help", "cockpit.incidents", "cockpit.onboarding", "cockpit.overview",
+    "cockpit.adrs", "cockpit.back", "cockpit.docs", "cockpit.help", "cockpit.incidents", "cockpit.onboarding", "cockpit.oncall",
+    "cockpit.overview",
     "cockpit.palette", "cockpit.postmortems", "cockpit.quit", "cockpit.refresh", "cockpit.runbooks",
     "cockpit.services", "cockpit.slos",
     "form.cancel",
@@ -16,6 +17,7 @@ BINDING_IDS = frozenset({
     "incidents.silences", "incidents.state_filter", "incidents.status",
     "links.down", "links.up",
     "onboarding.down", "onboarding.open_link", "onboarding.toggle", "onboarding.up",
+    "oncall.retro",
     "panel.filter",
     "postmortems.action_item", "postmortems.copy", "postmortems.edit", "postmortems.export",
     "postmortems.mark", "postmortems.new", "postmortems.preview", "postmortems.save",

@@ -367,6 +367,20 @@ class OnCall:
 
 
 @dataclass(frozen=True)
+class Page:
+    """One person paged for one incident (PagerDuty's notify log entries: an
+    SMS, a call and a push for the same incident are one page)."""
+
+    at: datetime  # the first notification
+    user: str
+    incident_id: str
+    service: str = ""  # catalog service name, "" when unmapped
+    title: str = ""
+    source: str = ""
+    demo: bool = False
+
+
+@dataclass(frozen=True)
 class Postmortem:
     path: str
     title: str
@@ -394,6 +408,7 @@ class SourceData:
     flags: tuple[Flag, ...] = ()
     adrs: tuple[ADR, ...] = ()
     glossary: tuple[GlossaryTerm, ...] = ()
+    pages: tuple[Page, ...] = ()
     # Partial failures that did not stop the fetch, e.g. one Alertmanager of
     # several is down: shown on the source's health line, data still used.
     warnings: tuple[str, ...] = ()
@@ -443,6 +458,7 @@ class Snapshot:
     flags: tuple[Flag, ...] = ()
     adrs: tuple[ADR, ...] = ()
     glossary: tuple[GlossaryTerm, ...] = ()
+    pages: tuple[Page, ...] = ()
     sources: tuple[SourceHealth, ...] = ()
     read_only: bool = False
 

@@ -1,20 +1,24 @@
 """The seed's on-call onboarding checklist, and each user's progress through it.
 
 Progress is one small JSON file per user in the data dir, written atomically
-so a crash never loses what was already ticked. Pure except for load/save; no
-Textual import.
+so a crash never loses what was already ticked. Items the cockpit can see
+being done tick themselves (``seen_done``): a runbook of each of the user's
+services opened, the card (escalation path) of each opened, a drill
+completed. Pure except for load/save; no Textual import.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
+from cockpit.activity import RUNBOOK, SERVICE_CARD, user_stem
 from cockpit.atomicfile import write_atomic
+from cockpit.drills_done import CompletedDrill
+from cockpit.model import Runbook, Service
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,7 @@ class Progress:
 
 
 def progress_path(data_dir: Path, user: str) -> Path:
-    name = re.sub(r"[^A-Za-z0-9._@-]+", "_", user).strip("._") or "default"
-    return Path(data_dir) / "onboarding" / f"{name}.json"
+    return Path(data_dir) / "onboarding" / f"{user_stem(user)}.json"
 
 
 def load_progress(data_dir: Path, user: str) -> Progress:
@@ -115,3 +118,40 @@ def save_progress(data_dir: Path, progress: Progress) -> Path:
     payload = {"user": progress.user, "done": {k: v.isoformat() for k, v in sorted(progress.done.items())}}
     write_atomic(path, json.dumps(payload, indent=2) + "\n")
     return path
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An item the cockpit watches: done or not, and in words what it saw or
+    what is left."""
+
+    done: bool
+    why: str
+
+
+def seen_done(services: list[Service], runbooks: Mapping[str, list[Runbook]], opened: Mapping[str, set[str]],
+              drills: list[CompletedDrill]) -> dict[str, Seen]:
+    """What the cockpit saw of the watched items, for the user whose
+    ``services`` (cockpit.user_services), ``opened`` (cockpit.activity) and
+    ``drills`` these are."""
+    names = [s.name for s in services]
+    with_runbooks = [n for n in names if runbooks.get(n)]
+    unread = [n for n in with_runbooks if not {r.path for r in runbooks[n]} & opened.get(RUNBOOK, set())]
+    unseen = [n for n in names if n not in opened.get(SERVICE_CARD, set())]
+    if not names:
+        no_services = "no service of yours in the catalog"
+        runbooks_seen = cards_seen = Seen(False, no_services)
+    else:
+        runbooks_seen = (Seen(False, "no runbook for your services yet") if not with_runbooks else
+                         Seen(not unread, f"to open: a runbook of {_names(unread)}" if unread
+                              else f"opened a runbook of {_names(with_runbooks)}"))
+        cards_seen = Seen(not unseen, f"to open: the card of {_names(unseen)}" if unseen
+                          else f"opened the card of {_names(names)}")
+    drill_seen = Seen(bool(drills), f"completed {drills[-1].title or drills[-1].scenario or 'a drill'}"
+                      if drills else "no drill completed yet")
+    return {"read-runbooks": runbooks_seen, "escalation-path": cards_seen, "fire-drills": drill_seen}
+
+
+def _names(names: list[str], shown: int = 3) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")

@@ -1,5 +1,7 @@
 """Onboarding: the seed's on-call checklist with progress per section; ticking
-an item saves at once, and items worked on in the cockpit link there."""
+an item saves at once, items worked on in the cockpit link there, and the
+items the cockpit can see being done (runbooks and service cards of the
+user's services opened, a drill completed) tick themselves."""
 
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from cockpit.onboarding import CHECKLIST, TITLE, ChecklistItem, Progress, load_progress, save_progress
+from cockpit import activity
+from cockpit.drills_done import completed_drills
+from cockpit.onboarding import CHECKLIST, TITLE, ChecklistItem, Progress, Seen, load_progress, save_progress, seen_done
+from cockpit.user_services import user_services
 from cockpit.ui.widgets.messages import Navigate, Origin
 from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.ui.widgets.text import literal
@@ -53,6 +58,7 @@ class OnboardingPanel(Panel):
     def __init__(self, context: PanelContext) -> None:
         super().__init__(context)
         self.progress = Progress("", {})
+        self.seen: dict[str, Seen] = {}  # what the cockpit saw of the items it watches
 
     def compose(self) -> ComposeResult:
         yield Static(id="onboarding-user")
@@ -73,8 +79,12 @@ class OnboardingPanel(Panel):
     def data_dir(self) -> Path:
         return self.context.data_dir
 
+    @property
+    def user(self) -> str:
+        return self.context.user or "default"
+
     def on_mount(self) -> None:
-        user = self.context.user or "default"
+        user = self.user
         self.progress = load_progress(self.data_dir, user)
         if self.progress.problem:
             self.notify(self.progress.problem, severity="warning", markup=False)
@@ -86,19 +96,45 @@ class OnboardingPanel(Panel):
             options.extend(Option(self._prompt(item), id=item.id) for item in section.items)
         self.items.add_options(options)
         self.items.highlighted = 1  # the first item (0 is a section title)
+        self._see()
+
+    def refresh_view(self) -> None:
+        if self.is_mounted:
+            self._see()
+
+    def on_show(self) -> None:
+        self._see()  # what was opened in the other panels since
+
+    def _see(self) -> None:
+        """Tick (or untick) the watched items from what the cockpit saw."""
+        services = user_services(self.user, self.index.services.values(), self.index.snapshot.oncall) \
+            if self.index is not None else []
+        seen = seen_done(services, self.index.runbooks if self.index is not None else {},
+                         activity.opened(self.data_dir, self.user), completed_drills(self.data_dir, self.user))
+        changed = [item_id for item_id in seen if seen[item_id] != self.seen.get(item_id)]
+        self.seen = seen
+        for item_id in changed:
+            self.items.replace_option_prompt(item_id, self._prompt(ITEMS[item_id]))
         self._show_progress()
 
+    def is_done(self, item_id: str) -> bool:
+        seen = self.seen.get(item_id)
+        return self.progress.is_done(item_id) or (seen is not None and seen.done)
+
     def _prompt(self, item: ChecklistItem) -> Text:
-        done = self.progress.is_done(item.id)
+        done = self.is_done(item.id)
         text = Text("  [x] " if done else "  [ ] ", style="green" if done else "")
         text.append(item.text, style="dim" if done else "")
         if item.panel:
             text.append(f"  → {item.panel}", style="cyan")
+        seen = self.seen.get(item.id)
+        if seen is not None:
+            text.append(f"  ({'seen: ' if seen.done else ''}{seen.why})", style="green" if seen.done else "dim")
         return text
 
     def _show_progress(self) -> None:
         for number, section in enumerate(CHECKLIST):
-            done, total = self.progress.count(section)
+            done, total = sum(self.is_done(item.id) for item in section.items), len(section.items)
             self.query_one(f"#progress-{number}", ProgressBar).update(progress=done)
             self.query_one(f"#count-{number}", Label).update(f" {done}/{total} done")
 
@@ -107,6 +143,10 @@ class OnboardingPanel(Panel):
         event.stop()
         item_id = event.option.id
         if item_id not in ITEMS:
+            return
+        seen = self.seen.get(item_id)
+        if seen is not None and seen.done:
+            self.notify(f"Ticked by what the cockpit saw: {seen.why}.", markup=False, timeout=4)
             return
         progress = self.progress.toggled(item_id, self.now)
         try:

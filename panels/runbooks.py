@@ -17,6 +17,7 @@ from textual.widgets import Input, Markdown, OptionList, Static
 from textual.widgets.markdown import MarkdownBlock
 from textual.widgets.option_list import Option
 
+from cockpit.activity import RUNBOOK
 from cockpit.durations import format_duration
 from cockpit.model import Incident, Runbook, incident_key
 from cockpit.runbook_search import Match, search_runbooks, split_runbook_ref
@@ -24,7 +25,7 @@ from cockpit.runbook_steps import Step, active_incident, done_steps, parse_steps
 from cockpit.ui.widgets.badges import stale_badge
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.glossary import look_up_terms
-from cockpit.ui.widgets.messages import ActionPerformed, Navigate, Origin, PerformAction
+from cockpit.ui.widgets.messages import ActionPerformed, Navigate, Opened, Origin, PerformAction
 from cockpit.ui.widgets.panel import ListDetailPanel, PanelContext
 from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
 from cockpit.ui.widgets.text import highlighted_line, literal
@@ -158,6 +159,7 @@ class RunbooksPanel(ListDetailPanel):
             self.notify(f"{path} is no longer listed.", severity="warning", markup=False)
             return
         self.open_path = path
+        self.post_message(Opened(RUNBOOK, path))  # the onboarding checklist ticks itself from these
         self.query_one("#runbook-facts", Static).update(self._facts(runbook))
         self.mode = "view"
         view = self.query_one("#runbook-view", VerticalScroll)

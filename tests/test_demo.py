@@ -38,7 +38,19 @@ def bundled():
 def test_registered_under_its_kind():
     assert load_kind("demo") is DemoSource
     assert DemoSource.demo is True
-    assert DemoSource.provides == {"slos", "incidents", "oncall", "backups"}
+    assert DemoSource.provides == {"slos", "incidents", "oncall", "backups", "pages"}
+
+
+def test_pages_go_to_level_one_of_each_rotation_and_some_shift_is_over_the_guides_five():
+    from cockpit.oncall_health import OncallSettings, shift_health
+
+    data = fetch()
+    level_one = {o.user for o in data.oncall if o.level == 1}  # this week's
+    assert data.pages and all(p.demo and p.at <= DEMO_TIME for p in data.pages)
+    assert {p.user for p in data.pages if p.at > DEMO_TIME - timedelta(days=4)} <= level_one
+    rows = shift_health(data.pages, (), lambda page: True, DEMO_TIME, OncallSettings())
+    assert any(row.over_limit for row in rows) and not all(row.over_limit for row in rows)
+    assert fetch().pages == data.pages
 
 
 def test_same_clock_same_data():

@@ -49,6 +49,9 @@ class FakePagerDuty:
             return httpx.Response(200, json=recorded("services.json"))
         if request.method == "GET" and path == "/oncalls":
             return httpx.Response(200, json=recorded(self.oncalls))
+        if request.method == "GET" and path == "/log_entries":
+            page = {"0": "log-entries-page-1.json", "3": "log-entries-page-2.json"}.get(params["offset"])
+            return httpx.Response(200, json=recorded(page)) if page else httpx.Response(400)
         if request.method == "PUT" and path.startswith("/incidents/"):
             return httpx.Response(200, json=recorded("incident-put.json"))
         if request.method == "POST" and path.endswith("/notes"):

@@ -74,7 +74,7 @@ def _views(app) -> list[tuple[str, str, str]]:
     views.append(("runbooks", "runbooks", ""))
     if runbooks:
         views.append(("runbook", "runbooks", runbooks[0].path))
-    views += [("postmortems", "postmortems", ""), ("onboarding", "onboarding", ""), ("docs", "docs", "")]
+    views += [("postmortems", "postmortems", ""), ("onboarding", "onboarding", ""), ("docs", "docs", ""), ("oncall", "oncall", "")]
     # The ADR list, and one superseded ADR in the viewer (it says by which).
     adrs = sorted(snapshot.adrs, key=lambda a: a.status != "superseded")
     views.append(("adrs", "adrs", ""))
@@ -118,6 +118,26 @@ async def _work_views(app, pilot, shoot) -> None:
         await shoot("resolve-confirm")
         await pilot.press("escape")
         await pilot.pause()
+
+
+async def _oncall_views(app, pilot, shoot) -> None:
+    """The On-call view's pages of the latest shift, and its retrospective draft."""
+    from cockpit.ui.widgets.messages import Navigate
+
+    if "oncall" in app.panel_classes and "postmortems" in app.panel_classes:
+        await pilot.press("escape", "escape", "escape")
+        await pilot.pause()
+        app.post_message(Navigate("oncall"))
+        await pilot.pause()
+        _cursor_to_top(app, "oncall")
+        await pilot.press("enter")  # the shift's pages
+        await pilot.pause()
+        await shoot("oncall-pages")
+        await pilot.press("d")  # its post-on-call retrospective, opened in the postmortems panel
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        await shoot("oncall-retro")
 
 
 SETTLE_ROUNDS = 50  # a loaded machine may need a few; a picture still changing after this many is a bug
@@ -191,6 +211,7 @@ async def _take_at(size: tuple[int, int], out: Path, data: Path) -> list[Path]:
         await _work_views(app, pilot, shoot)
         await _kill_switch_views(app, pilot, shoot)
         await _glossary_view(app, pilot, shoot)
+        await _oncall_views(app, pilot, shoot)
         await _dialogs(app, pilot, shoot)
         await pilot.press("q")
     return written
@@ -231,13 +252,16 @@ async def _glossary_view(app, pilot, shoot) -> None:
 
 
 async def _dialogs(app, pilot, shoot) -> None:
-    """The help, the command palette, the declare form and the runbooks'
-    full-text search, each closed after."""
+    """The help, the command palette, the declare form, the runbooks'
+    full-text search and the first-run tour, each closed after."""
     for stem, keys in (("help", ("o", "question_mark")), ("palette", ("o", "ctrl+p", *"checkout")),
-                       ("declare-form", ("i", "d")), ("runbook-search", ("r", "f", *"replica", "enter"))):
+                       ("declare-form", ("i", "d")), ("runbook-search", ("r", "f", *"replica", "enter")),
+                       ("tour", ("o",))):
         await pilot.press("escape", "escape", "escape")
         await pilot.pause()
         await pilot.press(*keys)
+        if stem == "tour":
+            app.show_tour()  # what a first start shows
         await pilot.pause()
         await shoot(stem)
         await pilot.press("escape")

@@ -4,6 +4,7 @@
   prefilled from an incident, front-matter edits (status, export) and the
   drafts folder (where a draft lives, listing them).
 - ``lint``: ``cockpit postmortem check``: is a postmortem ready for review?
+- ``retro``: the post-on-call retrospective draft of one person's shift.
 - ``action_items``: append a row to the Action Items table.
 - ``writer``: DraftWriter, the one gate every draft write goes through
   (refused in read-only mode, audited, atomic).

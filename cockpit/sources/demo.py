@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Sequence
 
 from cockpit.config_schema import validate_mapping
-from cockpit.model import SLO, BackupStatus, Incident, OnCall, PolicyTier, SLOStatus, SourceData, frozen_map
+from cockpit.model import SLO, BackupStatus, Incident, OnCall, Page, PolicyTier, SLOStatus, SourceData, frozen_map
 from cockpit.problems import Problem, ServiceRef
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, MULTIWINDOW_RULES, Events, budget_remaining, evaluate
 from cockpit.slo_specs import SLOSpecs, file_stamp, load_slo_paths, slo_files_signature
@@ -270,11 +270,31 @@ def on_call(levels: dict[str, list[list[str]]], now: datetime, source: str) -> l
     ]
 
 
+PAGED_WEEKS = 8  # how far back the demo's pages go (the On-call view shows 6 shifts)
+
+
+def pages(levels: dict[str, list[list[str]]], now: datetime, source: str) -> list[Page]:
+    """Who the demo paged: each week, 0-2 pages per service for its level-1
+    person at that week's handoff, at stable times; a team with four
+    services now and then goes over the guide's 5 pages a shift."""
+    week_now = math.floor((now - HANDOFF) / timedelta(weeks=1))
+    paged = []
+    for service, rotation in levels.items():
+        people = rotation[0] if rotation else []
+        for week in range(week_now - PAGED_WEEKS + 1, week_now + 1) if people else ():
+            for n in range(int(3 * _unit(service, "pages", week))):
+                at = HANDOFF + timedelta(weeks=week, seconds=_unit(service, "page-at", week, n) * 7 * 86400)
+                if at <= now:
+                    paged.append(Page(at=at, user=people[week % len(people)], incident_id=f"demo-{service}-{week}-{n}",
+                                      service=service, title=f"{service}: paged (demo)", source=source, demo=True))
+    return sorted(paged, key=lambda p: p.at)
+
+
 # -- the source ----------------------------------------------------------------
 
 class DemoSource(Source):
     kind = "demo"
-    provides = frozenset({"slos", "incidents", "oncall", "backups"})
+    provides = frozenset({"slos", "incidents", "oncall", "backups", "pages"})
     demo = True
     options = {
         "slos": OptionSpec(list[str], required=True, help="SLO definition files or folders"),
@@ -315,6 +335,7 @@ class DemoSource(Source):
         problems += found
         return SourceData(
             slos=tuple(statuses), policy=specs.policy, oncall=tuple(on_call(levels, now, self.name)), backups=backups,
+            pages=tuple(pages(levels, now, self.name)),
             incidents=tuple(alerts(statuses, profiles, now.timestamp(), self.name)),
             warnings=tuple(f"not loaded: {problem}" for problem in problems),
         )

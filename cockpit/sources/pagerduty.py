@@ -1,5 +1,6 @@
 """PagerDuty (REST API v2) as an incidents and on-call source: open
-incidents, who is on call now per escalation policy and level, and
+incidents, who is on call now per escalation policy and level, who was
+paged over the last ``pages_since`` (notify log entries), and
 acknowledge / resolve / note as writes (which PagerDuty attributes to the
 user named in the ``From`` header).
 
@@ -14,14 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Mapping
 
 import httpx
 
 from cockpit import secrets
 from cockpit.config_schema import HttpUrl
-from cockpit.model import SEVERITIES, Incident, OnCall, SourceData, frozen_map
+from cockpit.model import SEVERITIES, Incident, OnCall, Page, SourceData, frozen_map
+from cockpit.oncall_health import first_pages
 from cockpit.problems import Problem
 from cockpit.sources.base import (
     CheckResult,
@@ -51,7 +53,7 @@ ID_BATCH = 25  # escalation policy ids per /oncalls request, to keep URLs short
 
 class PagerDutySource(Source):
     kind = "pagerduty"
-    provides = frozenset({"incidents", "oncall"})
+    provides = frozenset({"incidents", "oncall", "pages"})
     actions = frozenset({"ack", "resolve", "note"})
     options = {
         **HTTP_OPTIONS,
@@ -61,6 +63,8 @@ class PagerDutySource(Source):
         "from": OptionSpec(str, help="email of a PagerDuty user: required to acknowledge, resolve or note"),
         "services": OptionSpec(dict, help="PagerDuty service id -> catalog service, e.g. {PIJ90N7: api-server}"),
         "base_url": OptionSpec(HttpUrl, help=f"default {DEFAULT_BASE_URL}"),
+        "pages_since": OptionSpec(timedelta, help="read who was paged over this past span (log entries) for the "
+                                                  "On-call view, e.g. 42d; default: not read"),
     }
 
     def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
@@ -101,16 +105,42 @@ class PagerDutySource(Source):
         # date_range=all: without it PagerDuty lists only the last month, and an
         # incident opened earlier but still open would be missed.
         incident_query = [("date_range", "all"), *(("statuses[]", s) for s in OPEN_STATUSES)]
-        incidents, oncall = await _together(
+        incidents, oncall, notified = await _together(
             self._paged("/incidents", "incidents", incident_query, warnings),
             self._oncall(warnings),
+            self._notifications(warnings),
         )
         opened = await in_daemon_thread(lambda: [self._to_incident(raw) for raw in incidents])
+        pages = await in_daemon_thread(lambda: first_pages(p for raw in notified if (p := self._to_page(raw))))
         return SourceData(
             incidents=tuple(i for i in opened if i is not None and i.is_open),
             oncall=tuple(oncall),
+            pages=tuple(pages),
             warnings=tuple(warnings),
         )
+
+    async def _notifications(self, warnings: list[str]) -> list[Mapping]:
+        """The log entries of the last ``pages_since`` (none when not set)."""
+        span = self.spec.options.get("pages_since")
+        if not span:
+            return []
+        until = self.context.clock().astimezone(timezone.utc)
+        query = [("since", (until - span).isoformat()), ("until", until.isoformat()), ("time_zone", "UTC"),
+                 ("is_overview", "false")]
+        return await self._paged("/log_entries", "log_entries", query, warnings)
+
+    def _to_page(self, raw: Mapping) -> Page | None:
+        """A notify log entry as a page of the user it notified (the
+        published NotifyLogEntry: a LogEntry with ``user``)."""
+        if raw.get("type") != "notify_log_entry":
+            return None
+        at, incident = _time(raw.get("created_at")), _ref(raw.get("incident"))
+        if at is None or not incident.get("id") or not isinstance(raw.get("user"), Mapping):
+            return None
+        service = _ref(raw.get("service"))
+        return Page(at=at, user=_user_name(raw.get("user")), incident_id=incident["id"],
+                    service=self.service_map.get(service.get("id", ""), service.get("summary", "")),
+                    title=incident.get("summary", ""), source=self.name)
 
     def _to_incident(self, raw: Mapping) -> Incident | None:
         if not raw.get("id"):

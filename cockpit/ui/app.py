@@ -23,7 +23,7 @@ from textual.filter import Monochrome
 from textual.message import Message
 from textual.widgets import ContentSwitcher, Input
 
-from cockpit import collector
+from cockpit import activity, collector, tour
 from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, load_config
 from cockpit.postmortems.writer import DraftWriter, WriteRefused
@@ -31,14 +31,16 @@ from cockpit.hub import Hub
 from cockpit.service_index import Index
 from cockpit.model import Snapshot
 from cockpit.postmortems.draft import draft_path, write_new_draft
+from cockpit.postmortems.retro import retro_path, write_new_retro
 from cockpit.ui.bars import DegradedNotice, KeyHints, PanelTabs, SourceBar
 from cockpit.ui import theme_memory
 from cockpit.ui.help import HelpScreen, binding_rows
 from cockpit.ui.key_order import KeyOrder
+from cockpit.ui.tour import TourScreen
 from cockpit.ui.monochrome import MONOCHROME, MONOCHROME_THEME, ReadableMonochrome
 from cockpit.ui.palette import JumpProvider
-from cockpit.ui.widgets.messages import (ActionPerformed, DraftRequested, Navigate, NavigateFiltered,
-                                         PerformAction, SilencesListed, SilencesRequested)
+from cockpit.ui.widgets.messages import (ActionPerformed, DraftRequested, Navigate, NavigateFiltered, Opened,
+                                         PerformAction, RetroRequested, SilencesListed, SilencesRequested)
 from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.untrusted import clean
 
@@ -55,6 +57,7 @@ PANELS: tuple[tuple[str, str, str], ...] = (
     ("onboarding", "w,7", "Onboarding"),
     ("adrs", "A,8", "ADRs"),
     ("docs", "D,9", "Docs"),  # every lower-case letter is some panel's key already
+    ("oncall", "O,0", "On call"),
 )
 HISTORY_LIMIT = 50
 
@@ -108,16 +111,19 @@ class CockpitApp(App):
         Binding("q", "quit", "Quit", id="cockpit.quit"),
     ]
 
-    def __init__(self, config: Config, hub: Hub, clock: Callable[[], datetime], read_only: bool) -> None:
+    def __init__(self, config: Config, hub: Hub, clock: Callable[[], datetime], read_only: bool,
+                 tour: bool = False) -> None:
         super().__init__()
         self.config = config
+        self.offer_tour = tour  # the first-run tour, unless this user dismissed it before
         self.hub = hub
         self.clock = clock
         self.read_only = read_only
         self.drafts = DraftWriter.from_config(config, clock, read_only=read_only)  # every draft write goes here
         self.panel_context = PanelContext(clock=clock, capabilities=hub.capabilities, user=config.user,
                                           data_dir=Path(config.data_dir), drafts_folder=Path(config.postmortems),
-                                          drafts=self.drafts, docs=config.docs)
+                                          drafts=self.drafts, docs=config.docs,
+                                          oncall=config.oncall)
         self.snapshot: Snapshot | None = None
         self.index: Index | None = None
         self.panel_classes = {panel: cls for panel, _, _ in PANELS if (cls := _panel_class(panel))}
@@ -177,6 +183,20 @@ class CockpitApp(App):
         self.call_after_refresh(self._focus_panel)
         if self.theme_warning:
             self.notify(self.theme_warning, severity="warning", markup=False)
+        if self.offer_tour and not tour.tour_seen(self.config.data_dir, self.config.user):
+            self.call_after_refresh(self.show_tour)  # after the panel's focus, which goes to the screen on top
+
+    def show_tour(self) -> None:
+        keymap = dict(self.config.keymap)
+        panels = [(keymap.get(f"cockpit.{panel}", keys).split(",")[0], title, tour.QUESTIONS.get(panel, ""))
+                  for panel, keys, title in PANELS if panel in self.panel_classes]
+        self.push_screen(TourScreen(panels), callback=self._tour_dismissed)
+
+    def _tour_dismissed(self, _: None) -> None:
+        try:
+            tour.mark_seen(self.config.data_dir, self.config.user, self.clock())
+        except OSError as error:
+            self.notify(f"Tour not remembered: {error.strerror or error}", severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
         collector.release()  # what _apply froze can be collected once this app is gone
@@ -306,6 +326,12 @@ class CockpitApp(App):
                         severity="warning", markup=False)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and isinstance(self.screen, TourScreen):
+            # Any key closes the tour, and does what it does everywhere (q quits, 4 shows
+            # Incidents) unless it is one that only closes it: a first start is never stuck.
+            await self.screen.dismiss()
+            if event.key in TourScreen.CLOSE_KEYS:
+                return
         if isinstance(event, events.Key) and not event.is_forwarded:
             await self.key_order.take(event)  # one at a time, each where the last one left the focus
         else:
@@ -381,28 +407,51 @@ class CockpitApp(App):
         overwrite a commander's words) and open it in the postmortems panel."""
         message.stop()
         incident, folder = message.incident, Path(self.config.postmortems)
-        path = draft_path(folder, incident)
+        self._open_new_draft(draft_path(folder, incident), f"A draft for {clean(incident.id)}", lambda: write_new_draft(
+            self.drafts, folder, incident, self.snapshot or self.hub.snapshot(), audit_log=self.config.audit_log,
+            now=self.clock()))
+
+    @on(RetroRequested)
+    def _retro_requested(self, message: RetroRequested) -> None:
+        """The post-on-call retrospective of one person's shift, as drafts are."""
+        message.stop()
+        health, folder = message.health, Path(self.config.postmortems)
+        self._open_new_draft(retro_path(folder, health), f"A retrospective for {clean(health.user)}'s shift",
+                             lambda: write_new_retro(self.drafts, folder, health, self.config.oncall, now=self.clock()))
+
+    def _open_new_draft(self, path: Path, what: str, write: Callable[[], tuple[Path, str]]) -> None:
+        """``write()`` the draft at ``path`` unless it exists, then open it in
+        the postmortems panel; refusals and failures are told, not raised."""
         if path.exists():
-            self.notify(f"A draft for {clean(incident.id)} exists already: opening it.", markup=False, timeout=4)
+            self.notify(f"{what} exists already: opening it.", markup=False, timeout=4)
         else:
             try:
-                path, warning = write_new_draft(self.drafts, folder, incident, self.snapshot or self.hub.snapshot(),
-                                                audit_log=self.config.audit_log, now=self.clock())
+                path, warning = write()
             except WriteRefused as refused:
                 self.notify(str(refused), severity="warning", markup=False)
                 return
             except OSError as error:
-                self.notify(f"Cannot write the draft in {folder}: {error.strerror or error}", severity="error",
+                self.notify(f"Cannot write the draft in {path.parent}: {error.strerror or error}", severity="error",
                             markup=False)
                 return
             self.notify(f"Draft written: {path}" + (f"\n{warning}" if warning else ""), markup=False, timeout=4)
         self.post_message(Navigate("postmortems", str(path)))
 
+    @on(Opened)
+    def _opened(self, message: Opened) -> None:
+        """What the user opened, for the onboarding checklist's auto-ticks."""
+        message.stop()
+        try:
+            activity.record(self.config.data_dir, self.config.user, message.kind, message.ref, self.clock())
+        except OSError as error:
+            log.warning("activity not recorded: %s", error)
+
 
 def make_app(config: Config | None = None, *, hub: Hub | None = None, clock: Callable[[], datetime] | None = None,
-             read_only: bool | None = None) -> CockpitApp:
+             read_only: bool | None = None, tour: bool = False) -> CockpitApp:
     """The cockpit app over ``config`` (default: the bundled demo config).
-    Pass ``hub`` to drive it from tests; ``read_only`` overrides the config."""
+    Pass ``hub`` to drive it from tests; ``read_only`` overrides the config;
+    ``tour`` offers the first-run tour (the CLI's interactive start does)."""
     clock = clock or system_clock
     if config is None:
         config = load_config(BUNDLED_CONFIG) if hub is None else Config(path=BUNDLED_CONFIG)
@@ -410,7 +459,7 @@ def make_app(config: Config | None = None, *, hub: Hub | None = None, clock: Cal
         read_only = config.read_only
     if hub is None:
         hub = Hub.from_config(config, clock, read_only=read_only)
-    return CockpitApp(config, hub, clock, read_only or hub.read_only)
+    return CockpitApp(config, hub, clock, read_only or hub.read_only, tour)
 
 
 def run_app(config_path: str | None, read_only: bool = False) -> int:
@@ -420,5 +469,5 @@ def run_app(config_path: str | None, read_only: bool = False) -> int:
     config = load_config_or_report(config_path, read_only=read_only)
     if config is None:
         return EXIT_CONFIG
-    make_app(config, read_only=read_only or None).run()
+    make_app(config, read_only=read_only or None, tour=True).run()
     return 0

@@ -36,6 +36,8 @@ class PanelTabs(Static):
         self.current = ""
 
     def show_current(self, panel_id: str) -> None:
+        """Highlight ``panel_id``'s tab; when the titles do not all fit, the
+        tabs from the right show only their key (the current one keeps its title)."""
         self.current = panel_id
         room = self.size.width or 80
         for title_room in (None, 4, 0):

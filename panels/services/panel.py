@@ -10,13 +10,14 @@ from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
 from cockpit.model import Flag
+from cockpit.activity import SERVICE_CARD
 from cockpit.panels.services.card import ServiceCard
 from cockpit.panels.services.flags import KILL_SWITCH, flip_action, flip_question, kill_switches
 from cockpit.panels.services.rows import COLUMNS, service_row
 from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.links import LinkList
-from cockpit.ui.widgets.messages import Origin, PerformAction
+from cockpit.ui.widgets.messages import Opened, Origin, PerformAction
 from cockpit.ui.widgets.panel import Panel, PanelContext
 
 
@@ -98,6 +99,7 @@ class ServicesPanel(Panel):
         if self.shown_service != name:
             self.card_stack.append(name)
         self.query_one(FilterTable).select_key(name)
+        self.post_message(Opened(SERVICE_CARD, name))  # the card shows the escalation path: onboarding counts it
         self._show_card()
         self.query_one(LinkList).focus()
         return True

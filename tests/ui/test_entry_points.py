@@ -29,7 +29,8 @@ def test_screenshots_match_the_committed_ones(tmp_path):
     names = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.svg"))
     views = {"overview.svg", "services.svg", "service-card.svg", "slos.svg", "slo-detail.svg", "help.svg",
              "declare-form.svg", "palette.svg", "resolve-confirm.svg", "runbook-search.svg",
-             "service-card-flags.svg", "kill-switch-confirm.svg"}
+             "service-card-flags.svg", "kill-switch-confirm.svg",
+             "oncall.svg", "oncall-pages.svg", "oncall-retro.svg", "tour.svg"}
     assert views | {f"80x24/{view}" for view in views} <= set(names)  # both sizes, dialogs too
     for name in names:
         svg = (tmp_path / name).read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from cockpit.alerts import Silence
 from cockpit.model import Incident
+from cockpit.oncall_health import ShiftHealth
 from cockpit.writes import Action, ActionResult
 
 
@@ -74,6 +75,25 @@ class DraftRequested(Message):
     def __init__(self, incident: Incident) -> None:
         super().__init__()
         self.incident = incident
+
+
+class RetroRequested(Message):
+    """Write the post-on-call retrospective draft of ``health`` (one person's
+    shift; unless one exists) and open it in the postmortems panel."""
+
+    def __init__(self, health: ShiftHealth) -> None:
+        super().__init__()
+        self.health = health
+
+
+class Opened(Message):
+    """The user opened ``ref`` (a runbook path, a service's card): the app
+    records it for the onboarding checklist."""
+
+    def __init__(self, kind: str, ref: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self.ref = ref
 
 
 class SilencesRequested(Message):

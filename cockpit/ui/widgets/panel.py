@@ -17,6 +17,7 @@ from textual.widget import Widget
 
 from cockpit.capabilities import Capabilities
 from cockpit.doc_freshness import DocSettings
+from cockpit.oncall_health import OncallSettings
 from cockpit.postmortems.writer import DraftWriter
 from cockpit.service_index import Index
 from cockpit.model import Snapshot
@@ -37,6 +38,7 @@ class PanelContext:
     drafts_folder: Path  # the postmortem drafts
     drafts: DraftWriter  # every draft write goes through it (audited, refused read-only)
     docs: DocSettings = DocSettings()  # documentation freshness settings (the config's `docs:`)
+    oncall: OncallSettings = OncallSettings()  # shifts and working hours (the config's oncall:)
 
 
 class Panel(Widget):
