@@ -23,7 +23,7 @@ from cockpit.runbook_search import Match, search_runbooks, split_runbook_ref
 from cockpit.runbook_steps import Step, active_incident, done_steps, parse_steps, step_note
 from cockpit.ui.widgets.badges import stale_badge
 from cockpit.ui.widgets.filter_table import FilterTable
-from cockpit.ui.widgets.messages import ActionPerformed, Navigate, Origin, PerformAction
+from cockpit.ui.widgets.messages import ActionPerformed, Navigate, Origin, PerformAction, RunbookOpened
 from cockpit.ui.widgets.panel import ListDetailPanel, PanelContext
 from cockpit.ui.widgets.rows import TITLE_MAX_WIDTH, Column, Row
 from cockpit.ui.widgets.text import highlighted_line, literal
@@ -153,6 +153,7 @@ class RunbooksPanel(ListDetailPanel):
             self.notify(f"{path} is no longer listed.", severity="warning", markup=False)
             return
         self.open_path = path
+        self.post_message(RunbookOpened(path))
         self.query_one("#runbook-facts", Static).update(self._facts(runbook))
         self.mode = "view"
         view = self.query_one("#runbook-view", VerticalScroll)

@@ -14,7 +14,7 @@ from cockpit.drills.scenario import Expected, Scenario
 from cockpit.drills.timeline import Done
 from cockpit.model import Incident
 from cockpit.postmortems.draft import write_new_draft
-from cockpit.postmortems.writer import DraftWriter
+from cockpit.postmortems.writer import DraftWriter, WriteRefused
 
 DRILL_TITLE = "DRILL: "
 
@@ -80,3 +80,27 @@ def write_drill_draft(sandbox: Sandbox, writer: DraftWriter, now: datetime) -> t
     return write_new_draft(writer, Path(sandbox.config.postmortems), drill_incident(sandbox, now),
                            sandbox.hub.snapshot(), audit_log=sandbox.config.audit_log, now=now,
                            drill=sandbox.scenario.name)
+
+
+@dataclass(frozen=True)
+class Debrief:
+    answers: tuple[Answer, ...]
+    score: float
+    done: tuple[Done, ...]  # everything the person did, in order
+    draft: Path | None
+    warning: str  # why there is no draft, or what its writer warned of
+
+
+def finish(sandbox: Sandbox, writer: DraftWriter, now: datetime) -> Debrief:
+    """Score the drill, list it in completed.jsonl and write its draft."""
+    done = sandbox.timeline.by_person()
+    found = answers(sandbox.scenario, done)
+    points = score(found)
+    sandbox.timeline.record("drill", f"drill ended: {points:.0%} of the expected answers in time")
+    draft, warning = None, ""
+    try:
+        draft, warning = write_drill_draft(sandbox, writer, now)
+    except (OSError, WriteRefused) as error:
+        warning = f"no drill postmortem draft: {getattr(error, 'strerror', None) or error}"
+    record_completion(sandbox, points, now)
+    return Debrief(tuple(found), points, tuple(done), draft, warning)

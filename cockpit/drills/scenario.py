@@ -9,11 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
+from cockpit.bundled import CONFIG as BUNDLED_CONFIG_DIR
 from cockpit.config_schema import validate_mapping
 from cockpit.problems import Problem
 from cockpit.sources.base import OptionSpec
 from cockpit.yamlfile import YamlError, join_key, line_of, load_yaml_file, yaml_shape
 
+FOLDER = "drills"
 SUFFIX = ".yaml"
 # What a person can be expected to do: the writes a sandbox takes, and opening a runbook.
 ANSWERS = ("ack", "silence", "declare", "note", "status", "resolve", "runbook")
@@ -99,8 +101,20 @@ class ScenarioError(Exception):
         self.problems = problems
 
 
+def drills_folder(config_path: Path) -> Path:
+    """drills/ beside the config file; the bundled ones (the guide's three)
+    when that folder does not exist."""
+    own = Path(config_path).expanduser().resolve().parent / FOLDER
+    return own if own.is_dir() else BUNDLED_CONFIG_DIR / FOLDER
+
+
 def scenario_files(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+
+
+def scenario_file(folder: Path, name: str) -> Path | None:
+    """The file of scenario ``name`` (its file's stem), None when there is none."""
+    return next((path for path in scenario_files(folder) if path.stem == name), None)
 
 
 def load_scenario(path: Path) -> Scenario:

@@ -90,3 +90,11 @@ class SilencesListed(Message):
         super().__init__()
         self.silences = silences
         self.problems = problems
+
+
+class RunbookOpened(Message):
+    """A runbook was shown (a drill writes it down; the app needs nothing else)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
