@@ -23,11 +23,13 @@ from cockpit.drills.sandbox import Sandbox, build_sandbox, due_events
 from cockpit.drills.scenario import Scenario
 from cockpit.durations import format_duration
 from cockpit.ui.app import CockpitApp
+from cockpit.ui.palette import OWN_HITS_FIRST
 from cockpit.ui.widgets.messages import RunbookOpened
 from cockpit.ui.widgets.text import literal
 
 TICK_SECONDS = 1.0
 HINT_SECONDS = 20
+DRILL_FIRST = 2 * OWN_HITS_FIRST  # ending the drill comes before any jump (which come before Textual's own)
 
 
 class DrillBanner(Static):
@@ -118,7 +120,7 @@ class DrillCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         if (score := matcher.match(self.END)) > 0:
-            yield Hit(score, matcher.highlight(self.END), self.app.end_drill, help=self.END_HELP)
+            yield Hit(score + DRILL_FIRST, matcher.highlight(self.END), self.app.end_drill, help=self.END_HELP)
 
 
 class DrillApp(CockpitApp):
