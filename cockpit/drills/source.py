@@ -62,15 +62,16 @@ class DrillSource(Source):
                           oncall=tuple(on_call(self._levels, now, self.name)))
 
     def _profile(self, slo, happened, now: datetime):
-        """The demo's healthy profile with the scenario's burns as episodes
-        (each lasting until the next burn of the same SLO)."""
+        """The demo's healthy profile, steady (no waves: a burn shows the
+        rate the scenario says), with the scenario's burns as episodes (each
+        lasting until the next burn of the same SLO)."""
         healthy = profile(slo, "healthy", now.timestamp())
         burns = [(self.started_at + e.at).timestamp() for e in happened
                  if e.kind == "burn" and e.detail["slo"] == slo.key]
         rates = [e.detail["rate"] for e in happened if e.kind == "burn" and e.detail["slo"] == slo.key]
         ends = burns[1:] + [math.inf]
         episodes = tuple((start, end, max(rate - healthy.base, 0.0)) for start, end, rate in zip(burns, ends, rates))
-        return replace(healthy, episodes=episodes, outage_start=None)
+        return replace(healthy, waves=(), episodes=episodes, outage_start=None)
 
     def _scenario_alerts(self, happened) -> list[Incident]:
         cleared = {e.text for e in happened if e.kind == "clear"}
