@@ -146,7 +146,7 @@ def test_answers_count_only_the_right_write_in_time(tmp_path):
     done = [
         Done(timedelta(minutes=1), "ack", "ack", alerts=("CronJobFailed",)),  # the wrong alert
         Done(timedelta(minutes=7), "ack", "ack", alerts=("HighErrorRate",)),  # late (5m)
-        Done(timedelta(minutes=2), "runbook", "cache-outage.md"),  # the wrong runbook
+        Done(timedelta(minutes=2), "runbook", "opened", params={"path": "cache-outage.md"}),  # the wrong runbook
         Done(timedelta(minutes=3), "declare", "declare", ok=False, params={"severity": "P1", "services": ["api-server"]}),
         Done(timedelta(minutes=4), "declare", "declare", params={"severity": "P2", "services": ["api-server"]}),
         Done(timedelta(minutes=5), "declare", "declare", params={"severity": "P1", "services": ["api-server"]}),

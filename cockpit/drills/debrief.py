@@ -42,7 +42,7 @@ def _answers(expected: Expected, done: Done, scenario: Scenario) -> bool:
     if done.what != expected.do or not done.ok:
         return False
     if expected.do == "runbook":
-        return done.text == (expected.runbook or scenario.runbook)
+        return done.params.get("path") == (expected.runbook or scenario.runbook)
     if expected.alert and expected.alert not in done.alerts:
         return False
     if expected.severity and done.params.get("severity") != expected.severity:

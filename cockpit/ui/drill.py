@@ -26,6 +26,7 @@ from cockpit.ui.app import CockpitApp
 from cockpit.ui.palette import OWN_HITS_FIRST
 from cockpit.ui.widgets.messages import RunbookOpened
 from cockpit.ui.widgets.text import literal
+from cockpit.untrusted import clean
 
 TICK_SECONDS = 1.0
 HINT_SECONDS = 20
@@ -104,9 +105,21 @@ class DebriefScreen(Screen):
             yield Static("What you did", classes="heading")
             yield Static(done_table(debrief) if debrief.done else Text("nothing", style="dim"))
             yield Static("Drill postmortem draft", classes="heading")
-            yield Static(literal(str(debrief.draft) if debrief.draft else "", "")
-                         + (Text("\n" + debrief.warning, style="yellow") if debrief.warning else Text("")))
-            yield Static(Text("q quits", style="dim"))
+            yield Static(self._draft_line())
+            yield Static(Text("\nq quits", style="dim"))
+
+
+    def _draft_line(self) -> Text:
+        """Where the draft is, from the data dir (the full path is printed on quitting)."""
+        text = Text()
+        draft = self.debrief.draft
+        if draft is not None:
+            shown = draft.relative_to(self.sandbox.data_dir) if draft.is_relative_to(self.sandbox.data_dir) else draft
+            text.append_text(literal(str(shown)))
+            text.append("\nin the data dir; its full path is printed when you quit", style="dim")
+        if self.debrief.warning:
+            text.append(("\n" if text else "") + clean(self.debrief.warning), style="yellow")
+        return text
 
 
 class DrillCommands(Provider):
@@ -185,7 +198,7 @@ class DrillApp(CockpitApp):
 
     @on(RunbookOpened)
     def _runbook_opened(self, message: RunbookOpened) -> None:
-        self.sandbox.timeline.record("runbook", message.path)
+        self.sandbox.timeline.record("runbook", f"opened the runbook {message.path}", params={"path": message.path})
 
 
 def make_drill_app(config: Config, scenario: Scenario, **sandbox_options) -> DrillApp:

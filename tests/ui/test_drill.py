@@ -32,6 +32,7 @@ def drill_app(tmp_path: Path, name: str = "high-error-rate"):
 async def move_to(app, pilot, clock, minutes: float) -> None:
     clock.advance(DEMO_TIME + timedelta(minutes=minutes) - clock())
     app.drill_tick()
+    await app.hub.refresh_all()  # may join a fetch begun before the clock moved: the next one begins after
     await settle(app, pilot)
 
 
