@@ -15,7 +15,9 @@ from cockpit.config import BUNDLED_CONFIG, load_config
 from cockpit.drills.sandbox import completed_log
 from cockpit.drills.scenario import drills_folder, load_scenario, scenario_file
 from cockpit.frontmatter import parse_front_matter
+from cockpit.ui.app import make_app
 from cockpit.ui.drill import DebriefScreen, DrillBanner, make_drill_app
+from cockpit.ui.drill_palette import StartDrill
 from cockpit.ui.widgets.messages import Navigate
 from tests.ui.conftest import keys_done, settle
 
@@ -114,3 +116,28 @@ async def test_nothing_done_scores_nothing_and_the_palette_ends_the_drill(tmp_pa
         assert [a.done for a in app.debrief.answers] == [None] * 4
         assert app.debrief.score == 0.0
     assert json.loads(completed_log(config.data_dir).read_text())["score"] == 0.0
+
+
+async def test_the_palette_of_the_cockpit_app_starts_a_drill_once_the_app_closes(tmp_path):
+    config = replace(load_config(BUNDLED_CONFIG), data_dir=tmp_path / "data", keymap={})
+    app = make_app(config, clock=lambda: DEMO_TIME)
+    app.offers_drills = True  # as run_app's app does
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"drill cache")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_value == StartDrill("cache-outage")
+
+
+async def test_an_app_that_cannot_hand_over_offers_no_drill(tmp_path):
+    config = replace(load_config(BUNDLED_CONFIG), data_dir=tmp_path / "data", keymap={})
+    app = make_app(config, clock=lambda: DEMO_TIME)  # as `cockpit serve` and the screenshots make it
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"drill cache")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_value is None
