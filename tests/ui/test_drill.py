@@ -118,26 +118,25 @@ async def test_nothing_done_scores_nothing_and_the_palette_ends_the_drill(tmp_pa
     assert json.loads(completed_log(config.data_dir).read_text())["score"] == 0.0
 
 
-async def test_the_palette_of_the_cockpit_app_starts_a_drill_once_the_app_closes(tmp_path):
+
+async def choose_in_palette(tmp_path, offers_drills: bool, query: str = "drill cache"):
+    """The cockpit app (not a drill) after choosing the palette's best hit for ``query``: its return value."""
     config = replace(load_config(BUNDLED_CONFIG), data_dir=tmp_path / "data", keymap={})
     app = make_app(config, clock=lambda: DEMO_TIME)
-    app.offers_drills = True  # as run_app's app does
+    app.offers_drills = offers_drills
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p", *"drill cache")
+        await pilot.press("ctrl+p", *query)
         await pilot.pause(0.2)
         await pilot.press("enter")
         await pilot.pause()
-    assert app.return_value == StartDrill("cache-outage")
+    return app.return_value
+
+
+async def test_the_palette_of_the_cockpit_app_starts_a_drill_once_the_app_closes(tmp_path):
+    assert await choose_in_palette(tmp_path, offers_drills=True) == StartDrill("cache-outage")  # as run_app's app
 
 
 async def test_an_app_that_cannot_hand_over_offers_no_drill(tmp_path):
-    config = replace(load_config(BUNDLED_CONFIG), data_dir=tmp_path / "data", keymap={})
-    app = make_app(config, clock=lambda: DEMO_TIME)  # as `cockpit serve` and the screenshots make it
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("ctrl+p", *"drill cache")
-        await pilot.pause(0.2)
-        await pilot.press("enter")
-        await pilot.pause()
-    assert app.return_value is None
+    # As `cockpit serve` and the screenshots make it: the same query finds no drill.
+    assert await choose_in_palette(tmp_path, offers_drills=False) is None
