@@ -151,6 +151,10 @@ class DrillApp(CockpitApp):
 
     async def on_mount(self) -> None:
         await super().on_mount()
+        scenario = self.sandbox.scenario
+        self.notify(f"{scenario.simulate or scenario.title}. You have {format_duration(scenario.duration)}; "
+                    "ctrl+p \"Drill: end now\" ends it early.", title="Drill started", timeout=HINT_SECONDS,
+                    markup=False)
         self.drill_tick()
         self.set_interval(TICK_SECONDS, self.drill_tick)
 
@@ -208,7 +212,9 @@ def make_drill_app(config: Config, scenario: Scenario, **sandbox_options) -> Dri
 def run_drill_app(config: Config, scenario: Scenario) -> int:
     app = make_drill_app(config, scenario)
     app.run()
-    if app.debrief is not None:
+    if app.debrief is None:
+        print(f"drill {scenario.name}: left before its end, not scored")
+    else:
         print(f"drill {scenario.name}: {app.debrief.score:.0%} of the expected answers in time")
         if app.debrief.draft is not None:
             print(f"drill postmortem draft: {app.debrief.draft}")
