@@ -155,3 +155,11 @@ def test_answers_count_only_the_right_write_in_time(tmp_path):
     assert [(a.done.at if a.done else None, a.on_time) for a in found] == [
         (timedelta(minutes=7), False), (None, False), (timedelta(minutes=5), True), (None, False)]
     assert score(found) == 0.25
+
+
+def test_the_right_silence_hides_the_symptom_not_the_page(tmp_path):
+    scenario = sandbox(tmp_path).scenario  # database-slowdown: ack PostgresSlowQueries, silence ApiLatencyHigh
+    both = Done(timedelta(minutes=6), "silence", "silence", alerts=("PostgresSlowQueries", "ApiLatencyHigh"))
+    symptom = Done(timedelta(minutes=8), "silence", "silence", alerts=("ApiLatencyHigh",))
+    [silence] = [a for a in answers(scenario, [both, symptom]) if a.expected.do == "silence"]
+    assert silence.done is symptom and silence.on_time

@@ -45,9 +45,16 @@ def _answers(expected: Expected, done: Done, scenario: Scenario) -> bool:
         return done.params.get("path") == (expected.runbook or scenario.runbook)
     if expected.alert and expected.alert not in done.alerts:
         return False
+    if expected.do == "silence" and set(done.alerts) & _pages(scenario):
+        return False  # the right silence hides a symptom, never a page someone must answer
     if expected.severity and done.params.get("severity") != expected.severity:
         return False
     return not expected.service or expected.service in (done.params.get("services") or ())
+
+
+def _pages(scenario: Scenario) -> set[str]:
+    """The alerts the scenario expects acknowledged."""
+    return {e.alert for e in scenario.expected if e.do == "ack" and e.alert}
 
 
 def record_completion(sandbox: Sandbox, points: float, finished_at: datetime) -> Path:
