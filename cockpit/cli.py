@@ -68,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
                        help="refuse every write from every session")
 
+    drill = commands.add_parser("drill", help="run a fire drill in a sandbox: simulated clock and sources, "
+                                "a throwaway incident log, a debrief at the end")
+    drill.add_argument("scenario", nargs="?", metavar="SCENARIO", type=_text, help="its name (see --list)")
+    drill.add_argument("--list", action="store_true", help="print each scenario's name and title, one a line")
+    drill.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS)
+
     shots = commands.add_parser("screenshots", help="write an SVG of every panel (bundled default, fixed clock)")
     shots.add_argument("--out", metavar="DIR", default="screenshots")
     return parser
@@ -180,6 +186,13 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_serve(args.config, host=args.host, port=args.port, public=args.public,
                              read_only=args.read_only, log_level=args.log_level)
+        if args.command == "drill":
+            from cockpit.commands.drill import run_drill, run_drill_list
+
+            if args.list == (args.scenario is not None):
+                print("cockpit drill: give either SCENARIO or --list", file=sys.stderr)
+                return 2
+            return run_drill_list(args.config) if args.list else run_drill(args.config, args.scenario)
         if args.command == "screenshots":
             from cockpit.commands.screenshots import run_screenshots
 

@@ -1,4 +1,5 @@
-"""`cockpit check`: validate the config and every file it names, then check
+"""`cockpit check`: validate the config, every file it names and the drill
+scenarios in drills/ beside it, then check
 references across sources (depends_on, runbooks naming unknown services; an
 SLO of a service the catalog lacks is noted: it is listed as unowned).
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Mapping, NamedTuple
 
 from cockpit.config import parse_config, resolve_config_path
+from cockpit.drills.scenario import FOLDER, parse_scenario, scenario_files
 from cockpit.problems import Problem
 from cockpit.sources import load_kind
 from cockpit.sources.base import CheckResult, SourceSpec
@@ -60,7 +62,12 @@ def check_config(path: Path, env: Mapping[str, str] = os.environ) -> ConfigCheck
             else:
                 problems.append(Problem(ref.file, ref.line, ref.key, f"{ref.what}: unknown service {ref.service!r}"))
     notes = [f"{spec.name}: {note}" for spec in config.sources for note in results[spec.name].notes]
+    drills = scenario_files(path.expanduser().resolve().parent / FOLDER)  # only the config's own
+    for drill in drills:
+        problems += parse_scenario(drill)[1]
     counts = {"sources": len(config.sources), "services": len(defines), "references": len(refs)}
+    if drills:
+        counts["drills"] = len(drills)
     return ConfigCheck(problems, counts, notes, unowned)
 
 

@@ -179,6 +179,7 @@ async def _take_all(out: Path) -> list[Path]:
         for size, folder in SIZES:
             (out / folder).mkdir(parents=True, exist_ok=True)
             written += await _take_at(size, out / folder, Path(tmp) / (folder or "default"))
+            written += await _take_drill(size, out / folder, Path(tmp) / f"drill-{folder or 'default'}")
         written += await _take_monochrome(out, Path(tmp) / "monochrome")
     return written
 
@@ -266,6 +267,50 @@ async def _dialogs(app, pilot, shoot) -> None:
         await shoot(stem)
         await pilot.press("escape")
         await pilot.pause()
+
+
+async def _take_drill(size: tuple[int, int], out: Path, data: Path) -> list[Path]:
+    """A drill (issue 17): its incidents two minutes in, with the DRILL
+    banner, then the debrief after the page was acknowledged and the runbook opened."""
+    from cockpit.clock import SimulatedClock
+    from cockpit.drills.scenario import drills_folder, load_scenario, scenario_file
+    from cockpit.ui.drill import make_drill_app
+    from cockpit.ui.widgets.messages import Navigate
+
+    config = replace(load_config(BUNDLED_CONFIG), data_dir=data, user=SCREENSHOT_USER, keymap={}, theme="")
+    clock = SimulatedClock(DEMO_TIME, monotonic=lambda: 0.0)  # moved by hand only
+    scenario = load_scenario(scenario_file(drills_folder(BUNDLED_CONFIG), "high-error-rate"))
+    app = make_drill_app(config, scenario, clock=clock)
+    written = []
+    async with app.run_test(size=size) as pilot:
+        async def shoot(stem: str) -> None:
+            app.clear_notifications()
+            path = out / f"{stem}.svg"
+            path.write_text(await _settled_screenshot(app, pilot, stem), encoding="utf-8")
+            written.append(path)
+
+        clock.advance(timedelta(minutes=2))
+        app.drill_tick()
+        for _ in range(2):  # the first may join a fetch begun before the clock moved
+            await app.hub.refresh_all()
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        _cursor_to_top(app, "incidents")
+        await shoot("drill")
+        alert = next(i for i in app.snapshot.incidents if i.labels.get("alertname") == "HighErrorRate")
+        app.post_message(Navigate("incidents", alert.id))
+        await pilot.pause()
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        clock.advance(timedelta(minutes=1))
+        await pilot.press("u")
+        await pilot.pause()
+        app.end_drill()
+        await pilot.pause()
+        await shoot("drill-debrief")
+        await pilot.press("q")
+    return written
 
 
 async def _take_monochrome(out: Path, data: Path) -> list[Path]:

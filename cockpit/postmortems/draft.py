@@ -71,11 +71,13 @@ def draft_from_incident(
     audit_entries: Iterable[TimelineEntry] = (),
     slo_burn: Iterable[SloBurn] = (),
     alerts: Iterable[Incident] = (),
+    drill: str = "",
 ) -> str:
     """The postmortem draft for ``incident`` as markdown with YAML front matter.
 
     ``audit_entries`` are the cockpit's own actions on it (acks, silences) and
-    ``alerts`` the alerts that fired for it; both join the timeline.
+    ``alerts`` the alerts that fired for it; both join the timeline. ``drill``
+    (a drill scenario's name) marks the draft as a drill's in its front matter.
     """
     incident_id, severity = _one_line(incident.id), _one_line(incident.severity)
     title = _one_line(incident.title) or incident_id
@@ -88,6 +90,7 @@ def draft_from_incident(
         "status": "draft",
         "created": now.astimezone(timezone.utc).isoformat(),
         "services": [_one_line(name) for name in affected],
+        **({"drill": _one_line(drill)} if drill else {}),
     }
     if incident.commander:  # the practices guide: every document has an owner; the commander writes this one
         front["owner"] = _one_line(incident.commander)
@@ -315,7 +318,7 @@ def draft_path(folder: Path, incident: Incident) -> Path:
 
 
 def write_new_draft(writer: DraftWriter, folder: Path, incident: Incident, snapshot: Snapshot, *, audit_log: Path,
-                    now: datetime) -> tuple[Path, str]:
+                    now: datetime, drill: str = "") -> tuple[Path, str]:
     """Draft ``incident``'s postmortem from what ``snapshot`` knows (owners,
     related alerts, SLO burn) and the audit log, and write it as a new file:
     its path and any warning to show. Raises WriteRefused or OSError."""
@@ -323,6 +326,7 @@ def write_new_draft(writer: DraftWriter, folder: Path, incident: Incident, snaps
     text = draft_from_incident(
         incident, services={s.name: s for s in snapshot.services}, now=now, alerts=alerts,
         audit_entries=audit_entries_for(audit_log, incident, alerts), slo_burn=slo_burns(incident, snapshot.slos),
+        drill=drill,
     )
     path = draft_path(folder, incident)
     return path, writer.write(CREATE, path, text)

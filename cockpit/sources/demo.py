@@ -185,7 +185,7 @@ def alerts(statuses: Sequence[SLOStatus], profiles: dict[str, Profile], now: flo
         started = prof.outage_start if prof.outage_start is not None else _recurring_start(now, slo.key, 86400.0)
         summary = (f"{slo.service} {slo.name}: error budget burning {fastest:.1f}x too fast "
                    f"({', '.join(status.alerts_firing)})")
-        found.append(_alert(
+        found.append(make_alert(
             source, "ErrorBudgetBurn", slo.service, "critical" if page else "warning", "P1" if page else "P3",
             started, summary, BURN_RUNBOOK, slo=slo.name, sloth_severity="page" if page else "ticket",
             description=f"{slo.target_text or slo.objective} over {slo.window.days}d; "
@@ -193,17 +193,17 @@ def alerts(statuses: Sequence[SLOStatus], profiles: dict[str, Profile], now: flo
         ))
     services = {s.slo.service for s in statuses}
     if "postgres-primary" in services:
-        found.append(_alert(source, "PostgresReplicationLag", "postgres-primary", "warning", "P2",
+        found.append(make_alert(source, "PostgresReplicationLag", "postgres-primary", "warning", "P2",
                             _recurring_start(now, "replication-lag", 7200.0),
                             "Replica postgres-replica-2 is 42 s behind the primary",
                             "postgres-primary/replication-lag"))
-    found.append(_alert(source, "CronJobFailed", UNOWNED_SERVICE, "warning", "P3",
+    found.append(make_alert(source, "CronJobFailed", UNOWNED_SERVICE, "warning", "P3",
                         _recurring_start(now, "cron", 86400.0), "Nightly report export exited with status 1",
                         "https://wiki.example.com/legacy-reports"))
     return found
 
 
-def _alert(source: str, alertname: str, service: str, severity: str, priority: str, started: float,
+def make_alert(source: str, alertname: str, service: str, severity: str, priority: str, started: float,
            summary: str, runbook: str, description: str = "", **labels: str) -> Incident:
     started_at = datetime.fromtimestamp(round(started), timezone.utc)
     fingerprint = hashlib.sha256(f"{alertname}|{service}|{labels}|{started_at}".encode()).hexdigest()[:12]

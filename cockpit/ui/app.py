@@ -38,6 +38,7 @@ from cockpit.ui.help import HelpScreen, binding_rows
 from cockpit.ui.key_order import KeyOrder
 from cockpit.ui.tour import TourScreen
 from cockpit.ui.monochrome import MONOCHROME, MONOCHROME_THEME, ReadableMonochrome
+from cockpit.ui.drill_palette import DrillsProvider, StartDrill
 from cockpit.ui.palette import JumpProvider
 from cockpit.ui.widgets.messages import (ActionPerformed, DraftRequested, Navigate, NavigateFiltered, Opened,
                                          PerformAction, RetroRequested, SilencesListed, SilencesRequested)
@@ -97,7 +98,7 @@ class SnapshotReady(Message):
 class CockpitApp(App):
     TITLE = "cockpit"
     AUTO_FOCUS = None  # the shown panel's first widget is focused instead (_focus_panel)
-    COMMANDS = App.COMMANDS | {JumpProvider}
+    COMMANDS = App.COMMANDS | {JumpProvider, DrillsProvider}
     CSS = """
     #panels { height: 1fr; }
     """
@@ -131,6 +132,7 @@ class CockpitApp(App):
         self.broken_panels: set[str] = set()  # panels whose last render raised
         self._unsubscribe: Callable[[], None] | None = None
         self.key_order = KeyOrder(self, super().on_event)
+        self.offers_drills = False  # run_app's app: a drill chosen in the palette runs once it closes
         if config.keymap:
             self.set_keymap(dict(config.keymap))
         self._use_theme()
@@ -469,5 +471,11 @@ def run_app(config_path: str | None, read_only: bool = False) -> int:
     config = load_config_or_report(config_path, read_only=read_only)
     if config is None:
         return EXIT_CONFIG
-    make_app(config, read_only=read_only or None, tour=True).run()
+    app = make_app(config, read_only=read_only or None, tour=True)
+    app.offers_drills = True
+    chosen = app.run()
+    if isinstance(chosen, StartDrill):
+        from cockpit.commands.drill import run_drill
+
+        return run_drill(str(config.path), chosen.name)
     return 0

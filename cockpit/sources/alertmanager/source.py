@@ -211,7 +211,7 @@ class AlertmanagerSource(Source):
         if not comment:
             raise SourceError("a silence needs a comment saying why")
         try:
-            duration = _duration(params.get("duration"))
+            duration = silence_duration(params.get("duration"))
         except ValueError as error:
             raise SourceError(f"silence duration: {error}") from None
         matchers, holders = self._silence_scope(action)
@@ -353,7 +353,7 @@ def _json(response: httpx.Response) -> Any:
         raise SourceError(f"the reply to {response.request.url.path} is not JSON") from None
 
 
-def _duration(value: Any) -> timedelta:
+def silence_duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):
         duration = value
     elif value in (None, ""):

@@ -88,7 +88,7 @@ class RetroRequested(Message):
 
 class Opened(Message):
     """The user opened ``ref`` (a runbook path, a service's card): the app
-    records it for the onboarding checklist."""
+    records it for the onboarding checklist, a drill in its timeline."""
 
     def __init__(self, kind: str, ref: str) -> None:
         super().__init__()
