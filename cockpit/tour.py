@@ -20,6 +20,8 @@ QUESTIONS = {
     "runbooks": "How do I fix it? Search runbooks and tick their steps.",
     "postmortems": "What did we learn? Drafts from incidents, for review.",
     "onboarding": "Am I ready for on-call? The checklist ticks what it sees.",
+    "adrs": "Why was it built this way? Decisions, superseded or not.",
+    "docs": "Which docs are out of date, and who owns them?",
     "oncall": "How heavy were the last shifts? Pages, retro drafts.",
 }
 

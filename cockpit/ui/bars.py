@@ -73,31 +73,45 @@ class SourceBar(Static):
         super().__init__(id="source-bar")
 
     def show(self, snapshot: Snapshot | None, now: datetime, read_only: bool) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if snapshot is None or not snapshot.sources:
-            text.append(" no sources yet", style="dim")
-        else:
-            for health in snapshot.sources:
-                word = health_word(health)
-                colour = HEALTH_STYLES[word].removeprefix("bold ")
-                text.append(" ● ", style=colour)
-                text.append_text(literal(health.name, "" if health.ok else f"bold {colour}"))
-                if not health.ok:
-                    text.append(f" {word}", style=colour)
-                    if health.fetched_at is not None:
-                        text.append(f" {age(health.fetched_at, now)}", style="dim")
-            if any(h.demo for h in snapshot.sources):
-                text.append(" ")
-                text.append_text(demo_badge())
+        clock = now.strftime(" %H:%MZ ")
+        text = self._sources_text(snapshot, now, name_ok=True)
+        if snapshot is not None and text.cell_len + len(clock) + 12 > self.size.width > 0:
+            # Seven sources do not fit 80 columns: the healthy ones become a
+            # count, so the ones in trouble, the badges and the clock stay.
+            text = self._sources_text(snapshot, now, name_ok=False)
         if read_only:
             text.append(" ")
             text.append(" READ-ONLY ", style="bold white on blue")
-        clock = now.strftime(" %H:%MZ ")
         pad = self.size.width - text.cell_len - len(clock)
         if pad > 0:
             text.append(" " * pad)
             text.append(clock, style="dim")
         update_if_changed(self, text)
+
+    @staticmethod
+    def _sources_text(snapshot: Snapshot | None, now: datetime, *, name_ok: bool) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if snapshot is None or not snapshot.sources:
+            return text.append(" no sources yet", style="dim")
+        healthy = [h for h in snapshot.sources if h.ok]
+        if not name_ok and healthy:
+            text.append(" ● ", style=HEALTH_STYLES["ok"].removeprefix("bold "))
+            text.append(f"{len(healthy)} ok")
+        for health in snapshot.sources:
+            if health.ok and not name_ok:
+                continue
+            word = health_word(health)
+            colour = HEALTH_STYLES[word].removeprefix("bold ")
+            text.append(" ● ", style=colour)
+            text.append_text(literal(health.name, "" if health.ok else f"bold {colour}"))
+            if not health.ok:
+                text.append(f" {word}", style=colour)
+                if health.fetched_at is not None:
+                    text.append(f" {age(health.fetched_at, now)}", style="dim")
+        if any(h.demo for h in snapshot.sources):
+            text.append(" ")
+            text.append_text(demo_badge())
+        return text
 
 
 class DegradedNotice(Static):

@@ -96,7 +96,8 @@ async def test_the_tour_shows_once_and_is_remembered(config):
         await pilot.pause()
         assert isinstance(app.screen, TourScreen)
         text = screen_text(app)
-        assert all(question in text for question in QUESTIONS.values())
+        assert all(question in text for question in QUESTIONS.values()), text
+        assert set(QUESTIONS) == set(app.panel_classes)  # every panel says what it answers
         assert "O On call" in text and "w Onboarding" in text
         await pilot.press("escape")
         await pilot.pause()

@@ -35,3 +35,25 @@ async def test_at_80_columns_the_others_are_cut_and_the_current_stays_whole():
 async def test_very_narrow_keeps_only_the_keys_of_the_others():
     shown = await shown_tabs(40, "p9")
     assert shown == "o s b i r p w a D O On-call"
+
+
+async def test_at_80_columns_healthy_sources_become_a_count_and_the_clock_stays():
+    from datetime import datetime, timezone
+
+    from cockpit.model import Snapshot, SourceHealth
+    from cockpit.ui.bars import SourceBar
+
+    class BarApp(App):
+        def compose(self):
+            yield SourceBar()
+
+    sources = tuple(SourceHealth(name, name, "ok") for name in
+                    ("catalog", "runbooks", "adrs", "glossary", "incident-log", "flags"))
+    broken = SourceHealth("alertmanager", "alertmanager", "failing", error="cannot connect")
+    snapshot = Snapshot(datetime(2026, 12, 3, 3, 0, tzinfo=timezone.utc), sources=sources + (broken,))
+    app = BarApp()
+    async with app.run_test(size=(80, 5)) as pilot:
+        app.query_one(SourceBar).show(snapshot, snapshot.taken_at, read_only=True)
+        await pilot.pause()
+        shown = app.query_one(SourceBar).render().plain
+    assert shown.startswith(" ● 6 ok ● alertmanager ") and "READ-ONLY" in shown and shown.rstrip().endswith("03:00Z")
