@@ -170,5 +170,5 @@ def test_backstage_entities_carry_dr_facts_in_annotations(tmp_path):
     assert catalog.services["ledger"].dr is None  # it loads; its bad facts do not
     assert [(p.line, p.key, p.message.split(" (")[0]) for p in catalog.problems] == [
         (17, "metadata.annotations.cockpit.dev/rpo", "expected a duration"),
-        (18, "metadata.annotations.cockpit.dev/last-restore-test", "expected a date"),
+        (18, "metadata.annotations.cockpit.dev/last-restore-test", "expected a date written YYYY-MM-DD, got 'June'"),
     ]
