@@ -113,6 +113,7 @@ DOCS: dict[str, dict[str, OptionSpec]] = {
     "postmortems": {"review_every": _CADENCE},
     "onboarding": {"review_every": _CADENCE, "owner": OptionSpec(str, help="who keeps the checklist current"),
                    "last_validated": OptionSpec(date, help="the day it was last checked, YYYY-MM-DD")},
+    "adrs": {"review_every": _CADENCE},
 }
 SOURCE_COMMON: dict[str, OptionSpec] = {
     "kind": OptionSpec(str, required=True, help="the source kind"),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from cockpit import onboarding
+from cockpit.adr_links import superseded_by
 from cockpit.model import EMPTY, Snapshot, past_review
 from cockpit.postmortems.draft import list_drafts
 
@@ -27,7 +28,10 @@ from cockpit.postmortems.draft import list_drafts
 DEFAULT_REVIEW_EVERY: Mapping[str, timedelta] = {
     "postmortems": timedelta(days=30),  # operational docs: their action items are followed up monthly
     "onboarding": timedelta(days=30),  # the on-call checklist is an operational doc
+    "adrs": timedelta(days=91),  # architecture docs: quarterly
 }
+# An ADR that is history (replaced, withdrawn, turned down) is not reviewed.
+_HISTORICAL_ADR = frozenset({"superseded", "deprecated", "rejected"})
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class DocSettings:
 
 @dataclass(frozen=True)
 class OwnedDocument:
-    kind: str  # a DocKind name: runbooks, postmortems, onboarding
+    kind: str  # a DocKind name: runbooks, postmortems, onboarding, adrs
     title: str
     ref: str  # what its panel opens it by (runbook path, draft path); "" for the one document of its kind
     owner: str
@@ -137,11 +141,23 @@ def onboarding_documents(inputs: DocInputs) -> Iterable[OwnedDocument]:
                     validated + settings.cadence("onboarding") if validated else None, inputs.today)
 
 
+def adr_documents(inputs: DocInputs) -> Iterable[OwnedDocument]:
+    """The ADRs still in force, due a review one cadence after their last
+    validation (or, never validated, after their date)."""
+    every = inputs.settings.cadence("adrs")
+    for adr in inputs.snapshot.adrs:
+        if adr.status in _HISTORICAL_ADR or superseded_by(adr, inputs.snapshot.adrs):
+            continue
+        since = adr.last_validated or adr.date
+        yield _document("adrs", f"{adr.key} {adr.title}", adr.path, adr.owner, adr.last_validated,
+                        since + every if since else None, inputs.today, adr.source)
+
+
 KINDS: tuple[DocKind, ...] = (
     DocKind("runbooks", runbook_documents, panel="runbooks", feeds="runbooks"),
     DocKind("postmortems", postmortem_documents, panel="postmortems"),
     DocKind("onboarding", onboarding_documents, panel="onboarding"),
-    # ADRs (snapshot.adrs) join here: DocKind("adrs", adr_documents, panel=..., feeds="adrs").
+    DocKind("adrs", adr_documents, panel="adrs", feeds="adrs"),
 )
 KIND_NAMES = tuple(kind.name for kind in KINDS)
 _BY_NAME = {kind.name: kind for kind in KINDS}

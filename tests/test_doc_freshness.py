@@ -14,7 +14,7 @@ from cockpit.clock import DEMO_TIME
 from cockpit.config import BUNDLED_CONFIG, ConfigError, load_config
 from cockpit.doc_freshness import (KIND_NAMES, DocInputs, DocKind, DocSettings, OwnedDocument, collect,
                                    review_day, stale_reason)
-from cockpit.model import Incident, Runbook, Snapshot
+from cockpit.model import ADR, Incident, Runbook, Snapshot
 from cockpit.postmortems.draft import draft_from_incident
 
 TODAY = date(2026, 11, 28)
@@ -98,13 +98,26 @@ def test_onboarding_checklist_is_one_document_from_the_config():
 
 
 def test_a_new_kind_is_one_collector_in_the_registry(monkeypatch):
-    def adrs(inputs: DocInputs):
-        yield OwnedDocument("adrs", "Use PostgreSQL", "0001.md", "@arch", None, None, "never validated")
+    def api_docs(inputs: DocInputs):
+        yield OwnedDocument("api-docs", "Payments API", "payments.yaml", "@payments", None, None, "never validated")
 
-    monkeypatch.setattr(doc_freshness, "KINDS", (*doc_freshness.KINDS, DocKind("adrs", adrs)))
+    monkeypatch.setattr(doc_freshness, "KINDS", (*doc_freshness.KINDS, DocKind("api-docs", api_docs)))
     monkeypatch.setattr(doc_freshness, "_BY_NAME", {k.name: k for k in doc_freshness.KINDS})
-    kinds = [d.kind for d in collect(DocInputs(SNAPSHOT, TODAY), [*KIND_NAMES, "adrs"])]
-    assert kinds == ["runbooks"] * 3 + ["onboarding", "adrs"]  # registry order; no drafts folder
+    kinds = [d.kind for d in collect(DocInputs(SNAPSHOT, TODAY), [*KIND_NAMES, "api-docs"])]
+    assert kinds == ["runbooks"] * 3 + ["onboarding", "api-docs"]  # registry order; no drafts folder, no ADRs
+
+
+def test_adrs_in_force_are_due_a_quarter_after_validated_or_dated_and_history_is_not_reviewed():
+    adrs = (ADR(1, "0001-postgres.md", "Use PostgreSQL", "", status="accepted", owner="@db",
+                last_validated=date(2026, 9, 1), source="adr"),
+            ADR(2, "0002-mongo.md", "Use MongoDB", "", status="accepted", date=date(2026, 1, 5)),  # replaced by 3
+            ADR(3, "0003-no-mongo.md", "Drop MongoDB", "", status="accepted", date=date(2026, 8, 1), supersedes=(2,)),
+            ADR(4, "0004-rejected.md", "Use Cassandra", "", status="rejected", date=date(2025, 1, 1)))
+    docs = by_ref(collect(DocInputs(replace(SNAPSHOT, adrs=adrs), TODAY), ["adrs"]))
+    assert sorted(docs) == ["0001-postgres.md", "0003-no-mongo.md"]
+    assert docs["0001-postgres.md"] == OwnedDocument("adrs", "ADR-0001 Use PostgreSQL", "0001-postgres.md", "@db",
+                                                     date(2026, 9, 1), date(2026, 12, 1), "", "adr")
+    assert docs["0003-no-mongo.md"].stale_reason == "never validated, 28 days overdue"  # 2026-08-01 + 91 days
 
 
 def write_config(tmp_path: Path, docs: str) -> Path:
@@ -123,7 +136,7 @@ def test_config_docs_section(tmp_path):
 
 
 @pytest.mark.parametrize("docs, problem", [
-    ("docs: {adr: {}}", ":3: docs.adr: unknown key (accepted: onboarding, postmortems)"),
+    ("docs: {adr: {}}", ":3: docs.adr: unknown key (accepted: adrs, onboarding, postmortems)"),
     ("docs: {postmortems: {review_every: 0s}}", ":3: docs.postmortems.review_every: must be longer than 0s"),
     ("docs: {onboarding: {last_validated: soon}}",
      ":3: docs.onboarding.last_validated: expected a date written YYYY-MM-DD, got 'soon'"),
