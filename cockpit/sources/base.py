@@ -94,6 +94,22 @@ class TransientSourceError(SourceError):
     retryable = True
 
 
+def check_loaded(spec: SourceSpec, load: Callable[[Path], Any], result: CheckResult | None = None) -> CheckResult:
+    """`cockpit check` for a source that loads the files its `path` names:
+    what the load found (its problems, the services they refer to), or why
+    the path cannot be read. ``load`` returns an object with ``problems``
+    and ``refers``."""
+    result = result or CheckResult()
+    try:
+        loaded = load(spec.path(str(spec.options.get("path", ""))))
+    except SourceError as exc:
+        result.problems.append(Problem(spec.config_file, spec.line, f"{spec.name}.path", str(exc)))
+        return result
+    result.problems.extend(loaded.problems)
+    result.refers.extend(loaded.refers)
+    return result
+
+
 class Source:
     """Base class for data sources; subclasses set the class attributes."""
 

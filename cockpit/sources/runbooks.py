@@ -27,7 +27,7 @@ from cockpit.durations import parse_duration
 from cockpit.frontmatter import first_heading, parse_front_matter
 from cockpit.model import Runbook, SourceData
 from cockpit.problems import Problem, ServiceRef
-from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
+from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec, check_loaded
 from cockpit.yamlfile import LineDict, YamlError, line_of, read_text, yaml_shape
 
 DEFAULT_REVIEW_EVERY = timedelta(days=7)  # the seed reviews runbooks weekly
@@ -201,14 +201,7 @@ class RunbooksSource(Source):
                 review_every = _review_every(spec.options["review_every"])
             except (TypeError, ValueError) as exc:
                 result.problems.append(Problem(spec.config_file, spec.line, f"{spec.name}.review_every", str(exc)))
-        try:
-            loaded = load_runbooks(spec.path(str(spec.options.get("path", ""))), review_every, spec.name)
-        except SourceError as exc:
-            result.problems.append(Problem(spec.config_file, spec.line, f"{spec.name}.path", str(exc)))
-            return result
-        result.problems.extend(loaded.problems)
-        result.refers.extend(loaded.refers)
-        return result
+        return check_loaded(spec, lambda path: load_runbooks(path, review_every, spec.name), result)
 
     def _default_review(self) -> timedelta:
         value = self.spec.options.get("review_every") or self.context.settings.get("review_every")

@@ -14,7 +14,7 @@ from cockpit.adr_links import superseded_by
 from cockpit.model import ADR, SourceData, adr_key
 from cockpit.problems import Problem, ServiceRef
 from cockpit.sources.adrs.parse import ParsedADR, parse_adr
-from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec
+from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceSpec, check_loaded
 from cockpit.sources.runbooks import markdown_files
 from cockpit.yamlfile import YamlError, read_text
 
@@ -82,15 +82,7 @@ class ADRsSource(Source):
 
     @classmethod
     def check(cls, spec: SourceSpec) -> CheckResult:
-        result = CheckResult()
-        try:
-            loaded = load_adrs(spec.path(str(spec.options.get("path", ""))), spec.name)
-        except SourceError as exc:
-            result.problems.append(Problem(spec.config_file, spec.line, f"{spec.name}.path", str(exc)))
-            return result
-        result.problems.extend(loaded.problems)
-        result.refers.extend(loaded.refers)
-        return result
+        return check_loaded(spec, lambda path: load_adrs(path, spec.name))
 
     async def fetch(self) -> SourceData:
         loaded = await asyncio.to_thread(load_adrs, self.spec.path(str(self.spec.options["path"])), self.name)
