@@ -35,7 +35,7 @@ DRILL_FIRST = 2 * OWN_HITS_FIRST  # ending the drill comes before any jump (whic
 
 
 class DrillBanner(Static):
-    """` DRILL  High error rate at the API   27m 10s left   not a real incident`."""
+    """` DRILL  27m 10s left  not real, nothing leaves this machine  High error rate at the API`."""
 
     DEFAULT_CSS = """
     DrillBanner { dock: top; height: 1; background: $warning; color: $background; text-style: bold; }
@@ -44,10 +44,10 @@ class DrillBanner(Static):
     def show(self, sandbox: Sandbox, ended: bool = False) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" DRILL ", style="reverse")
-        text.append(" ")
+        # The fixed words first: at 80 columns a long title is what gets cut.
+        text.append(" " + ("ended" if ended else f"{format_duration(sandbox.remaining) or '0s'} left"))
+        text.append("  not real, nothing leaves this machine  ")
         text.append_text(literal(sandbox.scenario.title))
-        text.append("   " + ("ended" if ended else f"{format_duration(sandbox.remaining) or '0s'} left"))
-        text.append("   not a real incident: nothing leaves this machine")
         self.update(text)
 
 

@@ -81,6 +81,8 @@ async def test_a_drill_run_with_keys_ends_in_a_debrief_a_drill_draft_and_a_compl
         await pilot.pause()
         assert isinstance(app.screen, DebriefScreen)
         assert app.screen.query(DrillBanner)
+        banner = app.screen.query_one(DrillBanner).render().plain
+        assert banner.startswith(" DRILL  ended  not real, nothing leaves this machine  ")  # fits 80 columns
         debrief = app.debrief
         assert [(a.expected.do, a.on_time) for a in debrief.answers] == [
             ("ack", True), ("runbook", True), ("declare", True), ("note", True)]
