@@ -142,8 +142,11 @@ class PostmortemsPanel(ListDetailPanel):
             return
         self.open_path = path
         draft = next((d for d in self.drafts if d.path == path), None)
-        facts = Path(path).name + (f"   incident {draft.incident_id}   {draft.severity}   {draft.status}"
-                                   if draft else "") + (f"   {draft.problem}" if draft and draft.problem else "")
+        # A retrospective or other draft with no incident says nothing of one.
+        about = "   ".join(part for part in (f"incident {draft.incident_id}" if draft.incident_id else "",
+                                           draft.severity, draft.status) if part) if draft else ""
+        facts = Path(path).name + (f"   {about}" if about else "") + \
+            (f"   {draft.problem}" if draft and draft.problem else "")
         self._show_markdown(text, facts + "   (e edits)", "view")
 
     def _show_markdown(self, text: str, facts: str, mode: str) -> None:

@@ -65,6 +65,8 @@ async def test_d_drafts_the_retrospective_with_the_figures_once(config):
         assert "6 pages, over the guide's maximum of 5 a shift; 3 after hours, outside 09:00-17:00 mon-fri (UTC)." in text
         assert "1 of 6 pages had no runbook (checkout-service)" in text
         assert "| Pages | 6 (maximum 5 a shift) |" in text
+        facts = str(app.query_one("#postmortem-facts").render())
+        assert facts.startswith("2026-11-23-oncall-alice.md") and "incident" not in facts  # a retro names none
         path.write_text(text + "\nmy own words\n")
         await pilot.press("O", "d")  # again: the draft is opened, never overwritten
         await keys_done(app, pilot)
