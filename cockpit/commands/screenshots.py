@@ -80,7 +80,7 @@ def _views(app) -> list[tuple[str, str, str]]:
     views.append(("adrs", "adrs", ""))
     if adrs:
         views.append(("adr", "adrs", str(adrs[0].number)))
-    return [(stem, panel, ref) for stem, panel, ref in views if panel in app.panel_classes]
+    return [(stem, panel, ref) for stem, panel, ref in views if panel in app.panel_ids]
 
 
 async def _work_views(app, pilot, shoot) -> None:
@@ -93,7 +93,7 @@ async def _work_views(app, pilot, shoot) -> None:
     runbook = runbook_for(incident, app.index) if incident is not None else None
     if incident is None:
         return
-    if runbook is not None and "runbooks" in app.panel_classes:
+    if runbook is not None and "runbooks" in app.panel_ids:
         app.post_message(Navigate("incidents", incident.id))
         await pilot.pause()
         await pilot.press("u")  # its runbook, opened from the incident
@@ -102,7 +102,7 @@ async def _work_views(app, pilot, shoot) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         await shoot("runbook-checklist")
-    if "postmortems" in app.panel_classes:
+    if "postmortems" in app.panel_ids:
         app.post_message(Navigate("incidents", incident.id))
         await pilot.pause()
         await pilot.press("m")
@@ -124,7 +124,7 @@ async def _oncall_views(app, pilot, shoot) -> None:
     """The On-call view's pages of the latest shift, and its retrospective draft."""
     from cockpit.ui.widgets.messages import Navigate
 
-    if "oncall" in app.panel_classes and "postmortems" in app.panel_classes:
+    if "oncall" in app.panel_ids and "postmortems" in app.panel_ids:
         await pilot.press("escape", "escape", "escape")
         await pilot.pause()
         app.post_message(Navigate("oncall"))
@@ -241,7 +241,7 @@ async def _glossary_view(app, pilot, shoot) -> None:
     from cockpit.ui.widgets.messages import Navigate
 
     adr = next((a for a in app.snapshot.adrs if a.status == "superseded"), None)
-    if adr is None or not app.snapshot.glossary or "adrs" not in app.panel_classes:
+    if adr is None or not app.snapshot.glossary or "adrs" not in app.panel_ids:
         return
     app.post_message(Navigate("adrs", str(adr.number)))
     await pilot.pause()

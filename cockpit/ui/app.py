@@ -10,6 +10,7 @@ hub, the config and the clock, so every write from a key goes through here.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import logging
 from datetime import datetime
@@ -22,6 +23,7 @@ from textual.binding import Binding
 from textual.filter import Monochrome
 from textual.message import Message
 from textual.widgets import ContentSwitcher, Input
+from textual.worker import Worker
 
 from cockpit import activity, collector, tour
 from cockpit.clock import system_clock
@@ -63,18 +65,19 @@ PANELS: tuple[tuple[str, str, str], ...] = (
 HISTORY_LIMIT = 50
 
 
-def _panel_class(panel_id: str) -> type[Panel] | None:
-    """The Panel subclass in panels/<panel_id>(.py or /), None if absent."""
-    try:
-        module = importlib.import_module(f"cockpit.panels.{panel_id}")
-    except ModuleNotFoundError as error:
-        if error.name == f"cockpit.panels.{panel_id}":
-            return None
-        raise
+def _present_panels() -> tuple[str, ...]:
+    """The panels this install has (panels/<id>.py or panels/<id>/), found
+    without importing them: a panel's module is imported when it is mounted."""
+    return tuple(panel for panel, _, _ in PANELS if importlib.util.find_spec(f"cockpit.panels.{panel}") is not None)
+
+
+def _panel_class(panel_id: str) -> type[Panel]:
+    """The Panel subclass in panels/<panel_id>(.py or /)."""
+    module = importlib.import_module(f"cockpit.panels.{panel_id}")
     for _, cls in inspect.getmembers(module, inspect.isclass):
         if issubclass(cls, Panel) and cls.panel_id == panel_id:
             return cls
-    return None
+    raise LookupError(f"cockpit.panels.{panel_id} has no Panel with panel_id {panel_id!r}")
 
 
 def _shown_within(widget, panel) -> bool:
@@ -127,7 +130,11 @@ class CockpitApp(App):
                                           oncall=config.oncall)
         self.snapshot: Snapshot | None = None
         self.index: Index | None = None
-        self.panel_classes = {panel: cls for panel, _, _ in PANELS if (cls := _panel_class(panel))}
+        # Only the first panel is composed (start-up is import and CSS bound):
+        # the others mount once every source has answered, or when first shown.
+        self.panel_ids = _present_panels()
+        self._mounting_the_rest = False
+        self._mounts: dict[str, Worker[None] | None] = {}  # None: the composed one
         self.history: list[str] = []
         self.broken_panels: set[str] = set()  # panels whose last render raised
         self._unsubscribe: Callable[[], None] | None = None
@@ -169,12 +176,14 @@ class CockpitApp(App):
     def compose(self) -> ComposeResult:
         keymap = dict(self.config.keymap)
         yield PanelTabs([(panel, keymap.get(f"cockpit.{panel}", keys).split(",")[0], title)
-                         for panel, keys, title in PANELS if panel in self.panel_classes])
+                         for panel, keys, title in PANELS if panel in self.panel_ids])
         yield SourceBar()
         yield DegradedNotice()
-        with ContentSwitcher(initial="overview" if "overview" in self.panel_classes else None, id="panels"):
-            for cls in self.panel_classes.values():
-                yield cls(self.panel_context)
+        first = next(iter(self.panel_ids), None)
+        with ContentSwitcher(initial=first, id="panels"):
+            if first is not None:
+                self._mounts[first] = None
+                yield _panel_class(first)(self.panel_context)
         yield KeyHints()
 
     async def on_mount(self) -> None:
@@ -191,7 +200,7 @@ class CockpitApp(App):
     def show_tour(self) -> None:
         keymap = dict(self.config.keymap)
         panels = [(keymap.get(f"cockpit.{panel}", keys).split(",")[0], title, tour.QUESTIONS.get(panel, ""))
-                  for panel, keys, title in PANELS if panel in self.panel_classes]
+                  for panel, keys, title in PANELS if panel in self.panel_ids]
         self.push_screen(TourScreen(panels), callback=self._tour_dismissed)
 
     def _tour_dismissed(self, _: None) -> None:
@@ -230,6 +239,30 @@ class CockpitApp(App):
             current = self.current_panel
             self._show_in([current] if current is not None else [], snapshot)
         self.call_after_refresh(self._show_hidden, snapshot)
+        if not self._mounting_the_rest and not any(source.state == "loading" for source in snapshot.sources):
+            self._mounting_the_rest = True
+            self.call_after_refresh(self.run_worker, self._mount_the_rest(), group="panel-mounts")
+
+    async def _mount_the_rest(self) -> None:
+        """The panels not shown yet, one after another: keys are answered
+        between them, and switching to one later is instant."""
+        for panel_id in self.panel_ids:
+            await self._mounted(panel_id)
+
+    async def _mounted(self, panel_id: str) -> None:
+        """Mount the panel (and give it the snapshot) unless it is already."""
+        if panel_id not in self._mounts:
+            self._mounts[panel_id] = self.run_worker(self._mount(panel_id), group="panel-mounts")
+        mount = self._mounts[panel_id]
+        if mount is not None:
+            await mount.wait()
+
+    async def _mount(self, panel_id: str) -> None:
+        panel = _panel_class(panel_id)(self.panel_context)
+        await self.query_one("#panels", ContentSwitcher).add_content(panel)
+        if self.snapshot is not None:
+            with collector.paused():
+                self._show_in([panel], self.snapshot)
 
     def _show_hidden(self, snapshot: Snapshot) -> None:
         if snapshot is not self.snapshot:
@@ -259,16 +292,17 @@ class CockpitApp(App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_panel":
-            return parameters[0] in self.panel_classes
+            return parameters[0] in self.panel_ids
         return True
 
-    def action_show_panel(self, panel_id: str) -> None:
-        self.show_panel(panel_id)
+    async def action_show_panel(self, panel_id: str) -> None:
+        await self.show_panel(panel_id)
 
-    def show_panel(self, panel_id: str, *, remember: bool = True) -> Panel | None:
+    async def show_panel(self, panel_id: str, *, remember: bool = True) -> Panel | None:
         switcher = self.query_one(ContentSwitcher)
-        if panel_id not in self.panel_classes:
+        if panel_id not in self.panel_ids:
             return None
+        await self._mounted(panel_id)
         if remember and switcher.current and switcher.current != panel_id:
             self.history = (self.history + [switcher.current])[-HISTORY_LIMIT:]
         switcher.current = panel_id
@@ -295,7 +329,7 @@ class CockpitApp(App):
                 self.screen.set_focus(widget)
                 return
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """esc: close the panel's detail view, else return to the previous panel."""
         panel = self.current_panel
         if panel is not None and panel.back():
@@ -303,16 +337,16 @@ class CockpitApp(App):
             return
         while self.history:
             previous = self.history.pop()
-            if previous in self.panel_classes:
-                self.show_panel(previous, remember=False)
+            if previous in self.panel_ids:
+                await self.show_panel(previous, remember=False)
                 return
 
     @on(Navigate)
-    def _navigate(self, message: Navigate) -> None:
+    async def _navigate(self, message: Navigate) -> None:
         """Drill-downs from panels and jumps from the palette and overview."""
         message.stop()
         arriving = self.query_one(ContentSwitcher).current != message.panel
-        panel = self.show_panel(message.panel)
+        panel = await self.show_panel(message.panel)
         if panel is None:
             self.notify(f"No {clean(message.panel, single_line=True)} panel.", severity="warning", markup=False)
             return

@@ -194,9 +194,9 @@ class DrillApp(CockpitApp):
         self.debrief = finish(self.sandbox, self.drafts, self.clock())
         self.push_screen(DebriefScreen(self.sandbox, self.debrief))
 
-    def show_panel(self, panel_id: str, *, remember: bool = True):
+    async def show_panel(self, panel_id: str, *, remember: bool = True):
         before = self.current_panel
-        panel = super().show_panel(panel_id, remember=remember)
+        panel = await super().show_panel(panel_id, remember=remember)
         if panel is not None and panel is not before:
             self.sandbox.timeline.record("panel", f"opened the {panel.title or panel_id} panel")
         return panel

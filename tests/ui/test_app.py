@@ -26,7 +26,7 @@ async def test_every_panel_has_a_letter_and_a_digit(app_factory):
     app = app_factory()
     # (digit, panel, letter): 1-9, then 0 for the tenth.
     installed = [(keys.split(",")[1], panel, keys.split(",")[0]) for panel, keys, _ in PANELS
-                 if panel in app.panel_classes]
+                 if panel in app.panel_ids]
     assert [digit for digit, _, _ in installed] == [str(n % 10) for n in range(1, len(installed) + 1)]
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -38,7 +38,7 @@ async def test_every_panel_has_a_letter_and_a_digit(app_factory):
         for n, panel, _ in installed[1:] + installed[:1]:
             await pilot.press(n)
             assert current(app) == panel, n
-        assert {"overview", "services", "slos"} <= set(app.panel_classes)
+        assert {"overview", "services", "slos"} <= set(app.panel_ids)
 
 
 async def test_slash_filters_services_enter_opens_the_card_esc_goes_back(app_factory):
@@ -98,7 +98,7 @@ async def test_incident_link_on_the_card_opens_the_incident_and_esc_returns(app_
     app = app_factory()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        if "incidents" not in app.panel_classes:
+        if "incidents" not in app.panel_ids:
             pytest.skip("incidents panel not installed")
         await pilot.press("s", "enter", "enter")  # api-server card; first link is its open incident
         assert current(app) == "incidents"
@@ -242,7 +242,7 @@ async def test_untrusted_text_shows_literally_without_escapes(app_factory):
         await pilot.press("s", "enter")
         assert "[bold]x[/] red" in screen_text(app)  # service description on the card
         assert "\x1b" not in app.export_screenshot()
-        if "incidents" in app.panel_classes:  # the palette finds it by its id and jumps there
+        if "incidents" in app.panel_ids:  # the palette finds it by its id and jumps there
             await pilot.press("ctrl+p", *"EVIL-1")
             await app.workers.wait_for_complete()
             await pilot.pause()

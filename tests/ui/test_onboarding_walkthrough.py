@@ -97,7 +97,7 @@ async def test_the_tour_shows_once_and_is_remembered(config):
         assert isinstance(app.screen, TourScreen)
         text = screen_text(app)
         assert all(question in text for question in QUESTIONS.values()), text
-        assert set(QUESTIONS) == set(app.panel_classes)  # every panel says what it answers
+        assert set(QUESTIONS) == set(app.panel_ids)  # every panel says what it answers
         assert "O On call" in text and "w Onboarding" in text
         await pilot.press("escape")
         await pilot.pause()
