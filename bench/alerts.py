@@ -147,9 +147,9 @@ async def measure_render(urls: tuple[str, str], expected: int, tmp: Path) -> dic
     figures: dict[str, list[float]] = {}
     start = time.perf_counter()
     async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("i")  # mounts the panel (panels mount lazily), long before 10,000 alerts arrive
         panel = app.query_one("#incidents")
         clock = PaintClock(app, panel.table, ready=lambda: len(panel.table.shown_keys) >= expected)
-        await pilot.press("i")
         while clock.painted is None:  # the first screen showing the filled table
             # Not pilot.pause: it also waits for every widget's queue and forces a
             # screen update, each time, which no user's terminal does.

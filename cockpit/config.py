@@ -22,7 +22,7 @@ import platformdirs
 from cockpit import secrets
 from cockpit.keymap_ids import BINDING_IDS
 from cockpit.bundled import DEMO_CONFIG
-from cockpit.doc_freshness import DEFAULT_REVIEW_EVERY, DocSettings
+from cockpit.doc_settings import DEFAULT_REVIEW_EVERY, DocSettings
 from cockpit.model import frozen_map
 from cockpit.config_schema import expand_env, join_key, show, validate_mapping
 from cockpit.oncall_health import OncallSettings

@@ -11,39 +11,19 @@ The staleness rule is ``cockpit.model.past_review``, the runbooks' own, so
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable
 
 from cockpit import onboarding
 from cockpit.adr_links import superseded_by
-from cockpit.model import EMPTY, Snapshot, past_review
+from cockpit.doc_settings import DocSettings
+from cockpit.model import Snapshot, past_review
 from cockpit.postmortems.draft import list_drafts
 
-# The guide's review schedule ("Weekly: Runbooks; Monthly: API docs, operational
-# docs; Quarterly: architecture docs ..."). Runbooks keep their own setting,
-# the top-level `review_every` (and each runbook's front matter); the config's
-# `docs: <kind>: review_every:` overrides these.
-DEFAULT_REVIEW_EVERY: Mapping[str, timedelta] = {
-    "postmortems": timedelta(days=30),  # operational docs: their action items are followed up monthly
-    "onboarding": timedelta(days=30),  # the on-call checklist is an operational doc
-    "adrs": timedelta(days=91),  # architecture docs: quarterly
-}
 # An ADR that is history (replaced, withdrawn, turned down) is not reviewed.
 _HISTORICAL_ADR = frozenset({"superseded", "deprecated", "rejected"})
-
-
-@dataclass(frozen=True)
-class DocSettings:
-    """The config's `docs:` section."""
-
-    review_every: Mapping[str, timedelta] = field(default_factory=lambda: EMPTY)  # kind -> cadence
-    onboarding_owner: str = ""
-    onboarding_last_validated: date | None = None
-
-    def cadence(self, kind: str) -> timedelta:
-        return self.review_every.get(kind) or DEFAULT_REVIEW_EVERY[kind]
 
 
 @dataclass(frozen=True)

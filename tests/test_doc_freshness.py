@@ -12,7 +12,8 @@ import pytest
 from cockpit import doc_freshness
 from cockpit.clock import DEMO_TIME
 from cockpit.config import BUNDLED_CONFIG, ConfigError, load_config
-from cockpit.doc_freshness import (KIND_NAMES, DocInputs, DocKind, DocSettings, OwnedDocument, collect,
+from cockpit.doc_settings import DocSettings
+from cockpit.doc_freshness import (KIND_NAMES, DocInputs, DocKind, OwnedDocument, collect,
                                    review_day, stale_reason)
 from cockpit.model import ADR, Incident, Runbook, Snapshot
 from cockpit.postmortems.draft import draft_from_incident

@@ -9,6 +9,7 @@ hub, the config and the clock, so every write from a key goes through here.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import inspect
@@ -23,27 +24,22 @@ from textual.binding import Binding
 from textual.filter import Monochrome
 from textual.message import Message
 from textual.widgets import ContentSwitcher, Input
-from textual.worker import Worker
+from textual.worker import Worker, WorkerCancelled
 
-from cockpit import activity, collector, tour
+from cockpit import collector, tour
 from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, load_config
-from cockpit.postmortems.writer import DraftWriter, WriteRefused
+from cockpit.postmortems.writer import DraftWriter
 from cockpit.hub import Hub
 from cockpit.service_index import Index
 from cockpit.model import Snapshot
-from cockpit.postmortems.draft import draft_path, write_new_draft
-from cockpit.postmortems.retro import retro_path, write_new_retro
 from cockpit.ui.bars import DegradedNotice, KeyHints, PanelTabs, SourceBar
 from cockpit.ui import theme_memory
-from cockpit.ui.help import HelpScreen, binding_rows
 from cockpit.ui.key_order import KeyOrder
 from cockpit.ui.tour import TourScreen
 from cockpit.ui.monochrome import MONOCHROME, MONOCHROME_THEME, ReadableMonochrome
-from cockpit.ui.drill_palette import DrillsProvider, StartDrill
-from cockpit.ui.palette import JumpProvider
-from cockpit.ui.widgets.messages import (ActionPerformed, DraftRequested, Navigate, NavigateFiltered, Opened,
-                                         PerformAction, RetroRequested, SilencesListed, SilencesRequested)
+from cockpit.ui.panel_requests import PanelRequests
+from cockpit.ui.widgets.messages import Navigate, NavigateFiltered
 from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.untrusted import clean
 
@@ -80,6 +76,18 @@ def _panel_class(panel_id: str) -> type[Panel]:
     raise LookupError(f"cockpit.panels.{panel_id} has no Panel with panel_id {panel_id!r}")
 
 
+def _jump_provider():
+    from cockpit.ui.palette import JumpProvider  # imported when the palette first opens, not at start-up
+
+    return JumpProvider
+
+
+def _drills_provider():
+    from cockpit.ui.drill_palette import DrillsProvider
+
+    return DrillsProvider
+
+
 def _shown_within(widget, panel) -> bool:
     """``widget`` and its containers up to ``panel`` are displayed."""
     node = widget
@@ -98,13 +106,16 @@ class SnapshotReady(Message):
         self.snapshot = snapshot
 
 
-class CockpitApp(App):
+class CockpitApp(PanelRequests, App):
     TITLE = "cockpit"
     AUTO_FOCUS = None  # the shown panel's first widget is focused instead (_focus_panel)
-    COMMANDS = App.COMMANDS | {JumpProvider, DrillsProvider}
+    COMMANDS = App.COMMANDS | {_jump_provider, _drills_provider}
     CSS = """
     #panels { height: 1fr; }
     """
+    # The panels not shown mount once every source has answered (until then
+    # they would slow the first data), or this long after start if one has not.
+    MOUNT_THE_REST_AFTER_S = 0.5
     BINDINGS = [
         *(Binding(keys, f"show_panel('{panel}')", title, id=f"cockpit.{panel}", show=False)
           for panel, keys, title in PANELS),
@@ -180,7 +191,9 @@ class CockpitApp(App):
         yield SourceBar()
         yield DegradedNotice()
         first = next(iter(self.panel_ids), None)
-        with ContentSwitcher(initial=first, id="panels"):
+        # Kept: a mount or a refresh can come while another screen (the tour, help) is on top.
+        self.switcher = ContentSwitcher(initial=first, id="panels")
+        with self.switcher:
             if first is not None:
                 self._mounts[first] = None
                 yield _panel_class(first)(self.panel_context)
@@ -191,6 +204,7 @@ class CockpitApp(App):
         self._apply(self.hub.snapshot())
         self._unsubscribe = self.hub.subscribe(lambda snapshot: self.post_message(SnapshotReady(snapshot)))
         self.hub.start()
+        self.set_timer(self.MOUNT_THE_REST_AFTER_S, self.mount_the_rest)  # a source is slow to answer
         self.call_after_refresh(self._focus_panel)
         if self.theme_warning:
             self.notify(self.theme_warning, severity="warning", markup=False)
@@ -239,27 +253,42 @@ class CockpitApp(App):
             current = self.current_panel
             self._show_in([current] if current is not None else [], snapshot)
         self.call_after_refresh(self._show_hidden, snapshot)
-        if not self._mounting_the_rest and not any(source.state == "loading" for source in snapshot.sources):
+        if not any(source.state == "loading" for source in snapshot.sources):
+            self.mount_the_rest()
+
+    def mount_the_rest(self) -> None:
+        """Start mounting the panels not shown yet (once)."""
+        if not self._mounting_the_rest:
             self._mounting_the_rest = True
-            self.call_after_refresh(self.run_worker, self._mount_the_rest(), group="panel-mounts")
+            self.run_worker(self._mount_the_rest(), group="panel-mounts")
 
     async def _mount_the_rest(self) -> None:
-        """The panels not shown yet, one after another: keys are answered
-        between them, and switching to one later is instant."""
+        """The panels not shown yet, one after another once the screen shows
+        this snapshot: keys are answered between them, and switching to one
+        later is instant."""
+        shown = asyncio.Event()
+        self.call_after_refresh(shown.set)
+        await shown.wait()
         for panel_id in self.panel_ids:
-            await self._mounted(panel_id)
+            if not await self._mounted(panel_id):
+                return
 
-    async def _mounted(self, panel_id: str) -> None:
-        """Mount the panel (and give it the snapshot) unless it is already."""
+    async def _mounted(self, panel_id: str) -> bool:
+        """Mount the panel (and give it the snapshot) unless it is already;
+        False when the app closed first (its workers are cancelled)."""
         if panel_id not in self._mounts:
             self._mounts[panel_id] = self.run_worker(self._mount(panel_id), group="panel-mounts")
         mount = self._mounts[panel_id]
         if mount is not None:
-            await mount.wait()
+            try:
+                await mount.wait()
+            except WorkerCancelled:
+                return False
+        return True
 
     async def _mount(self, panel_id: str) -> None:
         panel = _panel_class(panel_id)(self.panel_context)
-        await self.query_one("#panels", ContentSwitcher).add_content(panel)
+        await self.switcher.add_content(panel)
         if self.snapshot is not None:
             with collector.paused():
                 self._show_in([panel], self.snapshot)
@@ -268,7 +297,8 @@ class CockpitApp(App):
         if snapshot is not self.snapshot:
             return  # a newer snapshot came first and has its own pass
         with collector.paused():
-            self._show_in([p for p in self.query(Panel) if p.snapshot is not snapshot], snapshot)
+            self._show_in([p for p in self.switcher.children if isinstance(p, Panel) and p.snapshot is not snapshot],
+                          snapshot)
 
     def _show_in(self, panels: list[Panel], snapshot: Snapshot) -> None:
         for panel in panels:
@@ -287,8 +317,8 @@ class CockpitApp(App):
 
     @property
     def current_panel(self) -> Panel | None:
-        current = self.query_one(ContentSwitcher).current
-        return self.query_one(f"#{current}", Panel) if current else None
+        current = self.switcher.current
+        return self.switcher.get_child_by_id(current, Panel) if current else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_panel":
@@ -299,10 +329,9 @@ class CockpitApp(App):
         await self.show_panel(panel_id)
 
     async def show_panel(self, panel_id: str, *, remember: bool = True) -> Panel | None:
-        switcher = self.query_one(ContentSwitcher)
-        if panel_id not in self.panel_ids:
+        switcher = self.switcher
+        if panel_id not in self.panel_ids or not await self._mounted(panel_id):
             return None
-        await self._mounted(panel_id)
         if remember and switcher.current and switcher.current != panel_id:
             self.history = (self.history + [switcher.current])[-HISTORY_LIMIT:]
         switcher.current = panel_id
@@ -311,7 +340,7 @@ class CockpitApp(App):
         return self.current_panel
 
     def _show_tab(self) -> None:
-        self.query_one(PanelTabs).show_current(self.query_one(ContentSwitcher).current or "")
+        self.query_one(PanelTabs).show_current(self.switcher.current or "")
         self._show_degraded()
 
     def _show_degraded(self) -> None:
@@ -345,7 +374,7 @@ class CockpitApp(App):
     async def _navigate(self, message: Navigate) -> None:
         """Drill-downs from panels and jumps from the palette and overview."""
         message.stop()
-        arriving = self.query_one(ContentSwitcher).current != message.panel
+        arriving = self.switcher.current != message.panel
         panel = await self.show_panel(message.panel)
         if panel is None:
             self.notify(f"No {clean(message.panel, single_line=True)} panel.", severity="warning", markup=False)
@@ -395,6 +424,8 @@ class CockpitApp(App):
         return await super().run_action(action, default_namespace, namespaces)
 
     def action_help(self) -> None:
+        from cockpit.ui.help import HelpScreen, binding_rows  # on the first ?, not at start-up
+
         self.push_screen(HelpScreen(binding_rows(self, self.screen, self.config.keymap)))
 
     @work(exclusive=True, group="refresh-now")
@@ -404,83 +435,6 @@ class CockpitApp(App):
         never doubled: the hub's rule)."""
         self.notify("Refreshing every source…", timeout=2)
         await self.hub.refresh_now()
-
-    # ------------------------------------------------- what panels ask for
-
-    @on(PerformAction)
-    def _perform_requested(self, message: PerformAction) -> None:
-        message.stop()
-        self._perform(message)
-
-    @work(group="writes")
-    async def _perform(self, request: PerformAction) -> None:
-        """One write through the hub (audited; refused read-only); the user
-        is told how it went (source messages are untrusted), the asker too."""
-        result = await self.hub.perform(request.source, request.action)
-        if request.announce:
-            if result.ok:
-                self.notify(clean(result.message or f"{request.action.name}: done"), timeout=5, markup=False)
-            else:
-                self.notify(clean(result.message or f"{request.action.name} failed"), severity="error",
-                            timeout=8, markup=False)
-        if request.reply_to is not None and request.reply_to.is_attached:
-            request.reply_to.post_message(ActionPerformed(request.source, request.action, result))
-
-    @on(SilencesRequested)
-    def _silences_requested(self, message: SilencesRequested) -> None:
-        message.stop()
-        self._list_silences(message.reply_to)
-
-    @work(group="silences", exclusive=True)
-    async def _list_silences(self, reply_to) -> None:
-        silences, problems = await self.hub.list_silences()
-        if reply_to.is_attached:
-            reply_to.post_message(SilencesListed(silences, problems))
-
-    @on(DraftRequested)
-    def _draft_requested(self, message: DraftRequested) -> None:
-        """Write the draft for the incident (unless one exists: never
-        overwrite a commander's words) and open it in the postmortems panel."""
-        message.stop()
-        incident, folder = message.incident, Path(self.config.postmortems)
-        self._open_new_draft(draft_path(folder, incident), f"A draft for {clean(incident.id)}", lambda: write_new_draft(
-            self.drafts, folder, incident, self.snapshot or self.hub.snapshot(), audit_log=self.config.audit_log,
-            now=self.clock()))
-
-    @on(RetroRequested)
-    def _retro_requested(self, message: RetroRequested) -> None:
-        """The post-on-call retrospective of one person's shift, as drafts are."""
-        message.stop()
-        health, folder = message.health, Path(self.config.postmortems)
-        self._open_new_draft(retro_path(folder, health), f"A retrospective for {clean(health.user)}'s shift",
-                             lambda: write_new_retro(self.drafts, folder, health, self.config.oncall, now=self.clock()))
-
-    def _open_new_draft(self, path: Path, what: str, write: Callable[[], tuple[Path, str]]) -> None:
-        """``write()`` the draft at ``path`` unless it exists, then open it in
-        the postmortems panel; refusals and failures are told, not raised."""
-        if path.exists():
-            self.notify(f"{what} exists already: opening it.", markup=False, timeout=4)
-        else:
-            try:
-                path, warning = write()
-            except WriteRefused as refused:
-                self.notify(str(refused), severity="warning", markup=False)
-                return
-            except OSError as error:
-                self.notify(f"Cannot write the draft in {path.parent}: {error.strerror or error}", severity="error",
-                            markup=False)
-                return
-            self.notify(f"Draft written: {path}" + (f"\n{warning}" if warning else ""), markup=False, timeout=4)
-        self.post_message(Navigate("postmortems", str(path)))
-
-    @on(Opened)
-    def _opened(self, message: Opened) -> None:
-        """What the user opened, for the onboarding checklist's auto-ticks."""
-        message.stop()
-        try:
-            activity.record(self.config.data_dir, self.config.user, message.kind, message.ref, self.clock())
-        except OSError as error:
-            log.warning("activity not recorded: %s", error)
 
 
 def make_app(config: Config | None = None, *, hub: Hub | None = None, clock: Callable[[], datetime] | None = None,
@@ -508,6 +462,8 @@ def run_app(config_path: str | None, read_only: bool = False) -> int:
     app = make_app(config, read_only=read_only or None, tour=True)
     app.offers_drills = True
     chosen = app.run()
+    from cockpit.ui.drill_palette import StartDrill
+
     if isinstance(chosen, StartDrill):
         from cockpit.commands.drill import run_drill
 

@@ -130,8 +130,11 @@ async def keys_done(app, pilot) -> None:
 
 
 async def settle(app, pilot) -> None:
-    """Fetch every source once and let the app render the snapshot."""
+    """Fetch every source once and let the app render the snapshot (and
+    mount the panels not shown yet, which it does once every source answered)."""
     await app.hub.refresh_all()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
     await pilot.pause()
 
 

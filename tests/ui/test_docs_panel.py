@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from cockpit.clock import fixed_clock
-from cockpit.doc_freshness import DocSettings
+from cockpit.doc_settings import DocSettings
 from cockpit.ui.app import make_app
 from tests.ui.conftest import make_hub, open_panel
 from tests.ui.helpers import screen_text

@@ -16,7 +16,7 @@ from textual.reactive import var
 from textual.widget import Widget
 
 from cockpit.capabilities import Capabilities
-from cockpit.doc_freshness import DocSettings
+from cockpit.doc_settings import DocSettings
 from cockpit.oncall_health import OncallSettings
 from cockpit.postmortems.writer import DraftWriter
 from cockpit.service_index import Index
