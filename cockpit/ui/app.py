@@ -140,6 +140,7 @@ class CockpitApp(PanelRequests, App):
                                           drafts=self.drafts, docs=config.docs,
                                           oncall=config.oncall)
         self.snapshot: Snapshot | None = None
+        self._newest: Snapshot | None = None  # the hub's last published
         self.index: Index | None = None
         # Only the first panel is composed (start-up is import and CSS bound):
         # the others mount once every source has answered, or when first shown.
@@ -202,7 +203,7 @@ class CockpitApp(PanelRequests, App):
     async def on_mount(self) -> None:
         self._show_tab()
         self._apply(self.hub.snapshot())
-        self._unsubscribe = self.hub.subscribe(lambda snapshot: self.post_message(SnapshotReady(snapshot)))
+        self._unsubscribe = self.hub.subscribe(self._published)
         self.hub.start()
         self.set_timer(self.MOUNT_THE_REST_AFTER_S, self.mount_the_rest)  # a source is slow to answer
         self.call_after_refresh(self._focus_panel)
@@ -234,11 +235,17 @@ class CockpitApp(PanelRequests, App):
 
     # ------------------------------------------------------------ snapshots
 
+    def _published(self, snapshot: Snapshot) -> None:
+        self._newest = snapshot
+        self.post_message(SnapshotReady(snapshot))
+
     @on(SnapshotReady)
     def _snapshot_ready(self, message: SnapshotReady) -> None:
-        # A refresh that lands while the app closes (q during a fetch) reaches
-        # it after its screens and panels are gone: nothing left to show it on.
-        if self.is_running:
+        # Sources that answer together publish one snapshot each: only the
+        # newest is worth rendering (the others would be drawn and replaced
+        # within a frame). A refresh that lands while the app closes (q during
+        # a fetch) reaches it after its screens and panels are gone.
+        if self.is_running and message.snapshot is self._newest:
             self._apply(message.snapshot)
 
     def _apply(self, snapshot: Snapshot) -> None:

@@ -69,8 +69,6 @@ async def test_the_collector_stays_off_if_it_was_off(app_factory):
 async def test_a_snapshot_that_lands_while_the_app_closes_is_dropped(app_factory, monkeypatch):
     """q while a refresh is in flight: its snapshot reaches the app after the
     panels are gone (the app's last messages are handled after its screens)."""
-    from cockpit.ui.app import SnapshotReady
-
     app = app_factory()
     close_all = app._close_all
 
@@ -79,9 +77,28 @@ async def test_a_snapshot_that_lands_while_the_app_closes_is_dropped(app_factory
     async def screens_closed_then_a_snapshot() -> None:
         await close_all()
         late.append(app.hub.snapshot())
-        app.post_message(SnapshotReady(late[0]))
+        app._published(late[0])  # as the hub's subscriber is called
 
     monkeypatch.setattr(app, "_close_all", screens_closed_then_a_snapshot)
     async with app.run_test() as pilot:  # an error inside the app would be raised here
         await settle(app, pilot)
     assert late and app.snapshot is not late[0]
+
+
+async def test_of_snapshots_published_together_only_the_newest_is_rendered(app_factory, monkeypatch):
+    """Sources answering at once publish a snapshot each; the older ones would
+    be drawn and replaced within a frame."""
+    app = app_factory()
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        applied: list = []
+        monkeypatch.setattr(app, "_apply", applied.append)
+        older, newer = app.hub.snapshot(), app.hub.snapshot()
+        app._published(older)
+        app._published(newer)
+        await pilot.pause()
+        assert applied == [newer]
+        newest = app.hub.snapshot()
+        app._published(newest)  # one on its own is rendered
+        await pilot.pause()
+        assert applied == [newer, newest]
