@@ -21,15 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from cockpit.model import SLO, PolicyTier
 from cockpit.problems import Problem, ServiceRef
-from cockpit.pyrra_rules import Recorded
 from cockpit.slo import DEFAULT_POLICY
-from cockpit.slo_specs import openslo, practices_guide, pyrra, sloth, sloth_windows
+from cockpit.slo_specs import practices_guide, sloth_windows
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
 from cockpit.yamlfile import YamlError, load_yaml_documents, read_text, yaml_shape
+
+if TYPE_CHECKING:
+    from cockpit.pyrra_rules import Recorded
 
 __all__ = ["DEFAULT_WINDOW", "SLO_SUFFIXES", "SLOSpecs", "file_stamp", "load_slo_paths", "slo_files_signature"]
 
@@ -120,13 +122,23 @@ def _read_document(reader: SpecReader, doc: Any, named: bool) -> None:
             reader.problem(doc, "items", "items", f"expected a list of resources, got {yaml_shape(items)}")
         for item in items if isinstance(items, list) else ():
             _read_document(reader, item, named)
+    # Each format's reader is imported when a document of its format is met:
+    # the bundled demo's files are the guide's, and start-up is import bound.
     elif "version" in doc:
+        from cockpit.slo_specs import sloth
+
         sloth.read(reader, doc, "")
     elif str(doc.get("apiVersion", "")).startswith("sloth.slok.dev/"):
+        from cockpit.slo_specs import sloth
+
         sloth.read_resource(reader, doc)
     elif str(doc.get("apiVersion", "")).startswith("pyrra.dev/"):
+        from cockpit.slo_specs import pyrra
+
         pyrra.read(reader, doc)
     elif "apiVersion" in doc:
+        from cockpit.slo_specs import openslo
+
         openslo.read(reader, doc)
     elif practices_guide.DOC_KEYS & doc.keys():
         practices_guide.read(reader, doc)

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from cockpit.durations import parse_duration
 from cockpit.model import SLO, PolicyTier
 from cockpit.problems import Problem, ServiceRef
-from cockpit.pyrra_rules import Recorded
 from cockpit.untrusted import clean
 from cockpit.yamlfile import line_of, yaml_shape
+
+if TYPE_CHECKING:  # imported with the Pyrra reader, when a Pyrra file is read
+    from cockpit.pyrra_rules import Recorded
 
 DEFAULT_WINDOW = timedelta(days=30)  # Sloth's default SLO period
 
