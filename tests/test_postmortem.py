@@ -273,6 +273,23 @@ def test_autosave_recovery_copies_are_not_listed_as_drafts(tmp_path):
     assert [d.incident_id for d in list_drafts(tmp_path)] == ["INC-1"]
 
 
+def test_listing_again_reads_only_the_drafts_that_changed(tmp_path, monkeypatch):
+    from cockpit.postmortems import draft as draft_module
+
+    one, two = incident(id="INC-1", title="One"), incident(id="INC-2", title="Two")
+    path1 = _save(tmp_path, one, draft_from_incident(one, services=SERVICES, now=NOW - timedelta(days=1)))
+    path2 = _save(tmp_path, two, draft_from_incident(two, services=SERVICES, now=NOW))
+    assert [d.title for d in list_drafts(tmp_path)] == ["Two", "One"]
+    read: list[str] = []
+    read_text = draft_module.read_text
+    monkeypatch.setattr(draft_module, "read_text", lambda path: (read.append(Path(path).name), read_text(path))[1])
+    assert [d.title for d in list_drafts(tmp_path)] == ["Two", "One"] and read == []
+    UNAUDITED.write(CREATE, path1, path1.read_text(encoding="utf-8").replace("title: One", "title: First"))
+    assert [d.title for d in list_drafts(tmp_path)] == ["Two", "First"] and read == [path1.name]
+    path2.unlink()
+    assert [d.title for d in list_drafts(tmp_path)] == ["First"] and read == [path1.name]
+
+
 def test_list_drafts_of_missing_folder_is_empty(tmp_path):
     assert list_drafts(tmp_path / "nope") == []
 

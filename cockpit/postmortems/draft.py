@@ -332,24 +332,41 @@ def write_new_draft(writer: DraftWriter, folder: Path, incident: Incident, snaps
     return path, writer.write(CREATE, path, text)
 
 
+# folder -> {file: ((inode, mtime, size), its draft)}: the postmortems and docs
+# panels list the folder on every refresh; only a file that changed is read
+# again (a draft is written by rename: a new inode, whatever the clock's grain).
+_listed: dict[Path, dict[Path, tuple[tuple[int, int, int], Postmortem]]] = {}
+
+
 def list_drafts(folder: Path) -> list[Postmortem]:
     """Every draft in ``folder`` (newest first), from its front matter; a file
     with broken front matter is still listed, under its file name."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    drafts = []
+    before, now = _listed.get(folder, {}), {}
     for path in folder.glob("*.md"):
         if path.name.endswith(".recovered.md"):  # autosave's side copy of a conflicting edit, not a draft
             continue
         try:
-            front = parse_front_matter(read_text(path), str(path))
-        except YamlError as exc:  # unreadable, or too big to read
-            drafts.append(_postmortem(path, {}, str(exc.problem)))
-            continue
-        drafts.append(_postmortem(path, front.data, "; ".join(map(str, front.problems))))
+            stat = path.stat()
+        except OSError:
+            continue  # gone since the listing
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        known = before.get(path)
+        now[path] = known if known and known[0] == stamp else (stamp, _read_draft(path))
+    _listed[folder] = now
+    drafts = [draft for _, draft in now.values()]
     epoch = datetime.min.replace(tzinfo=timezone.utc)
     return sorted(drafts, key=lambda d: (d.created or epoch, d.path), reverse=True)
+
+
+def _read_draft(path: Path) -> Postmortem:
+    try:
+        front = parse_front_matter(read_text(path), str(path))
+    except YamlError as exc:  # unreadable, or too big to read
+        return _postmortem(path, {}, str(exc.problem))
+    return _postmortem(path, front.data, "; ".join(map(str, front.problems)))
 
 
 def _postmortem(path: Path, data: Mapping, problem: str = "") -> Postmortem:

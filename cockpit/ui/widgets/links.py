@@ -9,6 +9,7 @@ from typing import Sequence
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -61,11 +62,32 @@ class LinkList(OptionList):
             for link in links:
                 options.append(Option(Text("  ").append_text(shown_cell(link.label)), id=f"link-{len(self._links)}"))
                 self._links.append(link)
+        if self._same_lines(options):
+            self._redraw_changed(options)
+            return
         self.clear_options()
         self.add_options(options)
         enabled = [i for i, option in enumerate(options) if not option.disabled]
         if enabled:
             self.highlighted = highlighted if highlighted in enabled else enabled[0]
+
+    def _same_lines(self, options: list[Option]) -> bool:
+        """The same lines as shown, only some words on them differ (an
+        incident's status, an age)."""
+        return len(options) == self.option_count and all(
+            (old.id, old.disabled) == (new.id, new.disabled) for old, new in zip(self.options, options))
+
+    def _redraw_changed(self, options: list[Option]) -> None:
+        """New words on the changed lines, and only those lines redrawn: a
+        terminal over SSH receives one line, not the whole list. (Options
+        are one line each: text-wrap is off.)"""
+        changed = [index for index, (old, new) in enumerate(zip(self.options, options)) if old.prompt != new.prompt]
+        for index in changed:
+            self.options[index]._set_prompt(options[index].prompt)
+        self._option_render_cache.clear()  # rendered lines are cached by option: rendered again when redrawn
+        scroll_y = round(self.scroll_y)
+        for index in changed:
+            self.refresh(Region(0, self._index_to_line[index] - scroll_y, self.size.width, 1))
 
     @property
     def links(self) -> list[Link]:
