@@ -22,7 +22,8 @@ from hanging_proxy import hanging_proxy
 from cockpit.hub import Hub
 from cockpit.sources.base import SourceContext, SourceSpec
 from cockpit.commands.status import snapshot_to_json
-from cockpit.sources.prometheus.source import RETENTION_RETRY, RETENTION_TIMEOUT_S, PrometheusSource
+from cockpit.sources.prometheus.server_facts import RETENTION_RETRY, RETENTION_TIMEOUT_S
+from cockpit.sources.prometheus.source import PrometheusSource
 
 pytestmark = [
     pytest.mark.integration,

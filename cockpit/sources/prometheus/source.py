@@ -23,14 +23,16 @@ One refresh sends, all evaluated at the source clock's time:
   against the catalog's RPO).
 So the count depends on expression shapes, not on the number of services.
 The server's retention is read at most hourly, alongside the queries and
-under its own short deadline, to warn when it is shorter than an SLO window. All of it goes through cockpit.sources.prometheus.api.
+under its own short deadline, to warn when it is shorter than an SLO window
+(cockpit.sources.prometheus.server_facts, as the backup ages). All of it goes
+through cockpit.sources.prometheus.api.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Sequence
 
@@ -38,26 +40,20 @@ from cockpit import calendar_windows, pyrra_rules
 from cockpit.sources.prometheus import sloth_rules
 from cockpit.config_schema import HttpUrl, show
 from cockpit.durations import format_duration, prom_window
-from cockpit.model import SLO, BackupStatus, SourceData
-from cockpit.promql import QueryGroup, group_slos, history_step, per_second, sample_value, slo_templates
+from cockpit.model import SLO, SourceData
+from cockpit.promql import QueryGroup, group_slos, history_step, per_second, slo_templates
 from cockpit.slo import BURN_WINDOWS, DEFAULT_MIN_EVENTS, budget_remaining, evaluate
 from cockpit.slo_specs import DEFAULT_WINDOW, SLOSpecs, load_slo_paths, slo_files_signature
-from cockpit.sources.base import (CheckResult, OptionSpec, Source, SourceContext, SourceError,
-                                  SourceSpec, TransientSourceError)
+from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceContext, SourceSpec
 from cockpit.problems import Problem
 from cockpit.sources.http import HTTP_OPTIONS
 from cockpit.yamlfile import line_of
 from cockpit.sources.prometheus.api import BadQuery, PrometheusAPI
+from cockpit.sources.prometheus.server_facts import DEFAULT_BACKUP_LABEL, RetentionCheck, backup_ages
 from cockpit.sources.prometheus.results import (SLOResult, budget_history, events_of, period_begins, period_events,
                                                 place_history, ratio_events, rolling_events, scaled, split_instant,
                                                 split_range)
 
-RETENTION_RECHECK = timedelta(hours=1)
-RETENTION_RETRY = timedelta(minutes=10)  # after a check that timed out or failed to connect
-# The status pages' own budget, well inside the fetch's: a gateway whose
-# status pages hang must not take the SLOs down with it.
-RETENTION_TIMEOUT_S = 2.0
-DEFAULT_BACKUP_LABEL = "service"
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
 
@@ -85,8 +81,7 @@ class PrometheusSource(Source):
         super().__init__(spec, context)
         self.min_events = float(spec.options.get("min_events", DEFAULT_MIN_EVENTS))
         self._api: PrometheusAPI | None = None  # made by the first fetch that finds ca_file (if set)
-        # (next check at, retention or None if unknown, why it is unknown or "")
-        self._retention: tuple[datetime, timedelta | None, str] | None = None
+        self._retention = RetentionCheck()
         # Parsed SLO files and query groups, kept until a file changes.
         self._specs: tuple[tuple, SLOSpecs] | None = None
         self._groups: dict[tuple[int, ...], list[QueryGroup]] = {}  # by the SLOs grouped
@@ -113,7 +108,7 @@ class PrometheusSource(Source):
         if self._api is None:
             self._api = PrometheusAPI(self.spec)
         sent_before = self._api.sent
-        retention_check = asyncio.ensure_future(self._retention_at(now))  # alongside the queries
+        retention_check = asyncio.ensure_future(self._retention.at(self._api, now))  # alongside the queries
         try:
             # Sloth records rolling, per-request ratios: not what time slices or calendar periods budget.
             results = await self._sloth([s for s in specs.slos if s.time_slice is None and s.calendar is None], now)
@@ -137,7 +132,7 @@ class PrometheusSource(Source):
             await asyncio.gather(retention_check, return_exceptions=True)
             raise
         retention, retention_unknown = await retention_check
-        backups, backup_problem = await self._backups(now)
+        backups, backup_problem = await backup_ages(self._api, self.spec.options, self.name, now)
         self.queries_last_refresh = self._api.sent - sent_before
 
         statuses = []
@@ -392,52 +387,6 @@ class PrometheusSource(Source):
             elif result.history and result.history_end == now and events is not None and events.ratio is not None:
                 # The history's steps put a period's start within a step; its last point is now, exactly.
                 result.history = (*result.history[:-1], budget_remaining(events.ratio, slo.objective))
-
-    # --- backups --------------------------------------------------------------
-
-    async def _backups(self, now: datetime) -> tuple[tuple[BackupStatus, ...], str]:
-        """The newest successful backup per service or data domain (the
-        gauge's ``backup_label``), and why there are none when the query was
-        refused: the SLOs stand without them."""
-        metric = self.spec.options.get("backup_metric")
-        if not metric:
-            return (), ""
-        label = self.spec.options.get("backup_label") or DEFAULT_BACKUP_LABEL
-        try:
-            series = await self._api.query(f"max by ({label}) ({metric})", now)
-        except BadQuery as error:
-            return (), f"backup ages not read: {error}"
-        found = []
-        for item in series:
-            subject, value = item["metric"].get(label), sample_value((item.get("value") or (0, None))[1])
-            if subject and value == value and 0 < value < 1e11:  # a Unix time (NaN and nonsense left out)
-                found.append(BackupStatus(str(subject), datetime.fromtimestamp(value, timezone.utc), self.name))
-        return tuple(sorted(found, key=lambda b: b.subject)), ""
-
-    # --- retention ------------------------------------------------------------
-
-    async def _retention_at(self, now: datetime) -> tuple[timedelta | None, str]:
-        """The server's time retention (None: unknown, e.g. Thanos or Mimir,
-        which do not serve these status pages) and, when it could not be
-        read, why. Read at most hourly (every 10 minutes after a timeout or
-        a refused connection), within RETENTION_TIMEOUT_S."""
-        if self._retention is None or now >= self._retention[0]:
-            retention, unknown, next_check = None, "", now + RETENTION_RECHECK
-            try:
-                async with asyncio.timeout(RETENTION_TIMEOUT_S):
-                    retention = await self._api.retention(RETENTION_TIMEOUT_S)
-            except TimeoutError:
-                unknown = f"timed out after {RETENTION_TIMEOUT_S:g}s"
-            except TransientSourceError as error:
-                unknown = str(error)
-            except SourceError:
-                pass  # a proxy's odd reply to a status page must not stop the SLOs
-            if unknown:
-                next_check = now + RETENTION_RETRY
-                unknown = (f"retention not known (/api/v1/status/runtimeinfo {unknown}; tried again in "
-                           f"{format_duration(RETENTION_RETRY)}): budgets assume it covers every SLO window")
-            self._retention = (next_check, retention, unknown)
-        return self._retention[1], self._retention[2]
 
 
 def _load(spec: SourceSpec) -> SLOSpecs:
