@@ -66,6 +66,25 @@ async def test_refresh_shows_new_cells_and_keeps_the_cursor_on_its_key():
         assert table.selected_key == "c"  # the cursor follows the item, not the row number
 
 
+async def test_the_same_rows_again_are_left_as_shown_and_a_changed_row_is_shown(monkeypatch):
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(FilterTable)
+        shown: list[list[str]] = []
+        show = table.table.show_rows
+        monkeypatch.setattr(table.table, "show_rows", lambda rows, cursor=0: (shown.append([r.key for r in rows]),
+                                                                              show(rows, cursor)))
+        same = list(table.table.rows)
+        await pilot.press("slash", *"pay")
+        assert table.shown_keys == ["b", "c"] and len(shown) == 3
+        table.set_rows(same)  # a refresh that changed no row: nothing to filter, sort or draw again
+        assert len(shown) == 3 and table.shown_keys == ["b", "c"]
+        changed = [*same[:2], Row("c", ("checkout", "payments", "7"), sort_values={"n": 7})]
+        table.set_rows(changed)
+        await pilot.pause()
+        assert len(shown) == 4 and table.table.get_row("c")[2].plain == "7"
+
+
 async def test_sort_cycles_through_sortable_columns_and_reverses():
     app = TableApp()
     async with app.run_test() as pilot:

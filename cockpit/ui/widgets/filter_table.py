@@ -6,6 +6,7 @@ every word typed must appear somewhere in the row (case-insensitive).
 
 from __future__ import annotations
 
+from operator import is_
 from typing import Iterable, Sequence
 
 from textual import on
@@ -99,8 +100,14 @@ class FilterTable(Widget, can_focus=False):
         return self
 
     def set_rows(self, rows: Iterable[Row]) -> None:
-        """Show ``rows``, keeping filter, sort and the cursor on the same key."""
-        self._rows = list(rows)
+        """Show ``rows``, keeping filter, sort and the cursor on the same key.
+        The same Row objects as shown already (a refresh that changed no
+        row) are left as they are: nothing to filter, sort, measure or draw."""
+        rows = list(rows)
+        if self._shown_for is not None and self._shown_for[0] is self._rows and len(rows) == len(self._rows) \
+                and all(map(is_, rows, self._rows)):
+            return
+        self._rows = rows
         self._render_rows()
         self.call_after_refresh(self._prepare_search, self._rows, 0)
 

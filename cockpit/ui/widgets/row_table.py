@@ -170,9 +170,10 @@ class RowTable(ScrollView, can_focus=True):
 
     def show_rows(self, rows: Sequence[Row], cursor: int = 0) -> None:
         """Show ``rows`` (the table keeps the list, it does not copy it) with
-        the cursor on row ``cursor`` (clamped)."""
+        the cursor on row ``cursor`` (clamped). Lines already drawn are kept:
+        they are looked up by row and style, so a filter keystroke draws only
+        the rows it brings on screen."""
         self._rows = rows
-        self._strips.clear()
         self._resize()
         self.refresh()
         self.move_cursor(cursor)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from rich.text import Text
 
@@ -40,13 +40,16 @@ class Row:
     key: str  # stable across refreshes: service name, incident id, SLO key ...
     cells: tuple[Text | str, ...]
     sort_values: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
-    search_text: str = ""  # matched by the filter besides the cells
+    # Matched by the filter besides the cells; or a function giving it, called
+    # when the filter first needs it (not for every alert before the first screen).
+    search_text: str | Callable[[], str] = ""
 
     @cached_property
     def haystack(self) -> str:
         """What the filter searches, lower-cased: every cell and search_text.
         Computed once per row: a keystroke tests every row (10,000 alerts)."""
-        return " ".join(plain(c) for c in self.cells).lower() + " " + self.search_text.lower()
+        extra = self.search_text if isinstance(self.search_text, str) else self.search_text()
+        return " ".join(plain(c) for c in self.cells).lower() + " " + extra.lower()
 
     @cached_property
     def shown_cells(self) -> tuple[Text, ...]:
