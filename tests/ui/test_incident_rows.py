@@ -68,3 +68,13 @@ def test_grouped_rows_follow_the_same_alerts_indented_under_their_headers():
     later = cache.rows(AlertView().next_grouping().arrange(listed), NOW + timedelta(minutes=2))
     assert [later[1].cells[AGE], later[3].cells[AGE]] == ["7m", "7m"]
     assert titles(cache.rows(AlertView().arrange(listed), NOW)) == titles(plain)
+
+
+def test_a_rows_sort_values_and_search_text_are_the_incidents():
+    from cockpit.panels.incidents.rows import incident_row
+
+    row = incident_row(replace(alert(7, minutes_ago=5), labels={"alertname": "Alert7", "team": "storage"}), "5m")
+    assert dict(row.sort_values) == {"severity": 2, "age": -(NOW - timedelta(minutes=5)).timestamp(),
+                                     "service": "db", "status": "firing", "source": "am"}
+    assert row.sort_values.get("owner") is None
+    assert row.matches(["storage", "a7"])  # a label value and the id: searched besides the cells
