@@ -122,7 +122,7 @@ def to_incident(held: Held, *, source: str, service_labels: Sequence[str],
         title=f"{alertname}: {summary}" if alertname and summary else alertname or summary,
         severity=severity_of(labels, severity_map),
         status=held.status,
-        service=next((labels[n] for n in service_labels if labels.get(n)), ""),
+        service=_first_label(labels, service_labels),
         started_at=held.started_at,
         source=source,
         kind="alert",
@@ -165,8 +165,9 @@ class AlertMerge:
 
     def ahead(self, instance: str, sightings: list[Sighting]) -> None:
         """Build Incidents from one instance's sightings before the others arrive."""
-        for held in dedupe([(instance, sightings)]):
-            held = held._replace(instances=self._everywhere)
+        everywhere = self._everywhere
+        for alone in dedupe([(instance, sightings)]):
+            held = Held(alone.first, everywhere, alone.status, alone.started_at)
             self._ahead[held.first.key] = (held, self._reuse_or_build(held))
         self._ahead_sorted = sort_alerts(incident for _, incident in self._ahead.values())
 
@@ -198,6 +199,15 @@ def _same_incident(guess: Held, held: Held) -> bool:
     """Would to_incident make the same Incident of both (same key assumed)?"""
     return guess.status == held.status and guess.started_at == held.started_at \
         and guess.instances == held.instances and guess.first.payload == held.first.payload
+
+
+def _first_label(labels: Mapping[str, str], names: Sequence[str]) -> str:
+    """The value of the first of ``names`` that ``labels`` has (not empty); "" if none."""
+    for name in names:
+        value = labels.get(name)
+        if value:
+            return value
+    return ""
 
 
 def severity_of(labels: Mapping[str, str], severity_map: Mapping[str, str]) -> str:
