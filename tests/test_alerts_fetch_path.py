@@ -178,3 +178,41 @@ async def test_the_pair_merges_the_same_whichever_instance_answers_first():
     db, api = sorted(a_first, key=lambda i: i.id)
     assert (db.status, db.silenced, db.instances, db.title) == ("firing", False, ("am-a", "am-b"), "Disk: from a")
     assert (api.status, api.instances) == ("inhibited", ("am-a", "am-b"))
+
+
+def pair_source(server) -> AlertmanagerSource:
+    spec = SourceSpec(kind="alertmanager", name="am", refresh=timedelta(seconds=30), timeout=timedelta(seconds=5),
+                      options={"urls": [{"url": "http://a.example", "name": "am-a"},
+                                        {"url": "http://b.example", "name": "am-b"}],
+                               "transport": httpx.MockTransport(server)}, base_dir=Path("."))
+    return AlertmanagerSource(spec, SourceContext(clock=lambda: DEMO_TIME, user="test"))
+
+
+async def test_replies_unchanged_byte_for_byte_give_the_last_data_and_a_changed_one_is_read():
+    firing = {"silencedBy": [], "inhibitedBy": []}
+    replies = {"a.example": reply_with(firing, "disk full"), "b.example": reply_with(firing, "disk full")}
+    down: set[str] = set()
+
+    async def server(request: httpx.Request) -> httpx.Response:
+        if request.url.host in down:
+            return httpx.Response(503)
+        return httpx.Response(200, json=replies[request.url.host])
+
+    source = pair_source(server)
+    try:
+        first = await source.fetch()
+        assert await source.fetch() is first  # nothing decoded, mapped or merged again
+        replies["b.example"] = reply_with({"silencedBy": ["s1"], "inhibitedBy": []}, "disk full")
+        changed = await source.fetch()  # am-a's reply is the same: read again all the same, to merge
+        assert changed is not first
+        db = next(i for i in changed.incidents if i.id == "f1")
+        assert (db.status, db.instances) == ("firing", ("am-a", "am-b"))  # firing on am-a wins
+        replies["a.example"] = reply_with({"silencedBy": ["s1"], "inhibitedBy": []}, "disk full")
+        assert next(i for i in (await source.fetch()).incidents if i.id == "f1").status == "silenced"
+        down.add("b.example")
+        partial = await source.fetch()  # an instance down is never "unchanged"
+        assert partial.warnings and all(i.instances == ("am-a",) for i in partial.incidents)
+        down.clear()
+        assert (await source.fetch()).warnings == ()
+    finally:
+        await source.aclose()

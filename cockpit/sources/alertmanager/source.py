@@ -13,9 +13,10 @@ JSON itself is read and written by cockpit.sources.alertmanager.api.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import httpx
 
@@ -59,6 +60,14 @@ class Instance:
     name: str  # shown in `instances`: the configured name, else the URL without credentials
     url: str
     cluster: str  # instances with one cluster name gossip; default: the instance alone
+
+
+class _Reply(NamedTuple):
+    """One instance's reply to /api/v2/alerts/groups, read."""
+
+    digest: bytes  # of the body: the same as the last fetch's means nothing changed there
+    response: httpx.Response
+    sightings: list[Sighting] | None  # None: not decoded (the same body as the last fetch's)
 
 
 def parse_instances(urls: Any) -> tuple[list[Instance], list[tuple[str, str]]]:
@@ -131,6 +140,9 @@ class AlertmanagerSource(Source):
         self._guards = {i.name: InstanceGuard(spec.timeout.total_seconds()) for i in self.instances}
         self._held: dict[str, Incident] = {}  # the last fetch's alerts by fingerprint, to target writes
         self._last_merge: AlertMerge | None = None  # its Incidents are reused while their alert is unchanged
+        # The last fetch's reply digests by instance and what it returned: the
+        # same replies, byte for byte, are the same data (digests, not 5 MB replies, are kept).
+        self._last: tuple[dict[str, bytes], SourceData] | None = None
 
     @classmethod
     def check(cls, spec: SourceSpec) -> CheckResult:
@@ -152,14 +164,21 @@ class AlertmanagerSource(Source):
                            severity_map=self.severity_map, previous=self._last_merge)
         waiting = {i.name for i in self.instances}  # replies still on their way
         with collector.paused():
-            per_instance, warnings = await self._each(
+            replies, warnings = await self._each(
                 self.instances, lambda instance: self._fetch_instance(instance, merge, waiting))
+            digests = {name: reply.digest for name, reply in replies}
+            if self._last is not None and not warnings and digests == self._last[0]:
+                return self._last[1]  # an alert storm that did not move: nothing decoded, mapped or merged
+            per_instance = [(name, reply.sightings if reply.sightings is not None else
+                             await asyncio.to_thread(self._sightings_in, reply.response)) for name, reply in replies]
             alerts = await asyncio.to_thread(merge.merge, per_instance)
         self._held = {alert.id: alert for alert in alerts}
         self._last_merge = merge
-        return SourceData(incidents=tuple(alerts), warnings=tuple(warnings))
+        data = SourceData(incidents=tuple(alerts), warnings=tuple(warnings))
+        self._last = None if warnings else (digests, data)
+        return data
 
-    async def _fetch_instance(self, instance: Instance, merge: AlertMerge, waiting: set[str]) -> list[Sighting]:
+    async def _fetch_instance(self, instance: Instance, merge: AlertMerge, waiting: set[str]) -> _Reply:
         try:
             response = await self._read(instance, "/api/v2/alerts/groups")
         finally:
@@ -171,14 +190,19 @@ class AlertmanagerSource(Source):
         # event loop, which also draws the screen.
         return await asyncio.to_thread(self._sightings, instance, response, merge if first else None)
 
-    def _sightings(self, instance: Instance, response: httpx.Response, ahead: AlertMerge | None) -> list[Sighting]:
-        """Every alert one instance holds, with the group it is in."""
-        sightings = self._sightings_in(instance, response)
+    def _sightings(self, instance: Instance, response: httpx.Response, ahead: AlertMerge | None) -> _Reply:
+        """Every alert one instance holds, with the group it is in; not
+        decoded when the reply is the one the last fetch had (its sightings
+        are then read only if another instance's reply changed)."""
+        digest = hashlib.blake2b(response.content, digest_size=16).digest()
+        if self._last is not None and self._last[0].get(instance.name) == digest:
+            return _Reply(digest, response, None)
+        sightings = self._sightings_in(response)
         if ahead is not None:
             ahead.ahead(instance.name, sightings)
-        return sightings
+        return _Reply(digest, response, sightings)
 
-    def _sightings_in(self, instance: Instance, response: httpx.Response) -> list[Sighting]:
+    def _sightings_in(self, response: httpx.Response) -> list[Sighting]:
         sightings = decode_groups(response.content)
         if sightings is not None:
             return sightings
