@@ -9,10 +9,6 @@ hub, the config and the clock, so every write from a key goes through here.
 
 from __future__ import annotations
 
-import asyncio
-import importlib
-import importlib.util
-import inspect
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -23,8 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.filter import Monochrome
 from textual.message import Message
-from textual.widgets import ContentSwitcher, Input
-from textual.worker import Worker, WorkerCancelled
+from textual.widgets import Input
 
 from cockpit import collector, tour
 from cockpit.clock import system_clock
@@ -38,6 +33,7 @@ from cockpit.ui import theme_memory
 from cockpit.ui.key_order import KeyOrder
 from cockpit.ui.tour import TourScreen
 from cockpit.ui.monochrome import MONOCHROME, MONOCHROME_THEME, ReadableMonochrome
+from cockpit.ui.lazy_panels import LazyPanels, present_panels
 from cockpit.ui.panel_requests import PanelRequests
 from cockpit.ui.widgets.messages import Navigate, NavigateFiltered
 from cockpit.ui.widgets.panel import Panel, PanelContext
@@ -59,21 +55,6 @@ PANELS: tuple[tuple[str, str, str], ...] = (
     ("oncall", "O,0", "On call"),
 )
 HISTORY_LIMIT = 50
-
-
-def _present_panels() -> tuple[str, ...]:
-    """The panels this install has (panels/<id>.py or panels/<id>/), found
-    without importing them: a panel's module is imported when it is mounted."""
-    return tuple(panel for panel, _, _ in PANELS if importlib.util.find_spec(f"cockpit.panels.{panel}") is not None)
-
-
-def _panel_class(panel_id: str) -> type[Panel]:
-    """The Panel subclass in panels/<panel_id>(.py or /)."""
-    module = importlib.import_module(f"cockpit.panels.{panel_id}")
-    for _, cls in inspect.getmembers(module, inspect.isclass):
-        if issubclass(cls, Panel) and cls.panel_id == panel_id:
-            return cls
-    raise LookupError(f"cockpit.panels.{panel_id} has no Panel with panel_id {panel_id!r}")
 
 
 def _jump_provider():
@@ -114,7 +95,8 @@ class CockpitApp(PanelRequests, App):
     #panels { height: 1fr; }
     """
     # The panels not shown mount once every source has answered (until then
-    # they would slow the first data), or this long after start if one has not.
+    # they would slow the first data), or this long after start if one has not
+    # (cockpit/ui/lazy_panels.py).
     MOUNT_THE_REST_AFTER_S = 0.5
     BINDINGS = [
         *(Binding(keys, f"show_panel('{panel}')", title, id=f"cockpit.{panel}", show=False)
@@ -142,11 +124,9 @@ class CockpitApp(PanelRequests, App):
         self.snapshot: Snapshot | None = None
         self._newest: Snapshot | None = None  # the hub's last published
         self.index: Index | None = None
-        # Only the first panel is composed (start-up is import and CSS bound):
-        # the others mount once every source has answered, or when first shown.
-        self.panel_ids = _present_panels()
-        self._mounting_the_rest = False
-        self._mounts: dict[str, Worker[None] | None] = {}  # None: the composed one
+        self.panel_ids = present_panels(panel for panel, _, _ in PANELS)
+        self.panels = LazyPanels(self, self.panel_ids, self.panel_context)
+        self.switcher = self.panels.switcher
         self.history: list[str] = []
         self.broken_panels: set[str] = set()  # panels whose last render raised
         self._unsubscribe: Callable[[], None] | None = None
@@ -191,13 +171,8 @@ class CockpitApp(PanelRequests, App):
                          for panel, keys, title in PANELS if panel in self.panel_ids])
         yield SourceBar()
         yield DegradedNotice()
-        first = next(iter(self.panel_ids), None)
-        # Kept: a mount or a refresh can come while another screen (the tour, help) is on top.
-        self.switcher = ContentSwitcher(initial=first, id="panels")
         with self.switcher:
-            if first is not None:
-                self._mounts[first] = None
-                yield _panel_class(first)(self.panel_context)
+            yield from self.panels.compose_first()
         yield KeyHints()
 
     async def on_mount(self) -> None:
@@ -205,7 +180,7 @@ class CockpitApp(PanelRequests, App):
         self._apply(self.hub.snapshot())
         self._unsubscribe = self.hub.subscribe(self._published)
         self.hub.start()
-        self.set_timer(self.MOUNT_THE_REST_AFTER_S, self.mount_the_rest)  # a source is slow to answer
+        self.set_timer(self.MOUNT_THE_REST_AFTER_S, self.panels.mount_the_rest)  # a source is slow to answer
         self.call_after_refresh(self._focus_panel)
         if self.theme_warning:
             self.notify(self.theme_warning, severity="warning", markup=False)
@@ -261,44 +236,7 @@ class CockpitApp(PanelRequests, App):
             current = self.current_panel
             self._show_in([current] if current is not None else [], snapshot)
         if not any(source.state == "loading" for source in snapshot.sources):
-            self.mount_the_rest()
-
-    def mount_the_rest(self) -> None:
-        """Start mounting the panels not shown yet (once)."""
-        if not self._mounting_the_rest:
-            self._mounting_the_rest = True
-            self.run_worker(self._mount_the_rest(), group="panel-mounts")
-
-    async def _mount_the_rest(self) -> None:
-        """The panels not shown yet, one after another once the screen shows
-        this snapshot: keys are answered between them, and switching to one
-        later is instant."""
-        shown = asyncio.Event()
-        self.call_after_refresh(shown.set)
-        await shown.wait()
-        for panel_id in self.panel_ids:
-            if not await self._mounted(panel_id):
-                return
-
-    async def _mounted(self, panel_id: str) -> bool:
-        """Mount the panel (and give it the snapshot) unless it is already;
-        False when the app closed first (its workers are cancelled)."""
-        if panel_id not in self._mounts:
-            self._mounts[panel_id] = self.run_worker(self._mount(panel_id), group="panel-mounts")
-        mount = self._mounts[panel_id]
-        if mount is not None:
-            try:
-                await mount.wait()
-            except WorkerCancelled:
-                return False
-        return True
-
-    async def _mount(self, panel_id: str) -> None:
-        panel = _panel_class(panel_id)(self.panel_context)
-        await self.switcher.add_content(panel)
-        if self.snapshot is not None:
-            with collector.paused():
-                self._show_in([panel], self.snapshot)
+            self.panels.mount_the_rest()
 
     def _catch_up(self, panel: Panel) -> None:
         """Give a panel about to be shown the snapshot it missed while hidden."""
@@ -336,7 +274,7 @@ class CockpitApp(PanelRequests, App):
 
     async def show_panel(self, panel_id: str, *, remember: bool = True) -> Panel | None:
         switcher = self.switcher
-        if panel_id not in self.panel_ids or not await self._mounted(panel_id):
+        if panel_id not in self.panel_ids or not await self.panels.mounted(panel_id):
             return None
         if remember and switcher.current and switcher.current != panel_id:
             self.history = (self.history + [switcher.current])[-HISTORY_LIMIT:]
