@@ -41,7 +41,9 @@ class DrillTimeline:
         return [d for d in self.entries if d.what not in EVENT_KINDS]
 
     def as_incident_timeline(self, author: str) -> tuple[TimelineEntry, ...]:
-        return tuple(TimelineEntry(at=self.started_at + d.at, kind=d.what, text=d.text,
+        # A write's text starts with its name ("ack HighErrorRate"), which the
+        # draft's row already shows as the kind: "ack (trainee): HighErrorRate".
+        return tuple(TimelineEntry(at=self.started_at + d.at, kind=d.what, text=d.text.removeprefix(f"{d.what} "),
                                    author="" if d.what in EVENT_KINDS else author)
                      for d in sorted(self.entries, key=lambda d: d.at) if d.what not in NOT_IN_DRAFT)
 

@@ -93,7 +93,7 @@ async def test_a_drill_run_with_keys_ends_in_a_debrief_a_drill_draft_and_a_compl
     text = debrief.draft.read_text(encoding="utf-8")
     front = parse_front_matter(text, str(debrief.draft)).data
     assert front["drill"] == "high-error-rate" and front["title"].startswith("DRILL: ")
-    assert "| 03:02 | ack (trainee): ack HighErrorRate |" in text
+    assert "| 03:02 | ack (trainee): HighErrorRate |" in text  # the write's name once
     assert "errors stopped after the rollback" in text
     assert debrief.draft.parent == app.sandbox.folder / "drafts"
 
