@@ -100,14 +100,22 @@ async def in_app(config, services: int, alerts: int, keys: int) -> list[Row]:
             took = await key_to_paint(key)
             rows.append(Row("scale", f"{panel}: switch to it, full data (key to repaint)", f"{took * 1000:.0f} ms",
                             "", "< 1 s", took < TARGET_RENDER_S))
-        for what, panel_key, typed in (("cursor move", "s", ["down"] * keys),
-                                       ("filter typing", "s", ["slash", *"svc-01"[:keys]]),
-                                       ("cursor move", "i", ["down"] * keys)):
+        # (what, on which panel, the keys: each timed, or pressed untimed between, as "escape" after a card)
+        for what, panel_key, typed in (("cursor move", "s", [("down", True)] * keys),
+                                       ("filter typing", "s", [(key, True) for key in ["slash", *"svc-01"[:keys]]]),
+                                       ("sort", "s", [("greater_than_sign", True)] * keys),
+                                       ("opening a service card", "s", [("enter", True), ("escape", False)] * keys),
+                                       ("cursor move", "i", [("down", True)] * keys),
+                                       ("panel switch", "o", [(key, True) for key in ("sbio" * keys)[:keys]])):
             await pilot.press(panel_key)
             await pilot.pause()
             took = []
-            for key in typed:
-                took.append(await key_to_paint(key) * 1000)
+            for key, timed in typed:
+                if timed:
+                    took.append(await key_to_paint(key) * 1000)
+                else:
+                    await pilot.press(key)
+                    await pilot.pause()
             await pilot.press("escape")
             await pilot.pause()
             p95 = percentile(took, 95)
