@@ -32,3 +32,14 @@ class ServiceRef:
     line: int
     key: str
     what: str  # "depends_on", "SLO", "runbook" ...
+
+
+@dataclass(frozen=True)
+class FlagRef:
+    """A catalog service's `flags:` entry: a flag key some flags source
+    should define (for cross-checks)."""
+
+    flag: str
+    file: str
+    line: int
+    key: str

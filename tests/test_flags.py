@@ -145,6 +145,24 @@ def test_check_names_schema_errors_and_flags_of_unknown_services(tmp_path):
     ]
 
 
+def test_check_names_a_catalog_flag_key_no_flags_source_defines(tmp_path):
+    (tmp_path / "flags").mkdir()
+    (tmp_path / "flags" / "checkout.flagd.json").write_text(KILL_SWITCH_FILE)
+    shutil.copy(REALWORLD / "state-set-incorrectly.json", tmp_path / "flags")  # its flag has a problem: still defined
+    (tmp_path / "services.yaml").write_text("services:\n  checkout-service:\n    owner: payments-team\n"
+                                            "    flags:\n      - express-pay\n      - myBoolFlag\n"
+                                            "      - express-checkout\n")
+    config = tmp_path / "cockpit.yaml"
+    config.write_text("sources:\n  - {kind: catalog, path: services.yaml}\n  - {kind: flags, path: flags}\n")
+    problems = [str(p).replace(str(tmp_path) + "/", "") for p in check_config(config, env={}).problems]
+    assert problems[-1:] == ["services.yaml:7: services.checkout-service.flags[2]: unknown flag key "
+                             "'express-checkout': no flags source defines it"]
+    assert not any("express-pay" in p or "myBoolFlag'" in p for p in problems)
+
+    config.write_text("sources:\n  - {kind: catalog, path: services.yaml}\n")  # no flags source: nothing to check against
+    assert check_config(config, env={}).problems == []
+
+
 def test_the_bundled_flag_file_passes_the_published_schema():
     assert schema_errors(BUNDLED_FLAGS) == []
     assert read_flag_file(BUNDLED_FLAGS).problems == []

@@ -61,6 +61,7 @@ def check_config(path: Path, env: Mapping[str, str] = os.environ) -> ConfigCheck
                                        f"{ref.service!r}, not in the catalog: listed as unowned"))
             else:
                 problems.append(Problem(ref.file, ref.line, ref.key, f"{ref.what}: unknown service {ref.service!r}"))
+    problems += _unknown_flags(config.sources, results)
     notes = [f"{spec.name}: {note}" for spec in config.sources for note in results[spec.name].notes]
     drills = scenario_files(path.expanduser().resolve().parent / FOLDER)  # only the config's own
     for drill in drills:
@@ -69,6 +70,17 @@ def check_config(path: Path, env: Mapping[str, str] = os.environ) -> ConfigCheck
     if drills:
         counts["drills"] = len(drills)
     return ConfigCheck(problems, counts, notes, unowned)
+
+
+def _unknown_flags(specs, results: Mapping[str, CheckResult]) -> list[Problem]:
+    """A catalog's `flags:` key that no flags source defines (the card would
+    show nothing for it); said only when a flags source read its files."""
+    flag_sources = [results[spec.name] for spec in specs if "flags" in _provides(spec)]
+    if not flag_sources or not all(r.flag_keys or not r.problems for r in flag_sources):
+        return []
+    keys = set().union(*(r.flag_keys for r in flag_sources))
+    return [Problem(ref.file, ref.line, ref.key, f"unknown flag key {ref.flag!r}: no flags source defines it")
+            for result in results.values() for ref in result.flag_refs if ref.flag not in keys]
 
 
 def _check_source(spec: SourceSpec) -> CheckResult:

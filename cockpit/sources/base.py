@@ -16,7 +16,7 @@ from typing import Any, Callable, ClassVar, Mapping
 
 from cockpit.alerts import Silence
 from cockpit.model import SourceData
-from cockpit.problems import Problem, ServiceRef
+from cockpit.problems import FlagRef, Problem, ServiceRef
 from cockpit.writes import Action, ActionResult
 from cockpit.yamlfile import line_of
 
@@ -30,6 +30,10 @@ class CheckResult:
     defines: dict[str, tuple[str, int]] = field(default_factory=dict)
     # Services this source's files refer to; unknown ones are reported.
     refers: list[ServiceRef] = field(default_factory=list)
+    # Flag keys this source defines (flags sources), and the keys its files
+    # name (a catalog's `flags:`): a key no flags source defines is reported.
+    flag_keys: set[str] = field(default_factory=set)
+    flag_refs: list[FlagRef] = field(default_factory=list)
     # Worth knowing but not wrong (e.g. entities of kinds the cockpit does
     # not read were skipped): printed by `cockpit check`, which still exits 0.
     notes: list[str] = field(default_factory=list)

@@ -17,7 +17,7 @@ from pathlib import Path
 from cockpit.alert_owners import SEED_FORMS, claims_from_seed
 from cockpit.config_schema import join_key, show, validate_mapping
 from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, RecoveryFacts, Service, SourceData
-from cockpit.problems import Problem, ServiceRef
+from cockpit.problems import FlagRef, Problem, ServiceRef
 from cockpit.sources.backstage import BackstageReader
 from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec, missing_path
 from cockpit.sources.catalog_locations import read_catalog_files
@@ -75,6 +75,7 @@ class Catalog:
     defines: dict[str, tuple[str, int]] = field(default_factory=dict)
     refers: list[ServiceRef] = field(default_factory=list)
     domain_refs: list[ServiceRef] = field(default_factory=list)
+    flag_refs: list[FlagRef] = field(default_factory=list)
     runbook_refs: list[tuple[str, Path, ServiceRef]] = field(default_factory=list)  # as written, resolved
     notes: list[str] = field(default_factory=list)
     files_read: int = 0
@@ -175,6 +176,8 @@ def _seed_service(name: str, raw: dict, path: Path, key: str, catalog: Catalog) 
         items = values.get(field_name, [])
         for i, target in enumerate(items):
             refs.append(ServiceRef(target, file, line_of(items, i), f"{key}.{field_name}[{i}]", what))
+    flags = values.get("flags", [])
+    catalog.flag_refs += [FlagRef(flag, file, line_of(flags, i), f"{key}.flags[{i}]") for i, flag in enumerate(flags)]
     runbooks = values.get("runbooks", [])
     for i, ref in enumerate(runbooks):
         if "://" not in ref:  # links to a wiki are not checked
@@ -246,7 +249,8 @@ class CatalogSource(Source):
             if not target.exists():
                 problems.append(Problem(ref.file, ref.line, ref.key, f"runbook not found: {written!r} "
                                                                      "(paths resolve from this file's folder)"))
-        return CheckResult(problems=problems, defines=catalog.defines, refers=catalog.refers, notes=catalog.notes)
+        return CheckResult(problems=problems, defines=catalog.defines, refers=catalog.refers, notes=catalog.notes,
+                           flag_refs=catalog.flag_refs)
 
     async def fetch(self) -> SourceData:
         """Every service that loads; what did not is a warning (the source is

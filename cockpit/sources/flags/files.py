@@ -35,6 +35,7 @@ class FlagFile:
     flags: list[Flag] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     refers: list[ServiceRef] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # every flag key in it, with problems or not
 
 
 def flag_paths(path: Path) -> list[Path]:
@@ -79,6 +80,7 @@ def read_flag_file(path: Path, source: str = "") -> FlagFile:
     flags = data.get("flags") if isinstance(data.get("flags"), dict) else {}
     set_meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     flag_lines = _at(lines, ("flags",))
+    found.keys = [str(key) for key in flags]
     for key, raw in flags.items():
         if key in broken:
             continue

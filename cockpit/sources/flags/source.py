@@ -33,6 +33,7 @@ class FlagsSource(Source):
         for found in map(read_flag_file, flag_paths(spec.path(spec.options["path"]))):
             result.problems += found.problems
             result.refers += found.refers
+            result.flag_keys.update(found.keys)
         return result
 
     async def fetch(self) -> SourceData:
