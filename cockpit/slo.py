@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping, Sequence
 
@@ -28,7 +28,7 @@ BURN_WINDOWS: dict[str, timedelta] = {
 DEFAULT_MIN_EVENTS = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MultiwindowRule:
     """A multiwindow burn-rate alert: fires when both windows burn faster than
     ``burn_rate_for(period)``. ``budget_share`` is the share of the whole SLO
@@ -94,7 +94,7 @@ DEFAULT_POLICY: tuple[PolicyTier, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Events:
     """Error and total event counts (or rates) over one window."""
 
@@ -206,37 +206,36 @@ def evaluate(
     and, when points are missing in between, ``history_times`` place the
     history in time (see SLOStatus).
     """
-    status = SLOStatus(slo=slo, sli_value=None, budget_remaining=None, source=source, demo=demo,
-                       warnings=tuple(warnings), history=tuple(history), history_end=history_end,
-                       history_step=history_step, history_times=tuple(history_times))
     rates: dict[str, float | None] = {}
     for window in BURN_WINDOWS:
         events = burn_events.get(window)
         ratio = events.ratio if events is not None and events.total >= min_events else None
         rates[window] = None if ratio is None else burn_rate(ratio, slo.objective)
+    status = dict(slo=slo, source=source, demo=demo, warnings=tuple(warnings), history=tuple(history),
+                  history_end=history_end, history_step=history_step, history_times=tuple(history_times),
+                  burn_rates=frozen_map(rates))
 
     # No series, NaN or nonsense is "no data"; a series that counted zero (or
     # too few) events is "insufficient traffic", never a 0 % or 100 % SLI.
     if window_events is None or not _finite(window_events.errors) or not _finite(window_events.total) \
             or window_events.total < 0:
-        return replace(status, burn_rates=frozen_map(rates), data="no_data")
+        return SLOStatus(sli_value=None, budget_remaining=None, data="no_data", **status)
     ratio = window_events.ratio
     if ratio is None or window_events.total < min_events:
-        return replace(status, burn_rates=frozen_map(rates), data="insufficient_traffic")
+        return SLOStatus(sli_value=None, budget_remaining=None, data="insufficient_traffic", **status)
 
     remaining = budget_remaining(ratio, slo.objective)
     firing = firing_rules(rates, slo.window)
     tier, actions = verdict_tier(remaining, firing, policy)
-    return replace(
-        status,
+    return SLOStatus(
         sli_value=1.0 - ratio,
         budget_remaining=remaining,
-        burn_rates=frozen_map(rates),
         alerts_firing=firing,
         exhaustion_eta_s=exhaustion_eta_s(remaining, rates.get("1h"), slo.window),
         data="ok",
         tier=tier.name if tier else "",
         tier_actions=actions,
+        **status,
     )
 
 

@@ -23,8 +23,9 @@ from cockpit.model import Incident, SourceData
 from cockpit.slo_specs import load_slo_paths
 from cockpit.sources.alertmanager.source import silence_duration
 from cockpit.sources.base import Source, SourceError, SourceSpec, SourceContext
-from cockpit.sources.demo import alerts as burn_alerts
-from cockpit.sources.demo import load_rotations, make_alert, on_call, profile, simulate
+from cockpit.sources.demo.alerts import alerts as burn_alerts, make_alert
+from cockpit.sources.demo.rotations import load_rotations, on_call
+from cockpit.sources.demo.simulation import profile, simulate
 from cockpit.writes import Action, ActionResult
 from cockpit.drills.scenario import Scenario
 
