@@ -14,7 +14,7 @@ import asyncio
 import heapq
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Awaitable, Callable, Mapping, Sequence, TypeVar
@@ -49,9 +49,9 @@ class _SourceState:
     error: str = ""  # why the last refresh failed ("" after a success)
     attempted: bool = False
     running: asyncio.Task | None = None  # the refresh in flight, joined by later requests
-    # data.incidents in snapshot order, with their sort keys, for the data they were made from:
-    # sorted once per fetch, not on every publish (any source's refresh publishes).
-    ordered: tuple[SourceData | None, list[tuple[tuple, Incident]]] = (None, [])
+    # data.incidents in snapshot order, with their sort keys, for the incidents they were made from:
+    # sorted once per change, not on every publish (any source's refresh publishes).
+    ordered: tuple[tuple[Incident, ...] | None, list[tuple[tuple, Incident]]] = (None, [])
     # ordered[1] again with each alert's owner joined from the catalog: ((the Owners,
     # the ordered list it was made from), the result, {id(incident): (incident, joined)}).
     owned: tuple[tuple, list[tuple[tuple, Incident]], dict] = ((None, None), [], {})
@@ -269,7 +269,8 @@ class Hub:
             return
         if state.error:
             log.info("fetch recovered", extra={"source": state.source.name})
-        state.data, state.fetched_at, state.error, state.attempted = data, self._clock(), "", True
+        state.data, state.fetched_at, state.error, state.attempted = (_shared(state.data, data), self._clock(), "",
+                                                                      True)
 
     async def _attempt(self, state: _SourceState) -> SourceData:
         """One fetch through the breaker and the per-source timeout; every
@@ -397,10 +398,31 @@ _MERGED = ("services", "data_domains", "slos", "policy", "incidents", "runbooks"
            "adrs", "glossary", "pages")
 
 
+def _shared(before: SourceData | None, after: SourceData) -> SourceData:
+    """``after``, each of its fields that equals ``before``'s being
+    ``before``'s very tuple: a refresh that brings the same catalog (2,000
+    services) holds one copy of it, not two, and what is made from a field
+    (the alerts' order, their owners) is made again only when it changed.
+    Comparing costs little: equal items are mostly the same objects (the
+    sources keep what did not change), and a changed tuple (SLO statuses
+    move with the clock) differs from its first items."""
+    if before is None:
+        return after
+    same = {}
+    for name in _FIELDS:
+        old, new = getattr(before, name), getattr(after, name)
+        if new is not old and new == old:
+            same[name] = old
+    return replace(after, **same) if same else after
+
+
+_FIELDS = tuple(f.name for f in fields(SourceData))
+
+
 def _ordered(state: _SourceState) -> list[tuple[tuple, Incident]]:
-    if state.ordered[0] is not state.data:
-        incidents = state.data.incidents if state.data is not None else ()
-        state.ordered = (state.data, sorted(((_incident_order(i), i) for i in incidents), key=itemgetter(0)))
+    incidents = state.data.incidents if state.data is not None else ()
+    if state.ordered[0] is not incidents:
+        state.ordered = (incidents, sorted(((_incident_order(i), i) for i in incidents), key=itemgetter(0)))
     return state.ordered[1]
 
 
