@@ -5,6 +5,7 @@ links both ways, and what `cockpit check` reports with FILE:LINE."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -124,9 +125,9 @@ def test_supersede_links_are_followed_both_ways():
     old, new = by_number[2], by_number[5]
     assert superseded_by(old, loaded.adrs) == (5,) and supersedes(new, loaded.adrs) == (2,)
     # Written on one side only: still found from the other.
-    silent_old = type(old)(**{**old.__dict__, "superseded_by": ()})
+    silent_old = replace(old, superseded_by=())
     assert superseded_by(silent_old, [silent_old, new]) == (5,)
-    silent_new = type(new)(**{**new.__dict__, "supersedes": ()})
+    silent_new = replace(new, supersedes=())
     assert supersedes(silent_new, [old, silent_new]) == (2,)
 
 
