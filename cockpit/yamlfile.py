@@ -324,6 +324,16 @@ def load_yaml_documents(text: str, filename: str) -> list[Any]:
     return documents
 
 
+def file_stamp(path: Path) -> tuple:
+    """A file's path, modification time and size (the path alone when it
+    cannot be read): what changes when it is edited."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path),)
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
 def read_text(path: Path, key: str = "(file)") -> str:
     """Read a file as UTF-8, at most MAX_FILE_BYTES of it; raise YamlError
     naming the file when it can't be read or is larger."""

@@ -214,3 +214,33 @@ async def test_fetch_raises_the_first_problem(tmp_path):
     with pytest.raises(SourceError) as info:
         await source(Path("services.yaml"), tmp_path).fetch()
     assert str(info.value) == f"{tmp_path / 'services.yaml'}:2: services.a.owner: expected a string, got ['x']"
+
+
+async def test_a_catalog_is_parsed_again_only_when_its_files_changed(tmp_path, monkeypatch):
+    import cockpit.sources.catalog as catalog_module
+
+    parses = []
+    parse = catalog_module.parse_catalog
+    monkeypatch.setattr(catalog_module, "parse_catalog", lambda path: (parses.append(path), parse(path))[1])
+    write(tmp_path, "services:\n  a: {owner: team-a}\n")
+    catalog = source(Path("services.yaml"), tmp_path)
+    await catalog.fetch()
+    second = await catalog.fetch()  # parsed once more: the files the first read are stamped from now on
+    third = await catalog.fetch()
+    assert len(parses) == 2 and third.services[0] is second.services[0]  # the same objects: nothing read again
+    write(tmp_path, "services:\n  a: {owner: team-a}\n  b: {owner: team-b}\n")
+    assert [s.name for s in (await catalog.fetch()).services] == ["a", "b"] and len(parses) == 3
+
+
+async def test_a_file_added_where_a_location_points_is_read(tmp_path):
+    (tmp_path / "svc").mkdir()
+    entity = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {}\n" \
+             "spec:\n  type: service\n  lifecycle: production\n  owner: team-x\n"
+    write(tmp_path / "svc", entity.format("one"), "one.yaml")
+    write(tmp_path, "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\n"
+                    "spec:\n  targets:\n    - ./svc/*.yaml\n", "catalog-info.yaml")
+    catalog = source(Path("catalog-info.yaml"), tmp_path)
+    assert [s.name for s in (await catalog.fetch()).services] == ["one"]
+    assert [s.name for s in (await catalog.fetch()).services] == ["one"]
+    write(tmp_path / "svc", entity.format("two"), "two.yaml")  # the folder changes, no file read before does
+    assert sorted(s.name for s in (await catalog.fetch()).services) == ["one", "two"]

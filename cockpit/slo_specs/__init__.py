@@ -28,12 +28,12 @@ from cockpit.problems import Problem, ServiceRef
 from cockpit.slo import DEFAULT_POLICY
 from cockpit.slo_specs import practices_guide, sloth_windows
 from cockpit.slo_specs.reader import DEFAULT_WINDOW, SpecReader
-from cockpit.yamlfile import YamlError, load_yaml_documents, read_text, yaml_shape
+from cockpit.yamlfile import YamlError, file_stamp, load_yaml_documents, read_text, yaml_shape
 
 if TYPE_CHECKING:
     from cockpit.pyrra_rules import Recorded
 
-__all__ = ["DEFAULT_WINDOW", "SLO_SUFFIXES", "SLOSpecs", "file_stamp", "load_slo_paths", "slo_files_signature"]
+__all__ = ["DEFAULT_WINDOW", "SLO_SUFFIXES", "SLOSpecs", "load_slo_paths", "slo_files_signature"]
 
 SLO_SUFFIXES = (".yml", ".yaml")
 
@@ -79,16 +79,6 @@ def slo_files_signature(paths: Sequence[Path]) -> tuple:
     a refresh runs every few seconds)."""
     return tuple(file_stamp(f) for p in map(Path, paths)
                  for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.suffix in SLO_SUFFIXES or not p.is_dir())
-
-
-def file_stamp(path: Path) -> tuple:
-    """A file's path, modification time and size (the path alone when it
-    cannot be read)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return (str(path),)
-    return str(path), stat.st_mtime_ns, stat.st_size
 
 
 def _read_file(reader: SpecReader, path: Path, *, named: bool) -> None:

@@ -19,11 +19,11 @@ from cockpit.config_schema import join_key, show, validate_mapping
 from cockpit.model import DEFAULT_ESCALATION_AFTER, DataDomain, EscalationStep, RecoveryFacts, Service, SourceData
 from cockpit.problems import FlagRef, Problem, ServiceRef
 from cockpit.sources.backstage import BackstageReader
-from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceError, SourceSpec, missing_path
-from cockpit.sources.catalog_locations import read_catalog_files
+from cockpit.sources.base import CheckResult, OptionSpec, Source, SourceContext, SourceError, SourceSpec, missing_path
+from cockpit.sources.catalog_locations import SUFFIXES, read_catalog_files
 from cockpit.sources.recovery_facts import recovery_facts
 from cockpit.untrusted import clean
-from cockpit.yamlfile import line_of
+from cockpit.yamlfile import file_stamp, line_of
 
 # Backstage's entity name rule; seed service names follow it too.
 _NAME = re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?\Z")
@@ -79,6 +79,7 @@ class Catalog:
     runbook_refs: list[tuple[str, Path, ServiceRef]] = field(default_factory=list)  # as written, resolved
     notes: list[str] = field(default_factory=list)
     files_read: int = 0
+    paths_read: tuple[Path, ...] = ()  # every file opened (catalog_locations.CatalogFiles.read)
 
     def valid_name(self, name: str, file: str, line: int, key: str) -> bool:
         if _NAME.match(name):
@@ -103,7 +104,7 @@ def parse_catalog(path: Path) -> Catalog:
     found = read_catalog_files(path)
     catalog.problems += found.problems
     catalog.notes += found.notes
-    catalog.files_read = len(found.files)
+    catalog.files_read, catalog.paths_read = len(found.files), found.read
     backstage = BackstageReader(catalog)
     for catalog_file in found.files:
         file = str(catalog_file.path)
@@ -252,10 +253,14 @@ class CatalogSource(Source):
         return CheckResult(problems=problems, defines=catalog.defines, refers=catalog.refers, notes=catalog.notes,
                            flag_refs=catalog.flag_refs)
 
+    def __init__(self, spec: SourceSpec, context: SourceContext) -> None:
+        super().__init__(spec, context)
+        self._last: tuple[tuple | None, Catalog] | None = None  # (the files' stamp when read, what they held)
+
     async def fetch(self) -> SourceData:
         """Every service that loads; what did not is a warning (the source is
         then degraded, not down). Only a catalog with no service fails."""
-        catalog = await asyncio.to_thread(parse_catalog, self.spec.path(self.spec.options["path"]))
+        catalog = await asyncio.to_thread(self._read, self.spec.path(self.spec.options["path"]))
         if catalog.problems and not catalog.services:
             raise SourceError(str(catalog.problems[0]))
         warnings = [clean(p, single_line=True) for p in catalog.problems[:_WARNINGS_SHOWN]]
@@ -264,3 +269,21 @@ class CatalogSource(Source):
                             "(cockpit check lists them all)")
         return SourceData(services=tuple(catalog.services.values()), data_domains=tuple(catalog.domains.values()),
                           warnings=tuple(warnings))
+
+    def _read(self, path: Path) -> Catalog:
+        """The catalog, parsed again only when a file it read, a folder they
+        are in or the catalog folder's listing changed: at 2,000 services a
+        parse builds a 23 MB tree, every refresh."""
+        read = self._last[1].paths_read if self._last else ()
+        stamp = _stamp(path, read)
+        if self._last is None or self._last[0] != stamp:
+            catalog = parse_catalog(path)
+            # Other files than last time (one added, a Location moved): stamped at the next read, over them.
+            self._last = (stamp if catalog.paths_read == read else None, catalog)
+        return self._last[1]
+
+
+def _stamp(path: Path, read: tuple[Path, ...]) -> tuple:
+    listing = tuple(sorted(str(p) for p in path.rglob("*") if p.suffix in SUFFIXES)) if path.is_dir() else ()
+    folders = sorted({file.parent for file in read})  # a file added beside them (a Location's glob)
+    return listing, tuple(map(file_stamp, read)), tuple(map(file_stamp, folders))

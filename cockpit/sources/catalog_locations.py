@@ -40,6 +40,7 @@ class CatalogFiles:
     files: list[CatalogFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    read: tuple[Path, ...] = ()  # every file opened, entities or not (API definitions, Location targets)
 
 
 def read_catalog_files(path: Path) -> CatalogFiles:
@@ -47,6 +48,7 @@ def read_catalog_files(path: Path) -> CatalogFiles:
     reader = _Reader(result)
     if not path.is_dir():
         reader.visit(_normal(path), ())
+        result.read = tuple(reader.cache)
         return result
     files = [_normal(p) for p in sorted(path.rglob("*"))
              if p.suffix in SUFFIXES and p.is_file() and not _hidden(p.relative_to(path))]
@@ -59,6 +61,7 @@ def read_catalog_files(path: Path) -> CatalogFiles:
     for file in files:
         if file not in definitions:
             reader.visit(file, ())
+    result.read = tuple(reader.cache)
     return result
 
 

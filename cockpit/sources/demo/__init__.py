@@ -20,7 +20,8 @@ from typing import Any, Callable
 from cockpit.config_schema import validate_mapping
 from cockpit.model import BackupStatus, SourceData
 from cockpit.problems import Problem
-from cockpit.slo_specs import file_stamp, load_slo_paths, slo_files_signature
+from cockpit.slo_specs import load_slo_paths, slo_files_signature
+from cockpit.yamlfile import file_stamp
 from cockpit.sources.base import CheckResult, OptionSpec, Source
 from cockpit.sources.demo.alerts import alerts
 from cockpit.sources.demo.rotations import Weekly, load_rotations
