@@ -13,6 +13,11 @@ Clock = Callable[[], datetime]
 DEMO_TIME = datetime(2026, 11, 28, 3, 0, 0, tzinfo=timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive time is taken to be UTC already."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -20,7 +20,7 @@ from cockpit import onboarding
 from cockpit.adr_links import superseded_by
 from cockpit.doc_settings import DocSettings
 from cockpit.model import Snapshot, past_review
-from cockpit.postmortems.draft import list_drafts
+from cockpit.postmortems.listing import list_drafts
 
 # An ADR that is history (replaced, withdrawn, turned down) is not reviewed.
 _HISTORICAL_ADR = frozenset({"superseded", "deprecated", "rejected"})

@@ -325,13 +325,14 @@ def load_yaml_documents(text: str, filename: str) -> list[Any]:
 
 
 def file_stamp(path: Path) -> tuple:
-    """A file's path, modification time and size (the path alone when it
-    cannot be read): what changes when it is edited."""
+    """A file's path, inode, modification time and size (the path alone when
+    it cannot be read): what changes when it is edited (a write by rename is
+    a new inode, whatever the clock's grain)."""
     try:
         stat = path.stat()
     except OSError:
         return (str(path),)
-    return str(path), stat.st_mtime_ns, stat.st_size
+    return str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
 def read_text(path: Path, key: str = "(file)") -> str:

@@ -12,9 +12,10 @@ from cockpit.audit import AuditLog
 from cockpit.frontmatter import parse_front_matter
 from cockpit.model import SLO, Incident, Service, SLOStatus, TimelineEntry
 from cockpit.postmortems.draft import (
-    PROMPTS, SECTIONS, SloBurn, audit_entries_for, draft_from_incident, draft_path, export_markdown, list_drafts,
-    related_alerts, set_status, slo_burns,
+    PROMPTS, SECTIONS, SloBurn, audit_entries_for, draft_from_incident, draft_path, export_markdown, related_alerts,
+    set_status, slo_burns,
 )
+from cockpit.postmortems.listing import list_drafts
 from cockpit.atomicfile import write_atomic
 from cockpit.postmortems.writer import CREATE, DraftWriter
 
@@ -274,7 +275,7 @@ def test_autosave_recovery_copies_are_not_listed_as_drafts(tmp_path):
 
 
 def test_listing_again_reads_only_the_drafts_that_changed(tmp_path, monkeypatch):
-    from cockpit.postmortems import draft as draft_module
+    from cockpit.postmortems import listing as draft_module
 
     one, two = incident(id="INC-1", title="One"), incident(id="INC-2", title="Two")
     path1 = _save(tmp_path, one, draft_from_incident(one, services=SERVICES, now=NOW - timedelta(days=1)))

@@ -1,8 +1,9 @@
 """Postmortems: from an incident to a reviewed document. No Textual import.
 
 - ``draft``: the seed's blameless template (SECTIONS, PROMPTS), the draft
-  prefilled from an incident, front-matter edits (status, export) and the
-  drafts folder (where a draft lives, listing them).
+  prefilled from an incident, front-matter edits (status, export) and where
+  a new draft lives.
+- ``listing``: the drafts folder listed (re-read only where a file changed).
 - ``lint``: ``cockpit postmortem check``: is a postmortem ready for review?
 - ``retro``: the post-on-call retrospective draft of one person's shift.
 - ``action_items``: append a row to the Action Items table.

@@ -12,19 +12,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import yaml
 
+from cockpit.clock import as_utc
 from cockpit.postmortems.writer import CREATE, DraftWriter
 from cockpit.durations import format_duration
-from cockpit.frontmatter import parse_front_matter, split_front_matter
-from cockpit.model import Incident, Postmortem, Service, SLOStatus, Snapshot, TimelineEntry
+from cockpit.frontmatter import split_front_matter
+from cockpit.model import Incident, Service, SLOStatus, Snapshot, TimelineEntry
 from cockpit.slo import budget_burned, burn_span
 from cockpit.untrusted import clean
-from cockpit.yamlfile import YamlError, read_text
 
 # The seed's template (architecture-practices.md, "Postmortem Template"), in order.
 SECTIONS = (
@@ -98,7 +98,7 @@ def draft_from_incident(
     parts = [
         "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n",
         f"# Postmortem: {title}\n",
-        f"**Date**: {_utc(incident.started_at):%Y-%m-%d}  \n"
+        f"**Date**: {as_utc(incident.started_at):%Y-%m-%d}  \n"
         f"**Duration**: {_duration_line(incident)}  \n"
         f"**Severity**: {severity or 'P0 | P1 | P2 | P3'}  \n"
         f"**Status**: {_one_line(incident.status).capitalize() or 'Resolved'}  \n",
@@ -139,7 +139,7 @@ def timeline_rows(
         rows.append((alert.started_at, f"alert firing: {name}"))
         if alert.resolved_at is not None:
             rows.append((alert.resolved_at, f"alert resolved: {name}"))
-    return sorted(rows, key=lambda row: _utc(row[0]))
+    return sorted(rows, key=lambda row: as_utc(row[0]))
 
 
 def slo_burns(incident: Incident, slos: Iterable[SLOStatus]) -> list[SloBurn]:
@@ -150,7 +150,7 @@ def slo_burns(incident: Incident, slos: Iterable[SLOStatus]) -> list[SloBurn]:
     affected = affected_services(incident)
     candidates = sorted((s for s in slos if s.slo.service in affected),
                         key=lambda s: (s.demo, affected.index(s.slo.service), s.slo.name))
-    start, end = _utc(incident.started_at), _utc(incident.resolved_at) if incident.resolved_at else None
+    start, end = as_utc(incident.started_at), as_utc(incident.resolved_at) if incident.resolved_at else None
     burns: dict[str, SloBurn] = {}
     for status in candidates:
         burned = budget_burned(status, start, end)
@@ -166,12 +166,12 @@ def slo_burns(incident: Incident, slos: Iterable[SLOStatus]) -> list[SloBurn]:
 def related_alerts(incident: Incident, incidents: Iterable[Incident], now: datetime) -> list[Incident]:
     """Alerts on the incident's services that were firing during its window."""
     affected = set(affected_services(incident))
-    end = _utc(incident.resolved_at or now)
-    start = _utc(incident.started_at)
+    end = as_utc(incident.resolved_at or now)
+    start = as_utc(incident.started_at)
     return [
         alert for alert in incidents
         if alert.kind == "alert" and alert is not incident and alert.service in affected
-        and _utc(alert.started_at) <= end and (alert.resolved_at is None or _utc(alert.resolved_at) >= start)
+        and as_utc(alert.started_at) <= end and (alert.resolved_at is None or as_utc(alert.resolved_at) >= start)
     ]
 
 
@@ -203,10 +203,10 @@ def _timeline_table(rows: list[tuple[datetime, str]], incident: Incident) -> str
     header = "| Time | Event |\n|------|-------|\n"
     if not rows:
         return header + _EMPTY_TIMELINE_ROWS
-    day = _utc(incident.started_at).date()
+    day = as_utc(incident.started_at).date()
     lines = []
     for at, event in rows:
-        at = _utc(at)
+        at = as_utc(at)
         when = f"{at:%H:%M}" if at.date() == day else f"{at:%Y-%m-%d %H:%M}"
         lines.append(f"| {when} | {table_cell(event)} |")
     return header + "\n".join(lines)
@@ -256,20 +256,16 @@ def _references(incident: Incident) -> str:
 
 
 def _duration_line(incident: Incident) -> str:
-    start = f"{_utc(incident.started_at):%Y-%m-%d %H:%M} UTC"
+    start = f"{as_utc(incident.started_at):%Y-%m-%d %H:%M} UTC"
     if incident.resolved_at is None:
         return f"{start} - [End time: not resolved yet]"
-    end = f"{_utc(incident.resolved_at):%Y-%m-%d %H:%M} UTC"
+    end = f"{as_utc(incident.resolved_at):%Y-%m-%d %H:%M} UTC"
     return f"{start} - {end} ({format_duration(incident.resolved_at - incident.started_at)})"
 
 
 def table_cell(text: str) -> str:
     """A markdown table cell: a pipe would split the row."""
     return text.replace("\\", "\\\\").replace("|", "\\|")
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 # -- front matter edits ------------------------------------------------------
@@ -314,7 +310,7 @@ def set_field(text: str, key: str, value: str) -> str:
 def draft_path(folder: Path, incident: Incident) -> Path:
     """Where the draft for ``incident`` lives: <start date>-<incident id>.md."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", incident.id).strip("-.") or "incident"
-    return Path(folder) / f"{_utc(incident.started_at):%Y-%m-%d}-{slug}.md"
+    return Path(folder) / f"{as_utc(incident.started_at):%Y-%m-%d}-{slug}.md"
 
 
 def write_new_draft(writer: DraftWriter, folder: Path, incident: Incident, snapshot: Snapshot, *, audit_log: Path,
@@ -330,79 +326,3 @@ def write_new_draft(writer: DraftWriter, folder: Path, incident: Incident, snaps
     )
     path = draft_path(folder, incident)
     return path, writer.write(CREATE, path, text)
-
-
-# folder -> {file: ((inode, mtime, size), its draft)}: the postmortems and docs
-# panels list the folder on every refresh; only a file that changed is read
-# again (a draft is written by rename: a new inode, whatever the clock's grain).
-_listed: dict[Path, dict[Path, tuple[tuple[int, int, int], Postmortem]]] = {}
-
-
-def list_drafts(folder: Path) -> list[Postmortem]:
-    """Every draft in ``folder`` (newest first), from its front matter; a file
-    with broken front matter is still listed, under its file name."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    before, now = _listed.get(folder, {}), {}
-    for path in folder.glob("*.md"):
-        if path.name.endswith(".recovered.md"):  # autosave's side copy of a conflicting edit, not a draft
-            continue
-        try:
-            stat = path.stat()
-        except OSError:
-            continue  # gone since the listing
-        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        known = before.get(path)
-        now[path] = known if known and known[0] == stamp else (stamp, _read_draft(path))
-    _listed[folder] = now
-    drafts = [draft for _, draft in now.values()]
-    epoch = datetime.min.replace(tzinfo=timezone.utc)
-    return sorted(drafts, key=lambda d: (d.created or epoch, d.path), reverse=True)
-
-
-def _read_draft(path: Path) -> Postmortem:
-    try:
-        front = parse_front_matter(read_text(path), str(path))
-    except YamlError as exc:  # unreadable, or too big to read
-        return _postmortem(path, {}, str(exc.problem))
-    return _postmortem(path, front.data, "; ".join(map(str, front.problems)))
-
-
-def _postmortem(path: Path, data: Mapping, problem: str = "") -> Postmortem:
-    def text(key: str) -> str:
-        value = data.get(key)
-        return clean(value, single_line=True) if isinstance(value, (str, int, float)) else ""
-
-    return Postmortem(
-        path=str(path),
-        title=text("title") or path.stem,
-        incident_id=text("incident"),
-        severity=text("severity"),
-        status=text("status") or "draft",
-        created=_timestamp(data.get("created")),
-        problem=problem,
-        owner=text("owner"),
-        last_validated=_day(data.get("last_validated")),
-    )
-
-
-def _day(value: object) -> date | None:
-    """A front matter date (YAML reads 2026-11-28 as one; quoted, it is text)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value.strip()) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _timestamp(value: object) -> datetime | None:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return _utc(value) if isinstance(value, datetime) else None

@@ -20,7 +20,8 @@ from cockpit.postmortems.writer import EXPORT, REVIEW, WriteRefused
 from cockpit.frontmatter import parse_front_matter, split_front_matter
 from cockpit.model import Postmortem
 from cockpit.panels.postmortems.editor import AUTOSAVE_SECONDS, DraftEditor
-from cockpit.postmortems.draft import export_markdown, list_drafts, set_field, set_status
+from cockpit.postmortems.draft import export_markdown, set_field, set_status
+from cockpit.postmortems.listing import list_drafts
 from cockpit.postmortems.lint import lint_postmortem
 from cockpit.ui.widgets.badges import age, severity_badge
 from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt, TextPrompt

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Generator, Iterable, Mapping
 
+from cockpit.clock import as_utc
 from cockpit.sources.incident_log.errors import Conflict, NoIncident
 from cockpit.model import ROLES, Incident, TimelineEntry, frozen_map
 
@@ -69,8 +70,7 @@ class Write:
 
 def iso(at: datetime) -> str:
     # Always UTC, one fixed format: stored times then compare correctly as text.
-    # A naive time is taken to be UTC already.
-    return (at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)).isoformat(timespec="seconds")
+    return as_utc(at).isoformat(timespec="seconds")
 
 
 # -- reads -------------------------------------------------------------------
