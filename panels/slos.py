@@ -9,6 +9,8 @@ budget over the window as a sparkline, and what the policy tier demands.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache, partial
+from typing import NamedTuple
 
 from rich.table import Table
 from rich.text import Text
@@ -27,7 +29,7 @@ from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.ui.widgets.text import literal
 from cockpit.ui.widgets.badges import TIER_STYLES, demo_badge, percent, tier_badge
 from cockpit.ui.widgets.text import line
-from cockpit.ui.widgets.rows import Column, Row
+from cockpit.ui.widgets.rows import Column, Row, RowMemo
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.links import Link, LinkList
 
@@ -51,15 +53,57 @@ def rate(value: float | None) -> str:
 
 def budget_text(status: SLOStatus) -> Text:
     # Coloured like the policy tier it puts the SLO in.
-    return Text(percent(status.budget_remaining), style=TIER_STYLES.get(status.tier, "dim"))
+    return _budget_cell(percent(status.budget_remaining), status.tier)
 
 
-def data_text(status: SLOStatus) -> Text:
-    label, style = DATA_LABELS.get(status.data, (status.data, "dim"))
-    return line(literal(label, style), Text(" demo", "magenta") if status.demo else "")
+class SloLine(NamedTuple):
+    """What an SLO's row shows, as plain values: its row is made again only
+    when one of them changed (RowMemo). Numbers are kept as shown, so a
+    budget moving in the fourth digit leaves the row as it was."""
+
+    key: str
+    service: str
+    owned: bool  # the catalog has the service
+    name: str
+    budget: str  # budget left, as shown
+    budget_left: float | None  # the same to the shown precision, to sort by
+    tier: str
+    burn: str  # 1h burn rate, as shown
+    burn_rate: float | None  # the same to the shown precision, to sort by
+    paging: bool  # the 1h page rule fires
+    objective: str
+    sli: str
+    data: str
+    demo: bool
+    search_text: str
 
 
-def service_text(service: str, owned: bool) -> Text:
+def slo_line(status: SLOStatus, owned: bool = True) -> SloLine:
+    slo = status.slo
+    budget, burn = status.budget_remaining, status.burn_rates.get("1h")
+    return SloLine(
+        slo.key, slo.service, owned, slo.name, percent(budget), None if budget is None else round(budget, 3),
+        status.tier, rate(burn), None if burn is None else round(burn, 1), "page-1h" in status.alerts_firing,
+        slo.target_text or percent(slo.objective, 2), percent(status.sli_value, 3), status.data, status.demo,
+        " ".join((slo.sli, slo.description, status.tier, *status.alerts_firing, "" if owned else "unowned")))
+
+
+def slo_row(shown: SloLine) -> Row:
+    return Row(
+        shown.key,
+        (_service_cell(shown.service, shown.owned), shown.name, _budget_cell(shown.budget, shown.tier),
+         _burn_cell(shown.burn, shown.paging), _tier_cell(shown.tier), shown.objective, shown.sli,
+         _data_cell(shown.data, shown.demo)),
+        sort_values={"service": shown.key, "budget": shown.budget_left, "burn": shown.burn_rate},
+        search_text=shown.search_text,
+    )
+
+
+# Cells that few distinct values fill are made once and shared by every row
+# showing them (6,000 SLOs: a handful of tiers, a few hundred percentages).
+# Nothing mutates them.
+@lru_cache(maxsize=4096)
+def _service_cell(service: str, owned: bool) -> Text:
     """The SLO's service; one the catalog lacks is kept and marked unowned,
     as alerts are."""
     if owned:
@@ -69,18 +113,23 @@ def service_text(service: str, owned: bool) -> Text:
     return line(literal(service, "italic"), Text(" unowned", "dim italic"))
 
 
-def slo_row(status: SLOStatus, owned: bool = True) -> Row:
-    slo = status.slo
-    burn = status.burn_rates.get("1h")
-    return Row(
-        slo.key,
-        (service_text(slo.service, owned), literal(slo.name), budget_text(status),
-         Text(rate(burn), style="bold red" if "page-1h" in status.alerts_firing else ""),
-         tier_badge(status.tier, short=True), literal(slo.target_text or percent(slo.objective, 2)),
-         Text(percent(status.sli_value, 3)), data_text(status)),
-        sort_values={"service": slo.key, "budget": status.budget_remaining, "burn": burn},
-        search_text=" ".join((slo.sli, slo.description, status.tier, *status.alerts_firing, "" if owned else "unowned")),
-    )
+@lru_cache(maxsize=2048)
+def _budget_cell(shown: str, tier: str) -> Text:
+    return Text(shown, style=TIER_STYLES.get(tier, "dim"))
+
+
+@lru_cache(maxsize=1024)
+def _burn_cell(shown: str, paging: bool) -> Text:
+    return Text(shown, style="bold red" if paging else "")
+
+
+_tier_cell = lru_cache(maxsize=16)(partial(tier_badge, short=True))
+
+
+@lru_cache(maxsize=16)
+def _data_cell(data: str, demo: bool) -> Text:
+    label, style = DATA_LABELS.get(data, (data, "dim"))
+    return line(literal(label, style), Text(" demo", "magenta") if demo else "")
 
 
 def burn_table(status: SLOStatus) -> Table:
@@ -182,6 +231,7 @@ class SlosPanel(Panel):
         super().__init__(context)
         self.shown_slo: str | None = None
         self.entered_directly = False  # esc on a detail opened from elsewhere goes back there
+        self._rows = RowMemo(slo_row)
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="slos-table"):
@@ -197,7 +247,8 @@ class SlosPanel(Panel):
         if self.snapshot is None or not self.is_mounted:
             return
         services = self.index.services if self.index else {}
-        self.query_one(FilterTable).set_rows(slo_row(s, s.slo.service in services) for s in self.snapshot.slos)
+        self.query_one(FilterTable).set_rows(self._rows.rows(slo_line(s, s.slo.service in services)
+                                                             for s in self.snapshot.slos))
         self._show_detail()
 
     def _show_detail(self) -> None:

@@ -128,12 +128,12 @@ async def test_cells_are_shown_as_text_never_as_markup_or_escapes():
         assert table.get_row("x")[0].plain == "[bold]x[/]"
 
 
-async def test_columns_are_measured_again_only_when_a_row_changed(monkeypatch):
-    from cockpit.ui.widgets import row_table
+async def test_only_rows_made_anew_are_measured_again(monkeypatch):
+    from cockpit.ui.widgets import rows as rows_module
 
-    measured: list[int] = []
-    widest = row_table._widest
-    monkeypatch.setattr(row_table, "_widest", lambda *args: measured.append(1) or widest(*args))
+    measured: list[object] = []
+    width = rows_module.cell_width
+    monkeypatch.setattr(rows_module, "cell_width", lambda cell: measured.append(cell) or width(cell))
     rows = make_rows(50)
     app = TableApp(rows)
     async with app.run_test() as pilot:
@@ -144,7 +144,8 @@ async def test_columns_are_measured_again_only_when_a_row_changed(monkeypatch):
         rows[7] = Row("7", ("a much longer name than before", "", "7"))
         table.fit_columns(list(rows))
         await pilot.pause()
-        assert measured and table.widths[0] == len("a much longer name than before")
+        assert measured == ["a much longer name than before", "", "7"]  # that row's cells only
+        assert table.widths[0] == len("a much longer name than before")
 
 
 async def test_a_shorter_list_is_shown_from_its_top_even_when_scrolled_far_down():

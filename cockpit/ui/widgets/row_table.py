@@ -14,7 +14,7 @@ typed; a column with a set width cuts longer cells with an ellipsis.
 from __future__ import annotations
 
 from operator import is_
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from cockpit.ui.widgets.rows import Column, Row, shown_cell
+from cockpit.ui.widgets.rows import Column, Row, cell_width
 
 PADDING = 1  # blank cells either side of every cell, as DataTable draws them
 SORT_MARKS = {False: " ▲", True: " ▼"}  # after the label of the column the rows are sorted by
@@ -159,10 +159,10 @@ class RowTable(ScrollView, can_focus=True):
                               and all(map(is_, rows, before))):
             return  # the same rows (a refresh where nothing changed): the same widths
         widths = [self._fixed_or_label_width(column) for column in self.columns]
-        by_column = zip(*(row.cells for row in rows))
-        for position, (column, cells) in enumerate(zip(self.columns, by_column)):
+        by_column = zip(*(row.widths for row in rows))
+        for position, (column, measured) in enumerate(zip(self.columns, by_column)):
             if column.width is None:
-                widths[position] = _widest(cells, widths[position], column.max_width)
+                widths[position] = min(max(widths[position], *measured), column.max_width)
         if widths != self.widths:
             self.widths = widths
             self._strips.clear()
@@ -339,7 +339,7 @@ class RowTable(ScrollView, can_focus=True):
         pad = " " * PADDING
         segments: list[Segment] = []
         for cell, width in self._shown(cells):
-            if _width(cell) > width:
+            if cell_width(cell) > width:
                 cell = cell.copy()
                 cell.truncate(width, overflow="ellipsis")
             segments.append(Segment(pad))
@@ -347,7 +347,7 @@ class RowTable(ScrollView, can_focus=True):
                 segments.extend(cell.render(console))
             else:  # Text.render leaves a Text's own style to its caller when it has no spans
                 segments.append(Segment(cell.plain, console.get_style(cell.style, default=None) or None))
-            segments.append(Segment(" " * (width - _width(cell)) + pad))
+            segments.append(Segment(" " * (width - cell_width(cell)) + pad))
         segments = list(Segment.apply_style(segments, style, post))
         return Strip(segments)
 
@@ -386,27 +386,3 @@ def fit_to_screen(columns: Sequence[Column], widths: Sequence[int], room: int) -
             break
         drawn[i] -= min(excess, drawn[i] - least(i))
     return drawn
-
-
-def _width(cell: Text) -> int:
-    """A one-line cell's width on screen."""
-    return cell_len(cell.plain)
-
-
-def _widest(cells: Iterable[Text | str], least: int, most: int | None) -> int:
-    """The width of the widest of ``cells`` as shown, at least ``least`` and
-    at most ``most``. Rows share cells (one badge per severity, a few dozen
-    ages): each distinct cell is measured once; stops at ``most``."""
-    cells = list(cells)
-    strings = {cell for cell in cells if type(cell) is str}
-    # Printable ASCII (most cells) is as wide as it is long.
-    plain = [cell for cell in strings if cell.isascii() and cell.isprintable()]
-    widest = max(least, max(map(len, plain), default=0))
-    others = list(strings.difference(plain))
-    if len(strings) < len(cells):
-        others += {id(cell): cell for cell in cells if type(cell) is not str}.values()
-    for cell in others:
-        if most is not None and widest >= most:
-            break
-        widest = max(widest, _width(shown_cell(cell)))
-    return widest if most is None else min(widest, most)
