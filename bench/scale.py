@@ -8,8 +8,8 @@ Prints: each source's fetch (the first, and an unchanged refresh), launch to
 every source's data on screen, each panel's switch with that data and keystrokes (key
 press to the first screen update after it) p50/p95/max for cursor moves,
 filter typing and sort, and the app's RSS: over a minute of idle refreshes
-once every panel is mounted, and at its peak (the fetches are timed in a
-process of their own).
+once every panel is mounted, and at its peak (the app and the fetches each
+run in a process of their own).
 
     .venv/bin/python bench/scale.py [--services 2000] [--alerts 10000] [--quick]
 """
@@ -75,7 +75,19 @@ def fetch_rows(config_file: Path) -> list[Row]:
     return asyncio.run(source_fetches(load_config(config_file)))
 
 
+def app_rows(config_file: Path, services: int, alerts: int, keys: int) -> list[Row]:
+    """in_app, run in a process of its own: the app's memory is then the
+    app's alone (not this harness's 10,000 alerts it posted, nor the fetches')."""
+    return asyncio.run(in_app(load_config(config_file), services, alerts, keys))
+
+
+def in_child(function, *args):
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        return child.submit(function, *args).result()
+
+
 async def in_app(config, services: int, alerts: int, keys: int) -> list[Row]:
+    imported = rss_mb()  # Python, Textual and the cockpit's modules, no data yet
     app = make_app(config, clock=system_clock)
     rows = []
     start = time.perf_counter()
@@ -142,7 +154,8 @@ async def in_app(config, services: int, alerts: int, keys: int) -> list[Row]:
         rows.append(Row("scale", f"RSS over {idle_s:.0f} s of idle refreshes (every 5 s)", f"{after:.0f} MB",
                         f"{before:.0f} MB at its start", "flat (+5 MB)", None if keys < 5 else after <= before + 5))
     peak = rss_mb("VmHWM")
-    rows.append(Row("scale", "peak RSS (this process)", f"{peak:.0f} MB", "", "<= 150 MB", peak <= TARGET_RSS_MB))
+    rows.append(Row("scale", "peak RSS (the app's process)", f"{peak:.0f} MB", f"{imported:.0f} MB before the app starts",
+                    "<= 150 MB", peak <= TARGET_RSS_MB))
     return rows
 
 
@@ -163,9 +176,8 @@ def rows(quick: bool = False, services: int = 2000, alerts: int = 10_000) -> lis
         config_file = write_world(root, services, urls)
         head = Row("scale", f"{services:,} services, {services * SLOS_PER_SERVICE:,} SLOs, {alerts:,} alerts "
                             "(Alertmanager HA pair)", "")
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-            fetches = child.submit(fetch_rows, config_file).result()
-        shown = asyncio.run(in_app(load_config(config_file), services, alerts, 3 if quick else 20))
+        fetches = in_child(fetch_rows, config_file)
+        shown = in_child(app_rows, config_file, services, alerts, 3 if quick else 20)
     return [head, *fetches, *shown]
 
 

@@ -21,7 +21,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from cockpit.durations import format_duration
 from cockpit.service_index import Index
-from cockpit.model import SLOStatus
+from cockpit.model import SLO, SLOStatus
 from cockpit.slo import MULTIWINDOW_RULES, history_times
 from cockpit.ui.widgets.budget_line import BudgetLine
 from cockpit.ui.widgets.messages import Origin
@@ -62,40 +62,36 @@ class SloLine(NamedTuple):
     budget moving in the fourth digit leaves the row as it was."""
 
     key: str
-    service: str
+    slo: SLO  # the spec: service, name, objective, what the filter finds
     owned: bool  # the catalog has the service
-    name: str
     budget: str  # budget left, as shown
     budget_left: float | None  # the same to the shown precision, to sort by
     tier: str
     burn: str  # 1h burn rate, as shown
     burn_rate: float | None  # the same to the shown precision, to sort by
-    paging: bool  # the 1h page rule fires
-    objective: str
+    firing: tuple[str, ...]  # the burn-rate rules firing
     sli: str
     data: str
     demo: bool
-    search_text: str
 
 
 def slo_line(status: SLOStatus, owned: bool = True) -> SloLine:
     slo = status.slo
     budget, burn = status.budget_remaining, status.burn_rates.get("1h")
-    return SloLine(
-        slo.key, slo.service, owned, slo.name, percent(budget), None if budget is None else round(budget, 3),
-        status.tier, rate(burn), None if burn is None else round(burn, 1), "page-1h" in status.alerts_firing,
-        slo.target_text or percent(slo.objective, 2), percent(status.sli_value, 3), status.data, status.demo,
-        " ".join((slo.sli, slo.description, status.tier, *status.alerts_firing, "" if owned else "unowned")))
+    return SloLine(slo.key, slo, owned, percent(budget), None if budget is None else round(budget, 3), status.tier,
+                   rate(burn), None if burn is None else round(burn, 1), status.alerts_firing,
+                   percent(status.sli_value, 3), status.data, status.demo)
 
 
 def slo_row(shown: SloLine) -> Row:
+    slo = shown.slo
     return Row(
         shown.key,
-        (_service_cell(shown.service, shown.owned), shown.name, _budget_cell(shown.budget, shown.tier),
-         _burn_cell(shown.burn, shown.paging), _tier_cell(shown.tier), shown.objective, shown.sli,
-         _data_cell(shown.data, shown.demo)),
+        (_service_cell(slo.service, shown.owned), slo.name, _budget_cell(shown.budget, shown.tier),
+         _burn_cell(shown.burn, "page-1h" in shown.firing), _tier_cell(shown.tier),
+         slo.target_text or percent(slo.objective, 2), shown.sli, _data_cell(shown.data, shown.demo)),
         sort_values={"service": shown.key, "budget": shown.budget_left, "burn": shown.burn_rate},
-        search_text=shown.search_text,
+        search_text=" ".join((slo.sli, slo.description, shown.tier, *shown.firing, "" if shown.owned else "unowned")),
     )
 
 

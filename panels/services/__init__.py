@@ -7,6 +7,6 @@ incidents, runbooks and to the services it touches. panel.py ties them."""
 
 from cockpit.panels.services.card import card_links, card_summary
 from cockpit.panels.services.panel import ServicesPanel
-from cockpit.panels.services.rows import service_row
+from cockpit.panels.services.rows import service_line, service_row
 
-__all__ = ["ServicesPanel", "card_links", "card_summary", "service_row"]
+__all__ = ["ServicesPanel", "card_links", "card_summary", "service_line", "service_row"]

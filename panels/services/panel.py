@@ -13,12 +13,13 @@ from cockpit.model import Flag
 from cockpit.activity import SERVICE_CARD
 from cockpit.panels.services.card import ServiceCard
 from cockpit.panels.services.flags import KILL_SWITCH, flip_action, flip_question, kill_switches
-from cockpit.panels.services.rows import COLUMNS, service_row
+from cockpit.panels.services.rows import COLUMNS, service_line, service_row
 from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.links import LinkList
 from cockpit.ui.widgets.messages import Opened, Origin, PerformAction
 from cockpit.ui.widgets.panel import Panel, PanelContext
+from cockpit.ui.widgets.rows import RowMemo
 
 
 class ServicesPanel(Panel):
@@ -33,6 +34,7 @@ class ServicesPanel(Panel):
         # The first card came from another panel (drill-down, palette): esc on
         # it returns there rather than to this table (k9s' back).
         self.entered_directly = False
+        self._rows = RowMemo(service_row)
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="services-table"):
@@ -47,7 +49,8 @@ class ServicesPanel(Panel):
         if self.index is None or not self.is_mounted:
             return
         services = sorted(self.index.services.values(), key=lambda s: s.name)
-        self.query_one(FilterTable).set_rows(service_row(s, self.index, self.now) for s in services)
+        now = self.now
+        self.query_one(FilterTable).set_rows(self._rows.rows(service_line(s, self.index, now) for s in services))
         self._show_card()
 
     def _show_card(self) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from cockpit.model import SLO, EscalationStep, Incident, OnCall, Service, SourceHealth, Snapshot
 from cockpit.panels.incidents.detail import incident_detail
 from cockpit.panels.overview import source_lines
-from cockpit.panels.services import card_summary, service_row
+from cockpit.panels.services import card_summary, service_line, service_row
 from cockpit.panels.slos import summary
 from cockpit.service_index import Index
 from cockpit.slo import BURN_WINDOWS, Events, evaluate
@@ -72,7 +72,7 @@ def test_a_shift_that_ended_is_stale_not_on_call_now():
     index = _index(OnCall("api", "api policy", 1, "@old", until=datetime(2015, 3, 1, 9, tzinfo=timezone.utc)))
     card = card_summary(API, index, NOW).plain
     assert "@old  stale: the on-call source's last shift ended Sun 2015-03-01 09:00 UTC" in card
-    assert "stale" in service_row(API, index, NOW).cells[2].plain
+    assert "stale" in service_row(service_line(API, index, NOW)).cells[2].plain
 
 
 def test_a_current_shift_is_on_call_now():
@@ -85,7 +85,7 @@ def test_a_service_with_on_call_false_says_nobody_is():
                     escalation_path=(EscalationStep(1, "@first", timedelta(0)),))
     index = _index(service=batch)
     assert "nobody: not on call (on_call: false in the catalog)" in card_summary(batch, index, NOW).plain
-    assert service_row(batch, index, NOW).cells[2].plain == "not on call"
+    assert service_row(service_line(batch, index, NOW)).cells[2].plain == "not on call"
     incident = Incident("A1", "batch failed", "P3", "firing", "batch", NOW, "am", kind="alert")
     assert "on call: nobody (on_call: false in the catalog)" in incident_detail(incident, index, NOW).plain
 

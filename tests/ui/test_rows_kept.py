@@ -1,6 +1,7 @@
-"""The SLOs table's rows kept from one refresh to the next (RowMemo): an SLO
-whose row would show the same keeps its Row (the table then has nothing to
-measure, search or draw again), and a change that shows is always shown."""
+"""The SLOs and Services tables' rows kept from one refresh to the next
+(RowMemo): an item whose row would show the same keeps its Row (the table
+then has nothing to measure, search or draw again), and a change that shows
+is always shown."""
 
 from __future__ import annotations
 
@@ -50,3 +51,24 @@ def test_an_unowned_slo_says_so_and_shares_cells_with_its_neighbours():
     again = slo_row(slo_line(statuses()[0]))
     tier = [c.key for c in COLUMNS].index("tier")
     assert again.cells[tier] is owned.cells[tier] and again is not owned
+
+
+def test_a_service_showing_the_same_keeps_its_row_and_a_new_incident_makes_a_new_one():
+    from cockpit.model import Incident, Snapshot
+    from cockpit.panels.services.rows import service_line, service_row
+    from cockpit.service_index import Index
+    from tests.ui.conftest import NOW, catalog
+
+    def rows_at(memo, incidents=()):
+        index = Index.build(Snapshot(NOW, services=catalog().services, slos=tuple(statuses()), incidents=incidents))
+        return memo.rows(service_line(s, index, NOW) for s in index.services.values())
+
+    memo = RowMemo(service_row)
+    first, again = rows_at(memo), rows_at(memo)
+    assert all(a is b for a, b in zip(first, again)) and len(first) > 1
+    page = Incident("INC-9", "API down", "P1", "investigating", "api-server", NOW, "incident-log")
+    changed = {row.key: row for row in rows_at(memo, (page,))}
+    kept = {row.key: row for row in first}
+    assert changed["api-server"] is not kept["api-server"]
+    assert changed["api-server"].shown_cells[3].plain == "1 (P1)"
+    assert all(changed[key] is kept[key] for key in kept if key != "api-server")
