@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Mapping, Sequence
 
-from cockpit.model import SLO, PolicyTier, SLOStatus, frozen_map
+from cockpit.model import SLO, PolicyTier, SLOStatus, frozen_map, packed_history
 
 # Burn rates the cockpit shows for every SLO.
 BURN_WINDOWS: dict[str, timedelta] = {
@@ -211,7 +211,7 @@ def evaluate(
         events = burn_events.get(window)
         ratio = events.ratio if events is not None and events.total >= min_events else None
         rates[window] = None if ratio is None else burn_rate(ratio, slo.objective)
-    status = dict(slo=slo, source=source, demo=demo, warnings=tuple(warnings), history=tuple(history),
+    status = dict(slo=slo, source=source, demo=demo, warnings=tuple(warnings), history=packed_history(history),
                   history_end=history_end, history_step=history_step, history_times=tuple(history_times),
                   burn_rates=frozen_map(rates))
 

@@ -93,7 +93,7 @@ def test_every_tier_on_the_bundled_default(bundled):
     assert tiers.count("healthy") > len(tiers) / 2  # most are fine
     assert [s.data for s in bundled.slos].count("insufficient_traffic") == 1
     thin = next(s for s in bundled.slos if s.data == "insufficient_traffic")
-    assert thin.budget_remaining is None and thin.sli_value is None and thin.history == ()
+    assert thin.budget_remaining is None and thin.sli_value is None and not thin.history
 
 
 @pytest.mark.parametrize("hours", [0, 5, 29, 77, 24 * 9 + 13, 24 * 40])

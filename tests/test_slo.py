@@ -286,7 +286,7 @@ def test_a_30_day_history_has_12_hour_steps():
 def test_evaluate_places_the_history_it_is_given():
     status = evaluate(SLO_999, Events(10, 100_000), steady(0.0001, 100_000), history=(0.95, 0.9),
                       history_end=NOON, history_step=HOUR)
-    assert (status.history, status.history_end, status.history_step) == ((0.95, 0.9), NOON, HOUR)
+    assert (list(status.history), status.history_end, status.history_step) == ([0.95, 0.9], NOON, HOUR)
     assert budget_burned(status, at(11), at(12)) == pytest.approx(0.05)
 
 
@@ -319,3 +319,14 @@ def test_evaluate_keeps_history_times():
                       history_end=NOON, history_step=HOUR, history_times=times)
     assert status.history_times == times
     assert burn_span(status, at(10), at(11)) == 3 * HOUR
+
+
+def test_a_history_is_kept_packed_eight_bytes_a_point():
+    import sys
+
+    points = [1.0 - i / 100 for i in range(60)]
+    status = evaluate(SLO_999, Events(10, 100_000), steady(0.0001, 100_000), history=points,
+                      history_end=NOON, history_step=HOUR)
+    assert list(status.history) == points
+    # A tuple of 60 floats is 536 bytes and each float 24 more: 1,976 in all.
+    assert sys.getsizeof(status.history) <= 60 * 8 + 100

@@ -12,13 +12,13 @@ from cockpit.model.docs import ADR, GlossaryTerm, Postmortem, Runbook, adr_key, 
 from cockpit.model.incidents import (INCIDENT_STATUSES, ROLES, SEVERITIES, Incident, TimelineEntry, incident_key,
                                      severity_rank, waiting_text)
 from cockpit.model.oncall import OnCall, Page
-from cockpit.model.slos import SLO, CalendarWindow, PolicyTier, SLOStatus
+from cockpit.model.slos import SLO, CalendarWindow, PolicyTier, SLOStatus, packed_history
 from cockpit.model.snapshot import Snapshot, SourceData, SourceHealth
 
 __all__ = [
     "ADR", "DEFAULT_ESCALATION_AFTER", "EMPTY", "INCIDENT_STATUSES", "RESTORE_TEST_EVERY", "ROLES", "SEVERITIES", "SLO",
     "ApiLink", "BackupStatus", "CalendarWindow", "DataDomain", "EscalationStep", "Flag", "GlossaryTerm", "Incident",
     "OnCall", "Page", "PolicyTier", "Postmortem", "RecoveryFacts", "Runbook", "SLOStatus", "Service", "Snapshot",
-    "SourceData", "SourceHealth", "TimelineEntry", "adr_key", "copy_with", "frozen_map", "incident_key", "past_review",
-    "severity_rank", "waiting_text",
+    "SourceData", "SourceHealth", "TimelineEntry", "adr_key", "copy_with", "frozen_map", "incident_key",
+    "packed_history", "past_review", "severity_rank", "waiting_text",
 ]
