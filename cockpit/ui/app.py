@@ -26,6 +26,7 @@ from cockpit.clock import system_clock
 from cockpit.config import BUNDLED_CONFIG, Config, load_config
 from cockpit.postmortems.writer import DraftWriter
 from cockpit.hub import Hub
+from cockpit.malloc_arenas import use_one_malloc_arena
 from cockpit.service_index import Index
 from cockpit.model import Snapshot
 from cockpit.ui.bars import DegradedNotice, KeyHints, PanelTabs, SourceBar
@@ -388,6 +389,7 @@ def make_app(config: Config | None = None, *, hub: Hub | None = None, clock: Cal
     Pass ``hub`` to drive it from tests; ``read_only`` overrides the config;
     ``tour`` offers the first-run tour (the CLI's interactive start does)."""
     clock = clock or system_clock
+    use_one_malloc_arena()  # before the sources' worker threads start
     if config is None:
         config = load_config(BUNDLED_CONFIG) if hub is None else Config(path=BUNDLED_CONFIG)
     if read_only is None:
