@@ -122,6 +122,9 @@ def test_an_unchanged_alert_keeps_its_incident_object_from_the_last_fetch():
     first, before = fetch("disk full", None)
     second, same = fetch("disk full", first)
     assert all(same[key] is before[key] for key in before)
+    # What is kept for the next fetch is what the kept Incident was built
+    # from, not this reply's equal copy (every alert's labels held twice).
+    assert all(second.built[key][0] is first.built[key][0] for key in before)
     _, after = fetch("disk full and growing", second)
     assert after["f2"] is before["f2"]  # unchanged
     assert after["f1"] is not before["f1"] and after["f1"].title.endswith("disk full and growing")

@@ -168,31 +168,34 @@ class AlertMerge:
         everywhere = self._everywhere
         for alone in dedupe([(instance, sightings)]):
             held = Held(alone.first, everywhere, alone.status, alone.started_at)
-            self._ahead[held.first.key] = (held, self._reuse_or_build(held))
+            self._ahead[held.first.key] = self._reuse_or_build(held)
         self._ahead_sorted = sort_alerts(incident for _, incident in self._ahead.values())
 
     def merge(self, per_instance: list[tuple[str, list[Sighting]]]) -> list[Incident]:
         """Every instance's sightings (in configured order), deduplicated, as sorted Incidents."""
         incidents, reused, ahead = [], 0, self._ahead
         for held in dedupe(per_instance):
-            guess = ahead.get(held.first.key)
-            if guess is not None and _same_incident(guess[0], held):
-                incident = guess[1]
+            kept = ahead.get(held.first.key)
+            if kept is not None and _same_incident(kept[0], held):
                 reused += 1
             else:
-                incident = self._reuse_or_build(held)
-            incidents.append(incident)
-            self.built[held.first.key] = (held, incident)
+                kept = self._reuse_or_build(held)
+            incidents.append(kept[1])
+            self.built[held.first.key] = kept
         self._previous = {}  # only one fetch back is kept
         if reused == len(incidents) == len(self._ahead_sorted):
             return self._ahead_sorted  # the same Incidents, so the same order
         return sort_alerts(incidents)
 
-    def _reuse_or_build(self, held: Held) -> Incident:
+    def _reuse_or_build(self, held: Held) -> tuple[Held, Incident]:
+        """The previous fetch's held alert and Incident when nothing changed
+        (its payload is kept, not this reply's equal copy: the Incident
+        refers to it, and keeping both held every alert's labels twice),
+        else ``held`` with a new Incident."""
         before = self._previous.get(held.first.key)
         if before is not None and _same_incident(before[0], held):
-            return before[1]
-        return self._incident(held)
+            return before
+        return held, self._incident(held)
 
 
 def _same_incident(guess: Held, held: Held) -> bool:
