@@ -148,11 +148,17 @@ async def in_app(config, services: int, alerts: int, keys: int) -> list[Row]:
         # from when every panel is mounted (they mount one after another).
         for panel in app.panel_ids:
             await app.panels.mounted(panel)
-        before, idle_s = rss_mb(), 1.0 if keys < 5 else 60.0
+        # The first refreshes raise the high-water mark (each one holds the
+        # old data and the new for a moment); flat means no growth after that.
+        mounted = rss_mb()
+        warm_s, idle_s = (0.5, 1.0) if keys < 5 else (30.0, 60.0)
+        await asyncio.sleep(warm_s)
+        before = rss_mb()
         await asyncio.sleep(idle_s)
         after = rss_mb()
-        rows.append(Row("scale", f"RSS over {idle_s:.0f} s of idle refreshes (every 5 s)", f"{after:.0f} MB",
-                        f"{before:.0f} MB at its start", "flat (+5 MB)", None if keys < 5 else after <= before + 5))
+        rows.append(Row("scale", f"RSS over {idle_s:.0f} s of idle refreshes (every 5 s), after {warm_s:.0f} s of them",
+                        f"{after:.0f} MB", f"{before:.0f} MB at its start ({mounted:.0f} MB once mounted)",
+                        "flat (+5 MB)", None if keys < 5 else after <= before + 5))
     peak = rss_mb("VmHWM")
     rows.append(Row("scale", "peak RSS (the app's process)", f"{peak:.0f} MB", f"{imported:.0f} MB before the app starts",
                     "<= 150 MB", peak <= TARGET_RSS_MB))

@@ -258,3 +258,13 @@ def test_works_without_rotations_and_with_other_slo_files(tmp_path):
     assert data.oncall == ()
     assert {"healthy", "warning", "critical", "exhausted"} <= {s.tier for s in data.slos}
     assert data.incidents  # the unowned one at least
+
+
+def test_a_profile_keeps_its_waves_and_episodes_packed():
+    import sys
+
+    from cockpit.sources.demo.simulation import packed, triples
+
+    numbers = [(1.0, 2.0, 3.0), (4.0, 5.0, float("inf"))]
+    assert list(triples(packed(numbers))) == numbers
+    assert sys.getsizeof(packed(numbers * 5)) <= 30 * 8 + 200  # 10 tuples of 3 floats: ~1,400 bytes
