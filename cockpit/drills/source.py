@@ -25,7 +25,7 @@ from cockpit.sources.alertmanager.source import silence_duration
 from cockpit.sources.base import Source, SourceError, SourceSpec, SourceContext
 from cockpit.sources.demo.alerts import alerts as burn_alerts, make_alert
 from cockpit.sources.demo.rotations import load_rotations, on_call
-from cockpit.sources.demo.simulation import profile, simulate
+from cockpit.sources.demo.simulation import packed, profile, simulate
 from cockpit.writes import Action, ActionResult
 from cockpit.drills.scenario import Scenario
 
@@ -71,8 +71,8 @@ class DrillSource(Source):
                  if e.kind == "burn" and e.detail["slo"] == slo.key]
         rates = [e.detail["rate"] for e in happened if e.kind == "burn" and e.detail["slo"] == slo.key]
         ends = burns[1:] + [math.inf]
-        episodes = tuple((start, end, max(rate - healthy.base, 0.0)) for start, end, rate in zip(burns, ends, rates))
-        return replace(healthy, waves=(), episodes=episodes, outage_start=None)
+        episodes = packed((start, end, max(rate - healthy.base, 0.0)) for start, end, rate in zip(burns, ends, rates))
+        return replace(healthy, waves=packed(()), episodes=episodes, outage_start=None)
 
     def _scenario_alerts(self, happened) -> list[Incident]:
         cleared = {e.text for e in happened if e.kind == "clear"}

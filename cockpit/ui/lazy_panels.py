@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from textual.app import App
 from textual.widgets import ContentSwitcher
-from textual.worker import Worker, WorkerCancelled
+from textual.worker import Worker, WorkerCancelled, WorkerState
 
 from cockpit.ui.widgets.panel import Panel, PanelContext
 
@@ -59,7 +59,8 @@ class LazyPanels:
     async def _mount_the_rest(self) -> None:
         """One after another once the screen shows the current snapshot: keys
         are answered between them, and switching to one later costs only its
-        render (a panel gets the snapshot when shown)."""
+        render (a panel gets the newest snapshot after the next refresh is
+        drawn, or when shown)."""
         shown = asyncio.Event()
         self.app.call_after_refresh(shown.set)
         await shown.wait()
@@ -79,6 +80,12 @@ class LazyPanels:
             except WorkerCancelled:
                 return False
         return True
+
+    def ready(self) -> list[Panel]:
+        """The panels whose mount has finished (their widgets are all there:
+        a panel still mounting would take a snapshot its table cannot show)."""
+        return [self.switcher.get_child_by_id(panel_id, Panel) for panel_id, mount in self._mounts.items()
+                if mount is None or mount.state == WorkerState.SUCCESS]
 
     async def _mount(self, panel_id: str) -> None:
         await self.switcher.add_content(panel_class(panel_id)(self.context))

@@ -76,3 +76,20 @@ async def test_the_panels_mount_after_a_while_when_a_source_does_not_answer(conf
         await app.workers.wait_for_complete()
         assert sorted(mounted(app)) == sorted(app.panel_ids)
         held.release.set()
+
+
+async def test_a_panel_still_mounting_is_not_ready_for_a_snapshot(config):
+    """The hidden panels are brought up to each snapshot in the background:
+    one given a snapshot while its table is not mounted yet would keep it
+    and show an empty table when shown."""
+    held = HeldSource("demo", demo_data())
+    app = held_app(config, held)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert [panel.panel_id for panel in app.panels.ready()] == ["overview"]
+        mounting = asyncio.ensure_future(app.panels.mounted("runbooks"))
+        await asyncio.sleep(0)  # the mount has started, not finished
+        assert "runbooks" not in [panel.panel_id for panel in app.panels.ready()]
+        assert await mounting
+        assert [panel.panel_id for panel in app.panels.ready()] == ["overview", "runbooks"]
+        held.release.set()

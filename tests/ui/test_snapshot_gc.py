@@ -1,5 +1,6 @@
-"""Applying a snapshot (CockpitApp._apply): to the panel on screen, a hidden
-panel getting it when it is shown; and the garbage collector: no collection
+"""Applying a snapshot (CockpitApp._apply): to the panel on screen at once,
+the hidden panels after the screen is drawn, one at a time (or when one is
+shown before its turn); and the garbage collector: no collection
 while the panels rebuild, then what the app holds is frozen out of the
 collector's reach (cockpit/collector.py, tested in tests/test_collector.py),
 and everything unfrozen when the app goes."""
@@ -8,7 +9,17 @@ from __future__ import annotations
 
 import gc
 
+from cockpit.ui.widgets.panel import Panel
 from tests.ui.conftest import settle
+
+
+async def caught_up(app, pilot) -> None:
+    """Until the hidden panels have the newest snapshot."""
+    for _ in range(50):
+        if not app._catching_up:
+            return
+        await pilot.pause()
+    raise AssertionError("the hidden panels never caught up")
 
 
 async def test_a_snapshot_is_applied_with_the_collector_off_then_frozen(app_factory, monkeypatch):
@@ -24,19 +35,18 @@ async def test_a_snapshot_is_applied_with_the_collector_off_then_frozen(app_fact
         assert during == [False]  # the panel on screen
         assert gc.isenabled()
         assert gc.get_freeze_count() > 0
-        await pilot.pause()
-        await pilot.press("s")  # a hidden panel shown: it gets the snapshot it missed, the same way
-        assert during == [False, False]
+        await caught_up(app, pilot)  # the hidden panels, the same way
+        assert len(during) == len(app.switcher.query_children(Panel)) and not any(during)
     assert gc.get_freeze_count() == 0  # unmounted: the app's objects are collectable again
 
 
-async def test_the_panel_on_screen_gets_a_snapshot_a_hidden_one_the_latest_when_shown(app_factory,
-                                                                                      monkeypatch):
+async def test_the_panel_on_screen_gets_a_snapshot_at_once_a_hidden_one_the_latest_after(app_factory,
+                                                                                         monkeypatch):
     app = app_factory()
     async with app.run_test() as pilot:
         await settle(app, pilot)
         await pilot.press("i")
-        await pilot.pause()
+        await caught_up(app, pilot)
         incidents, services = app.query_one("#incidents"), app.query_one("#services")
         shown: list = []
         show = services.show_snapshot
@@ -45,14 +55,28 @@ async def test_the_panel_on_screen_gets_a_snapshot_a_hidden_one_the_latest_when_
         assert older is not newer
         app._apply(older)
         app._apply(newer)
-        await pilot.pause()
         assert incidents.snapshot is newer
-        assert shown == [] and services.snapshot is not newer  # hidden: no rebuild on a refresh
+        assert shown == []  # hidden: not while the refresh is applied
+        await caught_up(app, pilot)
+        assert shown == [newer] and services.snapshot is newer  # after it: the latest, once
         await pilot.press("s")
-        assert shown == [newer] and services.snapshot is newer  # shown: the latest, once
         await pilot.press("i")
         await pilot.press("s")
-        assert shown == [newer]  # shown again with nothing new: not rebuilt
+        assert shown == [newer]  # shown with nothing new: not rebuilt
+
+
+async def test_a_panel_shown_before_its_turn_gets_the_latest_then(app_factory, monkeypatch):
+    app = app_factory()
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await caught_up(app, pilot)
+        monkeypatch.setattr(app, "call_after_refresh", lambda *args: True)  # the hidden ones' turn never comes
+        newer = app.hub.snapshot()
+        app._apply(newer)
+        services = app.query_one("#services")
+        assert services.snapshot is not newer
+        await pilot.press("s")
+        assert services.snapshot is newer
 
 
 async def test_the_collector_stays_off_if_it_was_off(app_factory):
