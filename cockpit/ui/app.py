@@ -1,7 +1,8 @@
 """The Textual app: header bars, one panel at a time, global keys, help,
-command palette, the wiring from hub snapshots to panels, and what panels
-ask for (cockpit.ui.widgets.messages): the app is the only holder of the
-hub, the config and the clock, so every write from a key goes through here.
+command palette; the wiring from hub snapshots to panels (snapshot_flow.py)
+and what panels ask for (panel_requests.py, cockpit.ui.widgets.messages) are
+mixed in. The app is the only holder of the hub, the config and the clock,
+so every write from a key goes through here.
 
 ``make_app`` is the one factory the CLI, the tests and the screenshots use
 (Posting's pattern), so they all run the same app.
@@ -9,7 +10,6 @@ hub, the config and the clock, so every write from a key goes through here.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -18,7 +18,6 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.filter import Monochrome
-from textual.message import Message
 from textual.widgets import Input
 
 from cockpit import collector, tour
@@ -36,11 +35,10 @@ from cockpit.ui.tour import TourScreen
 from cockpit.ui.monochrome import MONOCHROME, MONOCHROME_THEME, ReadableMonochrome
 from cockpit.ui.lazy_panels import LazyPanels, present_panels
 from cockpit.ui.panel_requests import PanelRequests
+from cockpit.ui.snapshot_flow import SnapshotFlow
 from cockpit.ui.widgets.messages import Navigate, NavigateFiltered
 from cockpit.ui.widgets.panel import Panel, PanelContext
 from cockpit.untrusted import clean
-
-log = logging.getLogger(__name__)
 
 # (panel id, default keys, title): order of the tabs and of the 1-8 keys.
 PANELS: tuple[tuple[str, str, str], ...] = (
@@ -80,15 +78,7 @@ def _shown_within(widget, panel) -> bool:
     return True
 
 
-class SnapshotReady(Message):
-    """A new snapshot from the hub (posted from the hub's callback)."""
-
-    def __init__(self, snapshot: Snapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-
-
-class CockpitApp(PanelRequests, App):
+class CockpitApp(SnapshotFlow, PanelRequests, App):
     TITLE = "cockpit"
     AUTO_FOCUS = None  # the shown panel's first widget is focused instead (_focus_panel)
     COMMANDS = App.COMMANDS | {_jump_provider, _drills_provider}
@@ -209,72 +199,6 @@ class CockpitApp(PanelRequests, App):
 
     def on_resize(self) -> None:
         self.query_one(SourceBar).show(self.snapshot, self.clock(), self.read_only)
-
-    # ------------------------------------------------------------ snapshots
-
-    def _published(self, snapshot: Snapshot) -> None:
-        self._newest = snapshot
-        self.post_message(SnapshotReady(snapshot))
-
-    @on(SnapshotReady)
-    def _snapshot_ready(self, message: SnapshotReady) -> None:
-        # Sources that answer together publish one snapshot each: only the
-        # newest is worth rendering (the others would be drawn and replaced
-        # within a frame). A refresh that lands while the app closes (q during
-        # a fetch) reaches it after its screens and panels are gone.
-        if self.is_running and message.snapshot is self._newest:
-            self._apply(message.snapshot)
-
-    def _apply(self, snapshot: Snapshot) -> None:
-        """Give the panel on screen the new snapshot now, the hidden ones
-        after the screen is drawn, one at a time (_catch_up_hidden). A panel
-        that fails to render says so and keeps its old view, the others
-        carry on."""
-        with collector.paused():
-            self.snapshot, self.index = snapshot, Index.build(snapshot)
-            self.query_one(SourceBar).show(snapshot, self.clock(), self.read_only)
-            self._show_degraded()
-            current = self.current_panel
-            self._show_in([current] if current is not None else [], snapshot)
-        if not any(source.state == "loading" for source in snapshot.sources):
-            self.panels.mount_the_rest()
-        if not self._catching_up:
-            self._catching_up = self.call_after_refresh(self._catch_up_hidden)
-
-    def _catch_up_hidden(self) -> None:
-        """Bring one hidden panel up to the newest snapshot, then the next
-        after the screen is drawn again. At fleet scale all of them in one
-        go took ~500 ms of the event loop on each refresh while keys waited;
-        left until the panel was shown, the switch to it waited for its
-        rows (~80 ms at p95). One at a time, a key waits for one panel's
-        rows at most (~25 ms for 6,000 SLOs), and a switch finds the panel
-        current."""
-        behind = next((panel for panel in self.panels.ready()
-                       if panel.snapshot is not self.snapshot and panel is not self.current_panel), None)
-        self._catching_up = behind is not None and self.is_running
-        if self._catching_up:
-            self._catch_up(behind)
-            self.call_after_refresh(self._catch_up_hidden)
-
-    def _catch_up(self, panel: Panel) -> None:
-        """Give a panel the snapshot it missed while hidden (one about to be
-        shown that _catch_up_hidden has not reached yet)."""
-        if self.snapshot is not None and panel.snapshot is not self.snapshot:
-            with collector.paused():
-                self._show_in([panel], self.snapshot)
-
-    def _show_in(self, panels: list[Panel], snapshot: Snapshot) -> None:
-        for panel in panels:
-            try:
-                panel.show_snapshot(snapshot, self.index)
-            except Exception as error:
-                log.exception("panel %s failed to render", panel.panel_id)
-                if panel.panel_id not in self.broken_panels:  # say it once, not on every refresh
-                    self.broken_panels.add(panel.panel_id)
-                    self.notify(f"{panel.title or panel.panel_id}: cannot render ({error.__class__.__name__})",
-                                severity="error", markup=False, timeout=10)
-            else:
-                self.broken_panels.discard(panel.panel_id)
 
     # ---------------------------------------------------------- navigation
 

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from cockpit.model import Incident, Service, severity_rank
 from cockpit.service_index import Index, OnCallNow, on_call_now
-from cockpit.ui.widgets.badges import clock_time, severity_badge, tier_badge, worst_tier
+from cockpit.ui.widgets.badges import TIER_ORDER, clock_time, severity_badge, tier_badge, worst_tier
 from cockpit.ui.widgets.rows import Column, Row
 from cockpit.ui.widgets.text import line, literal
 
@@ -20,7 +20,7 @@ COLUMNS = (
     Column("incidents", "Incidents", sortable=True),
     Column("tier", "SLO tier", sortable=True),
 )
-TIER_RANK = ("", "healthy", "warning", "critical", "exhausted")  # sorts the tier column, best first
+TIER_RANK = ("", *TIER_ORDER)  # sorts the tier column: no SLO first, then best to worst
 
 
 def on_call_text(on_call: OnCallNow, now: datetime | None = None, *, short: bool = False) -> Text:
