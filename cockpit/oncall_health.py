@@ -8,8 +8,10 @@ settings and the clock; no Textual import.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
@@ -36,8 +38,9 @@ class OncallSettings:
     shifts: int = 6
     max_pages: int = MAX_PAGES_PER_SHIFT
 
-    @property
+    @cached_property
     def zone(self) -> ZoneInfo:
+        # Cached: asked once per page of every shift on each refresh.
         return ZoneInfo(self.time_zone)
 
     def working_hours_text(self) -> str:
@@ -127,14 +130,17 @@ def shift_health(pages: Iterable[Page], incidents: Iterable[Incident], has_runbo
     most paged person first."""
     shifts = recent_shifts(now, settings)
     pages = sorted(pages, key=lambda p: p.at)
+    times = [p.at for p in pages]
     incidents = list(incidents)
     rows: list[ShiftHealth] = []
     for shift in shifts:
         logged = tuple(i for i in incidents if shift.holds(i.started_at))
+        # Pages are sorted: a shift's are one slice (2,000 services page
+        # some 11,000 times in 6 shifts; testing each page against each
+        # shift took ~0.1 s of the event loop per refresh).
         by_user: dict[str, list[Page]] = {}
-        for page in pages:
-            if shift.holds(page.at):
-                by_user.setdefault(page.user, []).append(page)
+        for page in pages[bisect.bisect_left(times, shift.start):bisect.bisect_left(times, shift.end)]:
+            by_user.setdefault(page.user, []).append(page)
         if not by_user:
             rows.append(ShiftHealth(shift, "", (), (), (), logged, settings.max_pages))
         for user, paged in sorted(by_user.items(), key=lambda item: (-len(item[1]), item[0])):

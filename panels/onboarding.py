@@ -5,6 +5,7 @@ user's services opened, a drill completed) tick themselves."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -18,6 +19,8 @@ from textual.widgets.option_list import Option
 from cockpit import activity
 from cockpit.drills_done import completed_drills
 from cockpit.onboarding import CHECKLIST, TITLE, ChecklistItem, Progress, Seen, load_progress, save_progress, seen_done
+from cockpit.model import Snapshot
+from cockpit.service_index import Index
 from cockpit.user_services import user_services
 from cockpit.ui.widgets.messages import Navigate, Origin
 from cockpit.ui.widgets.panel import Panel, PanelContext
@@ -98,19 +101,25 @@ class OnboardingPanel(Panel):
         self.items.highlighted = 1  # the first item (0 is a section title)
         self._see()
 
+    def derive(self, snapshot: Snapshot, index: Index | None, now: datetime) -> dict[str, Seen]:
+        """What the cockpit saw of the watched items (this user's services
+        walked through, their runbooks opened, drills done)."""
+        services = user_services(self.user, index.services.values(), snapshot.oncall) if index is not None else []
+        return seen_done(services, index.runbooks if index is not None else {},
+                         activity.opened(self.data_dir, self.user), completed_drills(self.data_dir, self.user))
+
     def refresh_view(self) -> None:
         if self.is_mounted:
-            self._see()
+            self._see(self.derived)
 
     def on_show(self) -> None:
         self._see()  # what was opened in the other panels since
 
-    def _see(self) -> None:
-        """Tick (or untick) the watched items from what the cockpit saw."""
-        services = user_services(self.user, self.index.services.values(), self.index.snapshot.oncall) \
-            if self.index is not None else []
-        seen = seen_done(services, self.index.runbooks if self.index is not None else {},
-                         activity.opened(self.data_dir, self.user), completed_drills(self.data_dir, self.user))
+    def _see(self, seen: dict[str, Seen] | None = None) -> None:
+        """Tick (or untick) the watched items from what the cockpit saw
+        (``seen``, else worked out now)."""
+        if seen is None:
+            seen = self.derive(self.snapshot, self.index, self.now)
         changed = [item_id for item_id in seen if seen[item_id] != self.seen.get(item_id)]
         self.seen = seen
         for item_id in changed:

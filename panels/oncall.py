@@ -5,6 +5,8 @@ row's pages, d drafts the post-on-call retrospective (the app writes it)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +14,9 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from cockpit.durations import format_duration
+from cockpit.model import Snapshot
 from cockpit.oncall_health import ShiftHealth, incident_log_incidents, is_after_hours, runbook_check, shift_health
+from cockpit.service_index import Index
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.messages import Origin, RetroRequested
 from cockpit.ui.widgets.panel import Panel
@@ -75,12 +79,14 @@ class OncallPanel(Panel):
     def table(self) -> FilterTable:
         return self.query_one(FilterTable)
 
+    def derive(self, snapshot: Snapshot, index: Index, now: datetime) -> list[ShiftHealth]:
+        return shift_health(snapshot.pages, incident_log_incidents(snapshot), runbook_check(snapshot, index.runbooks),
+                            now, self.context.oncall)
+
     def refresh_view(self) -> None:
         if self.snapshot is None or self.index is None or not self.is_mounted:
             return
-        settings = self.context.oncall
-        found = shift_health(self.snapshot.pages, incident_log_incidents(self.snapshot),
-                             runbook_check(self.snapshot, self.index.runbooks), self.now, settings)
+        settings, found = self.context.oncall, self.derived
         self.rows = {health.key: health for health in found}
         over = sum(h.over_limit for h in found)
         self.query_one("#oncall-summary", Static).update(line(

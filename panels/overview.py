@@ -10,8 +10,8 @@ enter on an item opens the item.
 from __future__ import annotations
 
 from collections import Counter
-
 from datetime import datetime
+from typing import NamedTuple
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,6 +29,18 @@ from cockpit.ui.widgets.messages import NavigateFiltered
 
 TOP_ITEMS = 5  # items listed under each block's counts
 SOURCE_WARNINGS = 3  # warnings listed under a source on the overview (the notice above a panel lists more)
+
+
+Sections = list[tuple[str, list[Link]]]  # a block's sections: (title, lines)
+
+
+class OverviewBlocks(NamedTuple):
+    """What the four blocks show (OverviewPanel.derive)."""
+
+    incidents: Sections
+    slos: Sections
+    runbooks: Sections
+    sources: Text
 
 
 class CountLink(Link):
@@ -49,7 +61,7 @@ def _count_label(count: int, what: Text, total_style: str = "bold") -> Text:
     return line(Text(f"{count:>3} ", style=total_style if count else "dim"), what)
 
 
-def incident_block(index: Index, now: datetime) -> list[tuple[str, list[Link]]]:
+def incident_block(index: Index, now: datetime) -> Sections:
     open_incidents = index.open_incidents()
     by_severity = Counter(i.severity for i in open_incidents)
     counts = [CountLink(_count_label(by_severity[sev], line(severity_badge(sev), " open")), "incidents", sev)
@@ -66,7 +78,7 @@ def incident_block(index: Index, now: datetime) -> list[tuple[str, list[Link]]]:
     return [("By severity", counts), (f"Open ({len(open_incidents)})", top)]
 
 
-def slo_block(snapshot: Snapshot) -> list[tuple[str, list[Link]]]:
+def slo_block(snapshot: Snapshot) -> Sections:
     tiers = list(reversed(TIER_ORDER))
     counts = [CountLink(_count_label(sum(s.tier == tier for s in snapshot.slos), tier_badge(tier)), "slos", tier)
               for tier in tiers]
@@ -84,7 +96,7 @@ def slo_block(snapshot: Snapshot) -> list[tuple[str, list[Link]]]:
     return [("By policy tier", counts), ("Least budget left", lowest)]
 
 
-def runbook_block(snapshot: Snapshot, now: datetime) -> list[tuple[str, list[Link]]]:
+def runbook_block(snapshot: Snapshot, now: datetime) -> Sections:
     stale = [r for r in snapshot.runbooks if r.is_stale(now.date())]
     count = CountLink(_count_label(len(stale), Text(f"stale of {len(snapshot.runbooks)} (past review date)"),
                                    "bold yellow"), "runbooks", "stale")
@@ -141,11 +153,15 @@ class OverviewPanel(Panel):
             sources.border_title = "Sources"
             yield sources
 
+    def derive(self, snapshot: Snapshot, index: Index, now: datetime) -> OverviewBlocks:
+        return OverviewBlocks(incident_block(index, now), slo_block(snapshot), runbook_block(snapshot, now),
+                              source_lines(snapshot.sources, now))
+
     def refresh_view(self) -> None:
         if self.snapshot is None or self.index is None or not self.is_mounted:
             return
-        now = self.now
-        self.query_one("#overview-incidents", OverviewList).set_sections(incident_block(self.index, now))
-        self.query_one("#overview-slos", OverviewList).set_sections(slo_block(self.snapshot))
-        self.query_one("#overview-runbooks", OverviewList).set_sections(runbook_block(self.snapshot, now))
-        update_if_changed(self.query_one("#overview-sources", Static), source_lines(self.snapshot.sources, now))
+        blocks = self.derived
+        self.query_one("#overview-incidents", OverviewList).set_sections(blocks.incidents)
+        self.query_one("#overview-slos", OverviewList).set_sections(blocks.slos)
+        self.query_one("#overview-runbooks", OverviewList).set_sections(blocks.runbooks)
+        update_if_changed(self.query_one("#overview-sources", Static), blocks.sources)

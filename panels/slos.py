@@ -21,7 +21,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from cockpit.durations import format_duration
 from cockpit.service_index import Index
-from cockpit.model import SLO, SLOStatus
+from cockpit.model import SLO, SLOStatus, Snapshot
 from cockpit.slo import MULTIWINDOW_RULES, history_times
 from cockpit.ui.widgets.budget_line import BudgetLine
 from cockpit.ui.widgets.messages import Origin
@@ -239,12 +239,13 @@ class SlosPanel(Panel):
             return None
         return next((s for s in self.snapshot.slos if s.slo.key == key), None)
 
+    def derive(self, snapshot: Snapshot, index: Index, now: datetime) -> list[SloLine]:
+        return [slo_line(s, s.slo.service in index.services) for s in snapshot.slos]
+
     def refresh_view(self) -> None:
         if self.snapshot is None or not self.is_mounted:
             return
-        services = self.index.services if self.index else {}
-        self.query_one(FilterTable).set_rows(self._rows.rows(slo_line(s, s.slo.service in services)
-                                                             for s in self.snapshot.slos))
+        self.query_one(FilterTable).set_rows(self._rows.rows(self.derived))
         self._show_detail()
 
     def _show_detail(self) -> None:

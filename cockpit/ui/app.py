@@ -10,6 +10,7 @@ so every write from a key goes through here.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -115,6 +116,7 @@ class CockpitApp(SnapshotFlow, PanelRequests, App):
         self.snapshot: Snapshot | None = None
         self._newest: Snapshot | None = None  # the hub's last published
         self._catching_up = False  # hidden panels are being brought up to the newest snapshot
+        self._catch_up_task: asyncio.Task | None = None  # bringing one of them up (SnapshotFlow)
         self.index: Index | None = None
         self.panel_ids = present_panels(panel for panel, _, _ in PANELS)
         self.panels = LazyPanels(self, self.panel_ids, self.panel_context)

@@ -1,11 +1,14 @@
 """How the hub's snapshots reach the panels, mixed into CockpitApp: the
 panel on screen gets each one at once, the hidden ones after the screen is
-drawn, one at a time, and a panel shown before its turn when it is shown.
-The app holds the snapshot, its index, the panels and the source bar."""
+drawn, one at a time, what they derive from it worked out in a worker
+thread, and a panel shown before its turn when it is shown. The app holds
+the snapshot, its index, the panels and the source bar."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Any
 
 from textual.message import Message
 
@@ -55,23 +58,44 @@ class SnapshotFlow:
         if not any(source.state == "loading" for source in snapshot.sources):
             self.panels.mount_the_rest()
         if not self._catching_up:
-            self._catching_up = self.call_after_refresh(self._catch_up_hidden)
+            self._catching_up = True
+            self.call_after_refresh(self._catch_up_hidden)
 
     def _catch_up_hidden(self) -> None:
         """Bring one hidden panel up to the newest snapshot, then the next
         after the screen is drawn again. At fleet scale all of them in one
         go took ~500 ms of the event loop on each refresh while keys waited;
         left until the panel was shown, the switch to it waited for its
-        rows (~80 ms at p95). One at a time, a key waits for one panel's
-        rows at most (~25 ms for 6,000 SLOs), and a switch finds the panel
+        rows (~80 ms at p95). One at a time, with what each derives from
+        the snapshot worked out in a worker thread (Panel.derive), a key
+        waits for one panel's widgets at most, and a switch finds the panel
         current."""
         shown = self.current_panel
         behind = next((panel for panel in self.panels.ready()
                        if panel.snapshot is not self.snapshot and panel is not shown), None)
         self._catching_up = behind is not None and self.is_running
-        if self._catching_up:
-            self._catch_up(behind)
+        if self._catching_up:  # (the task is held: the loop keeps only a weak reference)
+            self._catch_up_task = asyncio.create_task(self._catch_up_off_loop(behind, self.snapshot, self.index))
+
+    async def _catch_up_off_loop(self, panel: Panel, snapshot: Snapshot, index: Index) -> None:
+        try:
+            derived = await asyncio.to_thread(self._derive, panel, snapshot, index)
+        except Exception:
+            derived = None  # derived again below, where a failure is reported as for any panel
+        # Unless the panel was shown meanwhile (and caught up then), or a
+        # newer snapshot came: the next round brings it up to that.
+        if self.is_running and panel.snapshot is not snapshot and snapshot is self.snapshot:
+            with collector.paused():
+                self._show_in([panel], snapshot, derived)
+        if self.is_running:
             self.call_after_refresh(self._catch_up_hidden)
+        else:
+            self._catching_up = False
+
+    def _derive(self, panel: Panel, snapshot: Snapshot, index: Index) -> Any:
+        """Panel.derive, in a worker thread."""
+        with collector.paused():
+            return panel.derive(snapshot, index, self.clock())
 
     def _catch_up(self, panel: Panel) -> None:
         """Give a panel the snapshot it missed while hidden (one about to be
@@ -80,10 +104,10 @@ class SnapshotFlow:
             with collector.paused():
                 self._show_in([panel], self.snapshot)
 
-    def _show_in(self, panels: list[Panel], snapshot: Snapshot) -> None:
+    def _show_in(self, panels: list[Panel], snapshot: Snapshot, derived: Any = None) -> None:
         for panel in panels:
             try:
-                panel.show_snapshot(snapshot, self.index)
+                panel.show_snapshot(snapshot, self.index, derived)
             except Exception as error:
                 log.exception("panel %s failed to render", panel.panel_id)
                 if panel.panel_id not in self.broken_panels:  # say it once, not on every refresh

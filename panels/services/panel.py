@@ -4,16 +4,19 @@ a card flips one of the service's kill switches (asked first, the flag named).""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
-from cockpit.model import Flag
+from cockpit.model import Flag, Snapshot
 from cockpit.activity import SERVICE_CARD
 from cockpit.panels.services.card import ServiceCard
 from cockpit.panels.services.flags import KILL_SWITCH, flip_action, flip_question, kill_switches
-from cockpit.panels.services.rows import COLUMNS, service_line, service_row
+from cockpit.panels.services.rows import COLUMNS, ServiceLine, service_line, service_row
+from cockpit.service_index import Index
 from cockpit.ui.widgets.dialogs import ChoicePrompt, ConfirmPrompt
 from cockpit.ui.widgets.filter_table import FilterTable
 from cockpit.ui.widgets.links import LinkList
@@ -45,12 +48,13 @@ class ServicesPanel(Panel):
     def shown_service(self) -> str | None:
         return self.card_stack[-1] if self.card_stack else None
 
+    def derive(self, snapshot: Snapshot, index: Index, now: datetime) -> list[ServiceLine]:
+        return [service_line(s, index, now) for s in sorted(index.services.values(), key=lambda s: s.name)]
+
     def refresh_view(self) -> None:
         if self.index is None or not self.is_mounted:
             return
-        services = sorted(self.index.services.values(), key=lambda s: s.name)
-        now = self.now
-        self.query_one(FilterTable).set_rows(self._rows.rows(service_line(s, self.index, now) for s in services))
+        self.query_one(FilterTable).set_rows(self._rows.rows(self.derived))
         self._show_card()
 
     def _show_card(self) -> None:

@@ -8,6 +8,7 @@ and everything unfrozen when the app goes."""
 from __future__ import annotations
 
 import gc
+import threading
 
 from cockpit.ui.widgets.panel import Panel
 from tests.ui.conftest import settle
@@ -28,8 +29,8 @@ async def test_a_snapshot_is_applied_with_the_collector_off_then_frozen(app_fact
     async with app.run_test() as pilot:
         await settle(app, pilot)
         show = app._show_in
-        monkeypatch.setattr(app, "_show_in", lambda panels, snapshot: (during.append(gc.isenabled()),
-                                                                        show(panels, snapshot)))
+        monkeypatch.setattr(app, "_show_in", lambda panels, snapshot, *derived: (during.append(gc.isenabled()),
+                                                                                   show(panels, snapshot, *derived)))
         gc.unfreeze()
         app._apply(app.hub.snapshot())
         assert during == [False]  # the panel on screen
@@ -50,7 +51,8 @@ async def test_the_panel_on_screen_gets_a_snapshot_at_once_a_hidden_one_the_late
         incidents, services = app.query_one("#incidents"), app.query_one("#services")
         shown: list = []
         show = services.show_snapshot
-        monkeypatch.setattr(services, "show_snapshot", lambda s, index: (shown.append(s), show(s, index)))
+        monkeypatch.setattr(services, "show_snapshot", lambda s, index, derived: (shown.append(s),
+                                                                                 show(s, index, derived)))
         older, newer = app.hub.snapshot(), app.hub.snapshot()  # new objects, not published
         assert older is not newer
         app._apply(older)
@@ -63,6 +65,46 @@ async def test_the_panel_on_screen_gets_a_snapshot_at_once_a_hidden_one_the_late
         await pilot.press("i")
         await pilot.press("s")
         assert shown == [newer]  # shown with nothing new: not rebuilt
+
+
+async def test_a_hidden_panel_derives_its_lines_in_a_worker_thread(app_factory, monkeypatch):
+    """Panel.derive of a hidden panel runs off the event loop, with the
+    collector off there too; refresh_view then draws what it gave."""
+    app = app_factory()
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await caught_up(app, pilot)
+        services = app.query_one("#services")
+        derive, ran = services.derive, []
+        monkeypatch.setattr(services, "derive", lambda *args: (
+            ran.append((threading.current_thread() is threading.main_thread(), gc.isenabled())), derive(*args))[1])
+        newer = app.hub.snapshot()
+        app._apply(newer)
+        await caught_up(app, pilot)
+        assert ran == [(False, False)]
+        assert services.snapshot is newer and services.derived == derive(newer, app.index, app.clock())
+        await pilot.press("s")
+        assert ran == [(False, False)]  # caught up already: shown as it is
+
+
+async def test_a_hidden_panel_whose_derive_fails_says_so_once(app_factory, monkeypatch):
+    app = app_factory()
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await caught_up(app, pilot)
+        services = app.query_one("#services")
+
+        def broken(*args):
+            raise ValueError("no")
+
+        monkeypatch.setattr(services, "derive", broken)
+        notes: list[str] = []
+        monkeypatch.setattr(app, "notify", lambda message, **kwargs: notes.append(message))
+        for _ in range(2):
+            app._apply(app.hub.snapshot())
+            await caught_up(app, pilot)  # not tried again and again
+        assert notes == ["Services: cannot render (ValueError)"]
+        assert "services" in app.broken_panels
 
 
 async def test_a_panel_shown_before_its_turn_gets_the_latest_then(app_factory, monkeypatch):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, ClassVar
+from typing import Any, Callable, ClassVar
 
 from textual.binding import Binding
 from textual.reactive import var
@@ -63,6 +63,7 @@ class Panel(Widget):
         self.context = context
         self.snapshot: Snapshot | None = None
         self.index: Index | None = None
+        self.derived: Any = None  # what derive() gave for self.snapshot
 
     @property
     def capabilities(self) -> Capabilities:
@@ -72,10 +73,20 @@ class Panel(Widget):
     def now(self) -> datetime:
         return self.context.clock()
 
-    def show_snapshot(self, snapshot: Snapshot, index: Index) -> None:
-        """Render a new snapshot; keep the user's cursor and filter."""
+    def show_snapshot(self, snapshot: Snapshot, index: Index, derived: Any = None) -> None:
+        """Render a new snapshot; keep the user's cursor and filter.
+        ``derived``: what derive() gave for it, when that ran elsewhere."""
         self.snapshot, self.index = snapshot, index
+        self.derived = self.derive(snapshot, index, self.now) if derived is None else derived
         self.refresh_view()
+
+    def derive(self, snapshot: Snapshot, index: Index, now: datetime) -> Any:
+        """What refresh_view draws that takes time to work out (a table's
+        lines, counts), from the data alone: it touches no widget and no
+        state of the panel's, so the app runs it in a worker thread for a
+        hidden panel while the keys on screen keep the event loop (at fleet
+        scale each took 20-100 ms). None: refresh_view works out all."""
+        return None
 
     def refresh_view(self) -> None:
         """Redraw from self.snapshot / self.index (override)."""
